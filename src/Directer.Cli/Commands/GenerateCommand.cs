@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Directer.Core.Checkpoints;
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+
+namespace Directer.Cli.Commands;
+
+/// <summary><c>directer generate</c>: one generation from token ids (later: from text).</summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Checkpoint folder (config.json + *.safetensors).", Required = true };
+        var inputIds = new Option<string>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template).", Required = true };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 32 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (stable contract: fields are only ever added)." };
+        var dtype = new Option<string>("--dtype") { Description = "Compute dtype: f32 or bf16.", DefaultValueFactory = _ => "f32" };
+        var temperature = new Option<float>("--temperature") { Description = "0 = greedy (default); above 0 samples.", DefaultValueFactory = _ => 0f };
+        var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling mass in (0, 1]." };
+        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most probable tokens." };
+        var seed = new Option<long?>("--seed") { Description = "Sampler seed (reproducible sampling)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for torch (default: torch's choice)." };
+        var device = new Option<string>("--device") { Description = "cpu (default) or cuda[:N] (needs the CUDA build).", DefaultValueFactory = _ => "cpu" };
+
+        var command = new Command("generate", "Generate tokens from a checkpoint.")
+        {
+            model, inputIds, maxNew, json, dtype, temperature, topP, topK, seed, threads, device,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var prompt = ParseIds(result.GetValue(inputIds)!);
+                var options = new ModelOptions
+                {
+                    DType = ParseDType(result.GetValue(dtype)!),
+                    Device = result.GetValue(device)!,
+                    Threads = result.GetValue(threads),
+                };
+                var loadClock = Stopwatch.StartNew();
+                using var llm = LlamaModel.Load(result.GetValue(model)!, options);
+                loadClock.Stop();
+                using var generator = new Generator(llm);
+                var generation = new GenerationOptions
+                {
+                    MaxNewTokens = result.GetValue(maxNew),
+                    Temperature = result.GetValue(temperature),
+                    TopP = result.GetValue(topP),
+                    TopK = result.GetValue(topK),
+                    Seed = result.GetValue(seed),
+                };
+                var outcome = await generator.GenerateAsync(prompt, generation, cancellationToken: cancellationToken);
+                if (result.GetValue(json))
+                {
+                    var payload = new GenerateJson
+                    {
+                        Ids = outcome.Ids,
+                        StopReason = outcome.StopReason.ToString(),
+                        PromptTokens = outcome.PromptTokens,
+                        Timings = new TimingsJson
+                        {
+                            LoadMs = loadClock.Elapsed.TotalMilliseconds,
+                            PrefillMs = outcome.PrefillTime.TotalMilliseconds,
+                            DecodeMs = outcome.DecodeTime.TotalMilliseconds,
+                            DecodeTokensPerSecond = outcome.DecodeTokensPerSecond,
+                            PrefillTokensPerSecond = outcome.PrefillTokensPerSecond,
+                        },
+                    };
+                    Console.WriteLine(JsonSerializer.Serialize(payload, CliJson.Options));
+                }
+                else
+                {
+                    Console.WriteLine(string.Join(",", outcome.Ids));
+                    Console.Error.WriteLine($"{outcome.Ids.Count} tokens, stop: {outcome.StopReason}, decode {outcome.DecodeTokensPerSecond:F1} tokens/s");
+                }
+
+                return 0;
+            }
+            catch (Exception e) when (e is CheckpointException or ArgumentException or FormatException or ContextLengthExceededException or IOException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<int> ParseIds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new FormatException("--input-ids needs at least one token id, e.g. --input-ids 1,15,27.");
+        }
+
+        return parts.Select(p => int.TryParse(p, out int id) && id >= 0
+            ? id
+            : throw new FormatException($"--input-ids: '{p}' is not a non-negative integer token id.")).ToList();
+    }
+
+    internal static ComputeDType ParseDType(string text) => text.ToLowerInvariant() switch
+    {
+        "f32" or "float32" or "fp32" => ComputeDType.Float32,
+        "bf16" or "bfloat16" => ComputeDType.BFloat16,
+        _ => throw new FormatException($"--dtype: '{text}' is not supported; use f32 or bf16."),
+    };
+}
