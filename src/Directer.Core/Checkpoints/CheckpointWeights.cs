@@ -47,7 +47,7 @@ public sealed class CheckpointWeights : IDisposable
     public static CheckpointWeights Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        string folder = Path.GetFullPath(directory);
+        string folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         if (!System.IO.Directory.Exists(folder))
         {
             throw new CheckpointException($"Checkpoint folder '{folder}' does not exist.", folder);
@@ -175,7 +175,7 @@ public sealed class CheckpointWeights : IDisposable
             foreach (string shard in weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 string shardPath = Path.GetFullPath(Path.Combine(folder, shard));
-                if (Path.GetDirectoryName(shardPath) != folder.TrimEnd(Path.DirectorySeparatorChar))
+                if (Path.GetDirectoryName(shardPath) != folder)
                 {
                     throw new CheckpointException(
                         $"Shard index '{indexPath}' names shard '{shard}' outside the checkpoint folder; shards must be files in '{folder}'.",
