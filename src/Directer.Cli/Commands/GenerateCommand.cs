@@ -43,7 +43,7 @@ internal static class GenerateCommand
                 var loadClock = Stopwatch.StartNew();
                 using var llm = LlamaModel.Load(result.GetValue(model)!, options);
                 loadClock.Stop();
-                using var generator = new Generator(llm);
+                using var generator = new TokenGenerator(llm);
                 var generation = new GenerationOptions
                 {
                     MaxNewTokens = result.GetValue(maxNew),

@@ -9,13 +9,13 @@ public sealed class GeneratorTests : IDisposable
 {
     private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23 };
     private readonly LlamaModel model;
-    private readonly Generator generator;
+    private readonly TokenGenerator generator;
 
     public GeneratorTests()
     {
         TorchRuntime.EnsureInitialized();
         model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
-        generator = new Generator(model);
+        generator = new TokenGenerator(model);
     }
 
     public void Dispose()
@@ -109,7 +109,14 @@ public sealed class GeneratorTests : IDisposable
                 }
             }
         });
-        Assert.InRange(seen, 3, 4);
+        Assert.Equal(3, seen);
+
+        // Cancelling inside the decode loop stops it: no more tokens are computed.
+        using var inLoop = new CancellationTokenSource();
+        int produced = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(
+            Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, onToken: _ => { if (++produced == 3) inLoop.Cancel(); }, cancellationToken: inLoop.Token));
+        Assert.Equal(3, produced);
 
         var next = await Greedy(5); // the model is free again and the cache is reset
         Assert.Equal((await Greedy(5)).Ids, next.Ids);

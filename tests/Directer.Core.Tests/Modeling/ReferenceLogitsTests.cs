@@ -41,7 +41,7 @@ public sealed class ReferenceLogitsTests
     {
         var golden = Golden.Load(name);
         using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
-        using var generator = new Generator(model);
+        using var generator = new TokenGenerator(model);
         var result = await generator.GenerateAsync(golden.InputIds, new GenerationOptions { MaxNewTokens = golden.GreedyIds.Length, EosTokenIds = [] });
         Assert.Equal(golden.GreedyIds, result.Ids);
     }

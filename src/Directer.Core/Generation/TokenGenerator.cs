@@ -11,13 +11,13 @@ namespace Directer.Core.Generation;
 /// Prefill + decode over one <see cref="LlamaModel"/>. Requests are served one at a time (callers
 /// queue); the KV cache is allocated once and reused across generations.
 /// </summary>
-public sealed class Generator : IDisposable
+public sealed class TokenGenerator : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private KvCache? cache;
 
     /// <summary>Creates a generator over <paramref name="model"/> (not owned).</summary>
-    public Generator(LlamaModel model) => Model = model;
+    public TokenGenerator(LlamaModel model) => Model = model;
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
@@ -59,6 +59,8 @@ public sealed class Generator : IDisposable
         {
             await foreach (int id in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                // ReadAllAsync only observes the token while waiting; ids already queued must not outrun a cancel.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return id;
             }
         }
