@@ -4,6 +4,7 @@ using System.Text.Json;
 using Directer.Core.Checkpoints;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
+using Directer.Core.Steering;
 
 namespace Directer.Cli.Commands;
 
@@ -23,10 +24,18 @@ internal static class GenerateCommand
         var seed = new Option<long?>("--seed") { Description = "Sampler seed (reproducible sampling)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for torch (default: torch's choice)." };
         var device = new Option<string>("--device") { Description = "cpu (default) or cuda[:N] (needs the CUDA build).", DefaultValueFactory = _ => "cpu" };
+        var steering = new Option<string>("--steering") { Description = "none (default), directer, static, pasta, spotlight or instaboost.", DefaultValueFactory = _ => "none" };
+        var emphasisTokens = new Option<string[]>("--emphasis-tokens") { Description = "Emphasised prompt positions START:END (half-open; repeatable).", AllowMultipleArgumentsPerToken = false };
+        var gate = new Option<bool>("--gate") { Description = "Wrap a baseline in DIRECTER's plausibility gate." };
+        var alpha = new Option<double>("--alpha") { Description = "Key scale for directer/static (default 100).", DefaultValueFactory = _ => 100 };
+        var beta = new Option<double>("--beta") { Description = "Plausibility threshold in (0, 1] (default 0.5).", DefaultValueFactory = _ => 0.5 };
+        var maxTrials = new Option<int>("--max-trials") { Description = "DIRECTER's most steered passes per token (default 10).", DefaultValueFactory = _ => 10 };
+        var strategy = new Option<string>("--strategy") { Description = "auto (default), sequential or batched.", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("generate", "Generate tokens from a checkpoint.")
         {
             model, inputIds, maxNew, json, dtype, temperature, topP, topK, seed, threads, device,
+            steering, emphasisTokens, gate, alpha, beta, maxTrials, strategy,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -34,6 +43,16 @@ internal static class GenerateCommand
             try
             {
                 var prompt = ParseIds(result.GetValue(inputIds)!);
+                var steeringSettings = new SteeringSettings
+                {
+                    Method = SteeringSettings.ParseMethod(result.GetValue(steering)!),
+                    Gate = result.GetValue(gate),
+                    Alpha = result.GetValue(alpha),
+                    Beta = result.GetValue(beta),
+                    MaxTrials = result.GetValue(maxTrials),
+                    Strategy = ParseStrategy(result.GetValue(strategy)!),
+                };
+                var spans = (result.GetValue(emphasisTokens) ?? []).Select(ParseSpan).ToList();
                 var options = new ModelOptions
                 {
                     DType = ParseDType(result.GetValue(dtype)!),
@@ -52,7 +71,8 @@ internal static class GenerateCommand
                     TopK = result.GetValue(topK),
                     Seed = result.GetValue(seed),
                 };
-                var outcome = await generator.GenerateAsync(prompt, generation, cancellationToken: cancellationToken);
+                var selector = steeringSettings.CreateSelector(spans, llm.LayerCount);
+                var outcome = await generator.GenerateAsync(prompt, generation, selector, cancellationToken: cancellationToken);
                 if (result.GetValue(json))
                 {
                     var payload = new GenerateJson
@@ -68,6 +88,10 @@ internal static class GenerateCommand
                             DecodeTokensPerSecond = outcome.DecodeTokensPerSecond,
                             PrefillTokensPerSecond = outcome.PrefillTokensPerSecond,
                         },
+                        Steering = selector?.Summary,
+                        Ranking = selector?.Summary.Ranking,
+                        Sensitivity = selector?.Summary.Sensitivity,
+                        Trace = selector?.Trace,
                     };
                     Console.WriteLine(JsonSerializer.Serialize(payload, CliJson.Options));
                 }
@@ -75,6 +99,11 @@ internal static class GenerateCommand
                 {
                     Console.WriteLine(string.Join(",", outcome.Ids));
                     Console.Error.WriteLine($"{outcome.Ids.Count} tokens, stop: {outcome.StopReason}, decode {outcome.DecodeTokensPerSecond:F1} tokens/s");
+                    if (selector is not null)
+                    {
+                        var summary = selector.Summary;
+                        Console.Error.WriteLine($"steering {summary.Method}: steered {summary.SteeredShare:P0}, gated {summary.GatedShare:P0}, rejected {summary.RejectedShare:P0}, fallback {summary.FallbackShare:P0}, mean trials {summary.MeanTrials:F2}");
+                    }
                 }
 
                 return 0;
@@ -100,6 +129,25 @@ internal static class GenerateCommand
             ? id
             : throw new FormatException($"--input-ids: '{p}' is not a non-negative integer token id.")).ToList();
     }
+
+    internal static TokenSpan ParseSpan(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int start) || !int.TryParse(parts[1], out int end))
+        {
+            throw new FormatException($"--emphasis-tokens: '{text}' is not START:END (half-open prompt positions, e.g. 3:9).");
+        }
+
+        return new TokenSpan(start, end);
+    }
+
+    internal static SteeringStrategy ParseStrategy(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => SteeringStrategy.Auto,
+        "sequential" => SteeringStrategy.Sequential,
+        "batched" => SteeringStrategy.Batched,
+        _ => throw new FormatException($"--strategy: '{text}' is not supported; use auto, sequential or batched."),
+    };
 
     internal static ComputeDType ParseDType(string text) => text.ToLowerInvariant() switch
     {

@@ -10,7 +10,7 @@ namespace Directer.Core.Steering;
 /// halving sets of the most sensitive layers until a plausible choice, else the raw choice. The
 /// ranking is computed once, at the first step. One instance serves one generation at a time.
 /// </summary>
-public sealed class DirecterSelector : ITokenSelector
+public sealed class DirecterSelector : ISteeringSelector
 {
     private readonly IReadOnlyList<TokenSpan> spans;
     private readonly List<SteeringStep> trace = new();
@@ -189,6 +189,7 @@ public sealed class DirecterSelector : ITokenSelector
             RawToken = rawToken,
             ChosenToken = chosen,
             RawProbabilityOfChosen = probabilities[chosen],
+            RawTopProbability = probabilities.Max(),
         });
         return chosen;
     }

@@ -27,6 +27,9 @@ public sealed record SteeringStep
     /// <summary>P[chosen token] under the raw distribution.</summary>
     public required float RawProbabilityOfChosen { get; init; }
 
+    /// <summary>max(P): the raw distribution's top probability (the plausibility test's reference).</summary>
+    public required float RawTopProbability { get; init; }
+
     /// <summary>A steered choice was accepted (it may equal the raw one).</summary>
     public bool Steered => !Gated && !FellBack;
 

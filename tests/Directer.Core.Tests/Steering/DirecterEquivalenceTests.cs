@@ -67,7 +67,7 @@ public sealed class DirecterEquivalenceTests
         {
             var e = expected[i];
             var a = actual[i];
-            Assert.True(e with { RawProbabilityOfChosen = 0 } == a with { RawProbabilityOfChosen = 0 }, $"{what}: step {i}: {a} vs naive {e}");
+            Assert.True(e with { RawProbabilityOfChosen = 0, RawTopProbability = 0 } == a with { RawProbabilityOfChosen = 0, RawTopProbability = 0 }, $"{what}: step {i}: {a} vs naive {e}");
             Assert.True(Math.Abs(e.RawProbabilityOfChosen - a.RawProbabilityOfChosen) <= 1e-5 * Math.Max(1e-3, e.RawProbabilityOfChosen), $"{what}: step {i} probability {a.RawProbabilityOfChosen} vs {e.RawProbabilityOfChosen}");
         }
     }

@@ -172,5 +172,6 @@ internal static class NaiveDirecter
         RawToken = raw,
         ChosenToken = chosen,
         RawProbabilityOfChosen = p[chosen],
+        RawTopProbability = p.Max(),
     };
 }
