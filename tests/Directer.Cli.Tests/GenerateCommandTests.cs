@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Directer.Cli.Tests;
+
+public sealed class GenerateCommandTests
+{
+    [Fact]
+    public void JsonOutputHasTheStableFieldsAndGreedyIds()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("generate", "--model", CliRunner.Checkpoint("llama-gqa-f32"), "--input-ids", "1,17,42,5", "--max-new-tokens", "6", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(6, root.GetProperty("ids").GetArrayLength());
+        Assert.Equal("MaxTokens", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(4, root.GetProperty("prompt_tokens").GetInt32());
+        foreach (string timing in new[] { "load_ms", "prefill_ms", "decode_ms", "decode_tokens_per_second", "prefill_tokens_per_second" })
+        {
+            Assert.True(root.GetProperty("timings").GetProperty(timing).GetDouble() > 0, timing);
+        }
+
+        // Same ids twice (greedy is deterministic) and without --json the same ids comma-separated.
+        var (_, plain, _) = CliRunner.Run("generate", "--model", CliRunner.Checkpoint("llama-gqa-f32"), "--input-ids", "1,17,42,5", "--max-new-tokens", "6");
+        Assert.Equal(string.Join(",", root.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32())), plain.Trim());
+    }
+
+    [Fact]
+    public void DirecterSteeringPrintsRankingSensitivityAndTrace()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("generate", "--model", CliRunner.Checkpoint("qwen2-bias-tied-bf16"), "--input-ids", "1,17,42,5,88,23,9", "--max-new-tokens", "5",
+            "--steering", "directer", "--emphasis-tokens", "1:4", "--beta", "0.3", "--strategy", "batched", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("ranking").GetArrayLength());
+        Assert.Equal(2, root.GetProperty("sensitivity").GetArrayLength());
+        var trace = root.GetProperty("trace");
+        Assert.Equal(5, trace.GetArrayLength());
+        Assert.Equal(root.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()), trace.EnumerateArray().Select(s => s.GetProperty("chosen_token").GetInt32()));
+        Assert.Equal("directer", root.GetProperty("steering").GetProperty("method").GetString());
+    }
+
+    [Theory]
+    [InlineData("--input-ids", "1,x", "'x' is not a non-negative integer")]
+    [InlineData("--emphasis-tokens", "5-9", "'5-9' is not START:END")]
+    [InlineData("--dtype", "f8", "'f8' is not supported")]
+    [InlineData("--steering", "magic", "Unknown steering method 'magic'")]
+    [InlineData("--beta", "2", "beta must be in (0, 1]")]
+    public void BadArgumentsAreClearErrors(string option, string value, string expected)
+    {
+        var args = new List<string> { "generate", "--model", CliRunner.Checkpoint("llama-gqa-f32"), "--input-ids", "1,2,3", "--steering", "directer", "--emphasis-tokens", "0:2" };
+        int at = args.IndexOf(option);
+        if (at >= 0)
+        {
+            args[at + 1] = value;
+        }
+        else
+        {
+            args.AddRange(new[] { option, value });
+        }
+
+        var (code, _, stderr) = CliRunner.Run(args.ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
+    public void AMissingCheckpointNamesTheFile()
+    {
+        var (code, _, stderr) = CliRunner.Run("generate", "--model", "/nonexistent/model", "--input-ids", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/model/config.json", stderr);
+    }
+}
