@@ -19,6 +19,8 @@ public sealed class LlamaModel : IDisposable
     private readonly Tensor lmHead;
     private readonly RotaryEmbedding rotary;
     private readonly ScalarType dtype;
+    private readonly ScalarType attentionDtype;
+    private readonly bool inOutLayout;
     private readonly int heads;
     private readonly int kvHeads;
     private readonly int headDim;
@@ -35,6 +37,11 @@ public sealed class LlamaModel : IDisposable
         this.lmHead = lmHead;
         Device = device;
         dtype = ToScalarType(options.DType);
+
+        // CPU kernels for small bf16 batched matmuls are ~7x slower than float32 ones, so on CPU the
+        // attention core (cache, scores, weighted values) runs in float32 whatever the weight dtype.
+        attentionDtype = device.type == DeviceType.CPU ? ScalarType.Float32 : dtype;
+        inOutLayout = UsesInOutLayout(dtype, device);
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
@@ -57,7 +64,7 @@ public sealed class LlamaModel : IDisposable
     public int LayerCount => layers.Length;
 
     /// <summary>Vocabulary size (rows of the output projection).</summary>
-    public int VocabSize => (int)lmHead.shape[1];
+    public int VocabSize => Config.VocabSize;
 
     /// <summary>Longest sequence a cache of this model holds.</summary>
     public int ContextLength { get; }
@@ -94,14 +101,15 @@ public sealed class LlamaModel : IDisposable
             return t.to(device).DetachFromDisposeScope();
         }
 
-        // Projections are stored transposed, [in, out]: x·W as a plain matmul streams the weight
-        // rows contiguously and runs at memory bandwidth for batch-1 decode, about twice as fast
-        // as F.linear over the [out, in] layout on CPU (bench/RESULTS.md).
+        // Weight layout by measurement on CPU (bench/RESULTS.md): float32 batch-1 matmuls stream at
+        // memory bandwidth with [in, out] weights and plain mm (about 1.7x F.linear over [out, in]);
+        // bfloat16 is fastest with F.linear over the [out, in] layout.
+        bool inOut = UsesInOutLayout(dtype, device);
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
             using var t = weights.Read(name, dtype, outFeatures, inFeatures);
-            using var transposed = t.t();
-            return transposed.contiguous().to(device).DetachFromDisposeScope();
+            using var laid = inOut ? t.t() : t.alias();
+            return laid.contiguous().to(device).DetachFromDisposeScope();
         }
 
         Tensor Fuse(string[] names, long[][] shapes)
@@ -110,8 +118,8 @@ public sealed class LlamaModel : IDisposable
             try
             {
                 using var fused = cat(parts, 0);
-                using var transposed = fused.dim() == 2 ? fused.t() : fused.alias();
-                return transposed.contiguous().to(device).DetachFromDisposeScope();
+                using var laid = inOut && fused.dim() == 2 ? fused.t() : fused.alias();
+                return laid.contiguous().to(device).DetachFromDisposeScope();
             }
             finally
             {
@@ -143,13 +151,13 @@ public sealed class LlamaModel : IDisposable
             };
         }
 
-        var embedding = ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden); // [hidden, vocab]
+        var embedding = ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden);
         var norm = Read("model.norm.weight", hidden);
         Tensor head;
         if (config.TieWordEmbeddings)
         {
             // As transformers: tied means the embedding is the output head, even if lm_head.weight is
-            // stored. One transposed copy serves both (lookups gather its columns).
+            // stored. One copy serves both (in the [in, out] layout lookups gather its columns).
             head = embedding.alias().DetachFromDisposeScope();
         }
         else if (weights.Contains("lm_head.weight"))
@@ -172,7 +180,7 @@ public sealed class LlamaModel : IDisposable
         int size = capacity ?? ContextLength;
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(capacity));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, ContextLength, nameof(capacity));
-        return new KvCache(layers.Length, kvHeads, headDim, size, dtype, Device);
+        return new KvCache(layers.Length, kvHeads, headDim, size, attentionDtype, Device);
     }
 
     /// <summary>
@@ -204,7 +212,7 @@ public sealed class LlamaModel : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var ids = tokenIds.to(ScalarType.Int64, Device);
-        var x = embedding.index_select(1, ids.reshape(-1)).t().reshape(batch, n, -1);
+        var x = (inOutLayout ? embedding.index_select(1, ids.reshape(-1)).t() : embedding.index_select(0, ids.reshape(-1))).reshape(batch, n, -1);
         for (int l = 0; l < layers.Length; l++)
         {
             var w = layers[l];
@@ -236,13 +244,25 @@ public sealed class LlamaModel : IDisposable
         return logits.DetachFromDisposeScope();
     }
 
-    /// <summary>x·W (+ b) for a weight stored [in, out]; x is [..., in].</summary>
-    private static Tensor Project(Tensor x, Tensor weightInOut, Tensor? bias)
+    private static bool UsesInOutLayout(ScalarType dtype, Device device) => device.type == DeviceType.CPU && dtype == ScalarType.Float32;
+
+    /// <summary>x·Wᵀ (+ b) for a weight in this model's layout; x is [..., in].</summary>
+    private Tensor Project(Tensor x, Tensor weight, Tensor? bias)
     {
+        if (!inOutLayout)
+        {
+            return F.linear(x, weight, bias);
+        }
+
         var flat = x.reshape(-1, x.shape[^1]);
-        var y = bias is null ? flat.mm(weightInOut) : torch.addmm(bias, flat, weightInOut, 1, 1);
+        var y = flat.mm(weight);
+        if (bias is not null)
+        {
+            y.add_(bias);
+        }
+
         var shape = x.shape.ToArray();
-        shape[^1] = weightInOut.shape[1];
+        shape[^1] = weight.shape[1];
         return y.view(shape);
     }
 
@@ -264,8 +284,9 @@ public sealed class LlamaModel : IDisposable
         var q = qkv.narrow(-1, 0, heads * headDim).view(batch, n, heads, headDim).transpose(1, 2);
         var k = qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
         var v = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
-        q = rotary.Apply(q, start);
-        k = rotary.Apply(k, start);
+        q = rotary.Apply(q, start).to_type(attentionDtype);
+        k = rotary.Apply(k, start).to_type(attentionDtype);
+        v = v.to_type(attentionDtype);
 
         // Queries of every row and head group share the cached prefix: fold them into one matrix
         // per KV head so the prefix is read once and never copied or broadcast per row.
@@ -300,7 +321,7 @@ public sealed class LlamaModel : IDisposable
             steering.Apply(layer, scores5);
         }
 
-        var probs = scores.softmax(-1, ScalarType.Float32).to_type(q.dtype);
+        var probs = scores.softmax(-1, ScalarType.Float32).to_type(attentionDtype);
         Tensor output;
         var freshProbs = probs.narrow(-1, start, n).view(kvHeads, batch, groups * n, n).permute(1, 0, 2, 3);
         var freshOut = torch.matmul(freshProbs, v).permute(1, 0, 2, 3).reshape(kvHeads, rows, headDim);
@@ -320,7 +341,7 @@ public sealed class LlamaModel : IDisposable
         }
 
         // [KV, B, g, n, d] -> [B, n, KV*g*d]
-        return output.view(kvHeads, batch, groups, n, headDim).permute(1, 3, 0, 2, 4).reshape(batch, n, heads * headDim);
+        return output.view(kvHeads, batch, groups, n, headDim).permute(1, 3, 0, 2, 4).reshape(batch, n, heads * headDim).to_type(dtype);
     }
 
     private static int ContextFor(ModelConfig config, ModelOptions options)
