@@ -28,6 +28,7 @@ internal static class SteeringBenchmark
             new("none (plain greedy)", null),
             new("directer sequential", new SteeringSettings { Strategy = SteeringStrategy.Sequential }),
             new("directer batched", new SteeringSettings { Strategy = SteeringStrategy.Batched }),
+            new("directer batched-after-gate", new SteeringSettings { Strategy = SteeringStrategy.BatchedAfterGate }),
             new("static", new SteeringSettings { Method = SteeringMethod.Static }),
             new("static+gate", new SteeringSettings { Method = SteeringMethod.Static, Gate = true }),
             new("pasta", new SteeringSettings { Method = SteeringMethod.Pasta }),
@@ -81,9 +82,10 @@ internal static class SteeringBenchmark
             _ = last;
         }
 
-        bool same = idsByMethod["directer sequential"].SequenceEqual(idsByMethod["directer batched"]);
+        bool same = idsByMethod["directer sequential"].SequenceEqual(idsByMethod["directer batched"])
+            && idsByMethod["directer sequential"].SequenceEqual(idsByMethod["directer batched-after-gate"]);
         report.AppendLine();
-        report.AppendLine($"Sequential and batched DIRECTER produced {(same ? "identical" : "DIFFERENT")} tokens ({idsByMethod["directer batched"].Count} tokens compared).");
+        report.AppendLine($"The three DIRECTER strategies produced {(same ? "identical" : "DIFFERENT")} tokens ({idsByMethod["directer batched"].Count} tokens compared).");
         report.AppendLine();
         report.Append(StepCosts(model, prompts[0], spans));
         return report.ToString();

@@ -30,7 +30,7 @@ internal static class GenerateCommand
         var alpha = new Option<double>("--alpha") { Description = "Key scale for directer/static (default 100).", DefaultValueFactory = _ => 100 };
         var beta = new Option<double>("--beta") { Description = "Plausibility threshold in (0, 1] (default 0.5).", DefaultValueFactory = _ => 0.5 };
         var maxTrials = new Option<int>("--max-trials") { Description = "DIRECTER's most steered passes per token (default 10).", DefaultValueFactory = _ => 10 };
-        var strategy = new Option<string>("--strategy") { Description = "auto (default), sequential or batched.", DefaultValueFactory = _ => "auto" };
+        var strategy = new Option<string>("--strategy") { Description = "auto (default), sequential, batched or batched-after-gate.", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("generate", "Generate tokens from a checkpoint.")
         {
@@ -146,7 +146,8 @@ internal static class GenerateCommand
         "auto" => SteeringStrategy.Auto,
         "sequential" => SteeringStrategy.Sequential,
         "batched" => SteeringStrategy.Batched,
-        _ => throw new FormatException($"--strategy: '{text}' is not supported; use auto, sequential or batched."),
+        "batched-after-gate" => SteeringStrategy.BatchedAfterGate,
+        _ => throw new FormatException($"--strategy: '{text}' is not supported; use auto, sequential, batched or batched-after-gate."),
     };
 
     internal static ComputeDType ParseDType(string text) => text.ToLowerInvariant() switch

@@ -39,7 +39,7 @@ public sealed class DirecterSelector : ISteeringSelector
     /// <summary>The strategy <see cref="SteeringStrategy.Auto"/> resolves to on <paramref name="device"/>.</summary>
     public static SteeringStrategy Resolve(SteeringStrategy strategy, Device device) => strategy != SteeringStrategy.Auto
         ? strategy
-        : device.type == DeviceType.CPU ? SteeringStrategy.Sequential : SteeringStrategy.Batched;
+        : device.type == DeviceType.CPU ? SteeringStrategy.BatchedAfterGate : SteeringStrategy.Batched;
 
     /// <inheritdoc />
     public void Begin(IReadOnlyList<int> promptIds)
@@ -94,7 +94,8 @@ public sealed class DirecterSelector : ISteeringSelector
             return Record(step.Index, gated: true, trials: 0, layersUsed: 0, fellBack: false, rawToken, rawToken, probabilities);
         }
 
-        if (step.Index == 0 && strategy == SteeringStrategy.Batched && candidates.Count > 0)
+        bool batchNow = strategy == SteeringStrategy.BatchedAfterGate || (strategy == SteeringStrategy.Batched && step.Index == 0);
+        if (batchNow && batchedCandidates is null && candidates.Count > 0)
         {
             using var steering = new KeyScaleSteering(positions, Options.Alpha, candidates, step.Position, step.Position + 1, step.Model.Device);
             batchedCandidates = step.RunBatch(candidates.Count, new ForwardRequest { WriteCache = false, Steering = steering });
@@ -145,7 +146,7 @@ public sealed class DirecterSelector : ISteeringSelector
         int layers = step.Model.LayerCount;
         var probeSets = Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList();
         Tensor rawLogits;
-        if (strategy == SteeringStrategy.Batched)
+        if (strategy != SteeringStrategy.Sequential)
         {
             var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
             rows.AddRange(probeSets);

@@ -3,7 +3,7 @@ namespace Directer.Core.Steering;
 /// <summary>How DIRECTER runs its candidate passes; both give identical tokens.</summary>
 public enum SteeringStrategy
 {
-    /// <summary>Pick by device: <see cref="Sequential"/> on CPU, <see cref="Batched"/> on GPU (see docs/STEERING.md).</summary>
+    /// <summary>Pick by device: <see cref="BatchedAfterGate"/> on CPU, <see cref="Batched"/> on GPU (see docs/STEERING.md).</summary>
     Auto,
 
     /// <summary>The paper's loop: one steered pass per trial, only when needed.</summary>
@@ -11,4 +11,10 @@ public enum SteeringStrategy
 
     /// <summary>The raw pass and every candidate layer set of a step in one batched forward.</summary>
     Batched,
+
+    /// <summary>
+    /// The raw pass alone; only when the gate lets steering through, every candidate layer set in
+    /// one batched forward. Gated steps cost one plain pass, steered steps two passes.
+    /// </summary>
+    BatchedAfterGate,
 }

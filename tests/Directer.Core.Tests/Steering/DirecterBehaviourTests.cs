@@ -39,7 +39,7 @@ public sealed class DirecterBehaviourTests : IDisposable
     public async Task AlphaOneIsExactlyUnsteeredGreedy()
     {
         var plain = await generator.GenerateAsync(Prompt, Budget);
-        foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched })
+        foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
         {
             var (result, selector) = await Steer(new DirecterOptions { Alpha = 1, Strategy = strategy });
             Assert.Equal(plain.Ids, result.Ids);

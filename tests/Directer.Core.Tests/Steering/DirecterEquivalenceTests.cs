@@ -45,7 +45,7 @@ public sealed class DirecterEquivalenceTests
 
         var naive = NaiveDirecter.Generate(model, prompt, spans, alpha, beta, maxTrials, maxNew);
         using var generator = new TokenGenerator(model);
-        foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched })
+        foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
         {
             var selector = new DirecterSelector(spans, new DirecterOptions { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
             var result = await generator.GenerateAsync(prompt, new GenerationOptions { MaxNewTokens = maxNew, EosTokenIds = [] }, selector);
