@@ -9,6 +9,9 @@ public enum StopReason
     /// <summary>A stop sequence was produced.</summary>
     StopSequence,
 
+    /// <summary>The caller's stop condition (a stop string in the decoded text) was met.</summary>
+    StopString,
+
     /// <summary>The token budget was reached.</summary>
     MaxTokens,
 

@@ -26,17 +26,31 @@ public sealed class TokenGenerator : IDisposable
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
     /// soon as it is final (ids that might begin a stop sequence are held back until decided).
     /// </summary>
-    public async Task<GenerationResult> GenerateAsync(
+    public Task<GenerationResult> GenerateAsync(
         IReadOnlyList<int> promptIds,
         GenerationOptions? options = null,
         ITokenSelector? selector = null,
         Action<int>? onToken = null,
+        CancellationToken cancellationToken = default) =>
+        GenerateAsync(promptIds, options, selector, onToken, stopRequested: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GenerateAsync(IReadOnlyList{int}, GenerationOptions?, ITokenSelector?, Action{int}?, CancellationToken)"/>;
+    /// <paramref name="stopRequested"/> is asked after each emitted id (e.g. a stop string completed
+    /// in the detokenized text) and ends generation with <see cref="StopReason.StopString"/>.
+    /// </summary>
+    public async Task<GenerationResult> GenerateAsync(
+        IReadOnlyList<int> promptIds,
+        GenerationOptions? options,
+        ITokenSelector? selector,
+        Action<int>? onToken,
+        Func<bool>? stopRequested,
         CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, stopRequested, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -72,7 +86,7 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, CancellationToken cancellationToken)
+    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         options.Validate();
         if (promptIds.Count == 0)
@@ -164,6 +178,12 @@ public sealed class TokenGenerator : IDisposable
             if (stopped)
             {
                 reason = StopReason.StopSequence;
+                break;
+            }
+
+            if (stopRequested?.Invoke() == true)
+            {
+                reason = StopReason.StopString;
                 break;
             }
 

@@ -62,6 +62,17 @@ public sealed class GeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task ACallerStopConditionEndsGenerationAfterTheTokenThatMetIt()
+    {
+        var free = (await Greedy(12)).Ids;
+        var seen = new List<int>();
+        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] }, null, seen.Add, () => seen.Count == 4);
+        Assert.Equal(StopReason.StopString, result.StopReason);
+        Assert.Equal(free.Take(4), result.Ids);
+        Assert.Equal(4, result.DecodedTokens);
+    }
+
+    [Fact]
     public async Task StreamingYieldsTheSameIdsAsOneShot()
     {
         var once = await Greedy(10);
