@@ -266,13 +266,16 @@ public sealed class LlamaModel : IDisposable
         return y.view(shape);
     }
 
+    private Tensor AsAttentionType(Tensor t) => t.dtype == attentionDtype ? t : t.to_type(attentionDtype);
+
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
         // As transformers: normalise in float32, cast back, then scale.
-        var x32 = x.to_type(ScalarType.Float32);
+        bool wide = x.dtype == ScalarType.Float32;
+        var x32 = wide ? x : x.to_type(ScalarType.Float32);
         var variance = x32.pow(2).mean(new long[] { -1 }, keepdim: true);
-        var normed = x32 * torch.rsqrt(variance + rmsEps);
-        return weight * normed.to_type(x.dtype);
+        var normed = x32 * torch.rsqrt(variance.add_(rmsEps));
+        return weight * (wide ? normed : normed.to_type(x.dtype));
     }
 
     private Tensor Attention(int layer, DecoderLayerWeights w, Tensor h, KvCache cache, int start, ForwardRequest request)
@@ -281,12 +284,13 @@ public sealed class LlamaModel : IDisposable
         long n = h.shape[1];
         int groups = heads / kvHeads;
         var qkv = Project(h, w.QkvProjection, w.QkvBias);
-        var q = qkv.narrow(-1, 0, heads * headDim).view(batch, n, heads, headDim).transpose(1, 2);
-        var k = qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
-        var v = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
-        q = rotary.Apply(q, start).to_type(attentionDtype);
-        k = rotary.Apply(k, start).to_type(attentionDtype);
-        v = v.to_type(attentionDtype);
+
+        // Queries and keys are rotated together (one set of ops for both).
+        var qk = qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(batch, n, heads + kvHeads, headDim).transpose(1, 2);
+        qk = AsAttentionType(rotary.Apply(qk, start));
+        var q = qk.narrow(1, 0, heads);
+        var k = qk.narrow(1, heads, kvHeads);
+        var v = AsAttentionType(qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2));
 
         // Queries of every row and head group share the cached prefix: fold them into one matrix
         // per KV head so the prefix is read once and never copied or broadcast per row.
@@ -321,7 +325,7 @@ public sealed class LlamaModel : IDisposable
             steering.Apply(layer, scores5);
         }
 
-        var probs = scores.softmax(-1, ScalarType.Float32).to_type(attentionDtype);
+        var probs = AsAttentionType(scores.softmax(-1, ScalarType.Float32));
         Tensor output;
         var freshProbs = probs.narrow(-1, start, n).view(kvHeads, batch, groups * n, n).permute(1, 0, 2, 3);
         var freshOut = torch.matmul(freshProbs, v).permute(1, 0, 2, 3).reshape(kvHeads, rows, headDim);
@@ -341,7 +345,8 @@ public sealed class LlamaModel : IDisposable
         }
 
         // [KV, B, g, n, d] -> [B, n, KV*g*d]
-        return output.view(kvHeads, batch, groups, n, headDim).permute(1, 3, 0, 2, 4).reshape(batch, n, heads * headDim).to_type(dtype);
+        var merged = output.view(kvHeads, batch, groups, n, headDim).permute(1, 3, 0, 2, 4).reshape(batch, n, heads * headDim);
+        return merged.dtype == dtype ? merged : merged.to_type(dtype);
     }
 
     private static int ContextFor(ModelConfig config, ModelOptions options)

@@ -13,6 +13,7 @@ internal sealed class RotaryEmbedding : IDisposable
 {
     private readonly Tensor cos;
     private readonly Tensor sin;
+    private readonly Tensor signedSin;
 
     public RotaryEmbedding(ModelConfig config, int capacity, ScalarType dtype, Device device)
     {
@@ -24,6 +25,10 @@ internal sealed class RotaryEmbedding : IDisposable
         var angles = cat(new[] { freqs, freqs }, dim: -1);
         cos = angles.cos().to(dtype, device).DetachFromDisposeScope();
         sin = angles.sin().to(dtype, device).DetachFromDisposeScope();
+
+        // rotate_half(x)·sin = roll(x, d/2)·[-sin₁, sin₂]: one roll instead of two narrows, a neg and a cat.
+        long half = dim / 2;
+        signedSin = cat(new[] { sin.narrow(1, 0, half).neg(), sin.narrow(1, half, half) }, 1).DetachFromDisposeScope();
         Capacity = capacity;
         _ = dim;
     }
@@ -67,14 +72,10 @@ internal sealed class RotaryEmbedding : IDisposable
     {
         long n = x.shape[2];
         using var c = cos.narrow(0, start, n);
-        using var s = sin.narrow(0, start, n);
-        long half = x.shape[3] / 2;
-        using var x1 = x.narrow(3, 0, half);
-        using var x2 = x.narrow(3, half, half);
-        using var negX2 = x2.neg();
-        using var rotated = cat(new[] { negX2, x1 }, dim: -1);
+        using var s = signedSin.narrow(0, start, n);
+        using var rolled = x.roll(x.shape[3] / 2, 3);
         using var a = x * c;
-        using var b = rotated * s;
+        using var b = rolled * s;
         return a + b;
     }
 
@@ -82,5 +83,6 @@ internal sealed class RotaryEmbedding : IDisposable
     {
         cos.Dispose();
         sin.Dispose();
+        signedSin.Dispose();
     }
 }
