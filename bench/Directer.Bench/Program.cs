@@ -1,1 +1,34 @@
-return 0;
+using Directer.Bench;
+using Directer.Core.Modeling;
+using Directer.Core.Runtime;
+
+// dotnet run -c Release --project bench/Directer.Bench -- [runtime|steering|all] [--quick] [--out FILE]
+TorchRuntime.EnsureInitialized();
+string what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+bool quick = args.Contains("--quick");
+int outIndex = Array.IndexOf(args, "--out");
+string? outFile = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;
+string root = Path.Combine(Path.GetTempPath(), "directer-bench");
+string checkpoint = BenchModel.EnsureWritten(root);
+var report = new System.Text.StringBuilder();
+report.AppendLine($"# Directer benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+report.AppendLine();
+if (what is "runtime" or "all")
+{
+    report.AppendLine("## Runtime: decode and prefill throughput vs the memory-bandwidth roofline");
+    report.AppendLine();
+    report.AppendLine(await RuntimeBenchmark.RunAsync(checkpoint, quick));
+}
+
+if (what is "steering" or "all")
+{
+    report.AppendLine("## Steering: throughput and cost against plain greedy (same run)");
+    report.AppendLine();
+    report.AppendLine(await SteeringBenchmark.RunAsync(checkpoint, ComputeDType.Float32, quick));
+}
+
+Console.WriteLine(report);
+if (outFile is not null)
+{
+    File.WriteAllText(outFile, report.ToString());
+}

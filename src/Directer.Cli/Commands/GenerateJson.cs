@@ -1,0 +1,41 @@
+using Directer.Core.Steering;
+
+namespace Directer.Cli.Commands;
+
+/// <summary>The JSON contract of <c>directer generate --json</c>. Add fields; never rename or remove.</summary>
+internal sealed record GenerateJson
+{
+    public required IReadOnlyList<int> Ids { get; init; }
+
+    public required string StopReason { get; init; }
+
+    public required int PromptTokens { get; init; }
+
+    public required TimingsJson Timings { get; init; }
+
+    /// <summary>Steering statistics (null without steering).</summary>
+    public SteeringSummary? Steering { get; init; }
+
+    /// <summary>DIRECTER's layer ranking, most sensitive first.</summary>
+    public IReadOnlyList<int>? Ranking { get; init; }
+
+    /// <summary>DIRECTER's sensitivity per layer.</summary>
+    public IReadOnlyList<double>? Sensitivity { get; init; }
+
+    /// <summary>Per-step steering trace.</summary>
+    public IReadOnlyList<SteeringStep>? Trace { get; init; }
+}
+
+/// <summary>Timings in milliseconds and throughputs in tokens per second.</summary>
+internal sealed record TimingsJson
+{
+    public double LoadMs { get; init; }
+
+    public double PrefillMs { get; init; }
+
+    public double DecodeMs { get; init; }
+
+    public double DecodeTokensPerSecond { get; init; }
+
+    public double PrefillTokensPerSecond { get; init; }
+}

@@ -1,0 +1,469 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+
+namespace Directer.Core.Checkpoints;
+
+/// <summary>
+/// A memory-mapped <c>.safetensors</c> file: its header is read and fully validated on <see cref="Open"/>, and
+/// <see cref="Read(string, torch.ScalarType)"/> copies one tensor into a new CPU tensor. Files of any size are supported (offsets are 64-bit;
+/// data is copied in chunks below 2 GB).
+/// </summary>
+/// <remarks>
+/// Format: 8-byte little-endian header length N, N bytes of JSON header
+/// (<c>{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}</c>), then the data block;
+/// offsets are relative to the start of the data block. Reading is thread-safe; disposing is not.
+/// </remarks>
+public sealed unsafe class SafetensorsFile : IDisposable
+{
+    /// <summary>The largest header accepted (the reference implementation's limit).</summary>
+    internal const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>The chunk size used to copy tensor bytes (below the 2 GB limit of <c>Tensor.bytes</c>).</summary>
+    internal const long DefaultChunkBytes = 1L << 30;
+
+    private const string MetadataKey = "__metadata__";
+
+    private readonly MemoryMappedFile? map;
+    private readonly MemoryMappedViewAccessor? view;
+    private readonly long dataStart;
+    private readonly long dataLength;
+    private byte* basePointer;
+    private bool disposed;
+
+    private SafetensorsFile(
+        string filePath,
+        Dictionary<string, SafetensorsEntry> entries,
+        Dictionary<string, string> metadata,
+        long dataStart,
+        long dataLength,
+        MemoryMappedFile? map,
+        MemoryMappedViewAccessor? view)
+    {
+        FilePath = filePath;
+        Entries = entries;
+        Metadata = metadata;
+        this.dataStart = dataStart;
+        this.dataLength = dataLength;
+        this.map = map;
+        this.view = view;
+        if (view is not null)
+        {
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            basePointer = pointer + view.PointerOffset;
+        }
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The tensors in the file, by name.</summary>
+    public IReadOnlyDictionary<string, SafetensorsEntry> Entries { get; }
+
+    /// <summary>The header's <c>__metadata__</c> (empty when absent), e.g. <c>{"format": "pt"}</c>.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Opens a safetensors file and validates its header and the layout of every tensor.</summary>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <returns>The open file; dispose it to unmap.</returns>
+    /// <exception cref="CheckpointException">The file is missing, truncated or malformed; the message says how.</exception>
+    public static SafetensorsFile Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new CheckpointException($"Safetensors file '{fullPath}' does not exist.", fullPath);
+        }
+
+        long fileLength;
+        byte[] headerBytes;
+        try
+        {
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            fileLength = stream.Length;
+            if (fileLength < 8)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{fullPath}' is truncated: it is {fileLength} bytes long, shorter than the 8-byte header length that starts every safetensors file.",
+                    fullPath);
+            }
+
+            Span<byte> lengthBytes = stackalloc byte[8];
+            stream.ReadExactly(lengthBytes);
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+            if (headerLength > (ulong)(fileLength - 8))
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{fullPath}' is truncated or corrupt: its header length is {headerLength} bytes, past the end of the file ({fileLength} bytes, so at most {fileLength - 8} bytes of header).",
+                    fullPath);
+            }
+
+            if (headerLength > MaxHeaderLength)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{fullPath}' declares a {headerLength}-byte header, larger than the {MaxHeaderLength}-byte limit; the file is corrupt or not a safetensors file.",
+                    fullPath);
+            }
+
+            if (headerLength < 2)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{fullPath}' declares a {headerLength}-byte header; a header is a JSON object of at least 2 bytes ('{{}}').",
+                    fullPath);
+            }
+
+            headerBytes = new byte[(int)headerLength];
+            stream.ReadExactly(headerBytes);
+        }
+        catch (IOException e)
+        {
+            throw new CheckpointException($"Safetensors file '{fullPath}' cannot be read: {e.Message}", fullPath, inner: e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CheckpointException($"Safetensors file '{fullPath}' cannot be read: {e.Message}", fullPath, inner: e);
+        }
+
+        long dataStart = 8 + headerBytes.LongLength;
+        long dataLength = fileLength - dataStart;
+        var (entries, metadata) = ParseHeader(fullPath, headerBytes, dataLength);
+
+        MemoryMappedFile? map = null;
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            // Map the file only when it has data: a zero-length view cannot be created.
+            if (dataLength > 0)
+            {
+                map = MemoryMappedFile.CreateFromFile(fullPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            }
+
+            return new SafetensorsFile(fullPath, entries, metadata, dataStart, dataLength, map, view);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            view?.Dispose();
+            map?.Dispose();
+            throw new CheckpointException($"Safetensors file '{fullPath}' cannot be memory-mapped: {e.Message}", fullPath, inner: e);
+        }
+    }
+
+    /// <summary>
+    /// Copies one tensor into a new contiguous CPU tensor of type <paramref name="dtype"/> (converting from the
+    /// stored type when it differs).
+    /// </summary>
+    /// <param name="name">The tensor's name.</param>
+    /// <param name="dtype">The type of the returned tensor.</param>
+    /// <returns>A new tensor owned by the caller.</returns>
+    /// <exception cref="CheckpointException">The tensor is missing or its stored dtype cannot be loaded as weights.</exception>
+    public torch.Tensor Read(string name, torch.ScalarType dtype) => Read(name, dtype, DefaultChunkBytes);
+
+    /// <summary>Like <see cref="Read(string, torch.ScalarType)"/>, copying at most <paramref name="chunkBytes"/> bytes at a time.</summary>
+    internal torch.Tensor Read(string name, torch.ScalarType dtype, long chunkBytes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!Entries.TryGetValue(name, out SafetensorsEntry? entry))
+        {
+            throw new CheckpointException($"Tensor '{name}' is not in safetensors file '{FilePath}'.", FilePath, name);
+        }
+
+        torch.ScalarType sourceType = StoredType(entry);
+        torch.Tensor result = torch.empty(entry.Shape, sourceType);
+        try
+        {
+            if (entry.ByteLength > 0)
+            {
+                using torch.Tensor flat = result.view(-1);
+                CopyChunked(basePointer + dataStart + entry.DataBegin, entry.ByteLength, flat, chunkBytes);
+            }
+
+            if (sourceType == dtype)
+            {
+                return result;
+            }
+
+            torch.Tensor converted = result.to(dtype);
+            result.Dispose();
+            return converted;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        if (view is not null && basePointer is not null)
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            basePointer = null;
+        }
+
+        view?.Dispose();
+        map?.Dispose();
+    }
+
+    /// <summary>
+    /// Copies <paramref name="byteCount"/> bytes from <paramref name="source"/> into the 1-D contiguous tensor
+    /// <paramref name="destination"/>, in chunks of at most <paramref name="chunkBytes"/> bytes (rounded down to whole
+    /// elements) so that no single span reaches the 2 GB limit.
+    /// </summary>
+    internal static void CopyChunked(byte* source, long byteCount, torch.Tensor destination, long chunkBytes)
+    {
+        long elementSize = destination.ElementSize;
+        long totalElements = destination.NumberOfElements;
+        if (totalElements * elementSize != byteCount)
+        {
+            throw new InvalidOperationException($"Copy of {byteCount} bytes into a tensor of {totalElements * elementSize} bytes.");
+        }
+
+        long chunkElements = Math.Max(1, Math.Min(chunkBytes, int.MaxValue) / elementSize);
+        for (long start = 0; start < totalElements; start += chunkElements)
+        {
+            long count = Math.Min(chunkElements, totalElements - start);
+            using torch.Tensor part = destination.narrow(0, start, count);
+            Span<byte> target = part.bytes;
+            new ReadOnlySpan<byte>(source + (start * elementSize), checked((int)(count * elementSize))).CopyTo(target);
+        }
+    }
+
+    private torch.ScalarType StoredType(SafetensorsEntry entry)
+    {
+        torch.ScalarType? type = SafetensorsDType.ToScalarType(entry.DType);
+        if (type is not null)
+        {
+            return type.Value;
+        }
+
+        if (SafetensorsDType.IsInteger(entry.DType))
+        {
+            throw new CheckpointException(
+                $"Tensor '{entry.Name}' in '{FilePath}' has integer dtype {entry.DType}; integer tensors are not loaded as weights (quantized checkpoints are not supported). Supported weight dtypes: {SafetensorsDType.SupportedList}.",
+                FilePath,
+                entry.Name);
+        }
+
+        throw new CheckpointException(
+            $"Tensor '{entry.Name}' in '{FilePath}' has dtype {entry.DType}, which is not supported. Supported weight dtypes: {SafetensorsDType.SupportedList}.",
+            FilePath,
+            entry.Name);
+    }
+
+    private static (Dictionary<string, SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ParseHeader(
+        string path, byte[] headerBytes, long dataLength)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(headerBytes);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}' has an invalid JSON header ({headerBytes.Length} bytes): {e.Message}", path, inner: e);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{path}' has a JSON header that is a {root.ValueKind}, not an object of tensors.", path);
+            }
+
+            var entries = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            bool sawMetadata = false;
+            foreach (JsonProperty property in root.EnumerateObject())
+            {
+                if (property.Name == MetadataKey)
+                {
+                    if (sawMetadata)
+                    {
+                        throw new CheckpointException($"Safetensors file '{path}' lists '{MetadataKey}' twice in its header.", path);
+                    }
+
+                    sawMetadata = true;
+                    ParseMetadata(path, property.Value, metadata);
+                    continue;
+                }
+
+                if (entries.ContainsKey(property.Name))
+                {
+                    throw new CheckpointException(
+                        $"Safetensors file '{path}' lists tensor '{property.Name}' twice in its header.", path, property.Name);
+                }
+
+                entries.Add(property.Name, ParseEntry(path, property.Name, property.Value, dataLength));
+            }
+
+            CheckOverlaps(path, entries.Values);
+            return (entries, metadata);
+        }
+    }
+
+    private static void ParseMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}' has a '{MetadataKey}' that is a {value.ValueKind}; expected an object of strings.", path);
+        }
+
+        foreach (JsonProperty item in value.EnumerateObject())
+        {
+            if (item.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{path}' has '{MetadataKey}' entry '{item.Name}' of type {item.Value.ValueKind}; metadata values must be strings.",
+                    path);
+            }
+
+            metadata[item.Name] = item.Value.GetString()!;
+        }
+    }
+
+    private static SafetensorsEntry ParseEntry(string path, string name, JsonElement value, long dataLength)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': header entry for tensor '{name}' is a {value.ValueKind}; expected an object with dtype, shape and data_offsets.",
+                path,
+                name);
+        }
+
+        if (!value.TryGetProperty("dtype", out JsonElement dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has no string 'dtype' in the header.", path, name);
+        }
+
+        string dtype = dtypeElement.GetString()!;
+        int? elementSize = SafetensorsDType.ElementSize(dtype);
+        if (elementSize is null)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has unknown dtype '{dtype}'. Supported weight dtypes: {SafetensorsDType.SupportedList}.",
+                path,
+                name);
+        }
+
+        long[] shape = ReadLongArray(path, name, value, "shape", null);
+        long[] offsets = ReadLongArray(path, name, value, "data_offsets", 2);
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (end < begin)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has data_offsets [{begin}, {end}] whose end is before its begin.",
+                path,
+                name);
+        }
+
+        if (end > dataLength)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has data_offsets [{begin}, {end}] past the end of the data block ({dataLength} bytes); the file is truncated or corrupt.",
+                path,
+                name);
+        }
+
+        long expectedBytes;
+        try
+        {
+            expectedBytes = elementSize.Value;
+            foreach (long dimension in shape)
+            {
+                expectedBytes = checked(expectedBytes * dimension);
+            }
+        }
+        catch (OverflowException e)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has shape {SafetensorsDType.FormatShape(shape)}, too large to address.",
+                path,
+                name,
+                e);
+        }
+
+        if (expectedBytes != end - begin)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' occupies {end - begin} bytes (data_offsets [{begin}, {end}]), but shape {SafetensorsDType.FormatShape(shape)} of {dtype} ({elementSize} bytes each) needs {expectedBytes} bytes.",
+                path,
+                name);
+        }
+
+        return new SafetensorsEntry(name, dtype, shape, begin, end);
+    }
+
+    private static long[] ReadLongArray(string path, string name, JsonElement value, string field, int? length)
+    {
+        string expected = length is null ? "an array of non-negative integers" : $"an array of {length} non-negative integers";
+        if (!value.TryGetProperty(field, out JsonElement array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has no '{field}' in the header; expected {expected}.", path, name);
+        }
+
+        var result = new long[array.GetArrayLength()];
+        if (length is not null && result.Length != length)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}': tensor '{name}' has '{field}' with {result.Length} values; expected {expected}.", path, name);
+        }
+
+        int index = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long number) || number < 0)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{path}': tensor '{name}' has '{field}' value '{item.GetRawText()}'; expected {expected}.", path, name);
+            }
+
+            result[index++] = number;
+        }
+
+        return result;
+    }
+
+    private static void CheckOverlaps(string path, IEnumerable<SafetensorsEntry> entries)
+    {
+        SafetensorsEntry? previous = null;
+        foreach (SafetensorsEntry entry in entries.Where(e => e.ByteLength > 0).OrderBy(e => e.DataBegin).ThenBy(e => e.DataEnd))
+        {
+            if (previous is not null && entry.DataBegin < previous.DataEnd)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{path}': tensor '{entry.Name}' (data_offsets [{entry.DataBegin}, {entry.DataEnd}]) overlaps tensor '{previous.Name}' (data_offsets [{previous.DataBegin}, {previous.DataEnd}]).",
+                    path,
+                    entry.Name);
+            }
+
+            previous = entry;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Directer.Core.Generation;
+
+/// <summary>The outcome of one generation.</summary>
+public sealed record GenerationResult
+{
+    /// <summary>Generated token ids, without the eos token or matched stop sequence.</summary>
+    public required IReadOnlyList<int> Ids { get; init; }
+
+    /// <summary>Why generation ended.</summary>
+    public required StopReason StopReason { get; init; }
+
+    /// <summary>Number of prompt tokens.</summary>
+    public required int PromptTokens { get; init; }
+
+    /// <summary>Tokens the model produced, including a final eos/stop token (what was computed).</summary>
+    public required int DecodedTokens { get; init; }
+
+    /// <summary>Time to run the prompt through the model (all prompt tokens but the last).</summary>
+    public required TimeSpan PrefillTime { get; init; }
+
+    /// <summary>Time spent in decode steps.</summary>
+    public required TimeSpan DecodeTime { get; init; }
+
+    /// <summary>Decode throughput (decoded tokens / decode time).</summary>
+    public double DecodeTokensPerSecond => DecodeTime > TimeSpan.Zero ? DecodedTokens / DecodeTime.TotalSeconds : 0;
+
+    /// <summary>Prefill throughput (prefilled tokens / prefill time).</summary>
+    public double PrefillTokensPerSecond => PrefillTime > TimeSpan.Zero ? Math.Max(0, PromptTokens - 1) / PrefillTime.TotalSeconds : 0;
+}

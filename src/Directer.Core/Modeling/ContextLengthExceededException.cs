@@ -1,0 +1,24 @@
+namespace Directer.Core.Modeling;
+
+/// <summary>A sequence would grow past the KV cache's capacity (the model's context size).</summary>
+public sealed class ContextLengthExceededException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public ContextLengthExceededException(int length, int adding, int capacity)
+        : base($"The sequence would reach {length + adding} tokens ({length} held + {adding} new), past the context size of {capacity} tokens " +
+               "(ModelOptions.MaxSequenceLength, bounded by config.json's max_position_embeddings and sliding_window).")
+    {
+        Length = length;
+        Adding = adding;
+        Capacity = capacity;
+    }
+
+    /// <summary>Positions already in the cache.</summary>
+    public int Length { get; }
+
+    /// <summary>Positions that were to be added.</summary>
+    public int Adding { get; }
+
+    /// <summary>The cache capacity.</summary>
+    public int Capacity { get; }
+}

@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Modeling;
+
+/// <summary>
+/// Keys and values of one sequence, preallocated per layer for the whole context so that decoding
+/// never concatenates or copies the cache. Holds raw (unsteered) keys and values only.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly Tensor[] keys;
+    private readonly Tensor[] values;
+
+    private KvCache(Tensor[] keys, Tensor[] values, int length)
+    {
+        this.keys = keys;
+        this.values = values;
+        Capacity = (int)keys[0].shape[2];
+        Length = length;
+    }
+
+    internal KvCache(int layers, int kvHeads, int headDim, int capacity, ScalarType dtype, Device device)
+    {
+        Capacity = capacity;
+        keys = new Tensor[layers];
+        values = new Tensor[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            keys[i] = empty(new long[] { 1, kvHeads, capacity, headDim }, dtype, device);
+            values[i] = empty(new long[] { 1, kvHeads, capacity, headDim }, dtype, device);
+        }
+    }
+
+    /// <summary>Number of positions the cache was allocated for.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Number of positions currently held.</summary>
+    public int Length { get; private set; }
+
+    /// <summary>Forgets every position (the memory is kept for reuse).</summary>
+    public void Reset() => Length = 0;
+
+    /// <summary>Drops positions past <paramref name="length"/> (for reusing a shared prompt prefix).</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        Length = length;
+    }
+
+    /// <summary>Checks that <paramref name="count"/> more positions fit.</summary>
+    /// <exception cref="ContextLengthExceededException">They do not.</exception>
+    public void EnsureRoom(int count)
+    {
+        if (Length + count > Capacity)
+        {
+            throw new ContextLengthExceededException(Length, count, Capacity);
+        }
+    }
+
+    /// <summary>A deep copy (tests: the naive reference steering copies the cache on purpose).</summary>
+    internal KvCache DeepCopy() => new(keys.Select(k => k.clone().DetachFromDisposeScope()).ToArray(), values.Select(v => v.clone().DetachFromDisposeScope()).ToArray(), Length);
+
+    /// <summary>The whole key storage of a layer, [1, kvHeads, capacity, headDim] (tests).</summary>
+    internal Tensor LayerKeys(int layer) => keys[layer];
+
+    internal Tensor KeysPrefix(int layer, int length) => keys[layer].narrow(2, 0, length);
+
+    internal Tensor ValuesPrefix(int layer, int length) => values[layer].narrow(2, 0, length);
+
+    internal void Write(int layer, int start, Tensor k, Tensor v)
+    {
+        long n = k.shape[2];
+        using var kSlot = keys[layer].narrow(2, start, n);
+        using var vSlot = values[layer].narrow(2, start, n);
+        kSlot.copy_(k);
+        vSlot.copy_(v);
+    }
+
+    internal void Advance(int count) => Length += count;
+
+    /// <summary>Bytes held by the preallocated tensors.</summary>
+    public long AllocatedBytes => keys.Sum(k => k.NumberOfElements * k.ElementSize) * 2;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in keys.Concat(values))
+        {
+            t.Dispose();
+        }
+    }
+}

@@ -1,0 +1,365 @@
+using Directer.Core.Checkpoints;
+using Directer.Core.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Directer.Core.Modeling;
+
+/// <summary>
+/// The Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM; SmolLM and
+/// TinyLlama share the layout) on TorchSharp, numerically following Hugging Face transformers.
+/// Not thread-safe: one forward pass at a time.
+/// </summary>
+public sealed class LlamaModel : IDisposable
+{
+    private readonly DecoderLayerWeights[] layers;
+    private readonly Tensor embedding;
+    private readonly Tensor finalNorm;
+    private readonly Tensor lmHead;
+    private readonly RotaryEmbedding rotary;
+    private readonly ScalarType dtype;
+    private readonly int heads;
+    private readonly int kvHeads;
+    private readonly int headDim;
+    private readonly double attentionScale;
+    private readonly float rmsEps;
+
+    private LlamaModel(ModelConfig config, ModelOptions options, DecoderLayerWeights[] layers, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, Device device)
+    {
+        Config = config;
+        Options = options;
+        this.layers = layers;
+        this.embedding = embedding;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        Device = device;
+        dtype = ToScalarType(options.DType);
+        heads = config.NumAttentionHeads;
+        kvHeads = config.NumKeyValueHeads;
+        headDim = config.HeadDim;
+        attentionScale = 1.0 / Math.Sqrt(headDim);
+        rmsEps = (float)config.RmsNormEps;
+        ContextLength = contextLength;
+        rotary = new RotaryEmbedding(config, contextLength, dtype, device);
+    }
+
+    /// <summary>The parsed config.json.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Options the model was loaded with.</summary>
+    public ModelOptions Options { get; }
+
+    /// <summary>The torch device the weights live on.</summary>
+    public Device Device { get; }
+
+    /// <summary>Number of decoder layers.</summary>
+    public int LayerCount => layers.Length;
+
+    /// <summary>Vocabulary size (rows of the output projection).</summary>
+    public int VocabSize => (int)lmHead.shape[0];
+
+    /// <summary>Longest sequence a cache of this model holds.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Bytes of weights read for one decode step (all layers, final norm, output head).</summary>
+    public long WeightBytesPerToken => layers.Sum(l => l.Bytes) + (finalNorm.NumberOfElements * finalNorm.ElementSize) + (lmHead.NumberOfElements * lmHead.ElementSize);
+
+    /// <summary>Loads a Hugging Face checkpoint folder (config.json + safetensors).</summary>
+    /// <exception cref="CheckpointException">The folder, config or a tensor is not what a supported model needs.</exception>
+    public static LlamaModel Load(string directory, ModelOptions? options = null)
+    {
+        options ??= new ModelOptions();
+        TorchRuntime.EnsureInitialized();
+        if (options.Threads is int threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1, nameof(ModelOptions.Threads));
+            torch.set_num_threads(threads);
+        }
+
+        var device = ResolveDevice(options.Device);
+        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
+        int context = ContextFor(config, options);
+        var dtype = ToScalarType(options.DType);
+        using var weights = CheckpointWeights.Open(directory);
+
+        long hidden = config.HiddenSize;
+        long inter = config.IntermediateSize;
+        long qOut = (long)config.NumAttentionHeads * config.HeadDim;
+        long kvOut = (long)config.NumKeyValueHeads * config.HeadDim;
+
+        Tensor Read(string name, params long[] shape)
+        {
+            using var t = weights.Read(name, dtype, shape);
+            return t.to(device).DetachFromDisposeScope();
+        }
+
+        Tensor Fuse(string[] names, long[][] shapes)
+        {
+            var parts = names.Select((n, i) => weights.Read(n, dtype, shapes[i])).ToArray();
+            try
+            {
+                return cat(parts, 0).to(device).DetachFromDisposeScope();
+            }
+            finally
+            {
+                foreach (var p in parts)
+                {
+                    p.Dispose();
+                }
+            }
+        }
+
+        var layerWeights = new DecoderLayerWeights[config.NumHiddenLayers];
+        for (int i = 0; i < layerWeights.Length; i++)
+        {
+            string p = $"model.layers.{i}.";
+            string a = p + "self_attn.";
+            string m = p + "mlp.";
+            layerWeights[i] = new DecoderLayerWeights
+            {
+                InputNorm = Read(p + "input_layernorm.weight", hidden),
+                QkvProjection = Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } }),
+                QkvBias = config.AttentionQkvBias ? Fuse(new[] { a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias" }, new[] { new[] { qOut }, new[] { kvOut }, new[] { kvOut } }) : null,
+                OutputProjection = Read(a + "o_proj.weight", hidden, qOut),
+                OutputBias = config.AttentionOutputBias ? Read(a + "o_proj.bias", hidden) : null,
+                PostAttentionNorm = Read(p + "post_attention_layernorm.weight", hidden),
+                GateUpProjection = Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } }),
+                GateUpBias = config.MlpBias ? Fuse(new[] { m + "gate_proj.bias", m + "up_proj.bias" }, new[] { new[] { inter }, new[] { inter } }) : null,
+                DownProjection = Read(m + "down_proj.weight", hidden, inter),
+                DownBias = config.MlpBias ? Read(m + "down_proj.bias", hidden) : null,
+            };
+        }
+
+        var embedding = Read("model.embed_tokens.weight", config.VocabSize, hidden);
+        var norm = Read("model.norm.weight", hidden);
+        Tensor head;
+        if (config.TieWordEmbeddings)
+        {
+            // As transformers: tied means the embedding is the output head, even if lm_head.weight is stored.
+            head = embedding.alias().DetachFromDisposeScope();
+        }
+        else if (weights.Contains("lm_head.weight"))
+        {
+            head = Read("lm_head.weight", config.VocabSize, hidden);
+        }
+        else
+        {
+            throw new CheckpointException(
+                $"The checkpoint in '{directory}' has no 'lm_head.weight' and config.json does not set tie_word_embeddings: true.",
+                directory, "lm_head.weight");
+        }
+
+        return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device);
+    }
+
+    /// <summary>A new, empty KV cache sized for <see cref="ContextLength"/> (or fewer positions).</summary>
+    public KvCache CreateCache(int? capacity = null)
+    {
+        int size = capacity ?? ContextLength;
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(capacity));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, ContextLength, nameof(capacity));
+        return new KvCache(layers.Length, kvHeads, headDim, size, dtype, Device);
+    }
+
+    /// <summary>
+    /// Runs the decoder over <paramref name="tokenIds"/> ([batch, n] int64) placed after the
+    /// <paramref name="cache"/>'s current content. Returns float32 logits [batch, 1 or n, vocab].
+    /// </summary>
+    public Tensor Forward(Tensor tokenIds, KvCache cache, ForwardRequest? request = null)
+    {
+        request ??= ForwardRequest.Raw;
+        if (tokenIds.dim() != 2)
+        {
+            throw new ArgumentException($"Token ids must be [batch, n]; got [{string.Join(", ", tokenIds.shape)}].", nameof(tokenIds));
+        }
+
+        long batch = tokenIds.shape[0];
+        int n = (int)tokenIds.shape[1];
+        int start = request.StartPosition ?? cache.Length;
+        if (start < 0 || start > cache.Length || (request.WriteCache && start != cache.Length))
+        {
+            throw new ArgumentException(
+                $"StartPosition {start} is invalid for a cache of length {cache.Length}: a read-only pass may start at or before the end, a writing pass only at the end.",
+                nameof(request));
+        }
+
+        if (start + n > cache.Capacity)
+        {
+            throw new ContextLengthExceededException(start, n, cache.Capacity);
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var ids = tokenIds.to(ScalarType.Int64, Device);
+        var x = embedding.index_select(0, ids.reshape(-1)).view(batch, n, -1);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var w = layers[l];
+            var h = RmsNorm(x, w.InputNorm);
+            var attention = Attention(l, w, h, cache, start, request);
+            var o = F.linear(attention, w.OutputProjection, w.OutputBias);
+            request.Capture?.Record(l, h, o);
+            x = x + o;
+            var h2 = RmsNorm(x, w.PostAttentionNorm);
+            var gateUp = F.linear(h2, w.GateUpProjection, w.GateUpBias);
+            var gate = gateUp.narrow(-1, 0, gateUp.shape[^1] / 2);
+            var up = gateUp.narrow(-1, gateUp.shape[^1] / 2, gateUp.shape[^1] / 2);
+            var mlp = F.linear(F.silu(gate) * up, w.DownProjection, w.DownBias);
+            x = x + mlp;
+        }
+
+        if (request.LastPositionOnly)
+        {
+            x = x.narrow(1, n - 1, 1);
+        }
+
+        x = RmsNorm(x, finalNorm);
+        var logits = F.linear(x, lmHead).to_type(ScalarType.Float32);
+        if (request.WriteCache)
+        {
+            cache.Advance(n);
+        }
+
+        return logits.DetachFromDisposeScope();
+    }
+
+    private Tensor RmsNorm(Tensor x, Tensor weight)
+    {
+        // As transformers: normalise in float32, cast back, then scale.
+        var x32 = x.to_type(ScalarType.Float32);
+        var variance = x32.pow(2).mean(new long[] { -1 }, keepdim: true);
+        var normed = x32 * torch.rsqrt(variance + rmsEps);
+        return weight * normed.to_type(x.dtype);
+    }
+
+    private Tensor Attention(int layer, DecoderLayerWeights w, Tensor h, KvCache cache, int start, ForwardRequest request)
+    {
+        long batch = h.shape[0];
+        long n = h.shape[1];
+        int groups = heads / kvHeads;
+        var qkv = F.linear(h, w.QkvProjection, w.QkvBias);
+        var q = qkv.narrow(-1, 0, heads * headDim).view(batch, n, heads, headDim).transpose(1, 2);
+        var k = qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
+        var v = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(batch, n, kvHeads, headDim).transpose(1, 2);
+        q = rotary.Apply(q, start);
+        k = rotary.Apply(k, start);
+
+        // Queries of every row and head group share the cached prefix: fold them into one matrix
+        // per KV head so the prefix is read once and never copied or broadcast per row.
+        // q: [B, KV, g, n, d] -> [KV, B*g*n, d]
+        long rows = batch * groups * n;
+        var qFolded = q.reshape(batch, kvHeads, groups, n, headDim).permute(1, 0, 2, 3, 4).reshape(kvHeads, rows, headDim);
+        var scoreParts = new List<Tensor>(2);
+        Tensor? prefixValues = null;
+        if (start > 0)
+        {
+            var prefixKeys = cache.KeysPrefix(layer, start).squeeze(0);
+            prefixValues = cache.ValuesPrefix(layer, start).squeeze(0);
+            scoreParts.Add(torch.matmul(qFolded, prefixKeys.transpose(1, 2)));
+        }
+
+        // Fresh keys belong to their own row: [B, KV, g*n, d] x [B, KV, d, n] -> [KV, B*g*n, n].
+        var qRows = q.reshape(batch, kvHeads, groups * n, headDim);
+        var fresh = torch.matmul(qRows, k.transpose(2, 3)).permute(1, 0, 2, 3).reshape(kvHeads, rows, n);
+        scoreParts.Add(fresh);
+        var scores = (scoreParts.Count == 1 ? scoreParts[0] : cat(scoreParts, -1)) * attentionScale;
+        long total = start + n;
+        var scores5 = scores.view(kvHeads, batch, groups, n, total).permute(1, 0, 2, 3, 4);
+        if (n > 1)
+        {
+            var causal = ones(n, n, dtype: ScalarType.Bool, device: Device).triu(1);
+            var mask = cat(new[] { zeros(n, start, dtype: ScalarType.Bool, device: Device), causal }, 1);
+            scores5.masked_fill_(mask, double.NegativeInfinity);
+        }
+
+        if (request.Steering is { } steering && steering.AffectsLayer(layer))
+        {
+            steering.Apply(layer, scores5);
+        }
+
+        var probs = scores.softmax(-1, ScalarType.Float32).to_type(q.dtype);
+        Tensor output;
+        var freshProbs = probs.narrow(-1, start, n).view(kvHeads, batch, groups * n, n).permute(1, 0, 2, 3);
+        var freshOut = torch.matmul(freshProbs, v).permute(1, 0, 2, 3).reshape(kvHeads, rows, headDim);
+        if (prefixValues is not null)
+        {
+            output = torch.matmul(probs.narrow(-1, 0, start), prefixValues) + freshOut;
+        }
+        else
+        {
+            output = freshOut;
+        }
+
+        if (request.WriteCache)
+        {
+            // Row 0 is the raw row; attention above already used the fresh keys directly.
+            cache.Write(layer, start, batch == 1 ? k : k.narrow(0, 0, 1), batch == 1 ? v : v.narrow(0, 0, 1));
+        }
+
+        // [KV, B, g, n, d] -> [B, n, KV*g*d]
+        return output.view(kvHeads, batch, groups, n, headDim).permute(1, 3, 0, 2, 4).reshape(batch, n, heads * headDim);
+    }
+
+    private static int ContextFor(ModelConfig config, ModelOptions options)
+    {
+        int limit = config.MaxPositionEmbeddings;
+        if (config.SlidingWindow is int window && window < limit)
+        {
+            // Sliding-window attention is exact full attention within the window; beyond it we refuse.
+            limit = window;
+        }
+
+        if (options.MaxSequenceLength is int requested)
+        {
+            if (requested < 1 || requested > limit)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), requested,
+                    $"ModelOptions.MaxSequenceLength must be between 1 and {limit} (config.json max_position_embeddings{(config.SlidingWindow is null ? string.Empty : " / sliding_window")}).");
+            }
+
+            return requested;
+        }
+
+        return Math.Min(limit, 4096);
+    }
+
+    internal static ScalarType ToScalarType(ComputeDType dtype) => dtype switch
+    {
+        ComputeDType.Float32 => ScalarType.Float32,
+        ComputeDType.BFloat16 => ScalarType.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Supported compute dtypes: Float32, BFloat16."),
+    };
+
+    private static Device ResolveDevice(string name)
+    {
+        try
+        {
+            var device = torch.device(name);
+            if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            {
+                throw new ArgumentException($"Device '{name}' was requested but CUDA is not available: Directer was built with the CPU backend (build with -p:DirecterBackend=cuda) or no GPU is visible.", nameof(name));
+            }
+
+            return device;
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            throw new ArgumentException($"Unknown device '{name}': use \"cpu\" or \"cuda[:N]\".", nameof(name), e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var layer in layers)
+        {
+            layer.Dispose();
+        }
+
+        embedding.Dispose();
+        finalNorm.Dispose();
+        lmHead.Dispose(); // a separate handle also when tied (an alias of the embedding)
+
+        rotary.Dispose();
+    }
+}

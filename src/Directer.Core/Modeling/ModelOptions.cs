@@ -1,0 +1,23 @@
+namespace Directer.Core.Modeling;
+
+/// <summary>How a checkpoint is loaded and run.</summary>
+public sealed record ModelOptions
+{
+    /// <summary>Compute dtype. Default <see cref="ComputeDType.Float32"/>.</summary>
+    public ComputeDType DType { get; init; } = ComputeDType.Float32;
+
+    /// <summary>
+    /// Torch device: "cpu" (default) or "cuda"/"cuda:N" when built with <c>-p:DirecterBackend=cuda</c>
+    /// (untested here: the CUDA backend package is not served on our package source).
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>
+    /// Longest sequence (prompt + generated tokens) the KV cache is sized for; default
+    /// min(config max positions, sliding window, 4096).
+    /// </summary>
+    public int? MaxSequenceLength { get; init; }
+
+    /// <summary>Intra-op threads for the CPU backend; default: all logical processors.</summary>
+    public int? Threads { get; init; }
+}

@@ -1,0 +1,17 @@
+using Directer.Core.Modeling;
+using TorchSharp;
+
+namespace Directer.Core.Steering.Baselines;
+
+/// <summary>A single-pass steering method: builds the score modification of one steered pass.</summary>
+public interface ISteeringMethod
+{
+    /// <summary>Short name (static, pasta, spotlight, instaboost).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The steering of a one-row pass starting at <paramref name="start"/> over
+    /// <paramref name="totalKeys"/> key columns (only cached columns, before <paramref name="start"/>, are touched).
+    /// </summary>
+    IAttentionSteering ForPass(EmphasisPositions emphasis, int start, int totalKeys, torch.Device device);
+}

@@ -1,0 +1,196 @@
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Steering;
+
+/// <summary>
+/// DIRECTER decoding (docs/STEERING.md): a raw pass per token, the top-2 gate, steered passes over
+/// halving sets of the most sensitive layers until a plausible choice, else the raw choice. The
+/// ranking is computed once, at the first step. One instance serves one generation at a time.
+/// </summary>
+public sealed class DirecterSelector : ISteeringSelector
+{
+    private readonly IReadOnlyList<TokenSpan> spans;
+    private readonly List<SteeringStep> trace = new();
+    private EmphasisPositions? emphasis;
+
+    /// <summary>Creates the selector for the emphasised <paramref name="spans"/> of the prompt.</summary>
+    public DirecterSelector(IEnumerable<TokenSpan> spans, DirecterOptions? options = null)
+    {
+        this.spans = spans.ToList();
+        Options = options ?? new DirecterOptions();
+        Options.Validate();
+    }
+
+    /// <summary>The settings.</summary>
+    public DirecterOptions Options { get; }
+
+    /// <summary>The ranking of the last generation (null before its first step).</summary>
+    public LayerRanking? Ranking { get; private set; }
+
+    /// <summary>Per-step trace of the last generation (empty when <see cref="DirecterOptions.RecordTrace"/> is off).</summary>
+    public IReadOnlyList<SteeringStep> Trace => Options.RecordTrace ? trace : [];
+
+    /// <summary>Statistics of the last generation.</summary>
+    public SteeringSummary Summary => SteeringSummary.From("directer", trace, Ranking);
+
+    /// <summary>The strategy <see cref="SteeringStrategy.Auto"/> resolves to on <paramref name="device"/>.</summary>
+    public static SteeringStrategy Resolve(SteeringStrategy strategy, Device device) => strategy != SteeringStrategy.Auto
+        ? strategy
+        : device.type == DeviceType.CPU ? SteeringStrategy.Sequential : SteeringStrategy.Batched;
+
+    /// <inheritdoc />
+    public void Begin(IReadOnlyList<int> promptIds)
+    {
+        emphasis = EmphasisPositions.Create(spans, promptIds.Count);
+        trace.Clear();
+        Ranking = null;
+    }
+
+    /// <inheritdoc />
+    public int Select(DecodeStep step)
+    {
+        var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        var strategy = Resolve(Options.Strategy, step.Model.Device);
+        int layers = step.Model.LayerCount;
+        Tensor rawLogits;
+        bool gateApplies = step.Index > 0;
+        Tensor? batchedCandidates = null;
+        IReadOnlyList<IReadOnlySet<int>> candidates;
+        if (step.Index == 0)
+        {
+            rawLogits = RankLayers(step, positions, strategy);
+            candidates = CandidateSets(layers, Ranking!);
+        }
+        else
+        {
+            candidates = CandidateSets(layers, Ranking!);
+            if (strategy == SteeringStrategy.Batched)
+            {
+                var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
+                rows.AddRange(candidates);
+                using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
+                var all = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering });
+                rawLogits = all[0];
+                batchedCandidates = all.narrow(0, 1, candidates.Count);
+            }
+            else
+            {
+                rawLogits = step.RunRawPass();
+            }
+        }
+
+        bool greedy = step.Sampler.IsGreedy;
+        double u = greedy ? 0 : step.Sampler.NextUniform();
+        var p = greedy ? rawLogits.softmax(-1) : step.Sampler.Distribution(rawLogits);
+        float[] probabilities = p.data<float>().ToArray();
+        int rawToken = greedy ? TokenSampler.ArgMax(rawLogits) : TokenSampler.DrawWith(p, u);
+        float maxP = probabilities.Max();
+
+        if (gateApplies && !PlausibilityGate.SteeringCanChangeOutcome(probabilities, Options.Beta))
+        {
+            return Record(step.Index, gated: true, trials: 0, layersUsed: 0, fellBack: false, rawToken, rawToken, probabilities);
+        }
+
+        if (step.Index == 0 && strategy == SteeringStrategy.Batched && candidates.Count > 0)
+        {
+            using var steering = new KeyScaleSteering(positions, Options.Alpha, candidates, step.Position, step.Position + 1, step.Model.Device);
+            batchedCandidates = step.RunBatch(candidates.Count, new ForwardRequest { WriteCache = false, Steering = steering });
+        }
+
+        for (int trial = 0; trial < candidates.Count; trial++)
+        {
+            Tensor steered;
+            if (batchedCandidates is not null)
+            {
+                steered = batchedCandidates[trial];
+            }
+            else
+            {
+                using var steering = new KeyScaleSteering(positions, Options.Alpha, new[] { candidates[trial] }, step.Position, step.Position + 1, step.Model.Device);
+                steered = step.RunBatch(1, new ForwardRequest { WriteCache = false, Steering = steering })[0];
+            }
+
+            int candidate = greedy ? TokenSampler.ArgMax(steered) : TokenSampler.DrawWith(step.Sampler.Distribution(steered), u);
+            if (PlausibilityGate.IsPlausible(probabilities, candidate, Options.Beta, maxP))
+            {
+                return Record(step.Index, gated: false, trials: trial + 1, layersUsed: candidates[trial].Count, fellBack: false, rawToken, candidate, probabilities);
+            }
+        }
+
+        return Record(step.Index, gated: false, trials: candidates.Count, layersUsed: 0, fellBack: true, rawToken, rawToken, probabilities);
+    }
+
+    /// <summary>
+    /// The layer sets DIRECTER tries, in order: all L layers, then the first ⌊L/2^t⌋ of the ranking,
+    /// while a set has more than one layer and at most <see cref="DirecterOptions.MaxTrials"/> sets.
+    /// </summary>
+    public IReadOnlyList<IReadOnlySet<int>> CandidateSets(int layers, LayerRanking ranking)
+    {
+        var sets = new List<IReadOnlySet<int>>();
+        int size = layers;
+        for (int trial = 1; trial <= Options.MaxTrials && size > 1; trial++)
+        {
+            sets.Add(trial == 1 ? Enumerable.Range(0, layers).ToHashSet() : ranking.Top(size));
+            size = Math.Max(1, layers >> trial);
+        }
+
+        return sets;
+    }
+
+    private Tensor RankLayers(DecodeStep step, EmphasisPositions positions, SteeringStrategy strategy)
+    {
+        int layers = step.Model.LayerCount;
+        var probeSets = Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList();
+        Tensor rawLogits;
+        if (strategy == SteeringStrategy.Batched)
+        {
+            var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
+            rows.AddRange(probeSets);
+            using var capture = new AttentionCapture(layers);
+            using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
+            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering, Capture = capture })[0];
+            var (rawIn, rawOut) = LayerRanking.Row(capture, 0);
+            Ranking = LayerRanking.Compute(rawIn, rawOut, p => LayerRanking.Row(capture, p + 1), Options.Ranking);
+        }
+        else
+        {
+            float[][] rawIn, rawOut;
+            using (var capture = new AttentionCapture(layers))
+            {
+                rawLogits = step.RunBatch(1, new ForwardRequest { WriteCache = true, Capture = capture })[0];
+                (rawIn, rawOut) = LayerRanking.Row(capture, 0);
+            }
+
+            Ranking = LayerRanking.Compute(rawIn, rawOut, p =>
+            {
+                using var scope = NewDisposeScope();
+                using var capture = new AttentionCapture(layers);
+                using var steering = new KeyScaleSteering(positions, Options.Alpha, new[] { probeSets[p] }, step.Position, step.Position + 1, step.Model.Device);
+                step.RunBatch(1, new ForwardRequest { WriteCache = false, Steering = steering, Capture = capture });
+                return LayerRanking.Row(capture, 0);
+            }, Options.Ranking);
+        }
+
+        return rawLogits;
+    }
+
+    private int Record(int index, bool gated, int trials, int layersUsed, bool fellBack, int rawToken, int chosen, float[] probabilities)
+    {
+        trace.Add(new SteeringStep
+        {
+            Index = index,
+            Gated = gated,
+            Trials = trials,
+            LayersUsed = layersUsed,
+            FellBack = fellBack,
+            RawToken = rawToken,
+            ChosenToken = chosen,
+            RawProbabilityOfChosen = probabilities[chosen],
+            RawTopProbability = probabilities.Max(),
+        });
+        return chosen;
+    }
+}

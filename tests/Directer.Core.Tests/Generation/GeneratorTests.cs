@@ -1,0 +1,144 @@
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using Directer.Core.Runtime;
+using Directer.Core.Tests.Support;
+
+namespace Directer.Core.Tests.Generation;
+
+public sealed class GeneratorTests : IDisposable
+{
+    private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23 };
+    private readonly LlamaModel model;
+    private readonly TokenGenerator generator;
+
+    public GeneratorTests()
+    {
+        TorchRuntime.EnsureInitialized();
+        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
+        generator = new TokenGenerator(model);
+    }
+
+    public void Dispose()
+    {
+        generator.Dispose();
+        model.Dispose();
+    }
+
+    private Task<GenerationResult> Greedy(int max, IReadOnlyList<int>? eos = null, IReadOnlyList<IReadOnlyList<int>>? stops = null) =>
+        generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = max, EosTokenIds = eos ?? [], StopSequences = stops ?? [] });
+
+    [Fact]
+    public async Task StopsAtTheTokenBudget()
+    {
+        var result = await Greedy(12);
+        Assert.Equal(12, result.Ids.Count);
+        Assert.Equal(StopReason.MaxTokens, result.StopReason);
+        Assert.Equal(12, result.DecodedTokens);
+        Assert.Equal(Prompt.Length, result.PromptTokens);
+    }
+
+    [Fact]
+    public async Task StopsAtAnyEosIdAndLeavesItOut()
+    {
+        var free = (await Greedy(12)).Ids;
+        int eos = free[4];
+        int firstAt = free.ToList().IndexOf(eos);
+        var result = await Greedy(12, eos: new[] { 999_999, eos });
+        Assert.Equal(StopReason.EndOfSequence, result.StopReason);
+        Assert.Equal(free.Take(firstAt), result.Ids);
+    }
+
+    [Fact]
+    public async Task StopsAtAStopSequenceAndCutsIt()
+    {
+        var free = (await Greedy(12)).Ids;
+        var stop = new[] { free[5], free[6] };
+        int at = Enumerable.Range(0, free.Count - 1).First(i => free[i] == stop[0] && free[i + 1] == stop[1]);
+        var streamed = new List<int>();
+        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [], StopSequences = [stop] }, onToken: streamed.Add);
+        Assert.Equal(StopReason.StopSequence, result.StopReason);
+        Assert.Equal(free.Take(at), result.Ids);
+        Assert.Equal(result.Ids, streamed); // the stream never showed the stop sequence's first token
+    }
+
+    [Fact]
+    public async Task StreamingYieldsTheSameIdsAsOneShot()
+    {
+        var once = await Greedy(10);
+        var streamed = new List<int>();
+        await foreach (int id in generator.StreamAsync(Prompt, new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [] }))
+        {
+            streamed.Add(id);
+        }
+
+        Assert.Equal(once.Ids, streamed);
+    }
+
+    [Fact]
+    public async Task SamplingIsReproducibleWithASeedAndVariesWithout()
+    {
+        var options = new GenerationOptions { MaxNewTokens = 16, EosTokenIds = [], Temperature = 1.5f, TopK = 40, TopP = 0.95f, Seed = 1234 };
+        var a = await generator.GenerateAsync(Prompt, options);
+        var b = await generator.GenerateAsync(Prompt, options);
+        var c = await generator.GenerateAsync(Prompt, options with { Seed = 99 });
+        var greedy = await Greedy(16);
+        Assert.Equal(a.Ids, b.Ids);
+        Assert.NotEqual(a.Ids, c.Ids);
+        Assert.NotEqual(greedy.Ids, a.Ids);
+    }
+
+    [Fact]
+    public async Task TopKOfOneIsGreedy()
+    {
+        var sampled = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [], Temperature = 2f, TopK = 1, Seed = 7 });
+        Assert.Equal((await Greedy(10)).Ids, sampled.Ids);
+    }
+
+    [Fact]
+    public async Task CancellationStopsDecodingAndReleasesTheGenerator()
+    {
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (int _ in generator.StreamAsync(Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, cancellationToken: cts.Token))
+            {
+                if (++seen == 3)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(3, seen);
+
+        // Cancelling inside the decode loop stops it: no more tokens are computed.
+        using var inLoop = new CancellationTokenSource();
+        int produced = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(
+            Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, onToken: _ => { if (++produced == 3) inLoop.Cancel(); }, cancellationToken: inLoop.Token));
+        Assert.Equal(3, produced);
+
+        var next = await Greedy(5); // the model is free again and the cache is reset
+        Assert.Equal((await Greedy(5)).Ids, next.Ids);
+    }
+
+    [Fact]
+    public async Task BadSettingsAndPromptsAreClearErrors()
+    {
+        var e1 = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(Prompt, new GenerationOptions { TopP = 1.5f }));
+        Assert.Contains("TopP", e1.Message);
+        var e2 = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, 5000 }));
+        Assert.Contains("outside the vocabulary", e2.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(Array.Empty<int>()));
+        var e3 = await Assert.ThrowsAsync<ContextLengthExceededException>(() => generator.GenerateAsync(Enumerable.Repeat(3, 65).ToArray()));
+        Assert.Contains("context size of 64", e3.Message);
+    }
+
+    [Fact]
+    public async Task AFullContextEndsGenerationWithContextFull()
+    {
+        var result = await generator.GenerateAsync(Enumerable.Repeat(3, 60).ToArray(), new GenerationOptions { MaxNewTokens = 100, EosTokenIds = [] });
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(5, result.DecodedTokens); // positions 59..63 are decode inputs: the cache holds 64
+    }
+}
