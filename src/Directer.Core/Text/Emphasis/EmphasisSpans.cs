@@ -1,3 +1,4 @@
+using Directer.Core.Steering;
 using Directer.Core.Text.Templates;
 
 namespace Directer.Core.Text.Emphasis;
