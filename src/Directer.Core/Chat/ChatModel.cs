@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using Directer.Core.Steering;
+using Directer.Core.Text.Emphasis;
+using Directer.Core.Text.Templates;
+using Directer.Core.Text.Tokenization;
+
+namespace Directer.Core.Chat;
+
+/// <summary>
+/// A checkpoint ready for chat: model, tokenizer, chat template and generator. Messages and tools
+/// are rendered with the model family's template, emphasised text becomes token spans, the reply is
+/// generated (steered when asked) and decoded into text and tool calls. Requests are queued.
+/// </summary>
+public sealed class ChatModel : IDisposable
+{
+    private readonly TokenGenerator generator;
+
+    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template)
+    {
+        Directory = directory;
+        Model = model;
+        Tokenizer = tokenizer;
+        Template = template;
+        generator = new TokenGenerator(model);
+    }
+
+    /// <summary>The checkpoint folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The model id (the checkpoint folder's name).</summary>
+    public string ModelId => Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory));
+
+    /// <summary>The decoder.</summary>
+    public LlamaModel Model { get; }
+
+    /// <summary>The tokenizer.</summary>
+    public TextTokenizer Tokenizer { get; }
+
+    /// <summary>The chat template in use.</summary>
+    public IChatTemplate Template { get; }
+
+    /// <summary>Loads a Hugging Face checkpoint folder with its tokenizer and chat template.</summary>
+    public static ChatModel Load(string directory, ChatModelOptions? options = null)
+    {
+        options ??= new ChatModelOptions();
+        var tokenizer = TextTokenizer.Load(directory);
+        var model = LlamaModel.Load(directory, options.Model);
+        try
+        {
+            var template = options.ChatTemplate is { } name
+                ? ChatTemplates.ByName(name)
+                : ChatTemplates.Detect(tokenizer.ChatTemplate, model.Config.ModelType);
+            return new ChatModel(directory, model, tokenizer, template);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The prompt's token ids and emphasised spans for <paramref name="request"/>.</summary>
+    public (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text) BuildPrompt(ChatRequest request)
+    {
+        var rendered = Template.Render(request.Turns, request.Tools, addGenerationPrompt: true, request.Emphasis);
+        var tokens = Tokenizer.EncodeWithOffsets(rendered.Text);
+        var ids = new List<int>(tokens.Count + 1);
+        var offsets = new List<(int Start, int End)>(tokens.Count + 1);
+        if (Tokenizer.AddBosToken && Tokenizer.BosTokenId is int bos && (tokens.Count == 0 || tokens[0].Id != bos))
+        {
+            ids.Add(bos);
+            offsets.Add((0, 0));
+        }
+
+        foreach (var token in tokens)
+        {
+            ids.Add(token.Id);
+            offsets.Add((token.Start, token.End));
+        }
+
+        var spans = EmphasisSpans.ToTokenSpans(rendered.EmphasisRanges, offsets);
+        return (ids, spans, rendered.Text);
+    }
+
+    /// <summary>Generates the reply.</summary>
+    public Task<ChatResult> CompleteAsync(ChatRequest request, CancellationToken cancellationToken = default) =>
+        RunAsync(request, onText: null, cancellationToken);
+
+    /// <summary>Streams the reply's text as it is decoded; the last item carries the full result.</summary>
+    public async IAsyncEnumerable<ChatUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var run = RunAsync(request, text => channel.Writer.TryWrite(text), linked.Token);
+        _ = run.ContinueWith(t => channel.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        try
+        {
+            await foreach (string text in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new ChatUpdate(text, null);
+            }
+        }
+        finally
+        {
+            if (!run.IsCompleted)
+            {
+                await linked.CancelAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            {
+            }
+        }
+
+        yield return new ChatUpdate(string.Empty, await run.ConfigureAwait(false));
+    }
+
+    private async Task<ChatResult> RunAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        var (ids, spans, _) = BuildPrompt(request);
+        ISteeringSelector? selector = null;
+        if (request.Steering is { Method: not SteeringMethod.None } steering)
+        {
+            if (spans.Count == 0)
+            {
+                if (request.Emphasis is null)
+                {
+                    throw new ArgumentException($"Steering '{steering.Method}' needs emphasised text: set ChatRequest.Emphasis (texts, the system message or inline markers).", nameof(request));
+                }
+            }
+            else
+            {
+                selector = steering.CreateSelector(spans, Model.LayerCount);
+            }
+        }
+
+        var detokenizer = new StreamingDetokenizer(Tokenizer, request.StopStrings);
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = request.MaxNewTokens,
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            TopK = request.TopK,
+            Seed = request.Seed,
+            EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
+        };
+        var generation = await generator.GenerateAsync(ids, options, selector, id =>
+        {
+            string text = detokenizer.Push(id);
+            if (text.Length > 0)
+            {
+                onText?.Invoke(text);
+            }
+        }, () => detokenizer.Stopped, cancellationToken).ConfigureAwait(false);
+        string tail = detokenizer.Flush();
+        if (tail.Length > 0)
+        {
+            onText?.Invoke(tail);
+        }
+
+        var parsed = Template.ParseToolCallsDetailed(detokenizer.Text);
+        return new ChatResult
+        {
+            Text = parsed.RemainingText,
+            RawText = detokenizer.Text,
+            ToolCalls = parsed.ToolCalls,
+            MalformedToolCalls = parsed.Malformed,
+            StopReason = generation.StopReason,
+            PromptTokens = ids.Count,
+            CompletionTokens = generation.DecodedTokens,
+            EmphasisSpans = spans,
+            Steering = selector?.Summary,
+            Generation = generation,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        generator.Dispose();
+        Model.Dispose();
+    }
+}

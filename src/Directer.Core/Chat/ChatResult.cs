@@ -1,0 +1,39 @@
+using Directer.Core.Generation;
+using Directer.Core.Steering;
+using Directer.Core.Text.Templates;
+
+namespace Directer.Core.Chat;
+
+/// <summary>The model's reply to a <see cref="ChatRequest"/>.</summary>
+public sealed record ChatResult
+{
+    /// <summary>Reply text with tool-call blocks removed.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The full generated text (tool-call blocks included).</summary>
+    public required string RawText { get; init; }
+
+    /// <summary>Tool calls the model made.</summary>
+    public required IReadOnlyList<ToolCall> ToolCalls { get; init; }
+
+    /// <summary>Text that looked like a tool call but could not be parsed (kept in <see cref="Text"/>).</summary>
+    public required IReadOnlyList<MalformedToolCall> MalformedToolCalls { get; init; }
+
+    /// <summary>Why generation ended.</summary>
+    public required StopReason StopReason { get; init; }
+
+    /// <summary>Prompt tokens.</summary>
+    public required int PromptTokens { get; init; }
+
+    /// <summary>Generated tokens.</summary>
+    public required int CompletionTokens { get; init; }
+
+    /// <summary>The emphasised token spans of the prompt.</summary>
+    public required IReadOnlyList<TokenSpan> EmphasisSpans { get; init; }
+
+    /// <summary>Steering statistics; null without steering.</summary>
+    public SteeringSummary? Steering { get; init; }
+
+    /// <summary>Generation timings.</summary>
+    public required GenerationResult Generation { get; init; }
+}
