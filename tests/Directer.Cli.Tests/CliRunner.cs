@@ -15,6 +15,19 @@ internal static class CliRunner
 
     public static string Checkpoint(string name) => Path.Combine(Checkpoints.Value, name);
 
+    /// <summary>A tiny Qwen2 checkpoint with the test tokenizer and a ChatML chat template.</summary>
+    public static string ChatCheckpoint()
+    {
+        string folder = Path.Combine(Checkpoints.Value, "chat");
+        if (!File.Exists(Path.Combine(folder, "tokenizer.json")))
+        {
+            TinyCheckpoints.Write(TinyCheckpoints.Qwen2BiasTiedBf16 with { Name = "chat", VocabSize = 288, DType = "F32", MaxPositionEmbeddings = 512 }, folder);
+            TinyTokenizer.Write(folder);
+        }
+
+        return folder;
+    }
+
     public static (int ExitCode, string Out, string Err) Run(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

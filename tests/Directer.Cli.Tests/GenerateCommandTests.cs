@@ -71,4 +71,25 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/model/config.json", stderr);
     }
+
+    [Fact]
+    public void APromptIsRenderedTokenizedEmphasisedAndSteered()
+    {
+        string folder = CliRunner.ChatCheckpoint();
+        var (code, stdout, stderr) = CliRunner.Run("generate", "--model", folder, "--system", "Answer in lowercase.", "--prompt", "hello world",
+            "--emphasis", "lowercase", "--steering", "directer", "--beta", "0.2", "--max-new-tokens", "6", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        var promptIds = root.GetProperty("prompt_ids").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        Assert.Equal(root.GetProperty("prompt_tokens").GetInt32(), promptIds.Count);
+        var span = Assert.Single(root.GetProperty("emphasis_spans").EnumerateArray().ToList());
+        Assert.True(span[0].GetInt32() < span[1].GetInt32() && span[1].GetInt32() <= promptIds.Count);
+        Assert.Equal(JsonValueKind.String, root.GetProperty("text").ValueKind);
+        Assert.Equal("directer", root.GetProperty("steering").GetProperty("method").GetString());
+
+        var (missing, _, err) = CliRunner.Run("generate", "--model", folder, "--prompt", "hello", "--emphasis", "absent words", "--json");
+        Assert.Equal(2, missing);
+        Assert.Contains("absent words", err);
+    }
 }

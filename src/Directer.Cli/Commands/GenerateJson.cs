@@ -24,6 +24,15 @@ internal sealed record GenerateJson
 
     /// <summary>Per-step steering trace.</summary>
     public IReadOnlyList<SteeringStep>? Trace { get; init; }
+
+    /// <summary>Generated text (with --prompt).</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The prompt's token ids (the rendered chat prompt with --prompt).</summary>
+    public IReadOnlyList<int>? PromptIds { get; init; }
+
+    /// <summary>Emphasised prompt token spans as [start, end) pairs.</summary>
+    public IReadOnlyList<int[]>? EmphasisSpans { get; init; }
 }
 
 /// <summary>Timings in milliseconds and throughputs in tokens per second.</summary>

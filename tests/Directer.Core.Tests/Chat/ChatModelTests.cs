@@ -1,7 +1,7 @@
 using Directer.Core.Chat;
 using Directer.Core.Runtime;
 using Directer.Core.Steering;
-using Directer.Core.Tests.Text.Tokenization;
+using Directer.Testing;
 using Directer.Core.Text.Emphasis;
 using Directer.Core.Text.Templates;
 using Directer.Testing;
@@ -19,7 +19,7 @@ public sealed class ChatModelTests : IDisposable
         // A random Qwen2 checkpoint whose vocabulary covers the test tokenizer (271 ids).
         var spec = TinyCheckpoints.Qwen2BiasTiedBf16 with { Name = "chat", VocabSize = 288, DType = "F32", EosTokenIds = [270], MaxPositionEmbeddings = 512 };
         TinyCheckpoints.Write(spec, directory);
-        TokenizerFiles.Write(directory);
+        TinyTokenizer.Write(directory);
         chat = ChatModel.Load(directory, new ChatModelOptions { ChatTemplate = "qwen2.5", Model = new() { MaxSequenceLength = 256 } });
     }
 

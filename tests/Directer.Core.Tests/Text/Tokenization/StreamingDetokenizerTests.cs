@@ -1,3 +1,4 @@
+using Directer.Testing;
 using Directer.Core.Text.Tokenization;
 
 namespace Directer.Core.Tests.Text.Tokenization;
@@ -7,7 +8,7 @@ public sealed class StreamingDetokenizerTests : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("directer-detok-").FullName;
     private readonly TextTokenizer tokenizer;
 
-    public StreamingDetokenizerTests() => tokenizer = TextTokenizer.Load(TokenizerFiles.Write(directory));
+    public StreamingDetokenizerTests() => tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory));
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
@@ -59,7 +60,7 @@ public sealed class StreamingDetokenizerTests : IDisposable
         var detokenizer = new StreamingDetokenizer(tokenizer);
         Assert.Equal("hello", detokenizer.Push(tokenizer.Encode("hello")[0]));
         Assert.Equal(string.Empty, detokenizer.Push(imEnd));
-        Assert.Equal(string.Empty, detokenizer.Push(TokenizerFiles.Vocab()[TokenizerFiles.ByteChar(0xF0)])); // first byte of a 4-byte character
+        Assert.Equal(string.Empty, detokenizer.Push(TinyTokenizer.Vocab()[TinyTokenizer.ByteChar(0xF0)])); // first byte of a 4-byte character
         Assert.Equal("\uFFFD", detokenizer.Flush());
     }
 

@@ -1,3 +1,4 @@
+using Directer.Testing;
 using System.Text;
 using System.Text.Json.Nodes;
 using Directer.Core.Text.Tokenization;
@@ -7,11 +8,11 @@ namespace Directer.Core.Tests.Text.Tokenization;
 public sealed class TextTokenizerTests : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("directer-tok-").FullName;
-    private readonly Dictionary<string, int> vocab = TokenizerFiles.Vocab();
+    private readonly Dictionary<string, int> vocab = TinyTokenizer.Vocab();
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private TextTokenizer Load(bool pairs = false) => TextTokenizer.Load(TokenizerFiles.Write(Path.Combine(directory, pairs ? "pairs" : "strings"), mergesAsPairs: pairs));
+    private TextTokenizer Load(bool pairs = false) => TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, pairs ? "pairs" : "strings"), mergesAsPairs: pairs));
 
     private int Id(string token) => vocab[token];
 
@@ -33,7 +34,7 @@ public sealed class TextTokenizerTests : IDisposable
         var tokenizer = Load();
         var tokens = tokenizer.EncodeWithOffsets("é😀");
         // é = C3 A9 (2 byte tokens), 😀 = F0 9F 98 80 (4 byte tokens, one surrogate pair in UTF-16).
-        Assert.Equal(new[] { 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80 }.Select(b => Id(TokenizerFiles.ByteChar(b))), tokens.Select(t => t.Id));
+        Assert.Equal(new[] { 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80 }.Select(b => Id(TinyTokenizer.ByteChar(b))), tokens.Select(t => t.Id));
         Assert.All(tokens.Take(2), t => Assert.Equal((0, 1), (t.Start, t.End)));
         Assert.All(tokens.Skip(2), t => Assert.Equal((1, 3), (t.Start, t.End)));
         Assert.Equal("é😀", tokenizer.Decode(tokens.Select(t => t.Id)));
@@ -86,7 +87,7 @@ public sealed class TextTokenizerTests : IDisposable
     [Fact]
     public void ConfigFilesGiveEosBosAndTheChatTemplate()
     {
-        var tokenizer = TextTokenizer.Load(TokenizerFiles.Write(Path.Combine(directory, "bos"), addBos: true));
+        var tokenizer = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "bos"), addBos: true));
         int endoftext = tokenizer.TokenToId("<|endoftext|>")!.Value;
         Assert.Equal(endoftext, tokenizer.BosTokenId);
         Assert.True(tokenizer.AddBosToken);
@@ -99,16 +100,16 @@ public sealed class TextTokenizerTests : IDisposable
     [Fact]
     public void UnsupportedDeclarationsAreClearErrorsNamingFileAndPath()
     {
-        string dir = TokenizerFiles.Write(Path.Combine(directory, "bad"), preTokenizer: new JsonObject { ["type"] = "Metaspace" });
+        string dir = TinyTokenizer.Write(Path.Combine(directory, "bad"), preTokenizer: new JsonObject { ["type"] = "Metaspace" });
         var error = Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(dir));
         Assert.Contains("tokenizer.json", error.Message);
         Assert.Contains("$.pre_tokenizer.type", error.Message);
         Assert.Contains("Metaspace", error.Message);
 
-        dir = TokenizerFiles.Write(Path.Combine(directory, "bad2"), edit: root => root["model"]!["type"] = "WordPiece");
+        dir = TinyTokenizer.Write(Path.Combine(directory, "bad2"), edit: root => root["model"]!["type"] = "WordPiece");
         Assert.Contains("WordPiece", Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(dir)).Message);
 
-        dir = TokenizerFiles.Write(Path.Combine(directory, "bad3"), edit: root => root["normalizer"] = new JsonObject { ["type"] = "Lowercase" });
+        dir = TinyTokenizer.Write(Path.Combine(directory, "bad3"), edit: root => root["normalizer"] = new JsonObject { ["type"] = "Lowercase" });
         Assert.Contains("Lowercase", Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(dir)).Message);
 
         var missing = Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(Path.Combine(directory, "nothing")));

@@ -1,15 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Directer.Core.Tests.Text.Tokenization;
+namespace Directer.Testing;
 
-/// <summary>Writes small Hugging Face tokenizer folders for tests.</summary>
-internal static class TokenizerFiles
+/// <summary>Writes a small byte-level BPE tokenizer (Qwen2-style tokenizer.json, tokenizer_config.json with a ChatML template, generation_config.json) for tests.</summary>
+public static class TinyTokenizer
 {
+    /// <summary>Qwen2's pre-tokenizer Split regex.</summary>
     public const string QwenPattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>The merges, in rank order.</summary>
     public static readonly string[] Merges = { "h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "Ġwor l", "Ġworl d", "Ġ t", "Ġt h", "Ġth e" };
 
+    /// <summary>Special added tokens (ids follow the vocabulary).</summary>
     public static readonly string[] Specials = { "<|endoftext|>", "<|im_start|>", "<|im_end|>" };
 
     /// <summary>GPT-2's byte-to-unicode table (the byte-level alphabet).</summary>
@@ -33,6 +36,7 @@ internal static class TokenizerFiles
         return ((char)(256 + n)).ToString();
     }
 
+    /// <summary>256 byte tokens, then one token per merge.</summary>
     public static Dictionary<string, int> Vocab()
     {
         var vocab = new Dictionary<string, int>();
@@ -49,6 +53,7 @@ internal static class TokenizerFiles
         return vocab;
     }
 
+    /// <summary>Writes the tokenizer files into <paramref name="directory"/>; returns it.</summary>
     public static string Write(string directory, bool mergesAsPairs = false, JsonNode? preTokenizer = null, Action<JsonObject>? edit = null, bool addBos = false)
     {
         Directory.CreateDirectory(directory);
