@@ -4,7 +4,6 @@ using Directer.Core.Steering;
 using Directer.Testing;
 using Directer.Core.Text.Emphasis;
 using Directer.Core.Text.Templates;
-using Directer.Testing;
 
 namespace Directer.Core.Tests.Chat;
 
