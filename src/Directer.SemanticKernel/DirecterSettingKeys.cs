@@ -1,0 +1,38 @@
+namespace Directer.SemanticKernel;
+
+/// <summary>
+/// The snake_case keys Directer reads from <c>PromptExecutionSettings.ExtensionData</c> (prompt
+/// YAML, configuration, KernelArguments) and from <c>ChatOptions.AdditionalProperties</c>.
+/// </summary>
+public static class DirecterSettingKeys
+{
+    /// <summary>Strings to emphasise (every occurrence in any message).</summary>
+    public const string Emphasis = "emphasis";
+
+    /// <summary>Emphasise the whole system message (bool).</summary>
+    public const string EmphasizeSystemMessage = "emphasize_system_message";
+
+    /// <summary>Honour inline [[...]] emphasis markers (bool, default true).</summary>
+    public const string InlineEmphasis = "inline_emphasis";
+
+    /// <summary>"error" (default) or "ignore" when emphasised text is not in the prompt.</summary>
+    public const string EmphasisNotFound = "emphasis_not_found";
+
+    /// <summary>none, directer, static, pasta, spotlight or instaboost.</summary>
+    public const string Steering = "steering";
+
+    /// <summary>Wrap a baseline in the plausibility gate (bool).</summary>
+    public const string Gate = "gate";
+
+    /// <summary>Key scale (number &gt; 0).</summary>
+    public const string Alpha = "alpha";
+
+    /// <summary>Plausibility threshold in (0, 1].</summary>
+    public const string Beta = "beta";
+
+    /// <summary>Most steered passes per token (int &gt;= 1).</summary>
+    public const string MaxTrials = "max_trials";
+
+    /// <summary>auto, sequential, batched or batched-after-gate.</summary>
+    public const string Strategy = "strategy";
+}
