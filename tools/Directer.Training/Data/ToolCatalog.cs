@@ -117,7 +117,7 @@ internal static class ToolCatalog
             TrainRequests = ["Remind me to {text} at {time}.", "Set a reminder to {text} at {time}.", "At {time} remind me to {text}."],
             EvalRequests = ["I have to {text} at {time}, can you make sure I remember?", "Please create a reminder for {time}: {text}."],
             Result = (r, v) => new JsonObject { ["reminder_id"] = r.Range(100, 9999), ["status"] = "scheduled" },
-            Answers = ["I set a reminder to {text} at {time}.", "Reminder {r.reminder_id} is scheduled for {time}.", "Okay, I will remind you to {text} at {time}. The id is {r.reminder_id}."],
+            Answers = ["I set reminder {r.reminder_id} to {text} at {time}.", "Reminder {r.reminder_id} is scheduled for {time}.", "Okay, I will remind you to {text} at {time}. The id is {r.reminder_id}."],
             KeyResultFields = ["reminder_id"],
         },
         new()
@@ -187,7 +187,7 @@ internal static class ToolCatalog
             TrainRequests = ["Add {title} to my calendar on {date}.", "Schedule {title} for {date}.", "Put {title} on {date} in my calendar."],
             EvalRequests = ["Please put {title} in my calendar for {date}.", "I need {title} booked in my agenda on {date}."],
             Result = (r, v) => new JsonObject { ["event_id"] = WordBanks.Code(r), ["status"] = "created" },
-            Answers = ["{title} is on your calendar for {date}.", "I added {title} on {date}. The event id is {r.event_id}.", "Scheduled: {title}, {date} (id {r.event_id})."],
+            Answers = ["{title} is on your calendar for {date} as event {r.event_id}.", "I added {title} on {date}. The event id is {r.event_id}.", "Scheduled: {title}, {date} (id {r.event_id})."],
             KeyResultFields = ["event_id"],
         },
         new()

@@ -52,12 +52,21 @@ internal sealed class BatchSource
         long first = pool * n;
         var examples = Enumerable.Range(0, n)
             .Select(i => TrainingExample.From(generator.Generate(first + i), vocab, maxLength))
+            .Where(e => e.Trainable.Skip(1).Any(t => t)) // truncation may cut every assistant token
             .Select((e, i) => (e, i))
             .OrderBy(p => p.e.Length)
             .ThenBy(p => p.i)
             .Select(p => p.e)
             .ToList();
-        var batches = Enumerable.Range(0, PoolBatches).Select(b => examples.Skip(b * batchSize).Take(batchSize).ToList()).ToList();
+        if (examples.Count < PoolBatches)
+        {
+            throw new InvalidOperationException($"--max-length {maxLength} cuts off the assistant reply of almost every conversation; raise it.");
+        }
+
+        // Even split (a pool loses a few conversations only when truncation removed their replies).
+        var batches = Enumerable.Range(0, PoolBatches)
+            .Select(b => examples.Skip(b * examples.Count / PoolBatches).Take(((b + 1) * examples.Count / PoolBatches) - (b * examples.Count / PoolBatches)).ToList())
+            .ToList();
         SeededRandom.ForItem(seed, pool, 99).Shuffle(batches);
         return batches;
     }
