@@ -120,7 +120,7 @@ public sealed class TrainerTests : IDisposable
             Assert.Equal(new long[] { 512, 64 }, weights["model.embed_tokens.weight"].shape);
             Assert.Equal(new long[] { 32, 64 }, weights["model.layers.0.self_attn.k_proj.weight"].shape);
 
-            var reloaded = Directer.Training.Commands.LogitsCommand.Load(dir);
+            var reloaded = Directer.Training.Commands.LogitsCommand.Load(dir, model.Compute);
             using (reloaded)
             using (no_grad())
             {

@@ -15,6 +15,8 @@ internal static class CommandLine
               Trains tokenizer + model and writes a Qwen2 checkpoint folder (config.json, model.safetensors, tokenizer files).
           bench [--size NAME] [--batch N] [--steps N]
               Measures training throughput on generated data without writing anything.
+          eval --model DIR [--per-group N] [--show true]
+              Greedy, unsteered check of a saved checkpoint on the held-out set (per-type accuracy).
           logits --model DIR --ids 1,2,3
               Prints the logits of a saved checkpoint (to compare with reference/llama_reference.py).
         """;
@@ -37,6 +39,7 @@ internal static class CommandLine
                 "train" => TrainCommand.Run(options),
                 "bench" => TrainCommand.Bench(options),
                 "logits" => LogitsCommand.Run(options),
+                "eval" => EvalCommand.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
             };
         }

@@ -34,11 +34,11 @@ internal static class LogitsCommand
         return 0;
     }
 
-    /// <summary>Loads config.json + model.safetensors into a training model.</summary>
-    public static Qwen2ForTraining Load(string dir)
+    /// <summary>Loads config.json + model.safetensors into a training model computing in <paramref name="compute"/>.</summary>
+    public static Qwen2ForTraining Load(string dir, ScalarType compute = ScalarType.Float32)
     {
         var shape = Qwen2CheckpointWriter.ReadShape(Path.Combine(dir, "config.json"));
-        var model = new Qwen2ForTraining(shape);
+        var model = new Qwen2ForTraining(shape, compute);
         var weights = SafetensorsFile.Read(Path.Combine(dir, "model.safetensors"));
         try
         {

@@ -43,6 +43,8 @@ internal static class TrainCommand
             report["quick_eval"] = new JsonArray(lines.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray());
         }
 
+        var heldOut = EvalSetBuilder.Build(EvalSetBuilder.DefaultSeed, 120, 60, 20);
+        JsonlWriter.Write(Path.Combine(outDir, "heldout-eval.jsonl"), heldOut);
         report["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 1);
         Tokenization.HfTokenizerFiles.WriteJson(Path.Combine(outDir, "training_report.json"), report);
         trainer.Model!.Dispose();
@@ -86,6 +88,12 @@ internal static class TrainCommand
             TokenizerCorpus = o.Int("corpus", d.TokenizerCorpus),
             SaveEvery = o.Long("save-every", d.SaveEvery),
             EvalPerGroup = o.Int("eval-per-group", d.EvalPerGroup),
+            ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
+            {
+                "f32" => false,
+                "bf16" => true,
+                var other => throw new ArgumentException($"--compute must be f32 or bf16, got '{other}'."),
+            },
             Bf16 = (o.String("dtype") ?? "f32") switch
             {
                 "f32" => false,

@@ -18,10 +18,12 @@ internal sealed class Qwen2Attention : nn.Module<Tensor, RotaryTable, Tensor>
     private readonly int heads;
     private readonly int kvHeads;
     private readonly int headDim;
+    private readonly ScalarType compute;
 
-    public Qwen2Attention(string name, Qwen2Shape shape)
+    public Qwen2Attention(string name, Qwen2Shape shape, ScalarType compute)
         : base(name)
     {
+        this.compute = compute;
         heads = shape.NumHeads;
         kvHeads = shape.NumKvHeads;
         headDim = shape.HeadDim;
@@ -37,9 +39,10 @@ internal sealed class Qwen2Attention : nn.Module<Tensor, RotaryTable, Tensor>
         using var scope = NewDisposeScope();
         long b = x.shape[0];
         long t = x.shape[1];
-        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2);
-        var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2);
+        var xc = x.to_type(compute);
+        var q = MixedPrecision.Linear(xc, q_proj, compute).view(b, t, heads, headDim).transpose(1, 2);
+        var k = MixedPrecision.Linear(xc, k_proj, compute).view(b, t, kvHeads, headDim).transpose(1, 2);
+        var v = MixedPrecision.Linear(xc, v_proj, compute).view(b, t, kvHeads, headDim).transpose(1, 2);
         q = rotary.Apply(q);
         k = rotary.Apply(k);
         if (kvHeads != heads)
@@ -52,6 +55,6 @@ internal sealed class Qwen2Attention : nn.Module<Tensor, RotaryTable, Tensor>
         // Positional: TorchSharp 0.107 spells the causal flag "is_casual".
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, null, 0.0, true);
         var merged = attended.transpose(1, 2).reshape(b, t, heads * headDim);
-        return o_proj.forward(merged).MoveToOuterDisposeScope();
+        return MixedPrecision.Linear(merged, o_proj, compute).to_type(x.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -11,13 +11,13 @@ internal sealed class Qwen2DecoderLayer : nn.Module<Tensor, RotaryTable, Tensor>
     private readonly RmsNorm post_attention_layernorm;
     private readonly Qwen2Mlp mlp;
 
-    public Qwen2DecoderLayer(string name, Qwen2Shape shape)
+    public Qwen2DecoderLayer(string name, Qwen2Shape shape, ScalarType compute)
         : base(name)
     {
         input_layernorm = new RmsNorm("input_layernorm", shape.HiddenSize, shape.RmsNormEps);
-        self_attn = new Qwen2Attention("self_attn", shape);
+        self_attn = new Qwen2Attention("self_attn", shape, compute);
         post_attention_layernorm = new RmsNorm("post_attention_layernorm", shape.HiddenSize, shape.RmsNormEps);
-        mlp = new Qwen2Mlp("mlp", shape);
+        mlp = new Qwen2Mlp("mlp", shape, compute);
         RegisterComponents();
     }
 

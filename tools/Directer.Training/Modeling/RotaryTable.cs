@@ -11,7 +11,7 @@ internal sealed class RotaryTable : IDisposable
     private readonly Tensor cos;
     private readonly Tensor sin;
 
-    public RotaryTable(int headDim, int capacity, double theta)
+    public RotaryTable(int headDim, int capacity, double theta, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         var exponents = arange(0, headDim, 2, dtype: ScalarType.Int64).to_type(ScalarType.Float32) / headDim;
@@ -19,8 +19,8 @@ internal sealed class RotaryTable : IDisposable
         var positions = arange(capacity, dtype: ScalarType.Int64).to_type(ScalarType.Float32);
         var freqs = outer(positions, invFreq);
         var angles = cat(new[] { freqs, freqs }, dim: -1);
-        cos = angles.cos().DetachFromDisposeScope();
-        sin = angles.sin().DetachFromDisposeScope();
+        cos = angles.cos().to_type(dtype).DetachFromDisposeScope();
+        sin = angles.sin().to_type(dtype).DetachFromDisposeScope();
         Capacity = capacity;
     }
 

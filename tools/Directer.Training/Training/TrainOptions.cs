@@ -6,7 +6,7 @@ internal sealed record TrainOptions
     public long Seed { get; init; } = 1234;
 
     /// <summary>Optimizer steps; null with <see cref="Minutes"/> set means "fit the run into that time".</summary>
-    public long? Steps { get; init; } = 2400;
+    public long? Steps { get; init; } = 3000;
 
     public double? Minutes { get; init; }
 
@@ -14,7 +14,7 @@ internal sealed record TrainOptions
 
     public int MaxLength { get; init; } = 512;
 
-    public double PeakLearningRate { get; init; } = 2e-3;
+    public double PeakLearningRate { get; init; } = 3e-3;
 
     public long WarmupSteps { get; init; } = 100;
 
@@ -36,6 +36,9 @@ internal sealed record TrainOptions
 
     /// <summary>Held-out rows per group evaluated greedily at the end (0: skip).</summary>
     public int EvalPerGroup { get; init; } = 10;
+
+    /// <summary>Run matmuls and attention in bf16 (mixed precision; weights and optimizer stay float32).</summary>
+    public bool ComputeBf16 { get; init; } = true;
 
     /// <summary>Store weights as BF16 (half the size) instead of F32.</summary>
     public bool Bf16 { get; init; }

@@ -50,11 +50,11 @@ internal sealed class Trainer
         torch.manual_seed(options.Seed);
         Vocabulary = vocab ??= Commands.TokenizerCommand.Train(options.Seed, options.VocabSize, options.TokenizerCorpus, log);
         var shape = ModelSizes.ByName(options.Size, vocab.Count);
-        Model = new Qwen2ForTraining(shape);
+        Model = new Qwen2ForTraining(shape, options.ComputeBf16 ? ScalarType.BFloat16 : ScalarType.Float32);
         var model = Model;
         model.InitializeWeights();
         log.WriteLine($"model: {options.Size} hidden {shape.HiddenSize}, layers {shape.NumLayers}, heads {shape.NumHeads}/{shape.NumKvHeads} (head_dim {shape.HeadDim}), "
-            + $"mlp {shape.IntermediateSize}, vocab {shape.VocabSize}: {shape.ParameterCount:N0} parameters");
+            + $"mlp {shape.IntermediateSize}, vocab {shape.VocabSize}: {shape.ParameterCount:N0} parameters; compute {model.Compute}");
 
         var decay = model.NamedWeights().Where(p => p.Parameter.dim() >= 2).Select(p => p.Parameter).ToList();
         var noDecay = model.NamedWeights().Where(p => p.Parameter.dim() < 2).Select(p => p.Parameter).ToList();
