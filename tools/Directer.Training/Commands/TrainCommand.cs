@@ -14,7 +14,7 @@ internal static class TrainCommand
     public static int Run(Options o)
     {
         string outDir = o.Required("out");
-        var options = Parse(o, requireOut: true);
+        var options = Parse(o);
         o.EnsureAllUsed();
         torch.InitializeDeviceType(DeviceType.CPU);
         Console.WriteLine($"training with {Describe(options)}");
@@ -54,23 +54,20 @@ internal static class TrainCommand
     /// <summary>Runs a few steps on generated data and prints throughput (writes nothing).</summary>
     public static int Bench(Options o)
     {
-        var options = Parse(o, requireOut: false) with { EvalPerGroup = 0, LogEvery = 5 };
+        var options = Parse(o) with { EvalPerGroup = 0, LogEvery = 5 };
         o.EnsureAllUsed();
         torch.InitializeDeviceType(DeviceType.CPU);
         options = options with { Steps = options.Steps ?? 30, Minutes = null };
         Console.WriteLine($"bench with {Describe(options)}");
         var trainer = new Trainer(options, Console.Out);
         var result = trainer.Run(null);
-        var steady = result.Losses.Count > 5 ? result.Seconds : result.Seconds;
         Console.WriteLine($"{result.Steps} steps in {result.Seconds:F1} s: {result.Seconds / result.Steps:F3} s/step, {result.TokensPerSecond:F0} tokens/s");
-        _ = steady;
         trainer.Model!.Dispose();
         return 0;
     }
 
-    private static TrainOptions Parse(Options o, bool requireOut)
+    private static TrainOptions Parse(Options o)
     {
-        _ = requireOut;
         var d = new TrainOptions();
         bool hasMinutes = o.Has("minutes");
         return d with
