@@ -1,0 +1,156 @@
+using System.Text.Json.Nodes;
+using Directer.Training.Data;
+
+namespace Directer.Core.Tests.Training;
+
+public class ConversationGeneratorTests
+{
+    private static List<string> Render(long seed, int count, DataSplit split = DataSplit.Train)
+    {
+        var g = new ConversationGenerator(seed, split);
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var c = g.Generate(i);
+            return ChatMlRenderer.Render(c.Messages, c.Tools).Text;
+        }).ToList();
+    }
+
+    [Fact]
+    public void SameSeedGivesSameConversations()
+    {
+        Assert.Equal(Render(7, 60), Render(7, 60));
+    }
+
+    [Fact]
+    public void DifferentSeedGivesDifferentConversations()
+    {
+        var a = Render(7, 60);
+        var b = Render(8, 60);
+        Assert.True(a.Zip(b).Count(p => p.First != p.Second) >= 55, "another seed should change almost every conversation");
+    }
+
+    [Fact]
+    public void ConversationDoesNotDependOnGenerationOrder()
+    {
+        var g = new ConversationGenerator(11);
+        string late = ChatMlRenderer.Render(g.Generate(40).Messages, g.Generate(40).Tools).Text;
+        var fresh = new ConversationGenerator(11);
+        for (int i = 0; i < 40; i++)
+        {
+            _ = fresh.Generate(i);
+        }
+
+        var c = fresh.Generate(40);
+        Assert.Equal(late, ChatMlRenderer.Render(c.Messages, c.Tools).Text);
+    }
+
+    [Fact]
+    public void EveryAnswerSatisfiesItsOwnConstraints()
+    {
+        var g = new ConversationGenerator(3);
+        int constrained = 0;
+        for (int i = 0; i < 1500; i++)
+        {
+            var c = g.Generate(i);
+            string answer = c.Messages[^1].Content;
+            foreach (var constraint in c.Constraints)
+            {
+                Assert.True(ConstraintChecker.IsSatisfied(constraint, answer), $"conversation {i}: {constraint.TypeName} broken by: {answer}");
+                constrained++;
+            }
+        }
+
+        Assert.True(constrained > 600, $"expected many constrained answers, got {constrained}");
+    }
+
+    [Fact]
+    public void AllConstraintTypesAndToolFamiliesAppear()
+    {
+        var g = new ConversationGenerator(5);
+        var conversations = Enumerable.Range(0, 2000).Select(i => g.Generate(i)).ToList();
+        var kinds = conversations.SelectMany(c => c.Constraints).Select(c => c.Kind).ToHashSet();
+        Assert.Equal(Enum.GetValues<ConstraintKind>().ToHashSet(), kinds);
+        var calledNames = conversations.Where(c => c.Call is not null).Select(c => c.Call!.Name).ToHashSet();
+        Assert.True(calledNames.Count > 300, $"tool names should vary widely, got {calledNames.Count} distinct");
+        Assert.Contains(conversations, c => c.Kind == ConversationKind.Chat);
+        Assert.Contains(conversations, c => c.Kind == ConversationKind.ChatWithTools);
+    }
+
+    [Fact]
+    public void ToolCallsNameAListedToolAndCopyArgumentsFromTheRequest()
+    {
+        var g = new ConversationGenerator(9);
+        for (int i = 0; i < 800; i++)
+        {
+            var c = g.Generate(i);
+            if (c.Kind != ConversationKind.ToolUse)
+            {
+                continue;
+            }
+
+            var listed = c.Tools.Single(t => t.Name == c.Call!.Name);
+            var parameterNames = listed.Parameters.Select(p => p.Name).ToHashSet();
+            string request = c.Messages[1].Content;
+            foreach (var (name, value) in c.Call!.Arguments)
+            {
+                Assert.Contains(name, parameterNames);
+                string text = value is JsonValue v && v.TryGetValue(out string? s) ? s : value!.ToJsonString();
+                Assert.Contains(text, request, StringComparison.Ordinal);
+            }
+
+            foreach (var required in listed.Parameters.Where(p => p.Required))
+            {
+                Assert.True(c.Call.Arguments.ContainsKey(required.Name), $"conversation {i}: required argument {required.Name} missing");
+            }
+
+            string final = c.Messages[^1].Content;
+            Assert.All(c.MustContain, value => Assert.Contains(value, final, StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(c.Tools.Count, c.Tools.Select(t => t.Name).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void EvalSetIsDeterministicHeldOutAndGradable()
+    {
+        var rows = EvalSetBuilder.Build(EvalSetBuilder.DefaultSeed, toolCallRows: 30, toolAnswerRows: 10, rowsPerConstraint: 5);
+        var again = EvalSetBuilder.Build(EvalSetBuilder.DefaultSeed, toolCallRows: 30, toolAnswerRows: 10, rowsPerConstraint: 5);
+        Assert.Equal(rows.Select(r => r.ToJsonString()), again.Select(r => r.ToJsonString()));
+        Assert.Equal(30 + 10 + (5 * 8), rows.Count);
+
+        // Held-out wordings: no evaluation user message appears verbatim among many training conversations.
+        var train = new ConversationGenerator(1234);
+        var trainUsers = Enumerable.Range(0, 3000).Select(i => train.Generate(i).Messages[1].Content).ToHashSet(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            string user = row["messages"]!.AsArray()[1]!["content"]!.GetValue<string>();
+            Assert.DoesNotContain(user, trainUsers);
+            Assert.EndsWith("<|im_start|>assistant\n", row["prompt"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // The reference answer of every row passes the row's own checks.
+        foreach (var row in rows)
+        {
+            string reference = row["reference_answer"]!.GetValue<string>();
+            string reply = row["kind"]!.GetValue<string>() == "tool_call" ? "<tool_call>\n" + reference + "\n</tool_call>" : reference;
+            Assert.True(Directer.Training.Evaluation.EvalGrader.Score(row, reply).Correct, $"{row["id"]}: reference fails its own check: {reply}");
+        }
+
+        var constraintTypes = rows.Where(r => r["kind"]!.GetValue<string>() == "constraint").Select(r => r["constraints"]![0]!["type"]!.GetValue<string>()).Distinct().Count();
+        Assert.Equal(8, constraintTypes);
+    }
+
+    [Fact]
+    public void CheckerRejectsViolations()
+    {
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Lowercase), "Hello there"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.NoCommas), "a, b"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.EndWith, Text: "Bye."), "Bye. Then more."));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Bullets, Count: 3), "- a\n- b"));
+        Assert.True(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Bullets, Count: 2), "- a\n- b"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Json, Keys: ["a", "b"]), "{\"a\": 1}"));
+        Assert.True(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Json, Keys: ["a", "b"]), "{\"a\": 1, \"b\": 2}"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.WordLimit, Count: 3), "one two three four"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Include, Text: "river"), "the riverbank"));
+        Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Avoid, Text: "river"), "The River flows."));
+    }
+}

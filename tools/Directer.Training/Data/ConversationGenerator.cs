@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Directer.Training.Data;
+
+/// <summary>
+/// Seeded generator of ChatML/Hermes-tools conversations. Conversation <c>i</c> of seed <c>s</c> depends only
+/// on (s, i, split), so the same command always produces the same data, in any order.
+/// </summary>
+internal sealed partial class ConversationGenerator
+{
+    private static readonly string[] TrainQuestions =
+    [
+        "Tell me about {t}.", "What do you know about {t}?", "Give me some facts about {t}.", "Describe {t} briefly.",
+        "Can you explain {t} to me?", "Say something about {t}.", "I want to know about {t}.",
+    ];
+
+    private static readonly string[] EvalQuestions = ["I'd like to learn something about {t}.", "Share a few things about {t}.", "What can you tell me regarding {t}?"];
+
+    private readonly long seed;
+    private readonly DataSplit split;
+
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train)
+    {
+        this.seed = seed;
+        this.split = split;
+    }
+
+    /// <summary>Conversation <paramref name="index"/> of the training mixture (44% chat, 8% chat with unused tools, 48% tool use).</summary>
+    public GeneratedConversation Generate(long index)
+    {
+        var rng = SeededRandom.ForItem(seed, index, split == DataSplit.Train ? 1 : 2);
+        double roll = rng.NextDouble();
+        if (roll < 0.44)
+        {
+            return Chat(rng, withTools: false, forcedKind: null);
+        }
+
+        if (roll < 0.52)
+        {
+            return Chat(rng, withTools: true, forcedKind: null);
+        }
+
+        return ToolUse(rng);
+    }
+
+    /// <summary>A single-constraint chat whose constraint is <paramref name="kind"/> (for per-type evaluation).</summary>
+    public GeneratedConversation GenerateChat(long index, ConstraintKind kind)
+    {
+        var rng = SeededRandom.ForItem(seed, index, 3 + (int)kind);
+        return Chat(rng, withTools: rng.Chance(0.2), forcedKind: kind);
+    }
+
+    /// <summary>A tool-use conversation (for evaluation of tool calls and tool-result answers).</summary>
+    public GeneratedConversation GenerateToolUse(long index)
+    {
+        var rng = SeededRandom.ForItem(seed, index, 20);
+        return ToolUse(rng);
+    }
+
+    private GeneratedConversation Chat(SeededRandom rng, bool withTools, ConstraintKind? forcedKind)
+    {
+        var topic = rng.Pick(TopicFacts.All);
+        List<ConstraintKind> kinds;
+        if (forcedKind is { } forced)
+        {
+            kinds = [forced];
+        }
+        else
+        {
+            double r = rng.NextDouble();
+            int count = r < 0.12 ? 0 : r < 0.75 ? 1 : 2;
+            kinds = ConstraintSampler.DrawKinds(rng, count);
+        }
+
+        var constraints = ConstraintSampler.Parameterize(kinds, topic, rng);
+        var tools = withTools ? DrawTools(rng, rng.Range(1, 3), null).Select(t => t.Definition).ToList() : [];
+        string question = rng.Pick(split == DataSplit.Train ? TrainQuestions : EvalQuestions).Replace("{t}", topic.Name, StringComparison.Ordinal);
+        string instructions = string.Join(" ", constraints.Select(c => ConstraintPhrasing.Instruction(c, split, rng)));
+        string persona = ConstraintPhrasing.Persona(split, rng);
+        string system = persona;
+        string user = question;
+        if (instructions.Length > 0)
+        {
+            if (split == DataSplit.Train && rng.Chance(0.15))
+            {
+                user = question + " " + instructions;
+            }
+            else
+            {
+                system = persona + " " + instructions;
+            }
+        }
+
+        string answer = TopicAnswerWriter.Write(topic, constraints, rng);
+        var messages = new List<ChatMessage> { ChatMessage.System(system), ChatMessage.User(user), ChatMessage.Assistant(answer) };
+        return new GeneratedConversation(withTools ? ConversationKind.ChatWithTools : ConversationKind.Chat, messages, tools, constraints, null, []);
+    }
+
+    private GeneratedConversation ToolUse(SeededRandom rng)
+    {
+        var target = rng.Pick(ToolCatalog.All);
+        var targetTool = ToolInstance.Create(target, rng);
+        var tools = DrawTools(rng, rng.Range(1, 3), targetTool);
+        tools.Insert(rng.Next(tools.Count + 1), targetTool);
+
+        // Slot values; distinct string values so that "from"/"to" style pairs are unambiguous.
+        var values = new Dictionary<string, string>(targetTool.Variables);
+        var typed = new Dictionary<string, object>();
+        foreach (var slot in target.Slots)
+        {
+            object v = slot.Value(rng);
+            for (int attempt = 0; attempt < 8 && typed.Values.Any(existing => Equals(existing, v)); attempt++)
+            {
+                v = slot.Value(rng);
+            }
+
+            typed[slot.Key] = v;
+            values[slot.Key] = Display(v);
+        }
+
+        string template = rng.Pick(split == DataSplit.Train ? target.TrainRequests : target.EvalRequests);
+        var mentioned = target.Slots.Where(s => template.Contains("{" + s.Key + "}", StringComparison.Ordinal)).ToList();
+        string request = ToolInstance.Fill(template, values);
+
+        var arguments = new JsonObject();
+        foreach (var slot in mentioned)
+        {
+            arguments[targetTool.ArgumentNames[slot.Key]] = typed[slot.Key] switch
+            {
+                int i => JsonValue.Create(i),
+                double d => JsonValue.Create(d),
+                string s => JsonValue.Create(s),
+                var other => throw new InvalidOperationException($"Unsupported slot value {other}."),
+            };
+        }
+
+        var call = new ToolCall(targetTool.Definition.Name, arguments);
+        var result = target.Result(rng, values);
+        var resultValues = new Dictionary<string, string>(values.Where(kv => mentioned.Any(s => s.Key == kv.Key) || targetTool.Variables.ContainsKey(kv.Key)));
+        string? lastField = null;
+        foreach (var (field, node) in result)
+        {
+            resultValues["r." + field] = DisplayNode(node);
+            lastField = field;
+        }
+
+        resultValues["r.value"] = resultValues["r." + lastField];
+        var usable = target.Answers.Where(a => Placeholders().Matches(a).All(m => resultValues.ContainsKey(m.Groups[1].Value))).ToList();
+        string answer = ToolInstance.Fill(rng.Pick(usable), resultValues);
+        var mustContain = target.KeyResultFields.Select(f => resultValues["r." + ToolInstance.Fill(f, targetTool.Variables)]).ToList();
+
+        var constraints = new List<Constraint>();
+        if (rng.Chance(0.35))
+        {
+            var kinds = ConstraintSampler.DrawKinds(rng, rng.Chance(0.2) ? 2 : 1, ConstraintSampler.ToolAnswerKinds);
+            constraints = ConstraintSampler.Parameterize(kinds, null, rng);
+            answer = ApplyToAnswer(answer, constraints, rng);
+        }
+
+        string system = ConstraintPhrasing.Persona(split, rng);
+        if (constraints.Count > 0)
+        {
+            system += " " + string.Join(" ", constraints.Select(c => ConstraintPhrasing.Instruction(c, split, rng)));
+        }
+
+        var messages = new List<ChatMessage>
+        {
+            ChatMessage.System(system),
+            ChatMessage.User(request),
+            ChatMessage.AssistantCall(call),
+            ChatMessage.Tool(PyJson.Dumps(result)),
+            ChatMessage.Assistant(answer),
+        };
+        return new GeneratedConversation(ConversationKind.ToolUse, messages, tools.Select(t => t.Definition).ToList(), constraints, call, mustContain);
+    }
+
+    /// <summary>Applies tool-answer constraints (include, end phrase, lowercase, no commas) and verifies them.</summary>
+    private static string ApplyToAnswer(string answer, IReadOnlyList<Constraint> constraints, SeededRandom rng)
+    {
+        foreach (var c in constraints.Where(c => c.Kind == ConstraintKind.Include))
+        {
+            answer += " " + rng.Pick(TopicFacts.KeywordSentences).Replace("{w}", c.Text!, StringComparison.Ordinal);
+        }
+
+        foreach (var c in constraints.Where(c => c.Kind == ConstraintKind.EndWith))
+        {
+            answer += " " + c.Text;
+        }
+
+        if (constraints.Any(c => c.Kind == ConstraintKind.Lowercase))
+        {
+            answer = answer.ToLowerInvariant();
+        }
+
+        if (constraints.Any(c => c.Kind == ConstraintKind.NoCommas))
+        {
+            answer = TopicAnswerWriter.StripCommas(answer);
+        }
+
+        foreach (var c in constraints)
+        {
+            if (!ConstraintChecker.IsSatisfied(c, answer))
+            {
+                throw new InvalidOperationException($"Generated tool answer breaks its own constraint {c.TypeName}: {answer}");
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>Distractor tools from other archetypes (the made-up family may repeat with another noun).</summary>
+    private static List<ToolInstance> DrawTools(SeededRandom rng, int count, ToolInstance? target)
+    {
+        var chosen = new List<ToolInstance>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (target is not null)
+        {
+            names.Add(target.Definition.Name);
+        }
+
+        int guard = 0;
+        while (chosen.Count < count && guard++ < 100)
+        {
+            var archetype = rng.Pick(ToolCatalog.All);
+            bool clash = !archetype.Repeatable && (archetype == target?.Archetype || chosen.Any(c => c.Archetype == archetype));
+            if (clash)
+            {
+                continue;
+            }
+
+            var tool = ToolInstance.Create(archetype, rng);
+            if (names.Add(tool.Definition.Name))
+            {
+                chosen.Add(tool);
+            }
+        }
+
+        return chosen;
+    }
+
+    private static string Display(object v) => v switch
+    {
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        double d => PyJson.FormatFloat(d),
+        string s => s,
+        _ => throw new InvalidOperationException($"Unsupported value {v}."),
+    };
+
+    private static string DisplayNode(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : PyJson.Dumps(node);
+
+    [GeneratedRegex(@"\{([a-z_.]+)\}")]
+    private static partial Regex Placeholders();
+}

@@ -1,0 +1,3 @@
+using Directer.Training.Commands;
+
+return CommandLine.Run(args);

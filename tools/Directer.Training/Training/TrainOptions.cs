@@ -1,0 +1,45 @@
+namespace Directer.Training.Training;
+
+/// <summary>Everything that determines a training run (same options ⇒ same weights on the same thread count).</summary>
+internal sealed record TrainOptions
+{
+    public long Seed { get; init; } = 1234;
+
+    /// <summary>Optimizer steps; null with <see cref="Minutes"/> set means "fit the run into that time".</summary>
+    public long? Steps { get; init; } = 3000;
+
+    public double? Minutes { get; init; }
+
+    public int BatchSize { get; init; } = 16;
+
+    public int MaxLength { get; init; } = 512;
+
+    public double PeakLearningRate { get; init; } = 3e-3;
+
+    public long WarmupSteps { get; init; } = 100;
+
+    public double WeightDecay { get; init; } = 0.1;
+
+    public double GradClip { get; init; } = 1.0;
+
+    public int Threads { get; init; } = 2;
+
+    public string Size { get; init; } = "demo";
+
+    public int VocabSize { get; init; } = 2048;
+
+    public int TokenizerCorpus { get; init; } = 6000;
+
+    public int LogEvery { get; init; } = 10;
+
+    public long SaveEvery { get; init; } = 500;
+
+    /// <summary>Held-out rows per group evaluated greedily at the end (0: skip).</summary>
+    public int EvalPerGroup { get; init; } = 10;
+
+    /// <summary>Run matmuls and attention in bf16 (mixed precision; weights and optimizer stay float32).</summary>
+    public bool ComputeBf16 { get; init; } = true;
+
+    /// <summary>Store weights as BF16 (half the size) instead of F32.</summary>
+    public bool Bf16 { get; init; }
+}
