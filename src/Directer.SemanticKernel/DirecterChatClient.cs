@@ -44,7 +44,9 @@ public sealed class DirecterChatClient : IChatClient
     {
         var request = ToRequest(messages, options);
         var result = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-        var message = new ChatMessage(AIChatRole.Assistant, Contents(result));
+        // On the message too: Semantic Kernel's adapter carries message properties into
+        // ChatMessageContent.Metadata, response properties it drops.
+        var message = new ChatMessage(AIChatRole.Assistant, Contents(result)) { AdditionalProperties = Properties(result) };
         return new ChatResponse(message)
         {
             ModelId = model.ModelId,

@@ -1,0 +1,93 @@
+using Directer.Core.Steering;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace Directer.SemanticKernel.Tests;
+
+public sealed class ConnectorTests
+{
+    private static ChatHistory History()
+    {
+        var history = new ChatHistory("Answer in lowercase.");
+        history.AddUserMessage("hello world");
+        return history;
+    }
+
+    private static PromptExecutionSettings Settings(int maxTokens = 8) => new()
+    {
+        ExtensionData = new Dictionary<string, object> { ["steering"] = "directer", ["beta"] = 1e-9, ["max_tokens"] = maxTokens },
+    };
+
+    [Fact]
+    public void DependencyInjectionResolvesKeyedServicesSharingOneModel()
+    {
+        var services = new ServiceCollection();
+        services.AddDirecterChatCompletion(ChatCheckpoint.Path, serviceId: "local");
+        services.AddDirecterChatClient(ChatCheckpoint.Path, serviceId: "second");
+        using var provider = services.BuildServiceProvider();
+        var completion = provider.GetRequiredKeyedService<IChatCompletionService>("local");
+        var client = provider.GetRequiredKeyedService<IChatClient>("local");
+        var second = provider.GetRequiredKeyedService<IChatClient>("second");
+        Assert.IsType<DirecterChatCompletionService>(completion);
+        Assert.Same(client, provider.GetRequiredKeyedService<IChatClient>("local"));
+        Assert.NotSame(client, second);
+        Assert.Equal(1, provider.GetRequiredService<DirecterModelRegistry>().LoadedCount);
+        Assert.Null(provider.GetKeyedService<IChatCompletionService>("second"));
+        Assert.Throws<ArgumentException>(() => new ServiceCollection().AddDirecterChatClient(" "));
+    }
+
+    [Fact]
+    public async Task AKernelChatCompletionReturnsTextUsageAndTheSteeringSummary()
+    {
+        var kernel = Kernel.CreateBuilder().AddDirecterChatCompletion(ChatCheckpoint.Path).Build();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
+        var reply = await chat.GetChatMessageContentAsync(History(), Settings(), kernel);
+        Assert.Equal(AuthorRole.Assistant, reply.Role);
+        Assert.NotNull(reply.Content);
+        // SK puts usage and the message's additional properties into the metadata.
+        var usage = Assert.IsType<UsageDetails>(reply.Metadata!["Usage"]);
+        Assert.InRange(usage.OutputTokenCount ?? 0, 1, 8);
+        Assert.True(usage.InputTokenCount > 10);
+        var summary = Assert.IsType<SteeringSummary>(reply.Metadata[DirecterChatClient.SteeringSummaryKey]);
+        Assert.Equal("directer", summary.Method);
+        Assert.True(summary.SteeredShare > 0, "emphasis from settings did not reach the engine");
+    }
+
+    [Fact]
+    public async Task StreamingYieldsTheSameTextAsNonStreamingAndParallelCallersGetTheSameAnswer()
+    {
+        var kernel = Kernel.CreateBuilder().AddDirecterChatCompletion(ChatCheckpoint.Path).Build();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
+        var once = await chat.GetChatMessageContentAsync(History(), Settings(10), kernel);
+        var streamed = string.Empty;
+        await foreach (var piece in chat.GetStreamingChatMessageContentsAsync(History(), Settings(10), kernel))
+        {
+            streamed += piece.Content;
+        }
+
+        Assert.Equal(once.Content, streamed);
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => chat.GetChatMessageContentAsync(History(), Settings(10), kernel)));
+        Assert.All(parallel, r => Assert.Equal(once.Content, r.Content));
+    }
+
+    [Fact]
+    public async Task CancellingAStreamReleasesTheModelForTheNextRequest()
+    {
+        var kernel = Kernel.CreateBuilder().AddDirecterChatCompletion(ChatCheckpoint.Path).Build();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
+        using var cts = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in chat.GetStreamingChatMessageContentsAsync(History(), Settings(200), kernel, cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+
+            cts.Token.ThrowIfCancellationRequested();
+        });
+        var next = await chat.GetChatMessageContentAsync(History(), Settings(5), kernel);
+        Assert.NotNull(next.Content);
+    }
+}
