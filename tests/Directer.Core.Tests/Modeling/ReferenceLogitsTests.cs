@@ -16,7 +16,7 @@ public sealed class ReferenceLogitsTests
 {
     // The reference computes in float32 over the stored weights; we compute in float32 too, so only
     // summation order differs.
-    private const double Float32Tolerance = 1e-4;
+    private const double Float32Tolerance = 1e-5; // seen: at most 1.6e-6 on logits up to ~5
 
     public ReferenceLogitsTests() => TorchRuntime.EnsureInitialized();
 
