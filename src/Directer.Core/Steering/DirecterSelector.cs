@@ -180,18 +180,7 @@ public sealed class DirecterSelector : ISteeringSelector
 
     private int Record(int index, bool gated, int trials, int layersUsed, bool fellBack, int rawToken, int chosen, float[] probabilities)
     {
-        trace.Add(new SteeringStep
-        {
-            Index = index,
-            Gated = gated,
-            Trials = trials,
-            LayersUsed = layersUsed,
-            FellBack = fellBack,
-            RawToken = rawToken,
-            ChosenToken = chosen,
-            RawProbabilityOfChosen = probabilities[chosen],
-            RawTopProbability = probabilities.Max(),
-        });
+        trace.Add(SteeringStep.Of(index, gated, trials, layersUsed, fellBack, rawToken, chosen, probabilities));
         return chosen;
     }
 }

@@ -35,4 +35,18 @@ public sealed record SteeringStep
 
     /// <summary>At least one steered choice was rejected as implausible.</summary>
     public bool Rejected => !Gated && (FellBack ? Trials > 0 : Trials > 1);
+
+    /// <summary>A step record; the probabilities are read from the raw distribution <paramref name="p"/>.</summary>
+    public static SteeringStep Of(int index, bool gated, int trials, int layersUsed, bool fellBack, int rawToken, int chosenToken, float[] p) => new()
+    {
+        Index = index,
+        Gated = gated,
+        Trials = trials,
+        LayersUsed = layersUsed,
+        FellBack = fellBack,
+        RawToken = rawToken,
+        ChosenToken = chosenToken,
+        RawProbabilityOfChosen = p[chosenToken],
+        RawTopProbability = p.Max(),
+    };
 }

@@ -74,18 +74,7 @@ public sealed class BaselineSelector : ISteeringSelector
 
     private int Record(int index, bool gatedStep, int trials, bool fellBack, int raw, int chosen, float[] p)
     {
-        trace.Add(new SteeringStep
-        {
-            Index = index,
-            Gated = gatedStep,
-            Trials = trials,
-            LayersUsed = 0,
-            FellBack = fellBack,
-            RawToken = raw,
-            ChosenToken = chosen,
-            RawProbabilityOfChosen = p[chosen],
-            RawTopProbability = p.Max(),
-        });
+        trace.Add(SteeringStep.Of(index, gatedStep, trials, 0, fellBack, raw, chosen, p));
         return chosen;
     }
 }
