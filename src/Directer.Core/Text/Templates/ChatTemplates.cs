@@ -13,13 +13,19 @@ public static class ChatTemplates
         ["qwen2"] = () => new ChatMLTemplate("qwen2", "You are a helpful assistant."),
         ["smollm2"] = () => new ChatMLTemplate("smollm2", "You are a helpful AI assistant named SmolLM, trained by Hugging Face"),
         ["chatml"] = () => new ChatMLTemplate("chatml", null),
+        ["llama3"] = () => new Llama3Template(version31: true),
+        ["llama3.1"] = () => new Llama3Template(version31: true),
+        ["llama3.0"] = () => new Llama3Template(version31: false),
+        ["llama2"] = () => new Llama2Template(),
+        ["phi3"] = () => new Phi3Template(version35: false),
+        ["phi3.5"] = () => new Phi3Template(version35: true),
     };
 
     /// <summary>Names accepted by <see cref="ByName"/>.</summary>
     public static IReadOnlyCollection<string> Names => Factories.Keys;
 
     /// <summary>Names of templates that render tools.</summary>
-    public static IReadOnlyList<string> ToolCapableNames { get; } = ["qwen2.5"];
+    public static IReadOnlyList<string> ToolCapableNames { get; } = ["qwen2.5", "llama3"];
 
     /// <summary>The template called <paramref name="name"/>.</summary>
     /// <exception cref="ChatTemplateException">No template has that name.</exception>
@@ -69,8 +75,32 @@ public static class ChatTemplates
             }
         }
 
-        string family = t.Contains("<|start_header_id|>", StringComparison.Ordinal) ? "Llama 3"
-            : t.Contains("[INST]", StringComparison.Ordinal) ? "Llama 2 / Mistral"
+        if (t.Contains("<|start_header_id|>", StringComparison.Ordinal))
+        {
+            if (t.Contains("Cutting Knowledge Date", StringComparison.Ordinal) && t.Contains("tools_in_user_message", StringComparison.Ordinal))
+            {
+                return ByName("llama3");
+            }
+
+            if (!t.Contains("tools", StringComparison.Ordinal) && !t.Contains("Cutting Knowledge Date", StringComparison.Ordinal))
+            {
+                return ByName("llama3.0");
+            }
+
+            throw new ChatTemplateException($"The checkpoint's Llama 3 chat template is a variant Directer does not recognise. {overrideHint}");
+        }
+
+        if (t.Contains("<|user|>", StringComparison.Ordinal) && t.Contains("<|end|>", StringComparison.Ordinal) && !t.Contains("tools", StringComparison.Ordinal))
+        {
+            return ByName(t.Contains("message['content'] %}", StringComparison.Ordinal) ? "phi3.5" : "phi3");
+        }
+
+        if (t.Contains("<<SYS>>", StringComparison.Ordinal) && t.Contains("[INST]", StringComparison.Ordinal) && !t.Contains("tools", StringComparison.Ordinal))
+        {
+            return ByName("llama2");
+        }
+
+        string family = t.Contains("[INST]", StringComparison.Ordinal) ? "Llama 2 / Mistral"
             : t.Contains("<|user|>", StringComparison.Ordinal) ? "Phi-3"
             : "unknown";
         throw new ChatTemplateException($"The checkpoint's chat template ({family} family) is not one Directer renders yet. {overrideHint}");

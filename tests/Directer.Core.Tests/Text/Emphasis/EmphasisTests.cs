@@ -78,4 +78,18 @@ public sealed class EmphasisTests
         Assert.Contains("invalid JSON", bad.Malformed[0].Reason);
         Assert.Throws<ToolCallFormatException>(() => Qwen.ParseToolCalls(bad.RemainingText, out _));
     }
+
+    [Fact]
+    public void Llama31JsonToolCallsAreParsed()
+    {
+        var llama = ChatTemplates.ByName("llama3");
+        var call = llama.ParseToolCallsDetailed("<|python_tag|>{\"name\": \"get_weather\", \"parameters\": {\"location\": \"Oslo\"}}");
+        Assert.Equal("get_weather", Assert.Single(call.ToolCalls).Name);
+        Assert.Equal("{\"location\": \"Oslo\"}", call.ToolCalls[0].ArgumentsJson);
+        var plain = llama.ParseToolCallsDetailed("It is sunny.");
+        Assert.Empty(plain.ToolCalls);
+        Assert.Equal("It is sunny.", plain.RemainingText);
+        var broken = llama.ParseToolCallsDetailed("{\"name\": \"get_weather\", ");
+        Assert.True(broken.HasMalformed);
+    }
 }

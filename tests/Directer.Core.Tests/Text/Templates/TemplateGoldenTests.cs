@@ -64,9 +64,14 @@ public sealed class TemplateGoldenTests
         Assert.Equal("qwen2", ChatTemplates.Detect(Jinja("qwen2.jinja")).Name);
         Assert.Equal("smollm2", ChatTemplates.Detect(Jinja("smollm2.jinja")).Name);
         Assert.Equal("chatml", ChatTemplates.Detect(Jinja("chatml.jinja")).Name);
-        var llama = Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(Jinja("llama3.1.jinja")));
-        Assert.Contains("Llama 3", llama.Message);
-        Assert.Contains("override", llama.Message);
+        Assert.Equal("llama3", ChatTemplates.Detect(Jinja("llama3.1.jinja")).Name);
+        Assert.Equal("llama3.0", ChatTemplates.Detect(Jinja("llama3.jinja")).Name);
+        Assert.Equal("phi3", ChatTemplates.Detect(Jinja("phi3.jinja")).Name);
+        Assert.Equal("phi3.5", ChatTemplates.Detect(Jinja("phi3.5.jinja")).Name);
+        Assert.Equal("llama2", ChatTemplates.Detect(Jinja("llama2.jinja")).Name);
+        var mistral = Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(Jinja("mistral-v0.3.jinja")));
+        Assert.Contains("Mistral", mistral.Message);
+        Assert.Contains("override", mistral.Message);
         Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(null, "llama"));
         var unknown = Assert.Throws<ChatTemplateException>(() => ChatTemplates.ByName("vicuna"));
         Assert.Contains("qwen2.5", unknown.Message);
