@@ -15,6 +15,7 @@ public sealed class StreamingDetokenizer
     private readonly List<byte> pendingBytes = new();
     private readonly StringBuilder held = new();
     private readonly StringBuilder emitted = new();
+    private bool started;
 
     /// <summary>Creates a detokenizer; empty stop strings are rejected.</summary>
     public StreamingDetokenizer(TextTokenizer tokenizer, IReadOnlyList<string>? stopStrings = null)
@@ -45,7 +46,14 @@ public sealed class StreamingDetokenizer
         int complete = CompletePrefixLength(pendingBytes);
         if (complete > 0)
         {
-            held.Append(Encoding.UTF8.GetString(pendingBytes.GetRange(0, complete).ToArray()));
+            string text = Encoding.UTF8.GetString(pendingBytes.GetRange(0, complete).ToArray());
+            if (!started && tokenizer.DropsLeadingSpace && text.StartsWith(' '))
+            {
+                text = text[1..]; // SentencePiece's dummy-prefix space, dropped as Hugging Face decodes
+            }
+
+            started |= text.Length > 0 || complete > 0;
+            held.Append(text);
             pendingBytes.RemoveRange(0, complete);
         }
 

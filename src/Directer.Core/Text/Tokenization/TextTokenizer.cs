@@ -3,6 +3,7 @@ using System.Text.Json;
 using Directer.Core.Text.Tokenization.ByteLevel;
 using Directer.Core.Text.Tokenization.Configuration;
 using Directer.Core.Text.Tokenization.PreTokenization;
+using Directer.Core.Text.Tokenization.SentencePiece;
 using Microsoft.ML.Tokenizers;
 
 namespace Directer.Core.Text.Tokenization;
@@ -16,15 +17,16 @@ namespace Directer.Core.Text.Tokenization;
 /// </summary>
 public sealed class TextTokenizer
 {
-    private readonly ByteLevelBpeModel model;
+    private readonly TokenizerModel model;
     private readonly AddedVocabulary added;
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly Dictionary<string, int> addedByContent;
     private readonly bool nfc;
 
-    private TextTokenizer(ByteLevelBpeModel model, IReadOnlyList<AddedToken> addedTokens, bool nfc)
+    private TextTokenizer(TokenizerModel model, IReadOnlyList<AddedToken> addedTokens, bool nfc)
     {
         this.model = model;
+        Kind = model is SentencePieceModel ? TextTokenizerKind.SentencePieceBpe : TextTokenizerKind.ByteLevelBpe;
         this.nfc = nfc;
         added = new AddedVocabulary(addedTokens, t => t.Content);
         addedById = addedTokens.ToDictionary(t => t.Id);
@@ -33,7 +35,13 @@ public sealed class TextTokenizer
     }
 
     /// <summary>The kind of tokenizer.</summary>
-    public TextTokenizerKind Kind => TextTokenizerKind.ByteLevelBpe;
+    public TextTokenizerKind Kind { get; }
+
+    /// <summary>
+    /// Whether decoded text starts with a space the tokenizer added (SentencePiece's dummy prefix),
+    /// which decoding drops as Hugging Face does.
+    /// </summary>
+    public bool DropsLeadingSpace => model is SentencePieceModel { AddsDummyPrefix: true };
 
     /// <summary>One past the largest token id.</summary>
     public int VocabSize { get; }
@@ -57,15 +65,21 @@ public sealed class TextTokenizer
     public static TextTokenizer Load(string directory)
     {
         string json = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(json))
+        string sentencePiece = Path.Combine(directory, "tokenizer.model");
+        TextTokenizer tokenizer;
+        if (File.Exists(json))
         {
-            string sentencePiece = Path.Combine(directory, "tokenizer.model");
-            throw File.Exists(sentencePiece)
-                ? new TokenizerLoadException(sentencePiece, null, "SentencePiece tokenizer.model files are not supported yet; use a checkpoint that ships tokenizer.json")
-                : new TokenizerLoadException(json, null, "not found: a Hugging Face checkpoint folder needs tokenizer.json");
+            tokenizer = LoadTokenizerJson(json);
+        }
+        else if (File.Exists(sentencePiece))
+        {
+            tokenizer = LoadSentencePiece(sentencePiece);
+        }
+        else
+        {
+            throw new TokenizerLoadException(json, null, "not found: a Hugging Face checkpoint folder needs tokenizer.json or a SentencePiece tokenizer.model");
         }
 
-        var tokenizer = LoadTokenizerJson(json);
         tokenizer.ReadTokenizerConfig(Path.Combine(directory, "tokenizer_config.json"));
         tokenizer.ReadGenerationConfig(Path.Combine(directory, "generation_config.json"));
         return tokenizer;
@@ -119,7 +133,8 @@ public sealed class TextTokenizer
             bytes.AddRange(TokenBytes(id).ToArray());
         }
 
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        string text = Encoding.UTF8.GetString(bytes.ToArray());
+        return DropsLeadingSpace && text.StartsWith(' ') ? text[1..] : text;
     }
 
     /// <summary>Whether <paramref name="id"/> is a special (control) token.</summary>
@@ -191,6 +206,24 @@ public sealed class TextTokenizer
         var addedTokens = ReadAddedTokens(file, root);
         var bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = merges, ByteLevel = true });
         return new TextTokenizer(new ByteLevelBpeModel(vocab, bpe, ignoreMerges, preTokenizer), addedTokens, nfc);
+    }
+
+    private static TextTokenizer LoadSentencePiece(string path)
+    {
+        SentencePieceTokenizer sentencePiece;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            sentencePiece = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
+        }
+        catch (Exception e) when (e is not IOException)
+        {
+            throw new TokenizerLoadException(path, null, $"not a SentencePiece model this loader supports ({e.Message})", e);
+        }
+
+        var model = new SentencePieceModel(sentencePiece);
+        var controls = model.ControlIds.Select(id => new AddedToken(id, model.IdToToken(id)!, Special: true, LStrip: false, RStrip: false, SingleWord: false, Normalized: false)).ToList();
+        return new TextTokenizer(model, controls, nfc: false);
     }
 
     private static Dictionary<string, int> ReadVocab(JsonFile file, JsonElement modelJson)

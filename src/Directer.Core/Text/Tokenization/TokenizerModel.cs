@@ -14,4 +14,7 @@ internal abstract class TokenizerModel
 
     /// <summary>The UTF-8 bytes <paramref name="id"/> decodes to, or null when the model has no such id.</summary>
     public abstract byte[]? TokenBytes(int id);
+
+    /// <summary>Appends the tokens of <c>text.Text[start..end)</c> with offsets in the original text.</summary>
+    public abstract void Encode(NormalizedText text, int start, int end, List<EncodedToken> output);
 }

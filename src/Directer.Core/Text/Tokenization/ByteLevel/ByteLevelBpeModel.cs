@@ -47,7 +47,7 @@ internal sealed class ByteLevelBpeModel : TokenizerModel
     public override byte[]? TokenBytes(int id) => (uint)id < (uint)_idToBytes.Length ? _idToBytes[id] : null;
 
     /// <summary>Encodes <c>text.Text[start..end)</c> (a segment without added tokens) and appends tokens with original offsets.</summary>
-    public void Encode(NormalizedText text, int start, int end, List<EncodedToken> output)
+    public override void Encode(NormalizedText text, int start, int end, List<EncodedToken> output)
     {
         foreach (PreTokenPiece piece in _preTokenizer.Run(text.Text, start, end))
         {
