@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Directer.Core.Text.Tokenization;
+using Directer.Testing;
+
+namespace Directer.Core.Tests.Text.Tokenization;
+
+/// <summary>
+/// The test tokenizer (Qwen2-style Split regex + ByteLevel, NFC, special tokens) against an
+/// independent Python implementation of GPT-2's byte-level BPE (reference/tokenizer_reference.py;
+/// Hugging Face `tokenizers` is not installable here).
+/// </summary>
+public sealed class ByteLevelGoldenTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("directer-bl-").FullName;
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    [Fact]
+    public void IdsAndDecodingsMatchTheReference()
+    {
+        var tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory));
+        using var goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", "bytelevel-goldens.json")));
+        int checkedCases = 0;
+        foreach (var c in goldens.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            string text = c.GetProperty("text").GetString()!;
+            var ids = c.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            Assert.True(ids.SequenceEqual(tokenizer.Encode(text)), $"'{text}': {string.Join(",", tokenizer.Encode(text))} vs reference {string.Join(",", ids)}");
+            Assert.Equal(c.GetProperty("decoded").GetString(), tokenizer.Decode(ids));
+            checkedCases++;
+        }
+
+        Assert.True(checkedCases >= 10);
+    }
+}
