@@ -17,6 +17,7 @@ public static class ChatTemplates
         ["llama3.1"] = () => new Llama3Template(version31: true),
         ["llama3.0"] = () => new Llama3Template(version31: false),
         ["llama2"] = () => new Llama2Template(),
+        ["mistral"] = () => new MistralTemplate(),
         ["phi3"] = () => new Phi3Template(version35: false),
         ["phi3.5"] = () => new Phi3Template(version35: true),
     };
@@ -25,7 +26,7 @@ public static class ChatTemplates
     public static IReadOnlyCollection<string> Names => Factories.Keys;
 
     /// <summary>Names of templates that render tools.</summary>
-    public static IReadOnlyList<string> ToolCapableNames { get; } = ["qwen2.5", "llama3"];
+    public static IReadOnlyList<string> ToolCapableNames { get; } = ["qwen2.5", "llama3", "mistral"];
 
     /// <summary>The template called <paramref name="name"/>.</summary>
     /// <exception cref="ChatTemplateException">No template has that name.</exception>
@@ -98,6 +99,11 @@ public static class ChatTemplates
         if (t.Contains("<<SYS>>", StringComparison.Ordinal) && t.Contains("[INST]", StringComparison.Ordinal) && !t.Contains("tools", StringComparison.Ordinal))
         {
             return ByName("llama2");
+        }
+
+        if (t.Contains("[AVAILABLE_TOOLS]", StringComparison.Ordinal) && t.Contains("[TOOL_CALLS]", StringComparison.Ordinal))
+        {
+            return ByName("mistral");
         }
 
         string family = t.Contains("[INST]", StringComparison.Ordinal) ? "Llama 2 / Mistral"

@@ -92,4 +92,15 @@ public sealed class EmphasisTests
         var broken = llama.ParseToolCallsDetailed("{\"name\": \"get_weather\", ");
         Assert.True(broken.HasMalformed);
     }
+
+    [Fact]
+    public void MistralToolCallsAreParsed()
+    {
+        var mistral = ChatTemplates.ByName("mistral");
+        var parsed = mistral.ParseToolCallsDetailed("[TOOL_CALLS] [{\"name\": \"get_time\", \"arguments\": {}, \"id\": \"abc123xyz\"}]");
+        var call = Assert.Single(parsed.ToolCalls);
+        Assert.Equal(("get_time", "{}", "abc123xyz"), (call.Name, call.ArgumentsJson, call.Id));
+        Assert.True(mistral.ParseToolCallsDetailed("[TOOL_CALLS] [{\"name\": 3}]").HasMalformed);
+        Assert.Empty(mistral.ParseToolCallsDetailed("Just text.").ToolCalls);
+    }
 }
