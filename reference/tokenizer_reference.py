@@ -6,8 +6,10 @@ library is not installable here. Supports exactly what the Directer tests use: a
 (add_prefix_space, use_regex) / Digits / Sequence, ranked merges, ByteLevel decoding.
 
 Re-make the goldens (from the repository root):
-    dotnet run --project tests/Directer.Testing -- write-tokenizer /tmp/directer-tok
-    /usr/bin/python3 reference/tokenizer_reference.py /tmp/directer-tok tests/Directer.Core.Tests/Fixtures/tokenizers/bytelevel-goldens.json
+    for f in qwen2 llama3 gpt2; do
+      dotnet run --project tests/Directer.Testing -- write-tokenizer /tmp/directer-tok-$f $f
+      /usr/bin/python3 reference/tokenizer_reference.py /tmp/directer-tok-$f tests/Directer.Core.Tests/Fixtures/tokenizers/bytelevel-goldens-$f.json
+    done
 """
 import json
 import sys
@@ -16,7 +18,7 @@ import unicodedata
 import regex
 
 GPT2 = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-CASES = ["hello world", "the the", "Hello, World! 123 4567", "naïve café — 東京 😀🚀", "  leading and trailing  ",
+CASES = ["hello world", "12345678 and 1,234.5", "I'M here... ok!!  \n\n  done", "the the", "Hello, World! 123 4567", "naïve café — 東京 😀🚀", "  leading and trailing  ",
          "tabs\tand\nnew\r\nlines", "<|im_start|>user\nhello<|im_end|>\n", "don't we'll THEY'RE", "x² ∑ 🇫🇷 e\u0301", ""]
 
 

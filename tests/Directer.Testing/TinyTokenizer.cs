@@ -9,6 +9,29 @@ public static class TinyTokenizer
     /// <summary>Qwen2's pre-tokenizer Split regex.</summary>
     public const string QwenPattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    /// <summary>Llama 3's pre-tokenizer Split regex (digits in groups of up to three).</summary>
+    public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>The pre-tokenizer of a family: "qwen2" (default), "llama3" or "gpt2" (ByteLevel with its own regex).</summary>
+    public static JsonNode PreTokenizer(string family) => family switch
+    {
+        "llama3" => new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = Llama3Pattern }, ["behavior"] = "Isolated", ["invert"] = false },
+                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = false }),
+        },
+        "gpt2" => new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = true },
+        _ => new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = QwenPattern }, ["behavior"] = "Isolated", ["invert"] = false },
+                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = false, ["use_regex"] = false }),
+        },
+    };
+
     /// <summary>The merges, in rank order.</summary>
     public static readonly string[] Merges = { "h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "Ġwor l", "Ġworl d", "Ġ t", "Ġt h", "Ġth e" };
 

@@ -5,7 +5,7 @@ using Directer.Testing;
 namespace Directer.Core.Tests.Text.Tokenization;
 
 /// <summary>
-/// The test tokenizer (Qwen2-style Split regex + ByteLevel, NFC, special tokens) against an
+/// The test tokenizer with Qwen2-, Llama 3- and GPT-2-style pre-tokenizers (NFC, special tokens) against an
 /// independent Python implementation of GPT-2's byte-level BPE (reference/tokenizer_reference.py;
 /// Hugging Face `tokenizers` is not installable here).
 /// </summary>
@@ -15,11 +15,14 @@ public sealed class ByteLevelGoldenTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    [Fact]
-    public void IdsAndDecodingsMatchTheReference()
+    [Theory]
+    [InlineData("qwen2")]
+    [InlineData("llama3")]
+    [InlineData("gpt2")]
+    public void IdsAndDecodingsMatchTheReference(string family)
     {
-        var tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory));
-        using var goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", "bytelevel-goldens.json")));
+        var tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory, preTokenizer: TinyTokenizer.PreTokenizer(family)));
+        using var goldens = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", $"bytelevel-goldens-{family}.json")));
         int checkedCases = 0;
         foreach (var c in goldens.RootElement.GetProperty("cases").EnumerateArray())
         {
