@@ -6,7 +6,7 @@ library is not installable here. Supports exactly what the Directer tests use: a
 (add_prefix_space, use_regex) / Digits / Sequence, ranked merges, ByteLevel decoding.
 
 Re-make the goldens (from the repository root):
-    for f in qwen2 llama3 gpt2; do
+    for f in qwen2 llama3 gpt2 digits; do
       dotnet run --project tests/Directer.Testing -- write-tokenizer /tmp/directer-tok-$f $f
       /usr/bin/python3 reference/tokenizer_reference.py /tmp/directer-tok-$f tests/Directer.Core.Tests/Fixtures/tokenizers/bytelevel-goldens-$f.json
     done

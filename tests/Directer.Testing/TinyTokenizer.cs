@@ -12,7 +12,7 @@ public static class TinyTokenizer
     /// <summary>Llama 3's pre-tokenizer Split regex (digits in groups of up to three).</summary>
     public const string Llama3Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
-    /// <summary>The pre-tokenizer of a family: "qwen2" (default), "llama3" or "gpt2" (ByteLevel with its own regex).</summary>
+    /// <summary>The pre-tokenizer of a family: "qwen2" (default), "llama3", "gpt2" (ByteLevel with its own regex) or "digits" (Digits then ByteLevel with a prefix space).</summary>
     public static JsonNode PreTokenizer(string family) => family switch
     {
         "llama3" => new JsonObject
@@ -23,6 +23,13 @@ public static class TinyTokenizer
                 new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = false }),
         },
         "gpt2" => new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = true },
+        "digits" => new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Digits", ["individual_digits"] = true },
+                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = true, ["trim_offsets"] = true, ["use_regex"] = true }),
+        },
         _ => new JsonObject
         {
             ["type"] = "Sequence",

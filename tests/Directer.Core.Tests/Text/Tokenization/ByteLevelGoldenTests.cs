@@ -19,6 +19,7 @@ public sealed class ByteLevelGoldenTests : IDisposable
     [InlineData("qwen2")]
     [InlineData("llama3")]
     [InlineData("gpt2")]
+    [InlineData("digits")]
     public void IdsAndDecodingsMatchTheReference(string family)
     {
         var tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory, preTokenizer: TinyTokenizer.PreTokenizer(family)));
