@@ -87,6 +87,7 @@ public sealed class GenerateCommandTests
         Assert.True(span[0].GetInt32() < span[1].GetInt32() && span[1].GetInt32() <= promptIds.Count);
         Assert.Equal(JsonValueKind.String, root.GetProperty("text").ValueKind);
         Assert.Equal("directer", root.GetProperty("steering").GetProperty("method").GetString());
+        Assert.Equal(root.GetProperty("ids").GetArrayLength(), root.GetProperty("trace").GetArrayLength());
 
         var (missing, _, err) = CliRunner.Run("generate", "--model", folder, "--prompt", "hello", "--emphasis", "absent words", "--json");
         Assert.Equal(2, missing);

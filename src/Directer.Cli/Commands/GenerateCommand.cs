@@ -118,7 +118,7 @@ internal static class GenerateCommand
                     };
                     var (promptIds, _, _) = chat.BuildPrompt(request);
                     var reply = await chat.CompleteAsync(request, cancellationToken);
-                    payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, null, loadClock.Elapsed);
+                    payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed);
                 }
 
                 if (result.GetValue(json))

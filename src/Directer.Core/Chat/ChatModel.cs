@@ -178,6 +178,7 @@ public sealed class ChatModel : IDisposable
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
             Steering = selector?.Summary,
+            SteeringTrace = selector?.Trace ?? [],
             Generation = generation,
         };
     }

@@ -34,6 +34,9 @@ public sealed record ChatResult
     /// <summary>Steering statistics; null without steering.</summary>
     public SteeringSummary? Steering { get; init; }
 
+    /// <summary>Per-step steering trace; empty without steering.</summary>
+    public IReadOnlyList<SteeringStep> SteeringTrace { get; init; } = [];
+
     /// <summary>Generation timings.</summary>
     public required GenerationResult Generation { get; init; }
 }
