@@ -208,7 +208,8 @@ public sealed class DirecterChatClient : IChatClient
                 continue;
             }
 
-            yield return new FunctionCallContent(call.Id ?? ("call_" + Guid.NewGuid().ToString("N")[..12]), call.Name, arguments);
+            // 9 alphanumeric characters: the strictest id format among the templates (Mistral).
+            yield return new FunctionCallContent(call.Id ?? Guid.NewGuid().ToString("N")[..9], call.Name, arguments);
         }
     }
 
