@@ -91,9 +91,9 @@ public static partial class ChatTemplates
                 return ByName(rule.Name, options);
             }
 
-            nearMisses.Add(missing is not null
-                ? $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but lacks its '{Shorten(missing)}'"
-                : $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but also '{forbidden.Marker}': {forbidden.Why}");
+            nearMisses.Add(forbidden.Marker is not null
+                ? $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but also '{forbidden.Marker}': {forbidden.Why}"
+                : $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but lacks its '{Shorten(missing!)}'");
         }
 
         if (t.Contains("<|im_start|>", StringComparison.Ordinal))
