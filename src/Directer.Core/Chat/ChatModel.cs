@@ -167,11 +167,14 @@ public sealed class ChatModel : IDisposable
         }
 
         var parsed = Template.ParseToolCallsDetailed(detokenizer.Text);
+
+        // Malformed tool-call output is returned as text (and reported), never half-executed.
+        bool malformed = parsed.HasMalformed;
         return new ChatResult
         {
-            Text = parsed.RemainingText,
+            Text = malformed ? detokenizer.Text.Trim() : parsed.RemainingText,
             RawText = detokenizer.Text,
-            ToolCalls = parsed.ToolCalls,
+            ToolCalls = malformed ? [] : parsed.ToolCalls,
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,
             PromptTokens = ids.Count,

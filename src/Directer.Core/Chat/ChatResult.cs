@@ -13,10 +13,10 @@ public sealed record ChatResult
     /// <summary>The full generated text (tool-call blocks included).</summary>
     public required string RawText { get; init; }
 
-    /// <summary>Tool calls the model made.</summary>
+    /// <summary>Tool calls the model made (none when any tool-call output was malformed).</summary>
     public required IReadOnlyList<ToolCall> ToolCalls { get; init; }
 
-    /// <summary>Text that looked like a tool call but could not be parsed (kept in <see cref="Text"/>).</summary>
+    /// <summary>Text that looked like a tool call but could not be parsed; then <see cref="Text"/> is the whole reply.</summary>
     public required IReadOnlyList<MalformedToolCall> MalformedToolCalls { get; init; }
 
     /// <summary>Why generation ended.</summary>

@@ -6,7 +6,7 @@ namespace Directer.Core.Text.Emphasis;
 /// <summary>Maps emphasised character ranges of a prompt to the token positions that cover them.</summary>
 public static class EmphasisSpans
 {
-    /// <summary>The token spans covering <paramref name="ranges"/>: every token whose characters overlap emphasised
+    /// <summary>The token spans (the steering layer's <see cref="TokenSpan"/>) covering <paramref name="ranges"/>: every token whose characters overlap emphasised
     /// text belongs to a span (a token straddling a range boundary included); zero-width tokens (BOS and other added
     /// special tokens) never do. Consecutive token positions are merged into one span.</summary>
     /// <param name="ranges">Half-open character ranges of the prompt, in any order, possibly overlapping.</param>
