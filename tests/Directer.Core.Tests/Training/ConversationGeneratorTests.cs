@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Evaluation.HeldOut;
 using Directer.Training.Data;
 
 namespace Directer.Core.Tests.Training;
@@ -132,7 +133,7 @@ public class ConversationGeneratorTests
         {
             string reference = row["reference_answer"]!.GetValue<string>();
             string reply = row["kind"]!.GetValue<string>() == "tool_call" ? "<tool_call>\n" + reference + "\n</tool_call>" : reference;
-            Assert.True(Directer.Training.Evaluation.EvalGrader.Score(row, reply).Correct, $"{row["id"]}: reference fails its own check: {reply}");
+            Assert.True(HeldOutGrader.GradeRaw(HeldOutRow.Parse(row), reply).Correct, $"{row["id"]}: reference fails its own check: {reply}");
         }
 
         var constraintTypes = rows.Where(r => r["kind"]!.GetValue<string>() == "constraint").Select(r => r["constraints"]![0]!["type"]!.GetValue<string>()).Distinct().Count();
@@ -152,5 +153,42 @@ public class ConversationGeneratorTests
         Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.WordLimit, Count: 3), "one two three four"));
         Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Include, Text: "river"), "the riverbank"));
         Assert.False(ConstraintChecker.IsSatisfied(new Constraint(ConstraintKind.Avoid, Text: "river"), "The River flows."));
+    }
+
+    [Fact]
+    public void NovelShareZeroKeepsTheOriginalStreamAndNovelDataNamesToolsAndValuesOnlyTheContextHolds()
+    {
+        var plain = new ConversationGenerator(31);
+        var zero = new ConversationGenerator(31, DataSplit.Train, 0);
+        var novel = new ConversationGenerator(31, DataSplit.Train, 1.0);
+        var baseline = Enumerable.Range(0, 300).Select(i => plain.Generate(i)).ToList();
+        Assert.Equal(baseline.Select(c => ChatMlRenderer.Render(c.Messages, c.Tools).Text), Enumerable.Range(0, 300).Select(i => ChatMlRenderer.Render(zero.Generate(i).Messages, zero.Generate(i).Tools).Text));
+
+        var usual = baseline.SelectMany(c => c.Tools).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        int toolUses = 0, unseenNames = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            var c = novel.Generate(i);
+            var call = c.Messages.Select(m => m.ToolCall).FirstOrDefault(t => t is not null);
+            if (call is null)
+            {
+                continue;
+            }
+
+            toolUses++;
+            unseenNames += usual.Contains(call.Name) ? 0 : 1;
+            Assert.Contains(call.Name, c.Tools.Select(t => t.Name));
+            string user = c.Messages.First(m => m.Role == "user").Content;
+            foreach (var (_, value) in call.Arguments.AsObject())
+            {
+                if (value!.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                {
+                    Assert.Contains(value.GetValue<string>(), user, StringComparison.Ordinal);
+                }
+            }
+        }
+
+        Assert.True(toolUses > 100, $"tool-use conversations: {toolUses}");
+        Assert.True(unseenNames > toolUses * 0.8, $"made-up names: {unseenNames} of {toolUses}");
     }
 }

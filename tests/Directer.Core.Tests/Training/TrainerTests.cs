@@ -76,6 +76,27 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void WarmStartContinuesFromTheSavedWeightsAndTokenizer()
+    {
+        var first = new Trainer(Tiny(4), TextWriter.Null);
+        first.Run(dir, Vocab.Value);
+        using var saved = first.Model!;
+
+        // Zero learning rate: the copy stage must start exactly where the checkpoint left off.
+        var second = new Trainer(Tiny(1) with { InitFrom = dir, PeakLearningRate = 0, NovelShare = 0.7, Seed = 99 }, TextWriter.Null);
+        second.Run(null);
+        using var continued = second.Model!;
+        Assert.Equal(Vocab.Value.Count, second.Vocabulary!.Count);
+        using (no_grad())
+        {
+            using var ids = tensor(new long[] { 508, 100, 200, 300, 509 }, new long[] { 1, 5 });
+            using var a = saved.Logits(ids);
+            using var b = continued.Logits(ids);
+            Assert.True(a.allclose(b, rtol: 0, atol: 1e-6), "a warm start with lr 0 must keep the saved weights");
+        }
+    }
+
+    [Fact]
     public void CheckpointHasHuggingFaceLayoutAndReloads()
     {
         var trainer = new Trainer(Tiny(2), TextWriter.Null);

@@ -1,3 +1,4 @@
+using Directer.Evaluation.HeldOut;
 using Directer.Training.Data;
 
 namespace Directer.Training.Commands;
@@ -13,10 +14,11 @@ internal static class DataCommand
         long seed = options.Long("seed", DefaultTrainSeed);
         int count = options.Int("count", 2000);
         long evalSeed = options.Long("eval-seed", EvalSetBuilder.DefaultSeed);
+        double novel = options.Double("novel", 0);
         options.EnsureAllUsed();
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel);
         string trainPath = Path.Combine(outDir, "train-sample.jsonl");
         JsonlWriter.Write(trainPath, Enumerable.Range(0, count).Select(i => JsonlWriter.ConversationRow(i, generator.Generate(i))));
         string evalPath = Path.Combine(outDir, "eval.jsonl");

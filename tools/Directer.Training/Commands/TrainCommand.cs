@@ -85,6 +85,8 @@ internal static class TrainCommand
             TokenizerCorpus = o.Int("corpus", d.TokenizerCorpus),
             SaveEvery = o.Long("save-every", d.SaveEvery),
             EvalPerGroup = o.Int("eval-per-group", d.EvalPerGroup),
+            InitFrom = o.String("init"),
+            NovelShare = o.Double("novel", d.NovelShare),
             ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
             {
                 "f32" => false,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Directer.Evaluation.HeldOut;
 
 namespace Directer.Training.Data;
 

@@ -1,3 +1,5 @@
+using Directer.Evaluation.HeldOut;
+
 namespace Directer.Training.Data;
 
 /// <summary>Draws compatible constraint sets with their parameters.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Directer.Evaluation.HeldOut;
 
 namespace Directer.Training.Data;
 
@@ -20,11 +21,17 @@ internal sealed partial class ConversationGenerator
 
     private readonly long seed;
     private readonly DataSplit split;
+    private readonly double novelShare;
 
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train)
+    /// <param name="seed">Data seed.</param>
+    /// <param name="split">Training or held-out phrasings.</param>
+    /// <param name="novelShare">Share of tool-use conversations with made-up tool names and values (0 keeps the
+    /// original stream bit for bit: no extra random draws are made).</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0)
     {
         this.seed = seed;
         this.split = split;
+        this.novelShare = novelShare;
     }
 
     /// <summary>Conversation <paramref name="index"/> of the training mixture (44% chat, 8% chat with unused tools, 48% tool use).</summary>
@@ -101,8 +108,9 @@ internal sealed partial class ConversationGenerator
     private GeneratedConversation ToolUse(SeededRandom rng)
     {
         var target = rng.Pick(ToolCatalog.All);
-        var targetTool = ToolInstance.Create(target, rng);
-        var tools = DrawTools(rng, rng.Range(1, 3), targetTool);
+        bool novel = novelShare > 0 && rng.Chance(novelShare);
+        var targetTool = ToolInstance.Create(target, rng, novel);
+        var tools = DrawTools(rng, rng.Range(1, 3), targetTool, novel);
         tools.Insert(rng.Next(tools.Count + 1), targetTool);
 
         // Slot values; distinct string values so that "from"/"to" style pairs are unambiguous.
@@ -110,10 +118,10 @@ internal sealed partial class ConversationGenerator
         var typed = new Dictionary<string, object>();
         foreach (var slot in target.Slots)
         {
-            object v = slot.Value(rng);
+            object v = Draw(slot, rng, novel);
             for (int attempt = 0; attempt < 8 && typed.Values.Any(existing => Equals(existing, v)); attempt++)
             {
-                v = slot.Value(rng);
+                v = Draw(slot, rng, novel);
             }
 
             typed[slot.Key] = v;
@@ -211,7 +219,13 @@ internal sealed partial class ConversationGenerator
     }
 
     /// <summary>Distractor tools from other archetypes (the made-up family may repeat with another noun).</summary>
-    private static List<ToolInstance> DrawTools(SeededRandom rng, int count, ToolInstance? target)
+    private static object Draw(ToolSlot slot, SeededRandom rng, bool novel)
+    {
+        object v = slot.Value(rng);
+        return novel && v is string s && slot.Enum is null && NovelNames.IsPlainWords(s) ? NovelNames.Value(rng, s) : v;
+    }
+
+    private static List<ToolInstance> DrawTools(SeededRandom rng, int count, ToolInstance? target, bool novel = false)
     {
         var chosen = new List<ToolInstance>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -230,7 +244,7 @@ internal sealed partial class ConversationGenerator
                 continue;
             }
 
-            var tool = ToolInstance.Create(archetype, rng);
+            var tool = ToolInstance.Create(archetype, rng, novel);
             if (names.Add(tool.Definition.Name))
             {
                 chosen.Add(tool);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Evaluation.HeldOut;
 
 namespace Directer.Training.Data;
 

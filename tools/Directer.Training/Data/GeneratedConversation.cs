@@ -1,3 +1,5 @@
+using Directer.Evaluation.HeldOut;
+
 namespace Directer.Training.Data;
 
 /// <summary>What a generated conversation teaches.</summary>

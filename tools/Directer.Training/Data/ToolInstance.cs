@@ -6,7 +6,10 @@ namespace Directer.Training.Data;
 internal sealed record ToolInstance(ToolArchetype Archetype, ToolDefinition Definition, IReadOnlyDictionary<string, string> ArgumentNames, IReadOnlyDictionary<string, string> Variables)
 {
     /// <summary>Draws names, description and argument names for <paramref name="archetype"/>.</summary>
-    public static ToolInstance Create(ToolArchetype archetype, SeededRandom rng)
+    /// <param name="archetype">The tool family.</param>
+    /// <param name="rng">Random source.</param>
+    /// <param name="novel">Also draw made-up names (<see cref="NovelNames.ToolName"/>); false keeps the original draws.</param>
+    public static ToolInstance Create(ToolArchetype archetype, SeededRandom rng, bool novel = false)
     {
         var variables = archetype.Variables?.Invoke(rng) ?? new Dictionary<string, string>();
         bool camel = rng.Chance(0.25);
@@ -14,6 +17,11 @@ internal sealed record ToolInstance(ToolArchetype Archetype, ToolDefinition Defi
         if (rng.Chance(0.12))
         {
             baseName = WordBanks.PseudoWord(rng) + "_" + baseName;
+        }
+
+        if (novel)
+        {
+            baseName = NovelNames.ToolName(rng, baseName);
         }
 
         string name = camel ? ToCamel(baseName) : baseName;

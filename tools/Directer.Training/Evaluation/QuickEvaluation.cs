@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Evaluation.HeldOut;
 using Directer.Training.Modeling;
 using Directer.Training.Tokenization;
 
@@ -27,7 +28,7 @@ internal static class QuickEvaluation
         foreach (var row in rows)
         {
             string reply = GreedyDecoder.Generate(model, vocab, row["prompt"]!.GetValue<string>(), maxNewTokens);
-            var grade = EvalGrader.Score(row, reply);
+            var grade = HeldOutGrader.GradeRaw(HeldOutRow.Parse(row), reply);
             string group = GroupOf(row);
             var t = totals.GetValueOrDefault(group);
             totals[group] = (t.N + 1, t.Valid + (grade.Valid ? 1 : 0), t.Correct + (grade.Correct ? 1 : 0));

@@ -42,4 +42,16 @@ internal sealed record TrainOptions
 
     /// <summary>Store weights as BF16 (half the size) instead of F32.</summary>
     public bool Bf16 { get; init; }
+
+    /// <summary>
+    /// Continue from this checkpoint folder (its weights and its tokenizer) instead of training a tokenizer and
+    /// starting from random weights: the second, "copy" stage of the demo model.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>
+    /// Share of tool-use conversations whose tool names and string argument values are made up (see
+    /// <see cref="Data.NovelNames"/>), so that copying from the context is the only way to get them right.
+    /// </summary>
+    public double NovelShare { get; init; }
 }

@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 
-namespace Directer.Training.Data;
+namespace Directer.Evaluation.HeldOut;
 
 /// <summary>One verifiable instruction with its parameters.</summary>
 /// <param name="Kind">What is checked.</param>
 /// <param name="Text">The phrase (EndWith) or word (Include, Avoid).</param>
 /// <param name="Count">Bullet count (Bullets) or word limit (WordLimit).</param>
 /// <param name="Keys">Required keys (Json).</param>
-internal sealed record Constraint(ConstraintKind Kind, string? Text = null, int? Count = null, IReadOnlyList<string>? Keys = null)
+public sealed record Constraint(ConstraintKind Kind, string? Text = null, int? Count = null, IReadOnlyList<string>? Keys = null)
 {
     /// <summary>The snake_case type name used in the evaluation file.</summary>
     public string TypeName => Kind switch

@@ -1,11 +1,15 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Directer.Training.Data;
+namespace Directer.Evaluation.HeldOut;
 
-/// <summary>Decides whether a reply satisfies a <see cref="Constraint"/>.</summary>
-internal static class ConstraintChecker
+/// <summary>
+/// Decides whether a reply satisfies a <see cref="Constraint"/> of the demo model's data. The same checker
+/// validates the generated training answers and grades the held-out evaluation, so the two cannot drift.
+/// </summary>
+public static class ConstraintChecker
 {
+    /// <summary>True when <paramref name="reply"/> (trimmed) meets <paramref name="constraint"/>.</summary>
     public static bool IsSatisfied(Constraint constraint, string reply)
     {
         string text = reply.Trim();
@@ -27,6 +31,7 @@ internal static class ConstraintChecker
     public static int CountBullets(string text)
         => text.Split('\n').Count(line => line.TrimStart().StartsWith("- ", StringComparison.Ordinal) || line.TrimStart().StartsWith("* ", StringComparison.Ordinal));
 
+    /// <summary>Whitespace-separated words.</summary>
     public static int CountWords(string text)
         => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
 
@@ -34,6 +39,7 @@ internal static class ConstraintChecker
     public static bool ContainsWord(string text, string word)
         => Regex.IsMatch(text, @"(?<![\p{L}\p{N}])" + Regex.Escape(word) + @"(?![\p{L}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
+    /// <summary>The whole text is one JSON object holding every key of <paramref name="keys"/>.</summary>
     public static bool IsJsonObjectWithKeys(string text, IReadOnlyList<string> keys)
     {
         try

@@ -1,7 +1,7 @@
-namespace Directer.Training.Data;
+namespace Directer.Evaluation.HeldOut;
 
 /// <summary>Verifiable instruction types the demo model is taught to follow.</summary>
-internal enum ConstraintKind
+public enum ConstraintKind
 {
     /// <summary>No capital letters anywhere.</summary>
     Lowercase,
