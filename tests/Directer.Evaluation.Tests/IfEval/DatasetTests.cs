@@ -71,7 +71,7 @@ public sealed class DatasetTests : IDisposable
     [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "emphasis": 5}""", "field 'emphasis'")]
     [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "emphasis": ["a", 5]}""", "field 'emphasis[1]'")]
     [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "system": ["a"]}""", "field 'system'")]
-    [InlineData("""{"key": 1, "key": 2, "prompt": "p", "instruction_id_list": [], "kwargs": []}""", "data.jsonl:2")]
+    [InlineData("""{"key": 1, "key": 2, "prompt": "p", "instruction_id_list": [], "kwargs": []}""", "repeats a property name")]
     public void Bad_rows_name_file_line_and_field(string line, string expected)
     {
         string path = Write(Valid.Replace("1000", "1"), line);
