@@ -21,7 +21,7 @@ public sealed class ConnectorTests
     };
 
     [Fact]
-    public void DependencyInjectionResolvesKeyedServicesSharingOneModel()
+    public async Task DependencyInjectionResolvesKeyedServicesSharingOneModel()
     {
         var services = new ServiceCollection();
         services.AddDirecterChatCompletion(ChatCheckpoint.Path, serviceId: "local");
@@ -33,7 +33,13 @@ public sealed class ConnectorTests
         Assert.IsType<DirecterChatCompletionService>(completion);
         Assert.Same(client, provider.GetRequiredKeyedService<IChatClient>("local"));
         Assert.NotSame(client, second);
-        Assert.Equal(1, provider.GetRequiredService<DirecterModelRegistry>().LoadedCount);
+
+        // Models load on first use (or LoadAsync), once per source.
+        var registry = provider.GetRequiredService<DirecterModelRegistry>();
+        Assert.Equal(0, registry.LoadedCount);
+        var first = await ((DirecterChatClient)client).LoadAsync();
+        Assert.Same(first, await ((DirecterChatClient)second).LoadAsync());
+        Assert.Equal(1, registry.LoadedCount);
         Assert.Null(provider.GetKeyedService<IChatCompletionService>("second"));
         Assert.Throws<ArgumentException>(() => new ServiceCollection().AddDirecterChatClient(" "));
     }
