@@ -94,10 +94,11 @@ public sealed class DirecterChatClient : IChatClient
         }
 
         var calls = Calls(result, plan, requestId);
+        string text = Text(result, plan);
         var contents = new List<AIContent>();
-        if (result.Text.Length > 0)
+        if (text.Length > 0)
         {
-            contents.Add(new TextContent(result.Text));
+            contents.Add(new TextContent(text));
         }
 
         contents.AddRange(calls);
@@ -135,9 +136,9 @@ public sealed class DirecterChatClient : IChatClient
                 var contents = new List<AIContent>();
 
                 // With tools, text is held back until the tool calls are parsed out of it.
-                if (tools && result.Text.Length > 0)
+                if (tools && Text(result, plan) is { Length: > 0 } text)
                 {
-                    contents.Add(new TextContent(result.Text));
+                    contents.Add(new TextContent(text));
                 }
 
                 contents.AddRange(calls);
@@ -238,8 +239,17 @@ public sealed class DirecterChatClient : IChatClient
         }
     }
 
+    /// <summary>The reply text: without tool-call blocks when tools were offered, else everything the model wrote (as streamed).</summary>
+    private static string Text(ChatResult result, DirecterRequestPlan plan) =>
+        plan.Request.Tools.Count > 0 ? result.Text : result.RawText;
+
     private List<AIContent> Calls(ChatResult result, DirecterRequestPlan plan, string requestId)
     {
+        if (plan.Request.Tools.Count == 0)
+        {
+            return []; // no tools were offered: tool-call-like text is just text
+        }
+
         foreach (var malformed in result.MalformedToolCalls)
         {
             DirecterLog.MalformedToolCall(logger, requestId, malformed.Reason, malformed.Fragment);

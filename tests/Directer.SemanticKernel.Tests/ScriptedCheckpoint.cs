@@ -43,7 +43,7 @@ internal static class ScriptedCheckpoint
         var spec = TinyCheckpoints.Qwen2BiasTiedBf16 with
         {
             Name = "scripted", VocabSize = Vocab, HiddenSize = Vocab, IntermediateSize = 8, NumHiddenLayers = 1, NumAttentionHeads = 4, NumKeyValueHeads = 2,
-            TieWordEmbeddings = false, DType = "F32", MaxPositionEmbeddings = 512, EosTokenIds = [firstAdded - 1],
+            TieWordEmbeddings = false, DType = "F32", MaxPositionEmbeddings = 2048, EosTokenIds = [firstAdded - 1],
         };
         string configJson = TinyCheckpoints.ConfigJson(spec);
         File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
