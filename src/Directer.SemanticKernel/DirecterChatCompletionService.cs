@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
@@ -14,6 +15,7 @@ namespace Directer.SemanticKernel;
 /// </summary>
 public sealed class DirecterChatCompletionService : IChatCompletionService
 {
+    private const string UsageKey = "Usage";
     private readonly IChatCompletionService inner;
 
     /// <summary>Creates the service over <paramref name="client"/>.</summary>
@@ -34,6 +36,18 @@ public sealed class DirecterChatCompletionService : IChatCompletionService
         inner.GetChatMessageContentsAsync(chatHistory, DirecterPromptExecutionSettings.FromExecutionSettings(executionSettings), kernel, cancellationToken);
 
     /// <inheritdoc />
-    public IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default) =>
-        inner.GetStreamingChatMessageContentsAsync(chatHistory, DirecterPromptExecutionSettings.FromExecutionSettings(executionSettings), kernel, cancellationToken);
+    /// <remarks>The last chunk's <c>Metadata["Usage"]</c> is a <see cref="UsageDetails"/>, as in non-streaming replies.</remarks>
+    public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var settings = DirecterPromptExecutionSettings.FromExecutionSettings(executionSettings);
+        await foreach (var chunk in inner.GetStreamingChatMessageContentsAsync(chatHistory, settings, kernel, cancellationToken).ConfigureAwait(false))
+        {
+            if (chunk.Metadata?.TryGetValue(UsageKey, out var usage) == true && usage is UsageContent content)
+            {
+                chunk.Metadata = new Dictionary<string, object?>(chunk.Metadata) { [UsageKey] = content.Details };
+            }
+
+            yield return chunk;
+        }
+    }
 }
