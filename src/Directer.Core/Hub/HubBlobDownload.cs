@@ -84,7 +84,17 @@ internal sealed class HubBlobDownload(HubHttp http, HubCacheLayout layout, int m
             offset = 0;
         }
 
-        using var response = await http.SendAsync(HttpMethod.Get, file.DownloadUri, offset > 0 ? offset : null, null, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await http.SendAsync(HttpMethod.Get, file.DownloadUri, offset > 0 ? offset : null, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubUnreachableException e)
+        {
+            throw new HubTransientException(e.Message, e);
+        }
+
+        using var response = sent;
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             stream.SetLength(0);

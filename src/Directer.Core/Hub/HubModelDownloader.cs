@@ -231,7 +231,17 @@ public sealed class HubModelDownloader
         bool StopAt(HttpResponseMessage r) => HubHttp.Header(r, "X-Linked-Etag") is not null || (r.Headers.Location is { IsAbsoluteUri: true } l && !http.IsHubHost(l));
         return await WithRetriesAsync($"'{fileName}' of '{repoId}'", async () =>
         {
-            using var response = await http.SendAsync(HttpMethod.Head, uri, null, StopAt, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage sent;
+            try
+            {
+                sent = await http.SendAsync(HttpMethod.Head, uri, null, StopAt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HubUnreachableException e)
+            {
+                throw new HubTransientException(e.Message, e); // the hub answered the file list: retry
+            }
+
+            using var response = sent;
             bool redirect = HubHttp.IsRedirect(response.StatusCode);
             if (!redirect)
             {

@@ -39,6 +39,9 @@ internal sealed class FakeHubServer : IAsyncDisposable
 
     public IReadOnlyList<FakeHubRequest> Requests => requests.ToArray();
 
+    /// <summary>When set, the CDN answers 503 Service Unavailable.</summary>
+    public bool CdnUnavailable { get; set; }
+
     public FakeHubRepo Add(FakeHubRepo repo)
     {
         repos[repo.RepoId] = repo;
@@ -141,6 +144,12 @@ internal sealed class FakeHubServer : IAsyncDisposable
         bool head = request.Method == "HEAD";
         if (path.StartsWith("/cdn/", StringComparison.Ordinal))
         {
+            if (CdnUnavailable)
+            {
+                await RespondAsync(stream, 503, "Service Unavailable", new(), []);
+                return;
+            }
+
             var (repo, name) = repos.Values.SelectMany(r => r.FileNames.Select(n => (r, n))).FirstOrDefault(x => x.r.TryGet(x.n, out var b) && FakeHubRepo.Sha256(b) == path[5..]);
             if (repo is null || !repo.TryGet(name, out byte[] cdnBytes))
             {

@@ -283,6 +283,30 @@ public sealed class HubDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServerThatKeepsFailingOrStopsMidDownloadGivesAHubException()
+    {
+        AddTinyRepo();
+        server.CdnUnavailable = true;
+        var error = await Assert.ThrowsAsync<HubException>(() => Downloader(retries: 1).DownloadAsync(RepoId));
+        Assert.Contains("'model.safetensors' of 'directer-tests/tiny-qwen2' failed after 2 attempts", error.Message);
+        Assert.Contains("503", error.Message);
+        Assert.Equal(2, server.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+
+        server.CdnUnavailable = false;
+        var progress = new RecordingProgress(p =>
+        {
+            if (p.FileName == "config.json" && p.Status == HubFileStatus.Completed)
+            {
+                server.StopAsync().GetAwaiter().GetResult();
+            }
+        });
+        string cache2 = Path.Combine(cache, "second");
+        var downloader = new HubModelDownloader(new HubClientOptions { Endpoint = server.Endpoint, CacheDirectory = cache2, Offline = false, Token = "", MaxRetries = 0 });
+        error = await Assert.ThrowsAsync<HubException>(() => downloader.DownloadAsync(RepoId, progress: progress));
+        Assert.Contains("generation_config.json", error.Message);
+    }
+
+    [Fact]
     public void TheCacheFolderNameFollowsHuggingFaceHub()
     {
         Assert.Equal("models--Qwen--Qwen2.5-0.5B-Instruct", HubCacheLayout.FolderName("Qwen/Qwen2.5-0.5B-Instruct"));
