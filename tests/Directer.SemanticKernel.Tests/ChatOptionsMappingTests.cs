@@ -1,7 +1,12 @@
 using System.Text.Json;
 using Directer.Core.Text.Templates;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.SemanticKernel.ChatCompletion;
+using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
+using FunctionResultContent = Microsoft.Extensions.AI.FunctionResultContent;
+using PromptExecutionSettings = Microsoft.SemanticKernel.PromptExecutionSettings;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
 
 namespace Directer.SemanticKernel.Tests;
@@ -117,6 +122,19 @@ public sealed class ChatOptionsMappingTests
         var warning = Assert.Single(prose.ClientLogs(LogLevel.Warning));
         Assert.Equal(5, warning.EventId.Id);
         Assert.Contains("not valid JSON", warning.Message);
+    }
+
+    [Fact]
+    public async Task SemanticKernelSettingsCarryTheResponseFormatToTheHint()
+    {
+        using var scripted = new ScriptedClient(["forty-two"]);
+        var chat = scripted.Services.GetRequiredService<IChatCompletionService>();
+        var history = new ChatHistory();
+        history.AddUserMessage("answer?");
+        await chat.GetChatMessageContentAsync(history, new DirecterPromptExecutionSettings { ResponseFormat = "json_object" });
+        await chat.GetChatMessageContentAsync(history, new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["response_format"] = JsonDocument.Parse("""{"type":"object"}""").RootElement } });
+        await chat.GetChatMessageContentAsync(history, new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["response_format"] = "text" } });
+        Assert.Equal(2, scripted.ClientLogs(LogLevel.Warning).Count(e => e.EventId.Id == 5));
     }
 
     [Fact]
