@@ -1,21 +1,22 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Directer.Core.Chat;
+using Directer.Core.Generation;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
-using TemplateRole = Directer.Core.Text.Templates.ChatRole;
 
 namespace Directer.SemanticKernel;
 
 /// <summary>
 /// A Microsoft.Extensions.AI chat client over a local <see cref="ChatModel"/>: renders messages and
 /// tools with the model's chat template, steers towards emphasised instructions, and returns text,
-/// tool calls (<see cref="FunctionCallContent"/>), usage and the steering summary.
+/// tool calls (<see cref="FunctionCallContent"/>), usage and the steering summary. Logs each request
+/// (start at Debug, end at Information with token counts and steering) and malformed tool output (Warning).
 /// </summary>
 public sealed class DirecterChatClient : IChatClient
 {
@@ -25,176 +26,236 @@ public sealed class DirecterChatClient : IChatClient
     /// <summary>Key of the emphasised token spans in <see cref="ChatResponse.AdditionalProperties"/>.</summary>
     public const string EmphasisSpansKey = "directer.emphasis_spans";
 
-    private readonly ChatModel model;
+    private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly DirecterRequestDefaults defaults;
     private readonly ILogger logger;
     private readonly ChatClientMetadata metadata;
+    private readonly string? telemetrySourceName;
+    private ChatModel? loaded;
 
     /// <summary>Creates the client over a loaded model (not owned).</summary>
     public DirecterChatClient(ChatModel model, DirecterRequestDefaults? defaults = null, ILogger<DirecterChatClient>? logger = null)
     {
-        this.model = model;
+        ArgumentNullException.ThrowIfNull(model);
+        loaded = model;
+        source = _ => Task.FromResult(model);
         this.defaults = defaults ?? new DirecterRequestDefaults();
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
-        metadata = new ChatClientMetadata("directer", null, model.ModelId);
+        ModelId = model.ModelId;
+        metadata = new ChatClientMetadata(DirecterTelemetry.ProviderName, null, ModelId);
+    }
+
+    /// <summary>
+    /// Creates the client over the model <paramref name="options"/> name, taken from <paramref name="registry"/>
+    /// (downloaded and loaded on the first request, or by <see cref="LoadAsync"/>; shared with every client of the same source).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public DirecterChatClient(DirecterModelRegistry registry, DirecterConnectorOptions options, ILogger<DirecterChatClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        source = cancellationToken => registry.GetAsync(options, cancellationToken);
+        defaults = options.Defaults;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        ModelId = options.DisplayModelId;
+        telemetrySourceName = options.EnableTelemetry ? options.TelemetrySourceName ?? DirecterTelemetry.DefaultSourceName : null;
+        metadata = new ChatClientMetadata(DirecterTelemetry.ProviderName, null, ModelId);
+    }
+
+    /// <summary>The model id in responses and metadata (the hub id, or the checkpoint folder's name).</summary>
+    public string ModelId { get; }
+
+    /// <summary>Downloads and loads the model now (it is otherwise loaded by the first request).</summary>
+    public async Task<ChatModel> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        var model = await source(cancellationToken).ConfigureAwait(false);
+        loaded = model;
+        return model;
     }
 
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options);
-        var result = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+        var plan = DirecterRequestMapper.Map(messages, options, defaults);
+        var model = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        string requestId = NewRequestId();
+        Started(plan, requestId, "complete");
+        var clock = Stopwatch.StartNew();
+        ChatResult result;
+        try
+        {
+            result = await model.CompleteAsync(plan.Request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            DirecterLog.RequestFailed(logger, requestId, clock.ElapsedMilliseconds, e);
+            throw;
+        }
+
+        var calls = Calls(result, plan, requestId);
+        string text = Text(result, plan);
+        var contents = new List<AIContent>();
+        if (text.Length > 0)
+        {
+            contents.Add(new TextContent(text));
+        }
+
+        contents.AddRange(calls);
+
         // On the message too: Semantic Kernel's adapter carries message properties into
         // ChatMessageContent.Metadata, response properties it drops.
-        var message = new ChatMessage(AIChatRole.Assistant, Contents(result)) { AdditionalProperties = Properties(result) };
-        return new ChatResponse(message)
+        var message = new ChatMessage(AIChatRole.Assistant, contents) { AdditionalProperties = Properties(result) };
+        var response = new ChatResponse(message)
         {
-            ModelId = model.ModelId,
-            FinishReason = Finish(result),
+            ResponseId = requestId,
+            ModelId = ModelId,
+            FinishReason = Finish(calls.Count, result),
             Usage = Usage(result),
             CreatedAt = DateTimeOffset.UtcNow,
             AdditionalProperties = Properties(result),
         };
+        Finished(plan, requestId, result, calls.Count, response.FinishReason!.Value, clock);
+        return response;
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options);
-        string responseId = Guid.NewGuid().ToString("N");
-        bool tools = request.Tools.Count > 0;
-        await foreach (var update in model.StreamAsync(request, cancellationToken).ConfigureAwait(false))
+        var plan = DirecterRequestMapper.Map(messages, options, defaults);
+        var model = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        string requestId = NewRequestId();
+        Started(plan, requestId, "stream");
+        var clock = Stopwatch.StartNew();
+        bool tools = plan.Request.Tools.Count > 0;
+        await foreach (var update in model.StreamAsync(plan.Request, cancellationToken).ConfigureAwait(false))
         {
             if (update.Result is { } result)
             {
+                var calls = Calls(result, plan, requestId);
                 var contents = new List<AIContent>();
-                if (tools)
+
+                // With tools, text is held back until the tool calls are parsed out of it.
+                if (tools && Text(result, plan) is { Length: > 0 } text)
                 {
-                    // With tools, text is held back until the tool calls are parsed out of it.
-                    if (result.Text.Length > 0)
-                    {
-                        contents.Add(new TextContent(result.Text));
-                    }
+                    contents.Add(new TextContent(text));
                 }
 
-                contents.AddRange(Calls(result));
+                contents.AddRange(calls);
                 contents.Add(new UsageContent(Usage(result)));
+                var finish = Finish(calls.Count, result);
+                Finished(plan, requestId, result, calls.Count, finish, clock);
                 yield return new ChatResponseUpdate(AIChatRole.Assistant, contents)
                 {
-                    ResponseId = responseId,
-                    ModelId = model.ModelId,
-                    FinishReason = Finish(result),
+                    ResponseId = requestId,
+                    MessageId = requestId,
+                    ModelId = ModelId,
+                    FinishReason = finish,
+                    CreatedAt = DateTimeOffset.UtcNow,
                     AdditionalProperties = Properties(result),
                 };
             }
             else if (!tools && update.Text.Length > 0)
             {
-                yield return new ChatResponseUpdate(AIChatRole.Assistant, update.Text) { ResponseId = responseId, ModelId = model.ModelId };
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, update.Text) { ResponseId = requestId, MessageId = requestId, ModelId = ModelId };
             }
         }
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(ChatClientMetadata) ? metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : serviceType.IsInstanceOfType(model) ? model
-        : null;
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : loaded is not null && serviceType.IsInstanceOfType(loaded) ? loaded
+            : null;
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
     }
 
-    private ChatRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private static string NewRequestId() => Guid.NewGuid().ToString("N");
+
+    private void Started(DirecterRequestPlan plan, string requestId, string mode)
     {
-        var messageList = messages.ToList();
-        var settings = DirecterChatOptions.Read(options, defaults, messageList.Any(m => m.Role == AIChatRole.System));
-        var tools = options?.ToolMode is NoneChatToolMode ? [] : (options?.Tools ?? []).OfType<AIFunctionDeclaration>()
-            .Select(f => new ToolDefinition(f.Name, f.Description, f.JsonSchema.GetRawText())).ToList();
-        var turns = new List<ChatTurn>();
-        foreach (var message in messageList)
+        foreach (string setting in plan.Ignored)
         {
-            turns.AddRange(ToTurns(message));
+            DirecterLog.SettingIgnored(logger, requestId, setting);
         }
 
-        if (options?.ToolMode is RequiredChatToolMode && tools.Count > 0)
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            logger.LogDebug("Tool mode 'required' is advisory for local models: the prompt lists the tools; the model decides.");
+            var request = plan.Request;
+            string steering = request.Steering?.Method.ToString().ToLowerInvariant() ?? "none";
+            int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis?.SystemMessage == true ? 1 : 0);
+            DirecterLog.RequestStarted(logger, requestId, mode, plan.MessageCount, request.Tools.Count, steering, spans, request.MaxNewTokens, request.Temperature);
         }
-
-        return new ChatRequest
-        {
-            Turns = turns,
-            Tools = tools,
-            Emphasis = settings.Emphasis,
-            Steering = settings.Steering,
-            MaxNewTokens = settings.MaxTokens,
-            Temperature = options?.Temperature ?? 0,
-            TopP = options?.TopP,
-            TopK = options?.TopK,
-            Seed = options?.Seed,
-            StopStrings = options?.StopSequences?.ToList() ?? [],
-        };
     }
 
-    private static IEnumerable<ChatTurn> ToTurns(ChatMessage message)
+    private void Finished(DirecterRequestPlan plan, string requestId, ChatResult result, int callCount, ChatFinishReason finish, Stopwatch clock)
     {
-        string text = string.Concat(message.Contents.OfType<TextContent>().Select(t => t.Text));
-        if (message.Role == AIChatRole.System)
+        if (plan.JsonRequested && callCount == 0 && !IsJson(result.Text, out string? reason))
         {
-            yield return new ChatTurn(TemplateRole.System, text);
+            DirecterLog.ReplyNotJson(logger, requestId, reason!);
         }
-        else if (message.Role == AIChatRole.User)
+
+        if (plan.ToolRequired && callCount == 0)
         {
-            yield return new ChatTurn(TemplateRole.User, text);
+            DirecterLog.RequiredToolNotCalled(logger, requestId);
         }
-        else if (message.Role == AIChatRole.Assistant)
+
+        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), clock.ElapsedMilliseconds);
+        if (telemetrySourceName is not null && Activity.Current is { } activity && activity.Source.Name == telemetrySourceName)
         {
-            var calls = message.Contents.OfType<FunctionCallContent>()
-                .Select(c => new ToolCall(c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>()), c.CallId)).ToList();
-            yield return new ChatTurn(TemplateRole.Assistant, text) { ToolCalls = calls };
-        }
-        else if (message.Role == AIChatRole.Tool)
-        {
-            foreach (var result in message.Contents.OfType<FunctionResultContent>())
+            activity.SetTag(DirecterTelemetry.SteeringMethodTag, result.Steering?.Method ?? "none");
+            activity.SetTag(DirecterTelemetry.EmphasisSpansTag, result.EmphasisSpans.Count);
+            if (result.Steering is { } steering)
             {
-                string content = result.Result switch
-                {
-                    null => string.Empty,
-                    string s => s,
-                    JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText(),
-                    var other => JsonSerializer.Serialize(other),
-                };
-                yield return new ChatTurn(TemplateRole.Tool, content) { ToolCallId = result.CallId };
+                activity.SetTag(DirecterTelemetry.SteeredShareTag, steering.SteeredShare);
             }
         }
-        else
+    }
+
+    private static string Describe(SteeringSummary? steering) =>
+        steering is null ? "none"
+        : string.Create(CultureInfo.InvariantCulture, $"{steering.Method}: {steering.SteeredShare:P0} of {steering.Steps} steps steered, {steering.ChangedShare:P0} changed, {steering.MeanTrials:0.##} trials per step");
+
+    private static bool IsJson(string text, out string? reason)
+    {
+        try
         {
-            throw new ArgumentException($"Chat role '{message.Role}' is not supported: use system, user, assistant or tool.", nameof(message));
+            using var _ = JsonDocument.Parse(text);
+            reason = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            reason = e.Message;
+            return false;
         }
     }
 
-    private List<AIContent> Contents(ChatResult result)
+    /// <summary>The reply text: without tool-call blocks when tools were offered, else everything the model wrote (as streamed).</summary>
+    private static string Text(ChatResult result, DirecterRequestPlan plan) =>
+        plan.Request.Tools.Count > 0 ? result.Text : result.RawText;
+
+    private List<AIContent> Calls(ChatResult result, DirecterRequestPlan plan, string requestId)
     {
-        var contents = new List<AIContent>();
-        if (result.Text.Length > 0)
+        if (plan.Request.Tools.Count == 0)
         {
-            contents.Add(new TextContent(result.Text));
+            return []; // no tools were offered: tool-call-like text is just text
         }
 
-        contents.AddRange(Calls(result));
-        return contents;
-    }
-
-    private IEnumerable<AIContent> Calls(ChatResult result)
-    {
         foreach (var malformed in result.MalformedToolCalls)
         {
-            logger.LogWarning("The model wrote a malformed tool call; it is returned as text: {Reason}", malformed);
+            DirecterLog.MalformedToolCall(logger, requestId, malformed.Reason, malformed.Fragment);
         }
 
+        var calls = new List<AIContent>();
         foreach (var call in result.ToolCalls)
         {
             Dictionary<string, object?>? arguments;
@@ -204,18 +265,26 @@ public sealed class DirecterChatClient : IChatClient
             }
             catch (JsonException e)
             {
-                logger.LogWarning(e, "Tool call {Name} has arguments that are not a JSON object: {Arguments}", call.Name, call.ArgumentsJson);
+                DirecterLog.BadToolArguments(logger, requestId, call.Name, call.ArgumentsJson, e);
                 continue;
             }
 
             // 9 alphanumeric characters: the strictest id format among the templates (Mistral).
-            yield return new FunctionCallContent(call.Id ?? Guid.NewGuid().ToString("N")[..9], call.Name, arguments);
+            calls.Add(new FunctionCallContent(call.Id ?? Guid.NewGuid().ToString("N")[..9], call.Name, arguments));
         }
+
+        if (plan.AllowMultipleToolCalls == false && calls.Count > 1)
+        {
+            DirecterLog.ExtraToolCallsDropped(logger, requestId, calls.Count);
+            calls.RemoveRange(1, calls.Count - 1);
+        }
+
+        return calls;
     }
 
-    private static ChatFinishReason Finish(ChatResult result) =>
-        result.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls
-        : result.StopReason is Core.Generation.StopReason.MaxTokens or Core.Generation.StopReason.ContextFull ? ChatFinishReason.Length
+    private static ChatFinishReason Finish(int callCount, ChatResult result) =>
+        callCount > 0 ? ChatFinishReason.ToolCalls
+        : result.StopReason is StopReason.MaxTokens or StopReason.ContextFull ? ChatFinishReason.Length
         : ChatFinishReason.Stop;
 
     private static UsageDetails Usage(ChatResult result) => new()

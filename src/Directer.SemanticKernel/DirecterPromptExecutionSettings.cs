@@ -27,6 +27,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     private long? seed;
     private int? maxTokens;
     private IList<string>? stopSequences;
+    private object? responseFormat;
 
     /// <summary>Strings to emphasise.</summary>
     [JsonPropertyName(DirecterSettingKeys.Emphasis)]
@@ -68,35 +69,43 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName(DirecterSettingKeys.Strategy)]
     public string? Strategy { get => strategy; set => Set(ref strategy, value); }
 
-    /// <summary>0 = greedy.</summary>
-    [JsonPropertyName("temperature")]
+    /// <summary>Sampling temperature, &gt;= 0 (0 = greedy, the default).</summary>
+    [JsonPropertyName(DirecterSettingKeys.Temperature)]
     public float? Temperature { get => temperature; set => Set(ref temperature, value); }
 
-    /// <summary>Nucleus sampling mass.</summary>
-    [JsonPropertyName("top_p")]
+    /// <summary>Nucleus sampling mass in (0, 1].</summary>
+    [JsonPropertyName(DirecterSettingKeys.TopP)]
     public float? TopP { get => topP; set => Set(ref topP, value); }
 
-    /// <summary>Top-k sampling.</summary>
-    [JsonPropertyName("top_k")]
+    /// <summary>Top-k sampling, &gt;= 1.</summary>
+    [JsonPropertyName(DirecterSettingKeys.TopK)]
     public int? TopK { get => topK; set => Set(ref topK, value); }
 
     /// <summary>Sampling seed.</summary>
-    [JsonPropertyName("seed")]
+    [JsonPropertyName(DirecterSettingKeys.Seed)]
     public long? Seed { get => seed; set => Set(ref seed, value); }
 
-    /// <summary>Most tokens to generate.</summary>
-    [JsonPropertyName("max_tokens")]
+    /// <summary>Most tokens to generate, &gt;= 1.</summary>
+    [JsonPropertyName(DirecterSettingKeys.MaxTokens)]
     public int? MaxTokens { get => maxTokens; set => Set(ref maxTokens, value); }
 
-    /// <summary>Strings that end the reply.</summary>
-    [JsonPropertyName("stop_sequences")]
+    /// <summary>Strings that end the reply (not included in it).</summary>
+    [JsonPropertyName(DirecterSettingKeys.StopSequences)]
     public IList<string>? StopSequences { get => stopSequences; set => Set(ref stopSequences, value); }
 
     /// <summary>
-    /// Our settings from any settings object: returned as-is when already ours, otherwise read by a
-    /// JSON round trip (so ExtensionData keys count) that keeps the FunctionChoiceBehavior.
+    /// <c>"text"</c>, <c>"json_object"</c>, or a JSON schema (a <see cref="JsonElement"/> object). JSON is asked for
+    /// in the prompt (an emphasised system instruction), not enforced by constrained decoding: see docs/CONNECTOR.md.
     /// </summary>
-    /// <exception cref="ArgumentException">A value is invalid; the message names the setting.</exception>
+    [JsonPropertyName(DirecterSettingKeys.ResponseFormat)]
+    public object? ResponseFormat { get => responseFormat; set => Set(ref responseFormat, value); }
+
+    /// <summary>
+    /// Our settings from any settings object: returned as-is when already ours, otherwise read by a
+    /// JSON round trip (so ExtensionData keys count) that keeps the FunctionChoiceBehavior. Values may be
+    /// typed, strings (as prompt YAML gives them) or JSON elements.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is invalid; the message names the snake_case key and what is expected.</exception>
     public static DirecterPromptExecutionSettings FromExecutionSettings(PromptExecutionSettings? settings)
     {
         if (settings is DirecterPromptExecutionSettings ours)
@@ -110,15 +119,22 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
             return new DirecterPromptExecutionSettings();
         }
 
-        string json = JsonSerializer.Serialize(settings);
+        // Check every key with the readers that name it, before the typed read below.
+        var element = JsonSerializer.SerializeToElement(settings);
+        var bag = element.ValueKind == JsonValueKind.Object
+            ? element.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal)
+            : [];
+        DirecterChatOptions.Read(bag, new DirecterRequestDefaults());
+
         DirecterPromptExecutionSettings result;
         try
         {
-            result = JsonSerializer.Deserialize<DirecterPromptExecutionSettings>(json)!;
+            result = element.Deserialize<DirecterPromptExecutionSettings>(LenientJson)!;
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"Invalid Directer execution setting at '{e.Path}': {e.Message}", nameof(settings), e);
+            string key = e.Path is { Length: > 2 } path ? path[2..].Split('.', '[')[0] : "?";
+            throw new ArgumentException($"Setting '{key}' has a value of the wrong type: {e.Message}", nameof(settings), e);
         }
 
         result.FunctionChoiceBehavior = settings.FunctionChoiceBehavior;
@@ -128,8 +144,21 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         return result;
     }
 
-    /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the setting.</summary>
-    public void Validate() => DirecterChatOptions.Read(ToAdditionalProperties(), new DirecterRequestDefaults(), maxTokens: MaxTokens);
+    /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the snake_case key and the expected range.</summary>
+    public void Validate()
+    {
+        var bag = new Dictionary<string, object?>(ToAdditionalProperties(), StringComparer.Ordinal)
+        {
+            [DirecterSettingKeys.Temperature] = Temperature,
+            [DirecterSettingKeys.TopP] = TopP,
+            [DirecterSettingKeys.TopK] = TopK,
+            [DirecterSettingKeys.Seed] = Seed,
+            [DirecterSettingKeys.MaxTokens] = MaxTokens,
+            [DirecterSettingKeys.StopSequences] = StopSequences?.ToArray(),
+            [DirecterSettingKeys.ResponseFormat] = ResponseFormat,
+        };
+        DirecterChatOptions.Read(bag, new DirecterRequestDefaults());
+    }
 
     /// <inheritdoc />
     public override PromptExecutionSettings Clone() => new DirecterPromptExecutionSettings
@@ -154,6 +183,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         Seed = Seed,
         MaxTokens = MaxTokens,
         StopSequences = StopSequences?.ToList(),
+        ResponseFormat = ResponseFormat,
     };
 
     /// <inheritdoc />
@@ -167,6 +197,12 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         if (StopSequences is { Count: > 0 })
         {
             options.StopSequences ??= StopSequences.ToList();
+        }
+
+        if (ResponseFormat is not null)
+        {
+            // Semantic Kernel reads a string or schema under this key itself; ours also takes "json" and typed formats.
+            options.ResponseFormat = DirecterChatOptions.ParseResponseFormat(ResponseFormat);
         }
 
         options.AdditionalProperties ??= new AdditionalPropertiesDictionary();
@@ -208,6 +244,12 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         Add(DirecterSettingKeys.Strategy, Strategy);
         return properties;
     }
+
+    private static readonly JsonSerializerOptions LenientJson = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        Converters = { new LenientBooleanConverter(), new StringListConverter() },
+    };
 
     private void Set<T>(ref T field, T value)
     {

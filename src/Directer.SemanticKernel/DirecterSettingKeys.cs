@@ -35,4 +35,25 @@ public static class DirecterSettingKeys
 
     /// <summary>auto, sequential, batched or batched-after-gate.</summary>
     public const string Strategy = "strategy";
+
+    /// <summary>Sampling temperature (number &gt;= 0; 0 = greedy, the default).</summary>
+    public const string Temperature = "temperature";
+
+    /// <summary>Nucleus sampling mass in (0, 1].</summary>
+    public const string TopP = "top_p";
+
+    /// <summary>Top-k sampling (int &gt;= 1).</summary>
+    public const string TopK = "top_k";
+
+    /// <summary>Sampling seed (integer).</summary>
+    public const string Seed = "seed";
+
+    /// <summary>Most tokens to generate (int &gt;= 1).</summary>
+    public const string MaxTokens = "max_tokens";
+
+    /// <summary>Strings that end the reply (non-empty strings).</summary>
+    public const string StopSequences = "stop_sequences";
+
+    /// <summary>"text", "json_object", or a JSON schema object (requested through the prompt, not enforced).</summary>
+    public const string ResponseFormat = "response_format";
 }

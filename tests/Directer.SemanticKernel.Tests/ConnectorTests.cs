@@ -21,7 +21,7 @@ public sealed class ConnectorTests
     };
 
     [Fact]
-    public void DependencyInjectionResolvesKeyedServicesSharingOneModel()
+    public async Task DependencyInjectionResolvesKeyedServicesSharingOneModel()
     {
         var services = new ServiceCollection();
         services.AddDirecterChatCompletion(ChatCheckpoint.Path, serviceId: "local");
@@ -33,7 +33,13 @@ public sealed class ConnectorTests
         Assert.IsType<DirecterChatCompletionService>(completion);
         Assert.Same(client, provider.GetRequiredKeyedService<IChatClient>("local"));
         Assert.NotSame(client, second);
-        Assert.Equal(1, provider.GetRequiredService<DirecterModelRegistry>().LoadedCount);
+
+        // Models load on first use (or LoadAsync), once per source.
+        var registry = provider.GetRequiredService<DirecterModelRegistry>();
+        Assert.Equal(0, registry.LoadedCount);
+        var first = await ((DirecterChatClient)client).LoadAsync();
+        Assert.Same(first, await ((DirecterChatClient)second).LoadAsync());
+        Assert.Equal(1, registry.LoadedCount);
         Assert.Null(provider.GetKeyedService<IChatCompletionService>("second"));
         Assert.Throws<ArgumentException>(() => new ServiceCollection().AddDirecterChatClient(" "));
     }
@@ -89,5 +95,29 @@ public sealed class ConnectorTests
         });
         var next = await chat.GetChatMessageContentAsync(History(), Settings(5), kernel);
         Assert.NotNull(next.Content);
+    }
+
+    [Fact]
+    public async Task TheLastStreamedUpdateCarriesTheUsageForBothApis()
+    {
+        var kernel = Kernel.CreateBuilder().AddDirecterChatCompletion(ChatCheckpoint.Path).Build();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
+        var chunks = new List<StreamingChatMessageContent>();
+        await foreach (var chunk in chat.GetStreamingChatMessageContentsAsync(History(), Settings(6), kernel))
+        {
+            chunks.Add(chunk);
+        }
+
+        var usage = Assert.IsType<UsageDetails>(chunks[^1].Metadata!["Usage"]);
+        Assert.InRange(usage.OutputTokenCount ?? 0, 1, 6);
+        Assert.All(chunks.SkipLast(1), c => Assert.False(c.Metadata?.ContainsKey("Usage") == true));
+
+        var client = kernel.GetRequiredService<IChatClient>();
+        var updates = await client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hello world")], new ChatOptions { MaxOutputTokens = 6 }).ToListAsync();
+        var last = Assert.Single(updates[^1].Contents.OfType<UsageContent>()).Details;
+        Assert.Equal(last.InputTokenCount + last.OutputTokenCount, last.TotalTokenCount);
+        Assert.Equal(Path.GetFileName(ChatCheckpoint.Path), updates[^1].ModelId);
+        Assert.NotNull(updates[^1].FinishReason);
+        Assert.All(updates.SkipLast(1), u => Assert.Empty(u.Contents.OfType<UsageContent>()));
     }
 }

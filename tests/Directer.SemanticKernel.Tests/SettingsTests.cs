@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Directer.Core.Steering;
+using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
 
 namespace Directer.SemanticKernel.Tests;
@@ -45,14 +46,83 @@ public sealed class SettingsTests
     }
 
     [Theory]
-    [InlineData("beta", 1.5, "'beta' must be in (0, 1]")]
-    [InlineData("alpha", -2.0, "'alpha' must be a finite number > 0")]
-    [InlineData("max_trials", 0.0, "'max_trials' must be at least 1")]
-    public void BadValuesAreRejectedNamingTheSetting(string key, double value, string expected)
+    [InlineData("alpha", -2.0, "Setting 'alpha' must be a finite number > 0; got -2")]
+    [InlineData("alpha", 0.0, "Setting 'alpha' must be a finite number > 0; got 0")]
+    [InlineData("alpha", "abc", "Setting 'alpha' must be a number; got")]
+    [InlineData("beta", 1.5, "Setting 'beta' must be in (0, 1]; got 1.5")]
+    [InlineData("beta", 0.0, "Setting 'beta' must be in (0, 1]; got 0")]
+    [InlineData("max_trials", 0.0, "Setting 'max_trials' must be an integer >= 1; got 0")]
+    [InlineData("max_trials", 2.5, "Setting 'max_trials' must be an integer; got")]
+    [InlineData("steering", "magic", "Setting 'steering': 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
+    [InlineData("strategy", "fastest", "Setting 'strategy': 'fastest' is not one of auto, sequential, batched, batched-after-gate")]
+    [InlineData("gate", 3.0, "Setting 'gate' must be true or false")]
+    [InlineData("emphasis_not_found", "shrug", "Setting 'emphasis_not_found': 'shrug' is not 'error' or 'ignore'")]
+    [InlineData("temperature", -0.5, "Setting 'temperature' must be a finite number >= 0 (0 = greedy); got -0.5")]
+    [InlineData("top_p", 0.0, "Setting 'top_p' must be in (0, 1]; got 0")]
+    [InlineData("top_p", 1.5, "Setting 'top_p' must be in (0, 1]; got 1.5")]
+    [InlineData("top_k", 0.0, "Setting 'top_k' must be an integer >= 1; got 0")]
+    [InlineData("seed", 1.5, "Setting 'seed' must be an integer; got")]
+    [InlineData("max_tokens", 0.0, "Setting 'max_tokens' must be an integer >= 1; got 0")]
+    [InlineData("response_format", "xml", "Setting 'response_format': 'xml' is not \"text\", \"json_object\" or a JSON schema object")]
+    public void BadValuesAreRejectedNamingTheSnakeCaseKeyAndTheExpectedRange(string key, object value, string expected)
     {
+        // From plain settings (prompt YAML, configuration) ...
         var plain = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [key] = value } };
         var error = Assert.Throws<ArgumentException>(() => DirecterPromptExecutionSettings.FromExecutionSettings(plain));
         Assert.Contains(expected, error.Message);
+
+        // ... and from chat options' additional properties (Microsoft.Extensions.AI callers).
+        error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { [key] = value }, new DirecterRequestDefaults()));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void TypedSettingsAndChatOptionsAreValidatedToo()
+    {
+        Assert.Contains("'temperature' must be a finite number >= 0", Assert.Throws<ArgumentException>(() => DirecterPromptExecutionSettings.FromExecutionSettings(new DirecterPromptExecutionSettings { Temperature = -1 })).Message);
+        Assert.Contains("'top_p' must be in (0, 1]", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { TopP = 2 }.Validate()).Message);
+        Assert.Contains("'top_k' must be an integer >= 1", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { TopK = 0 }.Validate()).Message);
+        Assert.Contains("'max_tokens' must be an integer >= 1", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { MaxTokens = -3 }.Validate()).Message);
+        Assert.Contains("'stop_sequences' must hold non-empty strings", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { StopSequences = [""] }.Validate()).Message);
+        Assert.Contains("'emphasis' must hold non-empty strings", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { Emphasis = ["ok", ""] }.Validate()).Message);
+        Assert.Contains("'alpha' must be a finite number > 0", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { Alpha = double.PositiveInfinity }.Validate()).Message);
+
+        var defaults = new DirecterRequestDefaults();
+        Assert.Contains("'temperature'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { Temperature = -0.1f }, defaults)).Message);
+        Assert.Contains("'top_p'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { TopP = 1.01f }, defaults)).Message);
+        Assert.Contains("'top_k'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { TopK = 0 }, defaults)).Message);
+        Assert.Contains("'max_tokens'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { MaxOutputTokens = 0 }, defaults)).Message);
+
+        var fine = DirecterChatOptions.Read(new ChatOptions { Temperature = 0.7f, TopP = 0.9f, TopK = 40, Seed = 7, MaxOutputTokens = 20, StopSequences = ["END"], ResponseFormat = ChatResponseFormat.Json }, defaults);
+        Assert.Equal((0.7f, 0.9f, 40, 7L, 20), (fine.Temperature, fine.TopP, fine.TopK, fine.Seed, fine.MaxTokens));
+        Assert.Equal(["END"], fine.StopSequences);
+        Assert.IsType<ChatResponseFormatJson>(fine.ResponseFormat);
+    }
+
+    [Fact]
+    public void StringValuesAsPromptYamlGivesThemAreRead()
+    {
+        var plain = new PromptExecutionSettings
+        {
+            ExtensionData = new Dictionary<string, object>
+            {
+                ["alpha"] = "50", ["beta"] = "0.25", ["gate"] = "true", ["max_trials"] = "3", ["emphasis"] = "be brief", ["temperature"] = "0.5", ["top_k"] = "5", ["response_format"] = "json_object",
+            },
+        };
+        var ours = DirecterPromptExecutionSettings.FromExecutionSettings(plain);
+        Assert.Equal(50, ours.Alpha);
+        Assert.Equal(0.25, ours.Beta);
+        Assert.True(ours.Gate);
+        Assert.Equal(3, ours.MaxTrials);
+        Assert.Equal(["be brief"], ours.Emphasis);
+        Assert.Equal(0.5f, ours.Temperature);
+        Assert.Equal(5, ours.TopK);
+        var options = new ChatOptions();
+        var prepare = typeof(DirecterPromptExecutionSettings).GetMethod("PrepareChatOptionsForRequest", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        prepare.Invoke(ours, [options]);
+        Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
+        Assert.Equal(0.5f, options.Temperature);
+        Assert.Equal(50.0, options.AdditionalProperties!["alpha"]);
     }
 
     [Fact]
