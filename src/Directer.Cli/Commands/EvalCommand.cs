@@ -57,7 +57,7 @@ internal static class EvalCommand
                 string modelPath = Path.GetFullPath(result.GetValue(model) ?? demo ?? DemoModel.Require());
                 bool isDemo = demo is not null && SamePath(modelPath, demo);
                 string dataPath = Path.GetFullPath(result.GetValue(data) ?? DefaultData(modelPath));
-                var rows = InterimDatasetReader.Read(dataPath);
+                var rows = IfEvalDataset.Read(dataPath);
                 if (result.GetValue(limit) is { } n)
                 {
                     rows = n >= 1 ? rows.Take(n).ToList() : throw new ArgumentException($"--limit must be at least 1, got {n}.");

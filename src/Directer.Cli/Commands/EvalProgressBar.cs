@@ -63,7 +63,7 @@ internal sealed class EvalProgressBar
         string eta = p.Done == p.Total ? "done" : p.Remaining is { } r ? "ETA " + Duration(r) : "ETA –";
         string resumed = p.Resumed > 0 ? $" ({p.Resumed} resumed)" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('.', BarWidth - filled)}] {p.Done}/{p.Total}{resumed} {share:P0} | {rate} tok/s | {Duration(p.Elapsed)} | {eta} | {p.Method} {p.Key}");
+            $"[{new string('#', filled)}{new string('.', BarWidth - filled)}] {p.Done}/{p.Total}{resumed} {share * 100:F0}% | {rate} tok/s | {Duration(p.Elapsed)} | {eta} | {p.Method} {p.Key}");
     }
 
     public static string Duration(TimeSpan t) => t.TotalHours >= 1

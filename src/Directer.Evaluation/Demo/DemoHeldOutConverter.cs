@@ -14,7 +14,8 @@ namespace Directer.Evaluation.Demo;
 /// Every <c>constraint</c> row becomes one IFEval row: <c>key</c> = the row's id, <c>system</c> = its system message
 /// (where the demo states the constraint), <c>prompt</c> = its user message, the constraint mapped by
 /// <see cref="DemoConstraintMapping"/>, and <c>emphasis</c> = the system message's sentence that states the
-/// constraint (every sentence after the persona's "You are ..."). The tools some constraint rows list are dropped
+/// constraint (every sentence after the persona's "You are ..."). Rows are interleaved by type (see
+/// <see cref="Interleave"/>). The tools some constraint rows list are dropped
 /// (IFEval rows carry none; the question never needs them). <c>tool_call</c> rows have no instruction to check and
 /// <c>tool_answer</c> rows need their tool-call and tool-response turns, which an IFEval row cannot hold, so both are
 /// skipped.
@@ -43,7 +44,7 @@ public static class DemoHeldOutConverter
             rows.Add(ConvertRow(source, id));
         }
 
-        return new DemoConversion(rows, skipped);
+        return new DemoConversion(Interleave(rows), skipped);
     }
 
     /// <summary>Reads <paramref name="input"/>, converts it and writes <paramref name="output"/> (one row per line, '\n' endings).</summary>
@@ -98,6 +99,22 @@ public static class DemoHeldOutConverter
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Round-robin over instruction types (first row of each type, then the second...), keeping each type's order: the
+    /// held-out set lists types in blocks, and this way <c>--limit N</c> still samples every type.
+    /// </summary>
+    private static List<JsonObject> Interleave(List<JsonObject> rows)
+    {
+        var groups = rows.GroupBy(r => r["instruction_id_list"]!.ToJsonString(), StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+        var result = new List<JsonObject>(rows.Count);
+        for (int i = 0; result.Count < rows.Count; i++)
+        {
+            result.AddRange(groups.Where(g => i < g.Count).Select(g => g[i]));
+        }
+
+        return result;
     }
 
     private static JsonObject ConvertRow(JsonObject source, string id)

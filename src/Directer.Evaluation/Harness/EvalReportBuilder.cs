@@ -18,7 +18,7 @@ public static class EvalReportBuilder
         {
             var results = rows.Select(r => log.Find(method.Name, r.Key)
                 ?? throw new InvalidOperationException($"Row '{r.Key}' of method '{method.Name}' has no result yet.")).ToList();
-            reports.Add(ForMethod(method, results));
+            reports.Add(ForMethod(method, rows, results));
         }
 
         return new EvalReport
@@ -32,9 +32,9 @@ public static class EvalReportBuilder
         };
     }
 
-    private static MethodReport ForMethod(EvalMethod method, IReadOnlyList<RowResult> results)
+    private static MethodReport ForMethod(EvalMethod method, IReadOnlyList<IfEvalRow> rows, IReadOnlyList<RowResult> results)
     {
-        var accuracy = Accuracy(results.Select(r => r.Instructions).ToList());
+        var accuracy = IfEvalAccuracy.Compute(rows.Zip(results, (row, result) => (row, result.Instructions)));
         long tokens = results.Sum(r => (long)r.CompletionTokens);
         double generationSeconds = results.Sum(r => r.PrefillMs + r.DecodeMs) / 1000;
         double decodeSeconds = results.Sum(r => r.DecodeMs) / 1000;
@@ -47,7 +47,8 @@ public static class EvalReportBuilder
             PromptLoose = accuracy.PromptLoose,
             InstructionStrict = accuracy.InstructionStrict,
             InstructionLoose = accuracy.InstructionLoose,
-            PerInstruction = accuracy.PerInstruction,
+            PerInstruction = accuracy.ByInstruction,
+            PerCategory = accuracy.ByCategory,
             CompletionTokens = tokens,
             MeanCompletionTokens = results.Count == 0 ? 0 : tokens / (double)results.Count,
             GenerationSeconds = generationSeconds,
@@ -58,20 +59,5 @@ public static class EvalReportBuilder
                 .ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count()),
             MeanEmphasisTokens = results.Count == 0 ? 0 : results.Average(r => r.EmphasisTokens),
         };
-    }
-
-    // TEMPORARY until IfEvalAccuracy lands on the ifeval branch: replace with it.
-    private static (double PromptStrict, double PromptLoose, double InstructionStrict, double InstructionLoose, IReadOnlyList<InstructionTypeAccuracy> PerInstruction) Accuracy(
-        IReadOnlyList<IReadOnlyList<InstructionResult>> rows)
-    {
-        var all = rows.SelectMany(r => r).ToList();
-        static double Share(int n, int of) => of == 0 ? 0 : n / (double)of;
-        return (
-            Share(rows.Count(r => r.All(i => i.Strict)), rows.Count),
-            Share(rows.Count(r => r.All(i => i.Loose)), rows.Count),
-            Share(all.Count(i => i.Strict), all.Count),
-            Share(all.Count(i => i.Loose), all.Count),
-            all.GroupBy(i => i.InstructionId).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new InstructionTypeAccuracy(g.Key, g.Count(), Share(g.Count(i => i.Strict), g.Count()), Share(g.Count(i => i.Loose), g.Count()))).ToList());
     }
 }

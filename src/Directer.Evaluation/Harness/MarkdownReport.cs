@@ -23,7 +23,7 @@ public static class MarkdownReport
             text.AppendLine(Invariant($"| {m.Method} | {Percent(m.PromptStrict)} | {Percent(m.PromptLoose)} | {Percent(m.InstructionStrict)} | {Percent(m.InstructionLoose)} | {m.TokensPerSecond:F1} | {m.MeanCompletionTokens:F1} | {Share(s?.SteeredShare)} | {Share(s?.GatedShare)} | {Share(s?.FallbackShare)} | {(s is null ? "–" : s.MeanTrials.ToString("F2", CultureInfo.InvariantCulture))} |"));
         }
 
-        var ids = report.Methods.SelectMany(m => m.PerInstruction.Select(p => p.InstructionId)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var ids = report.Methods.SelectMany(m => m.PerInstruction.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         if (ids.Count > 0)
         {
             text.AppendLine();
@@ -33,7 +33,7 @@ public static class MarkdownReport
             text.AppendLine("| --- | ---: | " + string.Join(" | ", report.Methods.Select(_ => "---:")) + " |");
             foreach (string id in ids)
             {
-                var cells = report.Methods.Select(m => m.PerInstruction.FirstOrDefault(p => p.InstructionId == id)).ToList();
+                var cells = report.Methods.Select(m => m.PerInstruction.GetValueOrDefault(id)).ToList();
                 int n = cells.FirstOrDefault(p => p is not null)?.Count ?? 0;
                 text.AppendLine(Invariant($"| {id} | {n} | ") + string.Join(" | ", cells.Select(p => p is null ? "–" : $"{Percent(p.Strict)} / {Percent(p.Loose)}")) + " |");
             }

@@ -1,3 +1,5 @@
+using Directer.Evaluation.IfEval;
+
 namespace Directer.Evaluation.Harness;
 
 /// <summary>One method's results over the rows of a run: accuracy, throughput and steering statistics.</summary>
@@ -25,7 +27,10 @@ public sealed record MethodReport
     public required double InstructionLoose { get; init; }
 
     /// <summary>Accuracy per instruction type, by id.</summary>
-    public required IReadOnlyList<InstructionTypeAccuracy> PerInstruction { get; init; }
+    public required IReadOnlyDictionary<string, InstructionTally> PerInstruction { get; init; }
+
+    /// <summary>Accuracy per instruction category (<c>keywords</c>, <c>detectable_format</c>...).</summary>
+    public required IReadOnlyDictionary<string, InstructionTally> PerCategory { get; init; }
 
     /// <summary>Generated tokens over all rows.</summary>
     public required long CompletionTokens { get; init; }
