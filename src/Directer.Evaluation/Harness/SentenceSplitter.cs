@@ -9,7 +9,8 @@ namespace Directer.Evaluation.Harness;
 /// brackets and quotes after the mark stay with the sentence). Marks inside double quotes do not end a sentence,
 /// because instructions quote the phrases they ask for (<c>End with "Is there anything else?". No other words.</c>);
 /// a line break closes any open quote so one stray quote cannot swallow the rest of the prompt. Abbreviations
-/// such as "e.g." or "P.S." do not end a sentence.
+/// such as "e.g." or "P.S." do not end a sentence, nor does a quoted mark or a list number ("(1.") followed by a
+/// lower-case word.
 /// </remarks>
 public static class SentenceSplitter
 {
@@ -69,6 +70,13 @@ public static class SentenceSplitter
                 continue;
             }
 
+            // A quoted mark ('marks "!" in your response') or a list number ('(1. do not...; 2. the request') followed by a
+            // lower-case word continues the sentence.
+            if ((inQuote || IsListNumber(text, start, i)) && NextLetterIsLower(text, end))
+            {
+                continue;
+            }
+
             inQuote = false;
             Add(sentences, text, start, end);
             start = end;
@@ -87,8 +95,29 @@ public static class SentenceSplitter
             wordStart--;
         }
 
-        string word = text[wordStart..dot];
-        return Abbreviations.Contains(word) || (word.Length == 1 && char.IsLetter(word[0]) && char.IsUpper(word[0]) && dot + 1 < text.Length);
+        return Abbreviations.Contains(text[wordStart..dot]);
+    }
+
+    private static bool IsListNumber(string text, int sentenceStart, int mark)
+    {
+        int digits = 0;
+        while (mark - digits - 1 >= sentenceStart && char.IsAsciiDigit(text[mark - digits - 1]))
+        {
+            digits++;
+        }
+
+        int before = mark - digits - 1;
+        return digits is 1 or 2 && (before < sentenceStart || char.IsWhiteSpace(text[before]) || text[before] == '(');
+    }
+
+    private static bool NextLetterIsLower(string text, int from)
+    {
+        while (from < text.Length && char.IsWhiteSpace(text[from]) && text[from] is not ('\n' or '\r'))
+        {
+            from++;
+        }
+
+        return from < text.Length && char.IsLower(text[from]);
     }
 
     private static void Add(List<string> sentences, string text, int start, int end)

@@ -42,6 +42,18 @@ public sealed class SentenceSplitterTests
     }
 
     [Fact]
+    public void Quoted_marks_and_list_numbers_before_a_lower_case_word_continue_the_sentence()
+    {
+        // From IFEval keys 1129 and 1127.
+        Assert.Equal(
+            ["Contain 6 or more exclamation marks \"!\" in your response.", "First repeat the request (1. do not say any words; 2. the request does not include this sentence)"],
+            SentenceSplitter.Split("Contain 6 or more exclamation marks \"!\" in your response.\nFirst repeat the request (1. do not say any words; 2. the request does not include this sentence)"));
+        Assert.Equal(
+            ["The poem must have 4 sections marked with SECTION X.", "Finish the poem with this exact phrase: \"Can I get my money back?\""],
+            SentenceSplitter.Split("The poem must have 4 sections marked with SECTION X. Finish the poem with this exact phrase: \"Can I get my money back?\""));
+    }
+
+    [Fact]
     public void Every_sentence_is_an_exact_substring()
     {
         string text = "  First one.\r\n\r\nSecond (with brackets.) Third\t!  ";
