@@ -2,13 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Directer.Core.Chat;
-using Directer.Core.Checkpoints;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
 using Directer.Core.Text.Emphasis;
 using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
 
 namespace Directer.Cli.Commands;
 

@@ -54,6 +54,7 @@ public static class AccuracyThroughputPlot
         svg.AppendLine(F($"<text x=\"{Left + plotWidth / 2:F1}\" y=\"{Height - 14}\" text-anchor=\"middle\">throughput (generated tokens/s)</text>"));
         svg.AppendLine(F($"<text transform=\"translate(18 {Top + plotHeight / 2:F1}) rotate(-90)\" text-anchor=\"middle\">accuracy (strict)</text>"));
 
+        var labels = new List<(double X, double Y)>();
         for (int i = 0; i < report.Methods.Count; i++)
         {
             var m = report.Methods[i];
@@ -62,7 +63,8 @@ public static class AccuracyThroughputPlot
             svg.AppendLine(F($"<line x1=\"{x:F1}\" y1=\"{Y(m.PromptStrict):F1}\" x2=\"{x:F1}\" y2=\"{Y(m.InstructionStrict):F1}\" stroke=\"{color}\" stroke-dasharray=\"3 2\"/>"));
             svg.AppendLine(F($"<circle cx=\"{x:F1}\" cy=\"{Y(m.InstructionStrict):F1}\" r=\"5\" fill=\"white\" stroke=\"{color}\" stroke-width=\"2\"><title>{Escape(m.Method)}: instruction-level {m.InstructionStrict:P1}</title></circle>"));
             svg.AppendLine(F($"<circle cx=\"{x:F1}\" cy=\"{Y(m.PromptStrict):F1}\" r=\"6\" fill=\"{color}\"><title>{Escape(m.Method)}: prompt-level {m.PromptStrict:P1}, {m.TokensPerSecond:F1} tokens/s</title></circle>"));
-            svg.AppendLine(F($"<text x=\"{x + 9:F1}\" y=\"{Y(m.PromptStrict) + 4:F1}\" fill=\"{color}\">{Escape(m.Method)}</text>"));
+            var (labelX, labelY) = PlaceLabel(labels, x + 9, Y(m.PromptStrict) + 4);
+            svg.AppendLine(F($"<text x=\"{labelX:F1}\" y=\"{labelY:F1}\" fill=\"{color}\">{Escape(m.Method)}</text>"));
 
             // Legend: one line per method on the right.
             double ly = Top + 10 + i * 18;
@@ -75,6 +77,20 @@ public static class AccuracyThroughputPlot
         svg.AppendLine(F($"<circle cx=\"{Left + plotWidth + 18}\" cy=\"{keyY + 18:F1}\" r=\"4\" fill=\"white\" stroke=\"#333\" stroke-width=\"2\"/><text x=\"{Left + plotWidth + 28}\" y=\"{keyY + 22:F1}\">instruction-level</text>"));
         svg.AppendLine("</svg>");
         return svg.ToString();
+    }
+
+    /// <summary>Methods often tie (same accuracy, similar speed): move a label down until it clears the ones already placed.</summary>
+    private static (double X, double Y) PlaceLabel(List<(double X, double Y)> placed, double x, double y)
+    {
+        const double LabelWidth = 90;
+        const double LineHeight = 13;
+        while (placed.Any(p => Math.Abs(p.X - x) < LabelWidth && Math.Abs(p.Y - y) < LineHeight))
+        {
+            y += LineHeight;
+        }
+
+        placed.Add((x, y));
+        return (x, y);
     }
 
     private static string Title(EvalReport report) =>
