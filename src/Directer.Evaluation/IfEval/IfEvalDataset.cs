@@ -61,7 +61,15 @@ public static class IfEvalDataset
         }
         if (node is not JsonObject obj) throw new InvalidDataException($"{where}: expected a JSON object, got {Kind(node)}.");
 
-        // Reading properties can surface duplicate property names in the object.
+        // JsonObject builds its dictionary lazily, so a repeated property name only surfaces on first access.
+        try
+        {
+            _ = obj.Count;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{where}: the object repeats a property name ({e.Message}).", e);
+        }
         try
         {
             return ParseObject(obj, where);

@@ -81,28 +81,38 @@ internal static class LanguageDetector
         };
     }
 
-    /// <summary>Lower-case words (runs of letters and combining marks, apostrophes kept inside) of <paramref name="text"/>.</summary>
+    /// <summary>
+    /// Lower-case words of <paramref name="text"/>: runs of letters and combining marks, keeping apostrophes, hyphens
+    /// and periods between letters, so that "e-mail", "u.s" and "don't" stay single words and do not leave
+    /// one-letter fragments that look like Czech or Polish prepositions.
+    /// </summary>
     internal static List<string> Words(string text)
     {
         var words = new List<string>();
         var current = new StringBuilder();
-        foreach (var rune in text.ToLowerInvariant().EnumerateRunes())
+        var runes = text.ToLowerInvariant().EnumerateRunes().ToList();
+        for (int i = 0; i < runes.Count; i++)
         {
-            var cat = Rune.GetUnicodeCategory(rune);
-            bool letter = Rune.IsLetter(rune) || cat is System.Globalization.UnicodeCategory.NonSpacingMark
-                or System.Globalization.UnicodeCategory.SpacingCombiningMark;
-            bool apostrophe = (rune.Value == '\'' || rune.Value == '’') && current.Length > 0;
-            if (letter || apostrophe)
+            var rune = runes[i];
+            if (IsLetter(rune))
+            {
+                current.Append(rune.ToString());
+            }
+            else if (current.Length > 0 && rune.Value is '\'' or '’' or '-' or '.' && i + 1 < runes.Count && IsLetter(runes[i + 1]))
             {
                 current.Append(rune.ToString());
             }
             else if (current.Length > 0)
             {
-                words.Add(current.ToString().TrimEnd('\'', '’'));
+                words.Add(current.ToString());
                 current.Clear();
             }
         }
-        if (current.Length > 0) words.Add(current.ToString().TrimEnd('\'', '’'));
+        if (current.Length > 0) words.Add(current.ToString());
         return words;
     }
+
+    private static bool IsLetter(Rune rune)
+        => Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.SpacingCombiningMark;
 }

@@ -4,7 +4,7 @@ namespace Directer.Evaluation.IfEval;
 
 /// <summary>
 /// Latin-script language identification by function words and diacritics. Each word that is a function word of a
-/// language scores 1 for it; distinctive letters (ñ, ã, ß, ł, ř, ş, ơ, ...) add a weight per occurrence. The best
+/// language scores 1 for it (a one-letter word 0.25); distinctive letters (ñ, ã, ß, ł, ř, ş, ơ, ...) add a weight per occurrence. The best
 /// total wins; ties and texts with no evidence at all go to English, listed first.
 /// </summary>
 internal static class LatinLanguages
@@ -15,7 +15,8 @@ internal static class LatinLanguages
             "with", "as", "his", "they", "be", "at", "this", "have", "from", "or", "by", "but", "not", "what", "all",
             "were", "we", "when", "your", "can", "there", "an", "which", "their", "if", "will", "would", "about",
             "been", "has", "how", "you", "i", "my", "me", "it's", "don't", "these", "some", "them", "more", "very",
-            "so", "just", "also", "into", "than", "its", "our", "who", "do", "does", "should", "here", "today", "every")),
+            "so", "just", "also", "into", "than", "its", "our", "who", "do", "does", "should", "here", "today", "every",
+            "no", "yes", "however", "hello", "please", "thanks", "thank")),
         ("es", ScriptLanguages.Set("el", "la", "los", "las", "de", "que", "y", "en", "un", "una", "es", "por", "con",
             "no", "para", "se", "del", "al", "lo", "como", "más", "pero", "sus", "su", "le", "ya", "este", "esta",
             "sí", "porque", "muy", "sin", "sobre", "también", "me", "hasta", "hay", "donde", "desde", "todo", "nos",
@@ -120,9 +121,14 @@ internal static class LatinLanguages
     {
         var words = Tokens(text);
         var scores = new double[Languages.Length];
-        for (int i = 0; i < Languages.Length; i++)
+        foreach (string word in words)
         {
-            scores[i] = ScriptLanguages.Hits(words, Languages[i].Words);
+            // One-letter words ("i", "a", "v", "z") are weak evidence: stray letters from lists, initials and code.
+            double weight = word.Length == 1 ? 0.25 : 1.0;
+            for (int i = 0; i < Languages.Length; i++)
+            {
+                if (Languages[i].Words.Contains(word)) scores[i] += weight;
+            }
         }
 
         string lower = text.ToLowerInvariant();
