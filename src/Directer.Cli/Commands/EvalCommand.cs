@@ -101,7 +101,7 @@ internal static class EvalCommand
                 int resumed = rows.Sum(r => evalMethods.Count(m => folder.Results.Contains(m.Name, r.Key)));
                 Console.Error.WriteLine(folder.Resumed
                     ? $"resuming {outDir}: {resumed} of {total} (method, row) pairs already done"
-                    : $"writing to {outDir}: {rows.Count} rows × {evalMethods.Count} methods ({string.Join(", ", evalMethods.Select(m => m.Name))}), at most {settings.MaxNewTokens} new tokens");
+                    : $"writing to {outDir}: {rows.Count} rows × {evalMethods.Count} method{(evalMethods.Count == 1 ? string.Empty : "s")} ({string.Join(", ", evalMethods.Select(m => m.Name))}), at most {settings.MaxNewTokens} new tokens");
 
                 var bar = new EvalProgressBar(Console.Error, interactive: !Console.IsErrorRedirected);
                 var clock = Stopwatch.StartNew();
