@@ -2,13 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Directer.Core.Chat;
-using Directer.Core.Checkpoints;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
 using Directer.Core.Text.Emphasis;
 using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
 
 namespace Directer.Cli.Commands;
 
@@ -23,49 +21,34 @@ internal static class GenerateCommand
         var system = new Option<string?>("--system") { Description = "System message." };
         var emphasis = new Option<string[]>("--emphasis") { Description = "Text to emphasise (every occurrence in the messages; repeatable). Inline [[...]] markers work too." };
         var emphasizeSystem = new Option<bool>("--emphasize-system") { Description = "Emphasise the whole system message." };
-        var chatTemplate = new Option<string?>("--chat-template") { Description = $"Chat template to force: {string.Join(", ", ChatTemplates.Names)} (default: detected)." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (stable contract: fields are only ever added)." };
-        var dtype = new Option<string>("--dtype") { Description = "Compute dtype: f32 or bf16.", DefaultValueFactory = _ => "f32" };
         var temperature = new Option<float>("--temperature") { Description = "0 = greedy (default); above 0 samples.", DefaultValueFactory = _ => 0f };
         var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling mass in (0, 1]." };
         var topK = new Option<int?>("--top-k") { Description = "Sample among the k most probable tokens." };
         var seed = new Option<long?>("--seed") { Description = "Sampler seed (reproducible sampling)." };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for torch (default: torch's choice)." };
-        var device = new Option<string>("--device") { Description = "cpu (default) or cuda[:N] (needs the CUDA build).", DefaultValueFactory = _ => "cpu" };
         var steering = new Option<string>("--steering") { Description = "none (default), directer, static, pasta, spotlight or instaboost.", DefaultValueFactory = _ => "none" };
         var emphasisTokens = new Option<string[]>("--emphasis-tokens") { Description = "Emphasised prompt positions START:END (half-open; repeatable; with --input-ids)." };
         var gate = new Option<bool>("--gate") { Description = "Wrap a baseline in DIRECTER's plausibility gate." };
-        var alpha = new Option<double>("--alpha") { Description = "Key scale for directer/static (default 100).", DefaultValueFactory = _ => 100 };
-        var beta = new Option<double>("--beta") { Description = "Plausibility threshold in (0, 1] (default 0.5).", DefaultValueFactory = _ => 0.5 };
-        var maxTrials = new Option<int>("--max-trials") { Description = "DIRECTER's most steered passes per token (default 10).", DefaultValueFactory = _ => 10 };
-        var strategy = new Option<string>("--strategy") { Description = "auto (default), sequential, batched or batched-after-gate.", DefaultValueFactory = _ => "auto" };
+        var modelOptions = new ModelCliOptions();
+        var steeringOptions = new SteeringCliOptions();
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
-            model, inputIds, prompt, system, emphasis, emphasizeSystem, chatTemplate, maxNew, json, dtype, temperature, topP, topK, seed, threads, device,
-            steering, emphasisTokens, gate, alpha, beta, maxTrials, strategy,
+            model, inputIds, prompt, system, emphasis, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
+            steering, emphasisTokens, gate,
         };
+        foreach (var option in modelOptions.All.Concat(steeringOptions.All))
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async (result, cancellationToken) =>
         {
             try
             {
-                var steeringSettings = new SteeringSettings
-                {
-                    Method = SteeringSettings.ParseMethod(result.GetValue(steering)!),
-                    Gate = result.GetValue(gate),
-                    Alpha = result.GetValue(alpha),
-                    Beta = result.GetValue(beta),
-                    MaxTrials = result.GetValue(maxTrials),
-                    Strategy = ParseStrategy(result.GetValue(strategy)!),
-                };
-                var modelOptions = new ModelOptions
-                {
-                    DType = ParseDType(result.GetValue(dtype)!),
-                    Device = result.GetValue(device)!,
-                    Threads = result.GetValue(threads),
-                };
+                var steeringSettings = steeringOptions.Settings(result, SteeringSettings.ParseMethod(result.GetValue(steering)!), result.GetValue(gate));
+                var runtime = modelOptions.Build(result);
                 string? idsText = result.GetValue(inputIds);
                 string? promptText = result.GetValue(prompt);
                 if ((idsText is null) == (promptText is null))
@@ -78,7 +61,7 @@ internal static class GenerateCommand
                 if (idsText is not null)
                 {
                     var ids = ParseIds(idsText);
-                    using var llm = LlamaModel.Load(result.GetValue(model)!, modelOptions);
+                    using var llm = LlamaModel.Load(result.GetValue(model)!, runtime);
                     loadClock.Stop();
                     using var generator = new TokenGenerator(llm);
                     var spans = (result.GetValue(emphasisTokens) ?? []).Select(ParseSpan).ToList();
@@ -96,7 +79,7 @@ internal static class GenerateCommand
                 }
                 else
                 {
-                    using var chat = ChatModel.Load(result.GetValue(model)!, new ChatModelOptions { Model = modelOptions, ChatTemplate = result.GetValue(chatTemplate) });
+                    using var chat = ChatModel.Load(result.GetValue(model)!, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                     loadClock.Stop();
                     var turns = new List<ChatTurn>();
                     if (result.GetValue(system) is { } systemText)
@@ -137,11 +120,10 @@ internal static class GenerateCommand
 
                 return 0;
             }
-            catch (Exception e) when (e is CheckpointException or ArgumentException or FormatException or ContextLengthExceededException or IOException
-                or TokenizerLoadException or ChatTemplateException or EmphasisNotFoundException)
+            catch (Exception e) when (CliErrors.IsUsageError(e))
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
+                return CliErrors.UsageExitCode;
             }
         });
         return command;
@@ -192,20 +174,4 @@ internal static class GenerateCommand
 
         return new TokenSpan(start, end);
     }
-
-    internal static SteeringStrategy ParseStrategy(string text) => text.ToLowerInvariant() switch
-    {
-        "auto" => SteeringStrategy.Auto,
-        "sequential" => SteeringStrategy.Sequential,
-        "batched" => SteeringStrategy.Batched,
-        "batched-after-gate" => SteeringStrategy.BatchedAfterGate,
-        _ => throw new FormatException($"--strategy: '{text}' is not supported; use auto, sequential, batched or batched-after-gate."),
-    };
-
-    internal static ComputeDType ParseDType(string text) => text.ToLowerInvariant() switch
-    {
-        "f32" or "float32" or "fp32" => ComputeDType.Float32,
-        "bf16" or "bfloat16" => ComputeDType.BFloat16,
-        _ => throw new FormatException($"--dtype: '{text}' is not supported; use f32 or bf16."),
-    };
 }

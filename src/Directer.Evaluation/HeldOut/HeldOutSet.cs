@@ -7,7 +7,7 @@ namespace Directer.Evaluation.HeldOut;
 public static class HeldOutSet
 {
     /// <summary>The file name inside the demo model folder.</summary>
-    public const string FileName = "heldout-eval.jsonl";
+    public const string FileName = Demo.DemoModel.HeldOutFile;
 
     /// <summary>All rows of <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">A line is not a valid row (the message names the file and line).</exception>

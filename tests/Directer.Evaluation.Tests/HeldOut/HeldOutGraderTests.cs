@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Directer.Core.Text.Templates;
+using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
 
 namespace Directer.Evaluation.Tests.HeldOut;

@@ -1,3 +1,4 @@
+using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;

@@ -1,4 +1,6 @@
+using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 

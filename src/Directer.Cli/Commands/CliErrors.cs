@@ -1,0 +1,16 @@
+using Directer.Core.Checkpoints;
+using Directer.Core.Modeling;
+using Directer.Core.Text.Emphasis;
+using Directer.Core.Text.Templates;
+using Directer.Core.Text.Tokenization;
+
+namespace Directer.Cli.Commands;
+
+/// <summary>Which exceptions are the user's to fix (bad arguments, files, checkpoints): printed as one line and exit code 2, not a stack trace.</summary>
+internal static class CliErrors
+{
+    public const int UsageExitCode = 2;
+
+    public static bool IsUsageError(Exception e) => e is CheckpointException or ArgumentException or FormatException or ContextLengthExceededException or IOException
+        or UnauthorizedAccessException or TokenizerLoadException or ChatTemplateException or EmphasisNotFoundException;
+}
