@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AgentDemo.Plugins;
 using Directer.Core.Steering;
+using Directer.Evaluation.Demo;
 using Directer.SemanticKernel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
@@ -18,11 +19,12 @@ internal static class DemoApp
         "How many units of blue widget are in stock?",
         "What is 12 times 37?",
         "Do we have any red gadget left?",
+        "Tell me about honey.",
     };
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? modelPath = Value(args, "--model") ?? FindBuiltInModel();
+        string? modelPath = Value(args, "--model") ?? DemoModel.Find();
         if (modelPath is null || !File.Exists(Path.Combine(modelPath, "config.json")))
         {
             Console.Error.WriteLine("The built-in demo model (models/directer-demo) is not in this checkout.");
@@ -37,7 +39,6 @@ internal static class DemoApp
         builder.AddDirecterChatCompletion(modelPath, o => o.MaxSequenceLength = 1024);
         builder.Plugins.AddFromType<InventoryPlugin>("inventory");
         builder.Plugins.AddFromType<CalculatorPlugin>("calculator");
-        builder.Services.AddSingleton<IAutoFunctionInvocationFilter>(new PrintToolCalls());
         var kernel = builder.Build();
         var chat = kernel.GetRequiredService<IChatCompletionService>();
         Console.WriteLine($"Directer AgentDemo — model: {modelPath}");
@@ -77,8 +78,21 @@ internal static class DemoApp
         };
         var clock = Stopwatch.StartNew();
         var reply = await chat.GetChatMessageContentAsync(history, settings, kernel);
+        PrintToolTraffic(history);
         var summary = reply.Metadata?.TryGetValue(DirecterChatClient.SteeringSummaryKey, out var s) == true ? s as SteeringSummary : null;
         return (reply.Content ?? string.Empty, summary, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Every call the model made and what came back, as SK recorded them in the history (failed lookups too).</summary>
+    private static void PrintToolTraffic(ChatHistory history)
+    {
+        var results = history.SelectMany(m => m.Items).OfType<FunctionResultContent>().ToDictionary(r => r.CallId ?? string.Empty, r => r.Result);
+        foreach (var call in history.SelectMany(m => m.Items).OfType<FunctionCallContent>())
+        {
+            string name = call.PluginName is null ? call.FunctionName : $"{call.PluginName}.{call.FunctionName}";
+            string arguments = string.Join(", ", call.Arguments?.Select(a => $"{a.Key}={a.Value}") ?? []);
+            Console.WriteLine($"           tool call: {name}({arguments}) -> {results.GetValueOrDefault(call.Id ?? string.Empty)}");
+        }
     }
 
     private static async Task<int> InteractiveAsync(Kernel kernel, IChatCompletionService chat, string steering)
@@ -102,30 +116,5 @@ internal static class DemoApp
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
-    }
-
-    private static string? FindBuiltInModel()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "models", "directer-demo");
-            if (File.Exists(Path.Combine(candidate, "config.json")))
-            {
-                return candidate;
-            }
-        }
-
-        string fromCwd = Path.Combine(Directory.GetCurrentDirectory(), "models", "directer-demo");
-        return File.Exists(Path.Combine(fromCwd, "config.json")) ? fromCwd : null;
-    }
-
-    private sealed class PrintToolCalls : IAutoFunctionInvocationFilter
-    {
-        public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
-        {
-            await next(context);
-            string arguments = string.Join(", ", context.Arguments?.Select(a => $"{a.Key}={a.Value}") ?? []);
-            Console.WriteLine($"           tool call: {context.Function.PluginName}.{context.Function.Name}({arguments}) -> {context.Result.GetValue<object>()}");
-        }
     }
 }

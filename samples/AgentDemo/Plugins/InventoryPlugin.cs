@@ -17,6 +17,6 @@ public sealed class InventoryPlugin
     /// <summary>Units in stock of a product.</summary>
     [KernelFunction("get_stock")]
     [Description("Get how many units of a product are in stock.")]
-    public string GetStock([Description("The product name, e.g. \"blue widget\"")] string product) =>
-        stock.TryGetValue(product.Trim(), out int units) ? $"{units} units of {product} in stock" : $"no product named {product}";
+    public object GetStock([Description("The product name, e.g. \"blue widget\"")] string product) =>
+        stock.TryGetValue(product.Trim(), out int units) ? new { item = product, quantity = units } : new { error = $"no product named {product}" };
 }

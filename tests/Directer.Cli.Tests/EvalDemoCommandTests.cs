@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace Directer.Cli.Tests;
+
+public sealed class EvalDemoCommandTests : IDisposable
+{
+    private readonly string json = Path.Combine(Path.GetTempPath(), "directer-eval-demo-" + Guid.NewGuid().ToString("N") + ".json");
+
+    public void Dispose() => File.Delete(json);
+
+    [Fact]
+    public void Runs_every_group_of_the_demo_set_per_method_and_writes_a_table_and_json()
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["eval-demo", "--per-group", "1", "--methods", "none,directer", "--max-new-tokens", "48", "--json", json]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| group | n | none | directer |", stdout, StringComparison.Ordinal);
+        Assert.Contains("| tool_call | 1 |", stdout, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(10, doc.RootElement.GetProperty("rows").GetInt32());
+        foreach (string method in new[] { "none", "directer" })
+        {
+            var groups = doc.RootElement.GetProperty(method);
+            Assert.Equal(10, groups.GetProperty("all").GetProperty("n").GetInt32());
+            foreach (string group in new[] { "tool_call", "tool_answer", "constraint:json", "constraint:bullets" })
+            {
+                double correct = groups.GetProperty(group).GetProperty("correct").GetDouble();
+                Assert.InRange(correct, 0, 1);
+            }
+
+            Assert.True(groups.GetProperty("tokens_per_second").GetDouble() > 0);
+        }
+    }
+
+    [Theory]
+    [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
+    [InlineData("--methods", "loud", "loud")]
+    [InlineData("--per-group", "0", "--per-group must be at least 1")]
+    [InlineData("--data", "no-such-file.jsonl", "no-such-file.jsonl")]
+    public void Bad_arguments_are_one_clear_line_and_exit_code_2(string option, string value, string expected)
+    {
+        var (code, _, stderr) = CliRunner.Run(["eval-demo", option, value]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+}
