@@ -38,6 +38,13 @@ internal sealed partial class ConversationGenerator
     public GeneratedConversation Generate(long index)
     {
         var rng = SeededRandom.ForItem(seed, index, split == DataSplit.Train ? 1 : 2);
+
+        // The copy stage mixes in drills (a share of novelShare / 4: 17.5% at 0.7); no extra draw otherwise.
+        if (novelShare > 0 && rng.Chance(novelShare / 4))
+        {
+            return CopyDrills.Generate(rng);
+        }
+
         double roll = rng.NextDouble();
         if (roll < 0.44)
         {
