@@ -73,6 +73,12 @@ public sealed class KernelAgentTests
         Assert.Equal(AuthorRole.Assistant, reply.Role);
         Assert.False(string.IsNullOrWhiteSpace(reply.Content));
         Assert.Empty(reply.Items.OfType<FunctionCallContent>());
+
+        // Emphasis from the settings reached the engine: the final turn carries its steering summary and usage.
+        var summary = reply.Metadata?.GetValueOrDefault(DirecterChatClient.SteeringSummaryKey) as Directer.Core.Steering.SteeringSummary;
+        Assert.Equal(steering == "none" ? null : "directer", summary?.Method);
+        Assert.True(steering == "none" || summary!.Steps > 0);
+        Assert.NotNull(reply.Metadata?["Usage"]);
     }
 
     [Fact]
