@@ -87,6 +87,7 @@ internal static class TrainCommand
             EvalPerGroup = o.Int("eval-per-group", d.EvalPerGroup),
             InitFrom = o.String("init"),
             NovelShare = o.Double("novel", d.NovelShare),
+            DrillShare = o.Has("drills") ? o.Double("drills", 0) : null,
             ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
             {
                 "f32" => false,

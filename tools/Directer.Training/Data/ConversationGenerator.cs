@@ -22,16 +22,19 @@ internal sealed partial class ConversationGenerator
     private readonly long seed;
     private readonly DataSplit split;
     private readonly double novelShare;
+    private readonly double drillShare;
 
     /// <param name="seed">Data seed.</param>
     /// <param name="split">Training or held-out phrasings.</param>
     /// <param name="novelShare">Share of tool-use conversations with made-up tool names and values (0 keeps the
     /// original stream bit for bit: no extra random draws are made).</param>
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0)
+    /// <param name="drillShare">Share of copy drills; null = a quarter of <paramref name="novelShare"/>.</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null)
     {
         this.seed = seed;
         this.split = split;
         this.novelShare = novelShare;
+        this.drillShare = drillShare ?? novelShare / 4;
     }
 
     /// <summary>Conversation <paramref name="index"/> of the training mixture (44% chat, 8% chat with unused tools, 48% tool use).</summary>
@@ -39,8 +42,8 @@ internal sealed partial class ConversationGenerator
     {
         var rng = SeededRandom.ForItem(seed, index, split == DataSplit.Train ? 1 : 2);
 
-        // The copy stage mixes in drills (a share of novelShare / 4: 17.5% at 0.7); no extra draw otherwise.
-        if (novelShare > 0 && rng.Chance(novelShare / 4))
+        // The copy stage mixes in drills (by default a quarter of novelShare: 17.5% at 0.7); no extra draw otherwise.
+        if (novelShare > 0 && rng.Chance(drillShare))
         {
             return CopyDrills.Generate(rng);
         }

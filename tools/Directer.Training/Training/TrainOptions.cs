@@ -54,4 +54,7 @@ internal sealed record TrainOptions
     /// <see cref="Data.NovelNames"/>), so that copying from the context is the only way to get them right.
     /// </summary>
     public double NovelShare { get; init; }
+
+    /// <summary>Share of copy drills (<see cref="Data.CopyDrills"/>) in the data; null = a quarter of <see cref="NovelShare"/>.</summary>
+    public double? DrillShare { get; init; }
 }
