@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Directer.Core.Chat;
 using Directer.Core.Steering;
@@ -52,25 +51,28 @@ internal static class EvalDemoCommand
                 using var chat = ChatModel.Load(modelDir, new ChatModelOptions { Model = modelOptions.Build(result), ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 Console.Error.WriteLine($"{rows.Count} rows from {dataPath}; methods {string.Join(", ", plan.Select(p => p.Name))}");
                 var outcomes = new List<HeldOutOutcome>();
+                var bar = new EvalProgressBar(Console.Error, interactive: !Console.IsErrorRedirected);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                long tokens = 0;
+                int done = 0;
                 foreach (var method in plan)
                 {
-                    int done = 0;
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
                     outcomes.AddRange(await HeldOutRunner.RunAsync(chat, rows, method.Name, method.Steering, result.GetValue(maxNew), o =>
                     {
+                        tokens += o.CompletionTokens;
                         done++;
                         if (result.GetValue(show))
                         {
                             Console.Error.WriteLine($"  [{(o.Grade.Correct ? "ok" : "--")}] {method.Name} {o.Row.Id}: {o.Reply.Replace("\n", "\\n", StringComparison.Ordinal)}");
                         }
-                        else if (done % 10 == 0 || done == rows.Count)
+                        else
                         {
-                            double eta = clock.Elapsed.TotalSeconds / done * (rows.Count - done);
-                            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{method.Name}: {done}/{rows.Count} rows, eta {eta:F0} s"));
+                            bar.Report(new EvalProgress(done, rows.Count * plan.Count, 0, clock.Elapsed, tokens, method.Name, o.Row.Id));
                         }
                     }, cancellationToken));
                 }
 
+                bar.Finish();
                 var report = new HeldOutReport(outcomes);
                 Console.WriteLine(report.ToMarkdown());
                 if (result.GetValue(json) is { } jsonPath)

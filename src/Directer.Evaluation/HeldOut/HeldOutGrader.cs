@@ -1,13 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Directer.Core.Text.Templates;
 
 namespace Directer.Evaluation.HeldOut;
 
 /// <summary>Grades replies against <see cref="HeldOutRow"/>s.</summary>
-public static partial class HeldOutGrader
+public static class HeldOutGrader
 {
+    private static readonly IChatTemplate HermesTemplate = ChatTemplates.ByName("qwen2.5");
+
     /// <summary>Grades a reply given as its text and the tool calls parsed from it.</summary>
     /// <param name="row">The row.</param>
     /// <param name="text">The reply text (tool calls removed).</param>
@@ -34,28 +35,18 @@ public static partial class HeldOutGrader
         }
     }
 
-    /// <summary>Grades a raw reply, finding a Hermes-style <c>&lt;tool_call&gt;</c> block in it (for callers without a template parser).</summary>
+    /// <summary>
+    /// Grades a raw reply (for callers without a chat model, such as the trainer's own decoder), parsing its tool calls
+    /// with the Qwen2.5 template's Hermes parser — the one <c>ChatModel</c> uses for the demo model.
+    /// </summary>
     public static HeldOutGrade GradeRaw(HeldOutRow row, string reply)
     {
-        var call = ParseToolCall(reply);
-        string text = call is null ? reply : ToolCallBlock().Replace(reply, string.Empty).Trim();
-        return Grade(row, text, call is null ? [] : [call]);
+        var parsed = HermesTemplate.ParseToolCallsDetailed(reply);
+        return Grade(row, parsed.RemainingText, parsed.ToolCalls);
     }
 
     /// <summary>True when every constraint of <paramref name="row"/> holds for <paramref name="text"/>.</summary>
     public static bool ConstraintsMet(HeldOutRow row, string text) => row.Constraints.All(c => ConstraintChecker.IsSatisfied(c, text));
-
-    /// <summary>The first <c>&lt;tool_call&gt;{"name": ..., "arguments": {...}}&lt;/tool_call&gt;</c> of <paramref name="reply"/>, or null.</summary>
-    public static ToolCall? ParseToolCall(string reply)
-    {
-        var m = ToolCallBlock().Match(reply);
-        if (!m.Success || ParseObject(m.Groups[1].Value) is not { } o)
-        {
-            return null;
-        }
-
-        return o["name"] is JsonValue name && name.TryGetValue(out string? s) && o["arguments"] is JsonObject args ? new ToolCall(s, args.ToJsonString()) : null;
-    }
 
     private static JsonObject? ParseObject(string json)
     {
@@ -69,6 +60,4 @@ public static partial class HeldOutGrader
         }
     }
 
-    [GeneratedRegex(@"<tool_call>\s*(\{.*?\})\s*</tool_call>", RegexOptions.Singleline)]
-    private static partial Regex ToolCallBlock();
 }

@@ -32,10 +32,10 @@ public static class HeldOutRunner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(rows);
         var outcomes = new List<HeldOutOutcome>(rows.Count);
+        bool steered = steering is { Method: not SteeringMethod.None };
         foreach (var row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool steered = steering is { Method: not SteeringMethod.None };
             var request = new ChatRequest
             {
                 Turns = row.Turns,

@@ -30,13 +30,13 @@ public sealed class HeldOutGraderTests
     }
 
     [Fact]
-    public void Raw_replies_are_parsed_from_the_first_hermes_block()
+    public void Raw_replies_are_graded_on_their_first_hermes_block()
     {
         var row = ToolCallRow();
         Assert.True(HeldOutGrader.GradeRaw(row, "<tool_call>\n{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\", \"city\": \"Oslo\"}}\n</tool_call>").Correct);
         Assert.False(HeldOutGrader.GradeRaw(row, "<tool_call>\n{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\"\n</tool_call>").Valid);
         var two = "<tool_call>{\"name\": \"get_weather\", \"arguments\": {}}</tool_call>\n<tool_call>{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\", \"city\": \"Oslo\"}}</tool_call>";
-        Assert.Equal("get_weather", HeldOutGrader.ParseToolCall(two)!.Name);
+        Assert.Equal(new HeldOutGrade(true, true, false), HeldOutGrader.GradeRaw(row, two));
     }
 
     [Fact]

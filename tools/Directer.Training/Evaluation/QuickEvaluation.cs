@@ -15,11 +15,7 @@ internal static class QuickEvaluation
     public static List<JsonObject> Stratified(IEnumerable<JsonObject> rows, int perGroup)
         => rows.GroupBy(GroupOf).SelectMany(g => g.Take(perGroup)).ToList();
 
-    public static string GroupOf(JsonObject row)
-    {
-        string kind = row["kind"]!.GetValue<string>();
-        return kind == "constraint" ? "constraint:" + row["constraints"]![0]!["type"]!.GetValue<string>() : kind;
-    }
+    public static string GroupOf(JsonObject row) => HeldOutRow.Parse(row).Group;
 
     /// <summary>Runs the rows and returns the report lines (also written to <paramref name="log"/> as they finish).</summary>
     public static List<string> Run(Qwen2ForTraining model, BpeVocabulary vocab, IReadOnlyList<JsonObject> rows, TextWriter log, int maxNewTokens = 96, bool showReplies = false)

@@ -49,24 +49,22 @@ internal sealed class Trainer
         torch.set_num_threads(options.Threads);
         torch.manual_seed(options.Seed);
         var compute = options.ComputeBf16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        Qwen2Shape shape;
         if (options.InitFrom is { } init)
         {
             // Warm start: the tokenizer must stay the one the weights were trained with.
             Vocabulary = vocab ??= HfTokenizerFiles.Read(Path.Combine(init, "tokenizer.json"));
             Model = Commands.LogitsCommand.Load(init, compute);
-            shape = Qwen2CheckpointWriter.ReadShape(Path.Combine(init, "config.json"));
             log.WriteLine($"continuing from {init}");
         }
         else
         {
             Vocabulary = vocab ??= Commands.TokenizerCommand.Train(options.Seed, options.VocabSize, options.TokenizerCorpus, log);
-            shape = ModelSizes.ByName(options.Size, vocab.Count);
-            Model = new Qwen2ForTraining(shape, compute);
+            Model = new Qwen2ForTraining(ModelSizes.ByName(options.Size, vocab.Count), compute);
             Model.InitializeWeights();
         }
 
         var model = Model;
+        var shape = model.Shape;
         log.WriteLine($"model: {options.Size} hidden {shape.HiddenSize}, layers {shape.NumLayers}, heads {shape.NumHeads}/{shape.NumKvHeads} (head_dim {shape.HeadDim}), "
             + $"mlp {shape.IntermediateSize}, vocab {shape.VocabSize}: {shape.ParameterCount:N0} parameters; compute {model.Compute}");
 
