@@ -2,7 +2,7 @@ using Directer.Bench;
 using Directer.Core.Modeling;
 using Directer.Core.Runtime;
 
-// dotnet run -c Release --project bench/Directer.Bench -- [runtime|steering|all] [--quick] [--out FILE]
+// dotnet run -c Release --project bench/Directer.Bench -- [runtime|steering|constraint|all] [--quick] [--out FILE]
 TorchRuntime.EnsureInitialized();
 string what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 bool quick = args.Contains("--quick");
@@ -25,6 +25,13 @@ if (what is "steering" or "all")
     report.AppendLine("## Steering: throughput and cost against plain greedy (same run)");
     report.AppendLine();
     report.AppendLine(await SteeringBenchmark.RunAsync(checkpoint, ComputeDType.Float32, quick));
+}
+
+if (what is "constraint" or "all")
+{
+    report.AppendLine("## Constrained tool calls: mask cost and decode throughput (same run)");
+    report.AppendLine();
+    report.AppendLine(await ConstraintBenchmark.RunAsync(root, quick));
 }
 
 Console.WriteLine(report);

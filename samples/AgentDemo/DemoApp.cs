@@ -34,6 +34,9 @@ internal static class DemoApp
         }
 
         string steering = Value(args, "--steering") ?? "directer";
+
+        // The built-in model cannot copy unseen names, so its calls are held to the listed tools' grammar by default.
+        bool constrain = !args.Contains("--unconstrained");
         bool compare = args.Contains("--compare") || Value(args, "--steering") is null;
         var builder = Kernel.CreateBuilder();
         builder.AddDirecterChatCompletion(modelPath, o => o.MaxSequenceLength = 1024);
@@ -43,10 +46,13 @@ internal static class DemoApp
         var chat = kernel.GetRequiredService<IChatCompletionService>();
         Console.WriteLine($"Directer AgentDemo — model: {modelPath}");
         Console.WriteLine($"System: {SystemPrompt}");
+        Console.WriteLine(constrain
+            ? "Tool calls: constrained to the listed tools' names and arguments (--unconstrained to turn off)."
+            : "Tool calls: unconstrained.");
 
         if (args.Contains("--interactive"))
         {
-            return await InteractiveAsync(kernel, chat, steering);
+            return await InteractiveAsync(kernel, chat, steering, constrain);
         }
 
         var methods = compare ? new[] { "none", steering } : new[] { steering };
@@ -56,7 +62,7 @@ internal static class DemoApp
             Console.WriteLine($"User: {question}");
             foreach (string method in methods)
             {
-                var (answer, summary, seconds) = await AskAsync(kernel, chat, question, method);
+                var (answer, summary, seconds) = await AskAsync(kernel, chat, question, method, constrain);
                 Console.WriteLine($"  [{method}] {answer.Trim()}");
                 Console.WriteLine($"           {Describe(summary)}; {seconds:F1} s");
             }
@@ -65,7 +71,7 @@ internal static class DemoApp
         return 0;
     }
 
-    private static async Task<(string Answer, SteeringSummary? Summary, double Seconds)> AskAsync(Kernel kernel, IChatCompletionService chat, string question, string method)
+    private static async Task<(string Answer, SteeringSummary? Summary, double Seconds)> AskAsync(Kernel kernel, IChatCompletionService chat, string question, string method, bool constrain)
     {
         var history = new ChatHistory(SystemPrompt);
         history.AddUserMessage(question);
@@ -75,6 +81,7 @@ internal static class DemoApp
             Steering = method,
             EmphasizeSystemMessage = true,
             MaxTokens = 96,
+            ConstrainToolCalls = constrain,
         };
         var clock = Stopwatch.StartNew();
         var reply = await chat.GetChatMessageContentAsync(history, settings, kernel);
@@ -95,12 +102,12 @@ internal static class DemoApp
         }
     }
 
-    private static async Task<int> InteractiveAsync(Kernel kernel, IChatCompletionService chat, string steering)
+    private static async Task<int> InteractiveAsync(Kernel kernel, IChatCompletionService chat, string steering, bool constrain)
     {
         Console.WriteLine("Interactive mode: type a question (empty line to quit).");
         while (Console.ReadLine() is { Length: > 0 } line)
         {
-            var (answer, summary, seconds) = await AskAsync(kernel, chat, line, steering);
+            var (answer, summary, seconds) = await AskAsync(kernel, chat, line, steering, constrain);
             Console.WriteLine($"Agent: {answer.Trim()}");
             Console.WriteLine($"       {Describe(summary)}; {seconds:F1} s");
         }

@@ -36,6 +36,9 @@ public static class DirecterChatOptions
 
         /// <summary>The requested response format; null = text.</summary>
         public ChatResponseFormat? ResponseFormat { get; init; }
+
+        /// <summary>Whether tool calls are constrained to the listed tools' grammar.</summary>
+        public bool ConstrainToolCalls { get; init; }
     }
 
     /// <summary>Reads <paramref name="options"/> (sampling fields and additional properties) over <paramref name="defaults"/>.</summary>
@@ -118,6 +121,7 @@ public static class DirecterChatOptions
         }
 
         var format = options?.ResponseFormat ?? (Get(properties, DirecterSettingKeys.ResponseFormat) is { } f ? ParseResponseFormat(f) : null);
+        bool constrain = Get(properties, DirecterSettingKeys.ConstrainToolCalls) is { } c ? AsBool(c, DirecterSettingKeys.ConstrainToolCalls) : defaults.ConstrainToolCalls;
         return new Resolved(emphasis, steering, budget)
         {
             Temperature = temperature,
@@ -126,6 +130,7 @@ public static class DirecterChatOptions
             Seed = seed,
             StopSequences = stops,
             ResponseFormat = format,
+            ConstrainToolCalls = constrain,
         };
     }
 

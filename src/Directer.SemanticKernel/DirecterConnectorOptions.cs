@@ -54,7 +54,7 @@ public sealed class DirecterConnectorOptions
     /// <summary>Context size of the KV cache; null = the model's default.</summary>
     public int? MaxSequenceLength { get; set; }
 
-    /// <summary>Defaults for requests that do not say (steering, system emphasis, token budget).</summary>
+    /// <summary>Defaults for requests that do not say (steering, system emphasis, token budget, tool-call constraint).</summary>
     public DirecterRequestDefaults Defaults { get; set; } = new();
 
     /// <summary>

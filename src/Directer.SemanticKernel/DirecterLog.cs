@@ -5,8 +5,8 @@ namespace Directer.SemanticKernel;
 /// <summary>The chat client's log messages (source-generated, allocation-free when disabled).</summary>
 internal static partial class DirecterLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Directer request {RequestId} started ({Mode}): {MessageCount} messages, {ToolCount} tools, steering {Steering}, {SpanCount} emphasised spans, up to {MaxTokens} tokens, temperature {Temperature}")]
-    public static partial void RequestStarted(ILogger logger, string requestId, string mode, int messageCount, int toolCount, string steering, int spanCount, int maxTokens, float temperature);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Directer request {RequestId} started ({Mode}): {MessageCount} messages, {ToolCount} tools, steering {Steering}, {SpanCount} emphasised spans, up to {MaxTokens} tokens, temperature {Temperature}, tool calls constrained {ToolCallsConstrained}")]
+    public static partial void RequestStarted(ILogger logger, string requestId, string mode, int messageCount, int toolCount, string steering, int spanCount, int maxTokens, float temperature, bool toolCallsConstrained);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Directer request {RequestId} finished ({FinishReason}): {InputTokens} prompt + {OutputTokens} completion tokens, {ToolCallCount} tool calls, steering {SteeringSummary}, {ElapsedMs} ms")]
     public static partial void RequestFinished(ILogger logger, string requestId, string finishReason, int inputTokens, int outputTokens, int toolCallCount, string steeringSummary, long elapsedMs);

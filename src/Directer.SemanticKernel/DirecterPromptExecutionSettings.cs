@@ -28,6 +28,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     private int? maxTokens;
     private IList<string>? stopSequences;
     private object? responseFormat;
+    private bool? constrainToolCalls;
 
     /// <summary>Strings to emphasise.</summary>
     [JsonPropertyName(DirecterSettingKeys.Emphasis)]
@@ -99,6 +100,14 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     /// </summary>
     [JsonPropertyName(DirecterSettingKeys.ResponseFormat)]
     public object? ResponseFormat { get => responseFormat; set => Set(ref responseFormat, value); }
+
+    /// <summary>
+    /// Constrain tool calls to the grammar of the listed tools (names, argument names, required arguments, simple
+    /// JSON types); the argument values are still the model's. Hermes-style templates only (qwen2.5); ignored when
+    /// no tools are listed. Null = the connector's <see cref="DirecterRequestDefaults.ConstrainToolCalls"/>.
+    /// </summary>
+    [JsonPropertyName(DirecterSettingKeys.ConstrainToolCalls)]
+    public bool? ConstrainToolCalls { get => constrainToolCalls; set => Set(ref constrainToolCalls, value); }
 
     /// <summary>
     /// Our settings from any settings object: returned as-is when already ours, otherwise read by a
@@ -184,6 +193,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         MaxTokens = MaxTokens,
         StopSequences = StopSequences?.ToList(),
         ResponseFormat = ResponseFormat,
+        ConstrainToolCalls = ConstrainToolCalls,
     };
 
     /// <inheritdoc />
@@ -242,6 +252,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         Add(DirecterSettingKeys.Beta, Beta);
         Add(DirecterSettingKeys.MaxTrials, MaxTrials);
         Add(DirecterSettingKeys.Strategy, Strategy);
+        Add(DirecterSettingKeys.ConstrainToolCalls, ConstrainToolCalls);
         return properties;
     }
 

@@ -11,6 +11,12 @@ public sealed record DirecterRequestDefaults
     /// <summary>Emphasise the system message when the conversation has one (default true).</summary>
     public bool EmphasizeSystemMessage { get; init; } = true;
 
+    /// <summary>
+    /// Constrain tool calls to the listed tools' grammar when a request does not say (default false; see
+    /// <see cref="DirecterSettingKeys.ConstrainToolCalls"/>).
+    /// </summary>
+    public bool ConstrainToolCalls { get; init; }
+
     /// <summary>Token budget when a request names none (default 512).</summary>
     public int MaxTokens { get; init; } = 512;
 }

@@ -89,6 +89,11 @@ internal static class DirecterRequestMapper
             TopK = settings.TopK,
             Seed = settings.Seed,
             StopStrings = settings.StopSequences,
+            ConstrainToolCalls = settings.ConstrainToolCalls,
+
+            // Only the constraint can force a call; without it the emphasised instruction above asks for one.
+            RequireToolCall = toolRequired,
+            RequiredToolName = toolRequired && options!.ToolMode is RequiredChatToolMode { RequiredFunctionName: { } required } ? required : null,
         };
         return new DirecterRequestPlan(request, messageList.Count, json, toolRequired, options?.AllowMultipleToolCalls, ignored);
     }

@@ -56,4 +56,12 @@ public static class DirecterSettingKeys
 
     /// <summary>"text", "json_object", or a JSON schema object (requested through the prompt, not enforced).</summary>
     public const string ResponseFormat = "response_format";
+
+    /// <summary>
+    /// Constrain tool calls to the listed tools (bool, default false): inside a <c>&lt;tool_call&gt;</c> block only
+    /// tokens that keep the JSON a valid call of a listed tool (its name, argument names, required arguments and
+    /// simple JSON types) can be chosen; the argument values are still the model's. Hermes-style tool-call
+    /// templates only (qwen2.5); ignored when no tools are listed.
+    /// </summary>
+    public const string ConstrainToolCalls = "constrain_tool_calls";
 }

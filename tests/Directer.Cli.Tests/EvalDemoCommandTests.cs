@@ -31,6 +31,22 @@ public sealed class EvalDemoCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Constrained_tool_calls_are_labelled_and_every_finished_call_names_a_listed_tool()
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["eval-demo", "--per-group", "3", "--methods", "none", "--max-new-tokens", "64", "--constrain-tool-calls", "--json", json]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| group | n | none+constrained |", stdout, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var calls = doc.RootElement.GetProperty("none+constrained").GetProperty("tool_call");
+        Assert.Equal(3, calls.GetProperty("n").GetInt32());
+
+        // Unconstrained, the demo model names a listed tool in 1% of rows; constrained, every well-formed call does.
+        Assert.Equal(calls.GetProperty("valid").GetDouble(), calls.GetProperty("listed").GetDouble());
+        Assert.True(calls.GetProperty("listed").GetDouble() > 0.5, stdout);
+        Assert.InRange(calls.GetProperty("right_tool").GetDouble(), 0, 1);
+    }
+
     [Theory]
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--methods", "loud", "loud")]

@@ -195,4 +195,57 @@ public sealed class ChatOptionsMappingTests
         Assert.Equal(("12:00", "abc123XYZ", "get_time"), (tool.Content, tool.ToolCallId, tool.ToolName));
         Assert.Equal(new ToolCall("get_time", "{\"zone\":\"UTC\"}", "abc123XYZ"), request.Turns[1].ToolCalls.Single());
     }
+
+    [Fact]
+    public void ConstrainToolCallsReachesTheEngineRequestAndARequestSettingOverridesTheDefault()
+    {
+        var off = new DirecterRequestDefaults();
+        var on = new DirecterRequestDefaults { ConstrainToolCalls = true };
+        static ChatOptions With(object? value) => new()
+        {
+            Tools = Tools,
+            AdditionalProperties = value is null ? null : new() { [DirecterSettingKeys.ConstrainToolCalls] = value },
+        };
+
+        var plan = DirecterRequestMapper.Map(Ask(), With(null), off);
+        Assert.False(plan.Request.ConstrainToolCalls);
+        Assert.Equal(["get_time", "get_date"], plan.Request.Tools.Select(t => t.Name)); // the tools it would constrain to
+        Assert.True(DirecterRequestMapper.Map(Ask(), With(null), on).Request.ConstrainToolCalls);
+        Assert.True(DirecterRequestMapper.Map(Ask(), With(true), off).Request.ConstrainToolCalls);
+        Assert.True(DirecterRequestMapper.Map(Ask(), With("true"), off).Request.ConstrainToolCalls);
+        Assert.False(DirecterRequestMapper.Map(Ask(), With(false), on).Request.ConstrainToolCalls);
+        Assert.False(DirecterRequestMapper.Map(Ask(), With(JsonDocument.Parse("false").RootElement), on).Request.ConstrainToolCalls);
+        Assert.Contains("'constrain_tool_calls' must be true or false", Assert.Throws<ArgumentException>(() => DirecterRequestMapper.Map(Ask(), With("yes"), off)).Message);
+
+        // Semantic Kernel settings, typed or as extension data, arrive through the chat options' additional properties.
+        var prepare = typeof(DirecterPromptExecutionSettings).GetMethod("PrepareChatOptionsForRequest", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        foreach (var (settings, defaults, expected) in new (PromptExecutionSettings, DirecterRequestDefaults, bool)[]
+        {
+            (new DirecterPromptExecutionSettings { ConstrainToolCalls = true }, off, true),
+            (new DirecterPromptExecutionSettings { ConstrainToolCalls = false }, on, false),
+            (new DirecterPromptExecutionSettings(), on, true),
+            (new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["constrain_tool_calls"] = "true" } }, off, true),
+            (new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["constrain_tool_calls"] = false } }, on, false),
+        })
+        {
+            var options = new ChatOptions { Tools = Tools };
+            prepare.Invoke(DirecterPromptExecutionSettings.FromExecutionSettings(settings), [options]);
+            Assert.Equal(expected, DirecterRequestMapper.Map(Ask(), options, defaults).Request.ConstrainToolCalls);
+        }
+    }
+
+    [Fact]
+    public async Task TheRequestStartedLogSaysWhetherToolCallsAreConstrained()
+    {
+        using var scripted = new ScriptedClient(["Hello"], o => o.Defaults = new DirecterRequestDefaults { ConstrainToolCalls = true });
+        var constrained = await scripted.Client.GetResponseAsync(Ask(), new ChatOptions { Tools = Tools });
+        Assert.Equal("Hello", constrained.Text); // text outside tool calls is not constrained
+        await scripted.Client.GetResponseAsync(Ask(), new ChatOptions { Tools = Tools, AdditionalProperties = new() { ["constrain_tool_calls"] = false } });
+        await scripted.Client.GetResponseAsync(Ask()); // no tools: nothing to constrain
+        var started = scripted.ClientLogs(LogLevel.Debug).Where(e => e.EventId.Id == 1).Select(e => e.Message).ToList();
+        Assert.Equal(3, started.Count);
+        Assert.EndsWith("tool calls constrained True", started[0]);
+        Assert.EndsWith("tool calls constrained False", started[1]);
+        Assert.EndsWith("tool calls constrained False", started[2]);
+    }
 }

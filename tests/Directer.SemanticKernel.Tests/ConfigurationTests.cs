@@ -61,6 +61,42 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void DefaultsConstrainToolCallsBindsFromConfigurationAndAppliesToRequests()
+    {
+        var configuration = Json("""
+            {
+              "On": { "ModelPath": "/m", "Defaults": { "ConstrainToolCalls": true } },
+              "Text": { "ModelPath": "/m", "Defaults": { "ConstrainToolCalls": "True" } },
+              "Unset": { "ModelPath": "/m", "Defaults": { "MaxTokens": 4 } },
+              "Bad": { "ModelPath": "/m", "Defaults": { "ConstrainToolCalls": "maybe" } }
+            }
+            """);
+        var services = new ServiceCollection();
+        foreach (string name in new[] { "On", "Text", "Unset", "Bad" })
+        {
+            services.AddDirecterChatClient(configuration.GetSection(name), serviceId: name.ToLowerInvariant());
+        }
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptionsMonitor<DirecterConnectorOptions>>();
+        var on = options.Get("on").Defaults;
+        Assert.True(on.ConstrainToolCalls);
+        Assert.True(on.EmphasizeSystemMessage); // the other defaults keep their values
+        Assert.True(options.Get("text").Defaults.ConstrainToolCalls);
+        Assert.False(options.Get("unset").Defaults.ConstrainToolCalls);
+        Assert.Equal(4, options.Get("unset").Defaults.MaxTokens);
+        Assert.Contains("Defaults:ConstrainToolCalls", Assert.Throws<InvalidOperationException>(() => options.Get("bad")).Message);
+
+        // The bound default reaches the engine request unless the request says otherwise.
+        var tools = new ChatOptions { Tools = [AIFunctionFactory.Create(() => "12:00", "get_time")] };
+        List<ChatMessage> messages = [new(ChatRole.User, "time?")];
+        Assert.True(DirecterRequestMapper.Map(messages, tools, on).Request.ConstrainToolCalls);
+        Assert.False(DirecterRequestMapper.Map(messages, tools, options.Get("unset").Defaults).Request.ConstrainToolCalls);
+        tools.AdditionalProperties = new() { [DirecterSettingKeys.ConstrainToolCalls] = false };
+        Assert.False(DirecterRequestMapper.Map(messages, tools, on).Request.ConstrainToolCalls);
+    }
+
+    [Fact]
     public async Task TheActionOverloadsConfigureAKeyedKernelService()
     {
         var kernel = Kernel.CreateBuilder()

@@ -56,6 +56,8 @@ public sealed class SettingsTests
     [InlineData("steering", "magic", "Setting 'steering': 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
     [InlineData("strategy", "fastest", "Setting 'strategy': 'fastest' is not one of auto, sequential, batched, batched-after-gate")]
     [InlineData("gate", 3.0, "Setting 'gate' must be true or false")]
+    [InlineData("constrain_tool_calls", 3.0, "Setting 'constrain_tool_calls' must be true or false; got 3")]
+    [InlineData("constrain_tool_calls", "maybe", "Setting 'constrain_tool_calls' must be true or false; got \"maybe\"")]
     [InlineData("emphasis_not_found", "shrug", "Setting 'emphasis_not_found': 'shrug' is not 'error' or 'ignore'")]
     [InlineData("temperature", -0.5, "Setting 'temperature' must be a finite number >= 0 (0 = greedy); got -0.5")]
     [InlineData("top_p", 0.0, "Setting 'top_p' must be in (0, 1]; got 0")]
@@ -74,6 +76,66 @@ public sealed class SettingsTests
         // ... and from chat options' additional properties (Microsoft.Extensions.AI callers).
         error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { [key] = value }, new DirecterRequestDefaults()));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void ConstrainToolCallsIsReadFromExtensionDataAndChatOptionsOverTheDefault()
+    {
+        var off = new DirecterRequestDefaults();
+        var on = new DirecterRequestDefaults { ConstrainToolCalls = true };
+        Assert.False(off.ConstrainToolCalls); // off unless asked for
+
+        // Plain settings: typed values, strings (prompt YAML) and JSON elements (configuration, JSON prompts).
+        foreach (object value in new object[] { true, "true", " True ", JsonDocument.Parse("true").RootElement, JsonDocument.Parse("\"true\"").RootElement })
+        {
+            var plain = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [DirecterSettingKeys.ConstrainToolCalls] = value } };
+            var ours = DirecterPromptExecutionSettings.FromExecutionSettings(plain);
+            Assert.True(ours.ConstrainToolCalls);
+            Assert.True(DirecterChatOptions.Read(ours.ToAdditionalProperties(), off).ConstrainToolCalls);
+        }
+
+        var no = DirecterPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["constrain_tool_calls"] = "false" } });
+        Assert.False(no.ConstrainToolCalls);
+        Assert.False(DirecterChatOptions.Read(no.ToAdditionalProperties(), on).ConstrainToolCalls); // an explicit false beats a true default
+        Assert.Null(DirecterPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings()).ConstrainToolCalls);
+
+        // Chat options' additional properties (Microsoft.Extensions.AI callers); absent = the default.
+        Assert.True(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = true } }, off).ConstrainToolCalls);
+        Assert.True(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = "TRUE" } }, off).ConstrainToolCalls);
+        Assert.False(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = false } }, on).ConstrainToolCalls);
+        Assert.False(DirecterChatOptions.Read(new ChatOptions(), off).ConstrainToolCalls);
+        Assert.True(DirecterChatOptions.Read(new ChatOptions(), on).ConstrainToolCalls);
+        Assert.True(DirecterChatOptions.Read((ChatOptions?)null, on).ConstrainToolCalls);
+    }
+
+    [Fact]
+    public void TypedConstrainToolCallsRoundTripsClonesFreezesAndReachesChatOptions()
+    {
+        var settings = new DirecterPromptExecutionSettings { ConstrainToolCalls = true };
+        string json = JsonSerializer.Serialize(settings);
+        Assert.Contains("\"constrain_tool_calls\":true", json);
+        Assert.True(JsonSerializer.Deserialize<DirecterPromptExecutionSettings>(json)!.ConstrainToolCalls);
+
+        // Read back as plain settings, the key lands in ExtensionData and comes back as the typed property.
+        var plain = JsonSerializer.Deserialize<PromptExecutionSettings>(json)!;
+        Assert.True(plain.ExtensionData!.ContainsKey(DirecterSettingKeys.ConstrainToolCalls));
+        Assert.True(DirecterPromptExecutionSettings.FromExecutionSettings(plain).ConstrainToolCalls);
+
+        var clone = (DirecterPromptExecutionSettings)settings.Clone();
+        Assert.True(clone.ConstrainToolCalls);
+        settings.Freeze();
+        Assert.Throws<InvalidOperationException>(() => settings.ConstrainToolCalls = false);
+        Assert.True(settings.ConstrainToolCalls);
+        clone.ConstrainToolCalls = false; // a clone is not frozen
+        Assert.False(clone.ConstrainToolCalls);
+
+        Assert.Equal(true, settings.ToAdditionalProperties()[DirecterSettingKeys.ConstrainToolCalls]);
+        Assert.False(new DirecterPromptExecutionSettings().ToAdditionalProperties().ContainsKey(DirecterSettingKeys.ConstrainToolCalls));
+        var options = new ChatOptions();
+        var prepare = typeof(DirecterPromptExecutionSettings).GetMethod("PrepareChatOptionsForRequest", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        prepare.Invoke(settings, [options]);
+        Assert.Equal(true, options.AdditionalProperties![DirecterSettingKeys.ConstrainToolCalls]);
+        Assert.True(DirecterChatOptions.Read(options, new DirecterRequestDefaults()).ConstrainToolCalls);
     }
 
     [Fact]

@@ -24,11 +24,12 @@ internal static class EvalDemoCommand
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens per reply.", DefaultValueFactory = _ => 96 };
         var json = new Option<string?>("--json") { Description = "Also write the figures as JSON to this file." };
         var show = new Option<bool>("--show") { Description = "Print every reply with its grade (stderr)." };
+        var constrain = new Option<bool>("--constrain-tool-calls") { Description = "Constrain <tool_call> blocks to valid calls of the listed tools (names, argument names, required arguments, simple types); methods are then labelled NAME+constrained." };
         var modelOptions = new ModelCliOptions();
         var steeringOptions = new SteeringCliOptions();
         var command = new Command("eval-demo", "Evaluate a model on the demo held-out set: tool-call validity and correctness, answers from tool results, and accuracy per constraint type, per steering method.")
         {
-            model, data, methods, perGroup, maxNew, json, show,
+            model, data, methods, perGroup, maxNew, json, show, constrain,
         };
         foreach (var option in modelOptions.All.Concat(steeringOptions.All))
         {
@@ -55,21 +56,23 @@ internal static class EvalDemoCommand
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 long tokens = 0;
                 int done = 0;
+                bool constrained = result.GetValue(constrain);
                 foreach (var method in plan)
                 {
-                    outcomes.AddRange(await HeldOutRunner.RunAsync(chat, rows, method.Name, method.Steering, result.GetValue(maxNew), o =>
+                    string label = constrained ? method.Name + "+constrained" : method.Name;
+                    outcomes.AddRange(await HeldOutRunner.RunAsync(chat, rows, label, method.Steering, result.GetValue(maxNew), o =>
                     {
                         tokens += o.CompletionTokens;
                         done++;
                         if (result.GetValue(show))
                         {
-                            Console.Error.WriteLine($"  [{(o.Grade.Correct ? "ok" : "--")}] {method.Name} {o.Row.Id}: {o.Reply.Replace("\n", "\\n", StringComparison.Ordinal)}");
+                            Console.Error.WriteLine($"  [{(o.Grade.Correct ? "ok" : "--")}] {label} {o.Row.Id}: {o.Reply.Replace("\n", "\\n", StringComparison.Ordinal)}");
                         }
                         else
                         {
-                            bar.Report(new EvalProgress(done, rows.Count * plan.Count, 0, clock.Elapsed, tokens, method.Name, o.Row.Id));
+                            bar.Report(new EvalProgress(done, rows.Count * plan.Count, 0, clock.Elapsed, tokens, label, o.Row.Id));
                         }
-                    }, cancellationToken));
+                    }, constrained, cancellationToken));
                 }
 
                 bar.Finish();

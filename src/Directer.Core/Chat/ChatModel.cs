@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Directer.Core.Generation;
+using Directer.Core.Generation.Constraints;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
 using Directer.Core.Text.Emphasis;
@@ -151,6 +152,9 @@ public sealed class ChatModel : IDisposable
             TopK = request.TopK,
             Seed = request.Seed,
             EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
+            Constraint = request.ConstrainToolCalls && request.Tools.Count > 0
+                ? ToolCallConstraint.Create(Template, Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
+                : null,
         };
         var generation = await generator.GenerateAsync(ids, options, selector, id =>
         {

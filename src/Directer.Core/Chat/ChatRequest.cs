@@ -36,4 +36,22 @@ public sealed record ChatRequest
 
     /// <summary>Strings that end the reply (matched on text, cut from it).</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>
+    /// Constrain the model's tool calls to the grammar of <see cref="Tools"/> (default false): inside a
+    /// <c>&lt;tool_call&gt;</c> block only tokens that keep the JSON a valid call of a listed tool, with that tool's
+    /// argument names, required arguments and simple types, can be chosen. Text outside tool calls is untouched.
+    /// Needs a template with Hermes-style tool calls (qwen2.5); ignored when <see cref="Tools"/> is empty.
+    /// </summary>
+    public bool ConstrainToolCalls { get; init; }
+
+    /// <summary>
+    /// With <see cref="ConstrainToolCalls"/>: the reply must begin with a tool call — of <see cref="RequiredToolName"/>
+    /// when set, else of any listed tool (what Semantic Kernel's <c>FunctionChoiceBehavior.Required</c> and
+    /// Microsoft.Extensions.AI's <c>ChatToolMode.RequireAny</c>/<c>RequireSpecific</c> ask for). Ignored without the constraint.
+    /// </summary>
+    public bool RequireToolCall { get; init; }
+
+    /// <summary>With <see cref="RequireToolCall"/>: the tool the first call must name (one of <see cref="Tools"/>); null = any.</summary>
+    public string? RequiredToolName { get; init; }
 }

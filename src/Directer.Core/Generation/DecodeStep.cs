@@ -41,12 +41,24 @@ public sealed class DecodeStep
     /// <summary>Absolute position of <see cref="InputToken"/> (the cache length before this step).</summary>
     public int Position { get; internal set; }
 
+    /// <summary>
+    /// The tokens allowed at this step (flag per id), or null when all are. Every pass's logits are
+    /// already masked with it (disallowed tokens at −∞), so selectors need not look at it.
+    /// </summary>
+    public IReadOnlyList<bool>? Allowed => allowed;
+
+    /// <summary>Whether this step's raw pass would have chosen a disallowed token greedily.</summary>
+    internal bool Overridden { get; private set; }
+
+    private bool[]? allowed;
+    private Tensor? disallowedMask;
+
     /// <summary>Runs the plain raw pass of the input token (appending it to the cache); returns float32 logits [vocab].</summary>
     public Tensor RunRawPass()
     {
         using var input = tensor(new long[] { InputToken }, ScalarType.Int64).unsqueeze(0);
         using var logits = Model.Forward(input, Cache, ForwardRequest.Raw);
-        return logits.reshape(-1);
+        return Mask(logits.reshape(-1), raw: true);
     }
 
     /// <summary>
@@ -57,6 +69,86 @@ public sealed class DecodeStep
     {
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
-        return logits.reshape(rows, -1);
+        return Mask(logits.reshape(rows, -1), raw: request.WriteCache);
+    }
+
+    /// <summary>
+    /// The index of the continuation the model finds most probable after the input token: the sum of its
+    /// tokens' log-probabilities under unsteered, read-only passes (the cache is not touched), or -1 when
+    /// the longest would not fit in the cache.
+    /// </summary>
+    internal int BestContinuation(IReadOnlyList<IReadOnlyList<int>> continuations)
+    {
+        const int RowsPerPass = 8;
+        int longest = continuations.Max(c => c.Count);
+        if (longest == 0 || Position + 1 + longest > Cache.Capacity)
+        {
+            return -1;
+        }
+
+        int best = -1;
+        double bestScore = double.NegativeInfinity;
+        for (int first = 0; first < continuations.Count; first += RowsPerPass)
+        {
+            using var scope = NewDisposeScope();
+            int rows = Math.Min(RowsPerPass, continuations.Count - first);
+            var ids = new long[rows * (longest + 1)];
+            var targets = new long[rows * longest];
+            var counted = new float[rows * longest];
+            for (int r = 0; r < rows; r++)
+            {
+                var tokens = continuations[first + r];
+                ids[r * (longest + 1)] = InputToken;
+                for (int j = 0; j < longest; j++)
+                {
+                    // Positions past a shorter continuation repeat its last token; causal attention keeps them out of its score.
+                    int token = tokens.Count == 0 ? InputToken : tokens[Math.Min(j, tokens.Count - 1)];
+                    ids[(r * (longest + 1)) + j + 1] = token;
+                    targets[(r * longest) + j] = token;
+                    counted[(r * longest) + j] = j < tokens.Count ? 1 : 0;
+                }
+            }
+
+            var input = tensor(ids, new long[] { rows, longest + 1 }, ScalarType.Int64);
+            var logits = Model.Forward(input, Cache, new ForwardRequest { WriteCache = false, StartPosition = Position, LastPositionOnly = false });
+            var logProbs = logits.narrow(1, 0, longest).log_softmax(-1);
+            var picked = logProbs.gather(-1, tensor(targets, new long[] { rows, longest, 1 }, ScalarType.Int64, Model.Device)).squeeze(-1);
+            var scores = (picked * tensor(counted, new long[] { rows, longest }, device: Model.Device)).sum(1).data<float>().ToArray();
+            for (int r = 0; r < rows; r++)
+            {
+                if (scores[r] > bestScore)
+                {
+                    bestScore = scores[r];
+                    best = first + r;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Sets the step's allowed tokens; <paramref name="mask"/> (true = disallowed) lives in the step's dispose scope.</summary>
+    internal void Restrict(bool[]? allowedTokens, Tensor? mask)
+    {
+        allowed = allowedTokens;
+        disallowedMask = mask;
+        Overridden = false;
+    }
+
+    private Tensor Mask(Tensor logits, bool raw)
+    {
+        if (disallowedMask is null)
+        {
+            return logits;
+        }
+
+        if (raw)
+        {
+            // Row 0 of a writing pass is the raw pass: note whether the mask changes its greedy choice.
+            using var first = logits.dim() == 1 ? logits.alias() : logits[0];
+            Overridden = !allowed![TokenSampler.ArgMax(first)];
+        }
+
+        return logits.masked_fill(disallowedMask, float.NegativeInfinity);
     }
 }

@@ -24,6 +24,12 @@ public sealed record GenerationOptions
     /// <summary>Token id sequences that end generation when produced (excluded from the output).</summary>
     public IReadOnlyList<IReadOnlyList<int>> StopSequences { get; init; } = [];
 
+    /// <summary>
+    /// Restricts which tokens may be chosen (for example <see cref="Constraints.ToolCallConstraint"/>); null = none.
+    /// Stateful: one generation at a time.
+    /// </summary>
+    public ITokenConstraint? Constraint { get; init; }
+
     /// <summary>Checks every setting; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
     {

@@ -21,6 +21,12 @@ public sealed record GenerationResult
     /// <summary>Time spent in decode steps.</summary>
     public required TimeSpan DecodeTime { get; init; }
 
+    /// <summary>Decode steps whose logits <see cref="GenerationOptions.Constraint"/> masked.</summary>
+    public int ConstrainedSteps { get; init; }
+
+    /// <summary>Masked steps where the raw pass's unconstrained most likely token was not allowed (the mask changed the greedy choice).</summary>
+    public int ConstraintOverrides { get; init; }
+
     /// <summary>Decode throughput (decoded tokens / decode time).</summary>
     public double DecodeTokensPerSecond => DecodeTime > TimeSpan.Zero ? DecodedTokens / DecodeTime.TotalSeconds : 0;
 

@@ -132,6 +132,9 @@ public sealed class TokenGenerator : IDisposable
 
         prefillClock.Stop();
         selector.Begin(promptIds);
+        var constraint = options.Constraint;
+        constraint?.Begin();
+        int constrainedSteps = 0, overrides = 0;
         var step = new DecodeStep(Model, kv, sampler, promptIds);
         int input = promptIds[^1];
         int decoded = 0;
@@ -153,7 +156,25 @@ public sealed class TokenGenerator : IDisposable
                 step.Index = decoded;
                 step.InputToken = input;
                 step.Position = position;
+                if (constraint is IChoiceConstraint chooser && chooser.PendingChoices() is { Count: > 0 } choices && step.BestContinuation(choices) is >= 0 and var best)
+                {
+                    chooser.Choose(best);
+                }
+
+                bool[]? allowed = constraint?.AllowedNext(Model.VocabSize);
+                step.Restrict(allowed, allowed is null ? null : logical_not(tensor(allowed, device: Model.Device)));
                 token = selector.Select(step);
+                if (allowed is not null)
+                {
+                    constrainedSteps++;
+                    overrides += step.Overridden ? 1 : 0;
+                    if (token >= 0 && token < allowed.Length && !allowed[token])
+                    {
+                        throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, which the generation's constraint ({constraint!.GetType().Name}) does not allow.");
+                    }
+                }
+
+                step.Restrict(null, null);
             }
 
             if (kv.Length != position + 1)
@@ -167,6 +188,7 @@ public sealed class TokenGenerator : IDisposable
             }
 
             decoded++;
+            constraint?.Accept(token);
             if (eos.Contains(token))
             {
                 reason = StopReason.EndOfSequence;
@@ -206,6 +228,8 @@ public sealed class TokenGenerator : IDisposable
             DecodedTokens = decoded,
             PrefillTime = prefillClock.Elapsed,
             DecodeTime = decodeClock.Elapsed,
+            ConstrainedSteps = constrainedSteps,
+            ConstraintOverrides = overrides,
         };
     }
 

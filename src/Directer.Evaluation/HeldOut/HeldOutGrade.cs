@@ -6,4 +6,5 @@ namespace Directer.Evaluation.HeldOut;
 /// <param name="Listed">tool_call rows: the call names one of the listed tools; other rows: always true.</param>
 /// <param name="Correct">tool_call: right tool and exactly the right arguments; tool_answer: repeats every required
 /// value of the tool result and meets the constraints; constraint: the constraint is met.</param>
-public sealed record HeldOutGrade(bool Valid, bool Listed, bool Correct);
+/// <param name="RightTool">tool_call rows: the call names the expected tool (whatever its arguments); other rows: always true.</param>
+public sealed record HeldOutGrade(bool Valid, bool Listed, bool Correct, bool RightTool);

@@ -20,18 +20,18 @@ public static class HeldOutGrader
             case "tool_call":
                 if (calls.Count == 0 || ParseObject(calls[0].ArgumentsJson) is not { } arguments)
                 {
-                    return new HeldOutGrade(false, false, false);
+                    return new HeldOutGrade(false, false, false, false);
                 }
 
                 var expected = row.ExpectedToolCall!;
                 bool listed = row.Tools.Any(t => t.Name == calls[0].Name);
                 bool right = calls[0].Name == expected.Name && JsonNode.DeepEquals(arguments, ParseObject(expected.ArgumentsJson));
-                return new HeldOutGrade(true, listed, right);
+                return new HeldOutGrade(true, listed, right, calls[0].Name == expected.Name);
             case "tool_answer":
                 bool repeats = row.MustContain.All(v => text.Contains(v, StringComparison.OrdinalIgnoreCase));
-                return new HeldOutGrade(true, true, calls.Count == 0 && repeats && ConstraintsMet(row, text));
+                return new HeldOutGrade(true, true, calls.Count == 0 && repeats && ConstraintsMet(row, text), true);
             default:
-                return new HeldOutGrade(true, true, calls.Count == 0 && ConstraintsMet(row, text));
+                return new HeldOutGrade(true, true, calls.Count == 0 && ConstraintsMet(row, text), true);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class HeldOutReport
         var list = outcomes.Where(o => o.Method == method && (group is null || o.Row.Group == group)).ToList();
         double Share(Func<HeldOutGrade, bool> f) => list.Count == 0 ? 0 : (double)list.Count(o => f(o.Grade)) / list.Count;
         double seconds = list.Sum(o => o.Seconds);
-        return new GroupRates(list.Count, Share(g => g.Valid), Share(g => g.Listed), Share(g => g.Correct), seconds <= 0 ? 0 : list.Sum(o => o.CompletionTokens) / seconds);
+        return new GroupRates(list.Count, Share(g => g.Valid), Share(g => g.Listed), Share(g => g.Correct), Share(g => g.RightTool), seconds <= 0 ? 0 : list.Sum(o => o.CompletionTokens) / seconds);
     }
 
     /// <summary>A markdown table: one row per group, the correct rate per method (and validity for tool calls).</summary>
@@ -54,7 +54,7 @@ public sealed class HeldOutReport
             {
                 var r = Rates(m, group);
                 string cell = group == "tool_call"
-                    ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct:P0} right (valid {r.Valid:P0}, listed tool {r.Listed:P0})")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{r.Correct:P0} right (valid {r.Valid:P0}, listed tool {r.Listed:P0}, right tool {r.RightTool:P0})")
                     : string.Create(CultureInfo.InvariantCulture, $"{r.Correct:P0}");
                 sb.Append(CultureInfo.InvariantCulture, $" {cell} |");
             }
@@ -72,7 +72,7 @@ public sealed class HeldOutReport
         return sb.ToString();
     }
 
-    /// <summary>The same figures as JSON: <c>{method: {group: {n, valid, listed, correct}, "tokens_per_second": x}}</c>.</summary>
+    /// <summary>The same figures as JSON: <c>{method: {group: {n, valid, listed, correct, right_tool}, "tokens_per_second": x}}</c>.</summary>
     public JsonObject ToJson()
     {
         var root = new JsonObject();
@@ -82,7 +82,7 @@ public sealed class HeldOutReport
             foreach (string group in Groups)
             {
                 var r = Rates(m, group);
-                byGroup[group] = new JsonObject { ["n"] = r.Count, ["valid"] = Math.Round(r.Valid, 4), ["listed"] = Math.Round(r.Listed, 4), ["correct"] = Math.Round(r.Correct, 4) };
+                byGroup[group] = new JsonObject { ["n"] = r.Count, ["valid"] = Math.Round(r.Valid, 4), ["listed"] = Math.Round(r.Listed, 4), ["correct"] = Math.Round(r.Correct, 4), ["right_tool"] = Math.Round(r.RightTool, 4) };
             }
 
             var all = Rates(m, null);
@@ -100,5 +100,6 @@ public sealed class HeldOutReport
 /// <param name="Valid">Share with a well-formed tool call (tool_call rows; 1 elsewhere).</param>
 /// <param name="Listed">Share calling a listed tool (tool_call rows; 1 elsewhere).</param>
 /// <param name="Correct">Share graded correct.</param>
+/// <param name="RightTool">Share calling the expected tool (tool_call rows; 1 elsewhere).</param>
 /// <param name="TokensPerSecond">Generated tokens per second of wall time.</param>
-public sealed record GroupRates(int Count, double Valid, double Listed, double Correct, double TokensPerSecond);
+public sealed record GroupRates(int Count, double Valid, double Listed, double Correct, double RightTool, double TokensPerSecond);

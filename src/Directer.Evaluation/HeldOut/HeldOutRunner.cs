@@ -19,6 +19,7 @@ public static class HeldOutRunner
     /// <param name="steering">Steering settings; null or <see cref="SteeringMethod.None"/> for plain greedy decoding.</param>
     /// <param name="maxNewTokens">Token budget per reply.</param>
     /// <param name="onOutcome">Called after each row (progress).</param>
+    /// <param name="constrainToolCalls">Constrain tool calls to the listed tools' grammar (<see cref="ChatRequest.ConstrainToolCalls"/>).</param>
     /// <param name="cancellationToken">Stops between (and inside) rows.</param>
     public static async Task<IReadOnlyList<HeldOutOutcome>> RunAsync(
         ChatModel model,
@@ -27,6 +28,7 @@ public static class HeldOutRunner
         SteeringSettings? steering,
         int maxNewTokens = 96,
         Action<HeldOutOutcome>? onOutcome = null,
+        bool constrainToolCalls = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -43,6 +45,7 @@ public static class HeldOutRunner
                 MaxNewTokens = maxNewTokens,
                 Steering = steered ? steering : null,
                 Emphasis = steered ? new EmphasisRequest { SystemMessage = true } : null,
+                ConstrainToolCalls = constrainToolCalls,
             };
             var clock = Stopwatch.StartNew();
             var result = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);

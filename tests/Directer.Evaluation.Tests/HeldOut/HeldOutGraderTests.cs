@@ -20,13 +20,13 @@ public sealed class HeldOutGraderTests
     public void Tool_call_is_right_only_with_the_expected_name_and_exactly_its_arguments()
     {
         var row = ToolCallRow();
-        Assert.Equal(new HeldOutGrade(true, true, true), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"city": "Oslo", "item": "red mug"}""")]));
-        Assert.Equal(new HeldOutGrade(true, true, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"item": "red mug"}""")]));
-        Assert.Equal(new HeldOutGrade(true, true, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"item": "red mug", "city": "Oslo", "extra": 1}""")]));
-        Assert.Equal(new HeldOutGrade(true, true, false), HeldOutGrader.Grade(row, "", [new ToolCall("get_weather", """{"item": "red mug", "city": "Oslo"}""")]));
-        Assert.Equal(new HeldOutGrade(true, false, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock_level", """{"item": "red mug", "city": "Oslo"}""")]));
-        Assert.Equal(new HeldOutGrade(false, false, false), HeldOutGrader.Grade(row, "There are 4.", []));
-        Assert.Equal(new HeldOutGrade(false, false, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", "[1, 2]")]));
+        Assert.Equal(new HeldOutGrade(true, true, true, true), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"city": "Oslo", "item": "red mug"}""")]));
+        Assert.Equal(new HeldOutGrade(true, true, false, true), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"item": "red mug"}""")]));
+        Assert.Equal(new HeldOutGrade(true, true, false, true), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", """{"item": "red mug", "city": "Oslo", "extra": 1}""")]));
+        Assert.Equal(new HeldOutGrade(true, true, false, false), HeldOutGrader.Grade(row, "", [new ToolCall("get_weather", """{"item": "red mug", "city": "Oslo"}""")]));
+        Assert.Equal(new HeldOutGrade(true, false, false, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock_level", """{"item": "red mug", "city": "Oslo"}""")]));
+        Assert.Equal(new HeldOutGrade(false, false, false, false), HeldOutGrader.Grade(row, "There are 4.", []));
+        Assert.Equal(new HeldOutGrade(false, false, false, false), HeldOutGrader.Grade(row, "", [new ToolCall("check_stock", "[1, 2]")]));
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class HeldOutGraderTests
         Assert.True(HeldOutGrader.GradeRaw(row, "<tool_call>\n{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\", \"city\": \"Oslo\"}}\n</tool_call>").Correct);
         Assert.False(HeldOutGrader.GradeRaw(row, "<tool_call>\n{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\"\n</tool_call>").Valid);
         var two = "<tool_call>{\"name\": \"get_weather\", \"arguments\": {}}</tool_call>\n<tool_call>{\"name\": \"check_stock\", \"arguments\": {\"item\": \"red mug\", \"city\": \"Oslo\"}}</tool_call>";
-        Assert.Equal(new HeldOutGrade(true, true, false), HeldOutGrader.GradeRaw(row, two));
+        Assert.Equal(new HeldOutGrade(true, true, false, false), HeldOutGrader.GradeRaw(row, two));
     }
 
     [Fact]

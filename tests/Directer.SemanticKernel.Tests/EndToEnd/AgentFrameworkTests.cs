@@ -27,4 +27,28 @@ public sealed class AgentFrameworkTests
         Assert.Equal(call.Name == "multiply" ? [(12L, 37L)] : [], plugin.Calls);
         Assert.False(string.IsNullOrWhiteSpace(response.Text));
     }
+
+    [Fact]
+    public async Task An_agent_framework_agent_runs_the_real_tool_when_calls_are_constrained()
+    {
+        using var provider = new ServiceCollection().AddDirecterChatClient(DemoModel.Require()).BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+        var plugin = new CalculatorPlugin();
+        var inventory = new ConstrainedToolCallTests.InventoryPlugin();
+        AIFunction[] tools =
+        [
+            AIFunctionFactory.Create(inventory.GetStock, "get_stock", "Get how many units of a product are in stock."),
+            AIFunctionFactory.Create(plugin.Multiply, "multiply", "Returns the product of two integers."),
+        ];
+        var options = new ChatOptions { Instructions = "You are a helpful assistant. Use the tools to answer.", Tools = [.. tools], AdditionalProperties = new() { [DirecterSettingKeys.ConstrainToolCalls] = true } };
+        var agent = new ChatClientAgent(client, new ChatClientAgentOptions { ChatOptions = options });
+
+        var response = await agent.RunAsync("What is 12 times 37?");
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("multiply", call.Name);
+        Assert.Equal([(12L, 37L)], plugin.Calls);
+        Assert.Empty(inventory.Lookups);
+        Assert.False(string.IsNullOrWhiteSpace(response.Text));
+    }
 }

@@ -67,7 +67,7 @@ public sealed class KernelAgentTests
         AssertCopiedFactors(call);
         var result = Assert.Single(history.SelectMany(m => m.Items).OfType<FunctionResultContent>());
         Assert.Equal(call.Id, result.CallId);
-        bool ran = call.FunctionName == "multiply" && call.PluginName == "calculator";
+        bool ran = (call.PluginName is null ? call.FunctionName : $"{call.PluginName}_{call.FunctionName}") == "calculator_multiply";
         Assert.Equal(ran ? [(12L, 37L)] : [], plugin.Calls);
         Assert.Equal(ran ? ["multiply"] : [], filter.Seen);
         Assert.Equal(AuthorRole.Assistant, reply.Role);

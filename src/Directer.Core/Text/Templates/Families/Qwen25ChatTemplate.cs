@@ -3,7 +3,7 @@ namespace Directer.Core.Text.Templates;
 /// <summary>Qwen2.5-Instruct: ChatML with the default system prompt "You are Qwen, created by Alibaba Cloud...",
 /// Hermes-style tools (a <c>&lt;tools&gt;</c> block of JSON schemas in the system turn), <c>&lt;tool_call&gt;</c> blocks
 /// in assistant turns and tool results grouped into a user turn of <c>&lt;tool_response&gt;</c> blocks.</summary>
-internal sealed class Qwen25ChatTemplate : ChatTemplateBase
+internal sealed class Qwen25ChatTemplate : ChatTemplateBase, IHermesToolCalls
 {
     /// <summary>The system prompt the template uses when the conversation has none.</summary>
     public const string DefaultSystemPrompt = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
