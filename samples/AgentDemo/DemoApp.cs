@@ -35,7 +35,7 @@ internal static class DemoApp
 
         string steering = Value(args, "--steering") ?? "directer";
 
-        // The built-in model cannot copy unseen names, so its calls are held to the listed tools' grammar by default.
+        // The built-in model copies unseen names unreliably, so its calls are held to the listed tools' grammar by default.
         bool constrain = !args.Contains("--unconstrained");
         bool compare = args.Contains("--compare") || Value(args, "--steering") is null;
         var builder = Kernel.CreateBuilder();

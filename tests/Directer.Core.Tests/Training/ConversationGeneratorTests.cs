@@ -191,4 +191,42 @@ public class ConversationGeneratorTests
         Assert.True(toolUses > 100, $"tool-use conversations: {toolUses}");
         Assert.True(unseenNames > toolUses * 0.8, $"made-up names: {unseenNames} of {toolUses}");
     }
+
+    [Fact]
+    public void DrillSharesSetTheMixtureAndRandomCopyZeroKeepsTheDrillStream()
+    {
+        static bool IsDrill(GeneratedConversation c) => c.Tools.Count == 0 && c.Messages[0].Content is "You are a careful assistant." or "Answer with a JSON object."
+            || c.Messages[0].Content.StartsWith("Reference table:", StringComparison.Ordinal) || c.Messages[0].Content.StartsWith("Functions:", StringComparison.Ordinal);
+        string Text(GeneratedConversation c) => ChatMlRenderer.Render(c.Messages, c.Tools).Text;
+
+        // --drills sets the share of drills (default a quarter of --novel).
+        var byDefault = new ConversationGenerator(7, DataSplit.Train, 0.7);
+        var half = new ConversationGenerator(7, DataSplit.Train, 0.7, 0.5);
+        double defaultShare = Enumerable.Range(0, 600).Count(i => IsDrill(byDefault.Generate(i))) / 600.0;
+        double halfShare = Enumerable.Range(0, 600).Count(i => IsDrill(half.Generate(i))) / 600.0;
+        Assert.InRange(defaultShare, 0.12, 0.24);
+        Assert.InRange(halfShare, 0.43, 0.57);
+
+        // --random-copy 0 is the stream the shipped copy stage trained on, bit for bit.
+        var zero = new ConversationGenerator(7, DataSplit.Train, 0.7, 0.5, 0);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => Text(half.Generate(i))), Enumerable.Range(0, 200).Select(i => Text(zero.Generate(i))));
+
+        // With it, drills echo random letter strings that appear in the request and, verbatim, in the answer.
+        var random = new ConversationGenerator(7, DataSplit.Train, 0.7, 1.0, 1.0);
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < 200; i++)
+        {
+            var c = random.Generate(i);
+            Assert.Equal(3, c.Messages.Count);
+            string answer = c.Messages[2].Content;
+            string copied = answer.StartsWith('{') ? JsonNode.Parse(answer)!.AsObject().Single().Value!.GetValue<string>() : answer.TrimEnd('(', ')');
+            Assert.Contains(copied, c.Messages[1].Content, StringComparison.Ordinal);
+            foreach (string word in copied.Split(' ', '_', '-'))
+            {
+                words.Add(word);
+            }
+        }
+
+        Assert.True(words.Count > 300, $"distinct random words: {words.Count}");
+    }
 }

@@ -15,10 +15,12 @@ internal static class DataCommand
         int count = options.Int("count", 2000);
         long evalSeed = options.Long("eval-seed", EvalSetBuilder.DefaultSeed);
         double novel = options.Double("novel", 0);
+        double? drills = options.Has("drills") ? options.Double("drills", 0) : null;
+        double randomCopy = options.Double("random-copy", 0);
         options.EnsureAllUsed();
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed, DataSplit.Train, novel);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy);
         string trainPath = Path.Combine(outDir, "train-sample.jsonl");
         JsonlWriter.Write(trainPath, Enumerable.Range(0, count).Select(i => JsonlWriter.ConversationRow(i, generator.Generate(i))));
         string evalPath = Path.Combine(outDir, "eval.jsonl");

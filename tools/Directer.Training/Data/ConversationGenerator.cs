@@ -23,14 +23,17 @@ internal sealed partial class ConversationGenerator
     private readonly DataSplit split;
     private readonly double novelShare;
     private readonly double drillShare;
+    private readonly double randomCopyShare;
 
     /// <param name="seed">Data seed.</param>
     /// <param name="split">Training or held-out phrasings.</param>
     /// <param name="novelShare">Share of tool-use conversations with made-up tool names and values (0 keeps the
     /// original stream bit for bit: no extra random draws are made).</param>
     /// <param name="drillShare">Share of copy drills; null = a quarter of <paramref name="novelShare"/>.</param>
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null)
+    /// <param name="randomCopyShare">Share of drills that echo random letter strings (0: no extra draw).</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0)
     {
+        this.randomCopyShare = randomCopyShare;
         this.seed = seed;
         this.split = split;
         this.novelShare = novelShare;
@@ -45,7 +48,7 @@ internal sealed partial class ConversationGenerator
         // The copy stage mixes in drills (by default a quarter of novelShare: 17.5% at 0.7); no extra draw otherwise.
         if (novelShare > 0 && rng.Chance(drillShare))
         {
-            return CopyDrills.Generate(rng);
+            return CopyDrills.Generate(rng, randomCopyShare);
         }
 
         double roll = rng.NextDouble();

@@ -26,13 +26,58 @@ internal static class CopyDrills
         "Which function should I use to {d}", "Name the function that can {d}", "I need to {d} Which function?",
     ];
 
-    /// <summary>One drill: echo a made-up span, look up a made-up key, or pick the listed function a request needs.</summary>
-    public static GeneratedConversation Generate(SeededRandom rng)
+    /// <summary>One drill: echo a made-up span, look up a made-up key, or pick the listed function a request needs; with
+    /// <paramref name="randomShare"/>, that share of drills echoes random letter strings instead.</summary>
+    public static GeneratedConversation Generate(SeededRandom rng, double randomShare = 0)
     {
-        double r = rng.NextDouble();
-        var (system, user, answer) = r < 0.35 ? Echo(rng) : r < 0.65 ? Lookup(rng) : Pick(rng);
+        // No extra draw at 0, so the stream of the shipped copy stage is unchanged.
+        var (system, user, answer) = randomShare > 0 && rng.Chance(randomShare) ? RandomEcho(rng) : Standard(rng);
         var messages = new List<ChatMessage> { ChatMessage.System(system), ChatMessage.User(user), ChatMessage.Assistant(answer) };
         return new GeneratedConversation(ConversationKind.Chat, messages, [], [], null, []);
+    }
+
+    private static (string System, string User, string Answer) Standard(SeededRandom rng)
+    {
+        double r = rng.NextDouble();
+        return r < 0.35 ? Echo(rng) : r < 0.65 ? Lookup(rng) : Pick(rng);
+    }
+
+    /// <summary>
+    /// Echo 1–4 random "words" of 2–9 letters (or digits), which the tokenizer splits into pieces no statistics can
+    /// predict; sometimes inside a JSON value or a function call, the places a tool call copies into.
+    /// </summary>
+    private static (string System, string User, string Answer) RandomEcho(SeededRandom rng)
+    {
+        const string letters = "abcdefghijklmnopqrstuvwxyz";
+        int words = rng.Range(1, 4);
+        var parts = new List<string>();
+        for (int w = 0; w < words; w++)
+        {
+            int length = rng.Range(2, 9);
+            var word = new StringBuilder();
+            bool digits = rng.Chance(0.1);
+            for (int i = 0; i < length; i++)
+            {
+                word.Append(digits ? (char)('0' + rng.Next(10)) : letters[rng.Next(letters.Length)]);
+            }
+
+            parts.Add(rng.Chance(0.2) ? char.ToUpperInvariant(word[0]) + word.ToString()[1..] : word.ToString());
+        }
+
+        string x = string.Join(rng.Chance(0.8) ? " " : rng.Pick(["_", "-"]), parts);
+        double shape = rng.NextDouble();
+        if (shape < 0.6)
+        {
+            return ("You are a careful assistant.", rng.Pick(EchoRequests).Replace("{x}", x, StringComparison.Ordinal), x);
+        }
+
+        string key = rng.Pick(["name", "item", "city", "product", "query", "title", "text"]);
+        if (shape < 0.8)
+        {
+            return ("Answer with a JSON object.", $"Put \"{x}\" under the key \"{key}\".", $"{{\"{key}\": \"{x}\"}}");
+        }
+
+        return ("You are a careful assistant.", $"Write the call: function {x} with no arguments.", $"{x}()");
     }
 
     private static (string System, string User, string Answer) Echo(SeededRandom rng)

@@ -21,13 +21,13 @@ internal sealed class BatchSource
     private long cachedPool = -1;
     private List<List<TrainingExample>>? cached;
 
-    public BatchSource(long seed, BpeVocabulary vocab, int batchSize, int maxLength, double novelShare = 0, double? drillShare = null)
+    public BatchSource(long seed, BpeVocabulary vocab, int batchSize, int maxLength, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0)
     {
         this.seed = seed;
         this.vocab = vocab;
         this.batchSize = batchSize;
         this.maxLength = maxLength;
-        generator = new ConversationGenerator(seed, DataSplit.Train, novelShare, drillShare);
+        generator = new ConversationGenerator(seed, DataSplit.Train, novelShare, drillShare, randomCopyShare);
         padId = vocab.SpecialIds[SpecialTokens.EndOfText];
     }
 

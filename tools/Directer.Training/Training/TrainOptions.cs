@@ -57,4 +57,10 @@ internal sealed record TrainOptions
 
     /// <summary>Share of copy drills (<see cref="Data.CopyDrills"/>) in the data; null = a quarter of <see cref="NovelShare"/>.</summary>
     public double? DrillShare { get; init; }
+
+    /// <summary>
+    /// Share of drills that echo a random letter string instead of a made-up word (<see cref="Data.CopyDrills"/>): text
+    /// no word statistics can predict, so only copying gets it right. 0 keeps the drill stream bit for bit.
+    /// </summary>
+    public double RandomCopyShare { get; init; }
 }

@@ -62,8 +62,8 @@ public sealed class RequiredToolCallTests
             Assert.True(expected == allowed[id], $"token {id} '{text}': expected allowed={expected}");
         }
 
-        // Without the requirement both names are open and the choice is scored.
-        var free = ToolCallConstraint.ForHermes(tokenizer, Tools, requireCall: true);
+        // Without the requirement both names are open (and, when asked for, the choice is scored).
+        var free = ToolCallConstraint.ForHermes(tokenizer, Tools, requireCall: true, scoreWholeNames: true);
         free.Begin();
         foreach (int id in tokenizer.Encode("<tool_call>\n{\"name\": \""))
         {
@@ -102,14 +102,13 @@ public sealed class RequiredToolCallTests
         Assert.Equal(free.RawText, unconstrained.RawText);
 
         var any = await Demo.Value.CompleteAsync(request with { ConstrainToolCalls = true, RequireToolCall = true });
+        Assert.Matches("""^<tool_call>\s*\{"name": "(get_stock|multiply)", "arguments": \{""", any.RawText);
+        Assert.True(any.ToolCalls.Count == 1 || any.StopReason == Directer.Core.Generation.StopReason.MaxTokens, any.RawText);
 
-        Assert.StartsWith("<tool_call>", any.RawText, StringComparison.Ordinal);
-        Assert.Contains(Assert.Single(any.ToolCalls).Name, Tools.Select(t => t.Name));
-
-        // Forced to get_stock, the model writes the honey facts into "product" until the token budget ends the reply (a
-        // string value is the model's; the constraint only keeps it a string), so the call is cut off, not finished.
+        // Forced to get_stock, the model must write a get_stock call; what it puts in "product" is its own (a string value
+        // may also run on until the token budget cuts the call off, which the parser then reports as malformed).
         var specific = await Demo.Value.CompleteAsync(request with { ConstrainToolCalls = true, RequireToolCall = true, RequiredToolName = "get_stock" });
-        Assert.Matches("""^<tool_call>\s*\{"name": "get_stock", "arguments": \{"product": "[^"]+$""", specific.RawText);
-        Assert.Equal(Directer.Core.Generation.StopReason.MaxTokens, specific.StopReason);
+        Assert.Matches("""^<tool_call>\s*\{"name": "get_stock", "arguments": \{"product": " """.TrimEnd(), specific.RawText);
+        Assert.True(specific.ToolCalls is [{ Name: "get_stock" }] || specific.StopReason == Directer.Core.Generation.StopReason.MaxTokens, specific.RawText);
     }
 }

@@ -284,11 +284,28 @@ public sealed class ToolCallConstraintMaskTests : IDisposable
     }
 
     [Fact]
+    public void ByDefaultTheNameIsWrittenTokenByTokenWithNoChoiceToScore()
+    {
+        var tokenizer = DemoTokenizer;
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (int id in tokenizer.Encode("<tool_call>\n{\"name\": \""))
+        {
+            constraint.Accept(id);
+        }
+
+        Assert.Empty(constraint.PendingChoices());
+        bool[] allowed = constraint.AllowedNext(tokenizer.VocabSize)!;
+        Assert.True(allowed[tokenizer.Encode("get")[0]]);
+        Assert.True(allowed[tokenizer.Encode("m")[0]]);
+    }
+
+    [Fact]
     public void TheToolNameIsChosenWholeAndThenOnlyThatNameCanBeWritten()
     {
         var tokenizer = DemoTokenizer;
         var grammar = Grammar(Tools);
-        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
         constraint.Begin();
         var state = CallState.Outside;
         Assert.Empty(constraint.PendingChoices());
@@ -304,7 +321,7 @@ public sealed class ToolCallConstraintMaskTests : IDisposable
         Assert.Equal(Tools.Select(t => $" \"{t.Name}\""), choices.Select(c => tokenizer.Decode(c)));
 
         // A twin that is not told the choice, to compare with.
-        var unchosen = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        var unchosen = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
         unchosen.Begin();
         foreach (int id in tokenizer.Encode("Sure.\n<tool_call>\n{\"name\":"))
         {
