@@ -192,8 +192,7 @@ public sealed class DirecterChatClient : IChatClient
             var request = plan.Request;
             string steering = request.Steering?.Method.ToString().ToLowerInvariant() ?? "none";
             int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis?.SystemMessage == true ? 1 : 0);
-            bool constrained = request.ConstrainToolCalls && request.Tools.Count > 0; // the engine ignores it without tools
-            DirecterLog.RequestStarted(logger, requestId, mode, plan.MessageCount, request.Tools.Count, steering, spans, request.MaxNewTokens, request.Temperature, constrained);
+            DirecterLog.RequestStarted(logger, requestId, mode, plan.MessageCount, request.Tools.Count, steering, spans, request.MaxNewTokens, request.Temperature, request.ToolCallsConstrained);
         }
     }
 

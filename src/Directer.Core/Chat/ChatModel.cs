@@ -152,7 +152,7 @@ public sealed class ChatModel : IDisposable
             TopK = request.TopK,
             Seed = request.Seed,
             EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
-            Constraint = request.ConstrainToolCalls && request.Tools.Count > 0
+            Constraint = request.ToolCallsConstrained
                 ? ToolCallConstraint.Create(Template, Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
                 : null,
         };

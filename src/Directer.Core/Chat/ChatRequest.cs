@@ -45,6 +45,9 @@ public sealed record ChatRequest
     /// </summary>
     public bool ConstrainToolCalls { get; init; }
 
+    /// <summary>Whether this request's tool calls will be constrained: <see cref="ConstrainToolCalls"/> with at least one tool.</summary>
+    public bool ToolCallsConstrained => ConstrainToolCalls && Tools.Count > 0;
+
     /// <summary>
     /// With <see cref="ConstrainToolCalls"/>: the reply must begin with a tool call — of <see cref="RequiredToolName"/>
     /// when set, else of any listed tool (what Semantic Kernel's <c>FunctionChoiceBehavior.Required</c> and

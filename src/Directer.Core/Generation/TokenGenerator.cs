@@ -162,7 +162,7 @@ public sealed class TokenGenerator : IDisposable
                 }
 
                 bool[]? allowed = constraint?.AllowedNext(Model.VocabSize);
-                step.Restrict(allowed, allowed is null ? null : logical_not(tensor(allowed, device: Model.Device)));
+                step.Restrict(allowed, allowed is null ? null : tensor(allowed, device: Model.Device).logical_not_());
                 token = selector.Select(step);
                 if (allowed is not null)
                 {

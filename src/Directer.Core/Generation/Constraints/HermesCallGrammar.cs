@@ -29,6 +29,7 @@ internal sealed class HermesCallGrammar
     private static readonly LiteralTrie JsonWords = LiteralTrie.Build(["true"u8.ToArray(), "false"u8.ToArray(), "null"u8.ToArray()]);
 
     private readonly LiteralTrie names;
+    private readonly byte[][] quotedNames;
 
     /// <summary>Creates the grammar of calls of <paramref name="tools"/>.</summary>
     public HermesCallGrammar(IReadOnlyList<ToolGrammar> tools)
@@ -45,7 +46,8 @@ internal sealed class HermesCallGrammar
         }
 
         Tools = tools;
-        names = LiteralTrie.Build(tools.Select(t => ToolGrammar.JsonQuoted(t.Name)).ToList());
+        quotedNames = tools.Select(t => ToolGrammar.JsonQuoted(t.Name)).ToArray();
+        names = LiteralTrie.Build(quotedNames);
     }
 
     /// <summary>The opening tag's bytes. It has no proper prefix that is also a suffix, which the matching relies on.</summary>
@@ -77,8 +79,7 @@ internal sealed class HermesCallGrammar
         {
             if ((fits & (1UL << tool)) != 0)
             {
-                byte[] quoted = ToolGrammar.JsonQuoted(Tools[tool].Name);
-                byte[] rest = quoted[s.NameBytes..];
+                byte[] rest = quotedNames[tool][s.NameBytes..];
                 alternatives.Add((tool, s.NameBytes == 0 && s.Whitespace == 0 ? [(byte)' ', .. rest] : rest));
             }
         }

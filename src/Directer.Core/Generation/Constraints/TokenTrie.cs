@@ -71,20 +71,6 @@ internal sealed class TokenTrie
         return node;
     }
 
-    /// <summary>Calls <paramref name="mark"/> for every token at or under this node.</summary>
-    public void ForEachToken(Action<int> mark)
-    {
-        foreach (int id in Tokens)
-        {
-            mark(id);
-        }
-
-        foreach (var child in Children)
-        {
-            child.ForEachToken(mark);
-        }
-    }
-
     private static TokenTrie Build(TextTokenizer tokenizer)
     {
         var root = new Builder();

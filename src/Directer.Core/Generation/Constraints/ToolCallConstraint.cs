@@ -247,27 +247,14 @@ public sealed class ToolCallConstraint : IChoiceConstraint
     /// </summary>
     private bool MarkOutside(bool[] flags)
     {
+        // Runs on every step outside a call, so no closures or delegates: "any" says whether flags was filled yet.
         bool any = false;
-        void Refuse(int id)
-        {
-            if (!any)
-            {
-                Array.Fill(flags, true);
-                any = true;
-            }
-
-            if (id < flags.Length)
-            {
-                flags[id] = false;
-            }
-        }
-
         foreach (int id in vocabulary.ContainingOpener)
         {
             var next = state;
             if (!grammar.FeedAll(ref next, vocabulary.TokenBytes[id]))
             {
-                Refuse(id);
+                Refuse(flags, ref any, id);
             }
         }
 
@@ -278,26 +265,53 @@ public sealed class ToolCallConstraint : IChoiceConstraint
             var opened = state;
             if (node is not null && grammar.FeedAll(ref opened, rest))
             {
-                RefuseBelow(node, opened, Refuse);
+                RefuseBelow(node, opened, flags, ref any);
             }
         }
 
         return any;
     }
 
-    private void RefuseBelow(TokenTrie node, CallState at, Action<int> refuse)
+    private static void Refuse(bool[] flags, ref bool any, int id)
+    {
+        if (!any)
+        {
+            Array.Fill(flags, true);
+            any = true;
+        }
+
+        if (id < flags.Length)
+        {
+            flags[id] = false;
+        }
+    }
+
+    private void RefuseBelow(TokenTrie node, CallState at, bool[] flags, ref bool any)
     {
         for (int i = 0; i < node.Edges.Length; i++)
         {
             var next = at;
             if (grammar.Feed(ref next, node.Edges[i]))
             {
-                RefuseBelow(node.Children[i], next, refuse);
+                RefuseBelow(node.Children[i], next, flags, ref any);
             }
             else
             {
-                node.Children[i].ForEachToken(refuse);
+                RefuseSubtree(node.Children[i], flags, ref any);
             }
+        }
+    }
+
+    private static void RefuseSubtree(TokenTrie node, bool[] flags, ref bool any)
+    {
+        foreach (int id in node.Tokens)
+        {
+            Refuse(flags, ref any, id);
+        }
+
+        foreach (var child in node.Children)
+        {
+            RefuseSubtree(child, flags, ref any);
         }
     }
 }
