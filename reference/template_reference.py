@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden chat-template renderings for the C# renderers in Directer.Core.Text.Templates.
+"""Golden chat-template renderings for the C# renderers in Directer.Core.Templates.
 
 Renders every conversation in tests/Directer.Core.Tests/Fixtures/templates/cases.json with every real
 chat template listed in templates.json, the way Hugging Face transformers' apply_chat_template does

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Directer.Core.Chat;
 using Directer.Core.Generation.Constraints;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
 using Directer.Testing;
 
 namespace Directer.Bench;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
+using Directer.Core.Emphasis;
 using Microsoft.Extensions.AI;
 
 namespace Directer.SemanticKernel;

@@ -1,7 +1,7 @@
 using Directer.Core.Chat;
 using Directer.Core.Hub;
 using Directer.Core.Modeling;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 
 namespace Directer.SemanticKernel;
 

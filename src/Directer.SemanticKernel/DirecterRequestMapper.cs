@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Directer.Core.Chat;
 using Directer.Core.Steering;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 using Microsoft.Extensions.AI;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
-using TemplateRole = Directer.Core.Text.Templates.ChatRole;
+using TemplateRole = Directer.Core.Chat.ChatRole;
 
 namespace Directer.SemanticKernel;
 

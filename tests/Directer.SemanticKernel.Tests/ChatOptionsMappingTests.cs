@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,6 +8,7 @@ using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
 using FunctionResultContent = Microsoft.Extensions.AI.FunctionResultContent;
 using PromptExecutionSettings = Microsoft.SemanticKernel.PromptExecutionSettings;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
+using Directer.Core.Chat;
 
 namespace Directer.SemanticKernel.Tests;
 
@@ -157,7 +158,7 @@ public sealed class ChatOptionsMappingTests
             ToolMode = ChatToolMode.RequireAny,
         };
         var plan = DirecterRequestMapper.Map([new(AIChatRole.System, "Be brief."), new(AIChatRole.User, "hi")], options, new DirecterRequestDefaults());
-        var system = Assert.Single(plan.Request.Turns, t => t.Role == Directer.Core.Text.Templates.ChatRole.System).Content;
+        var system = Assert.Single(plan.Request.Turns, t => t.Role == Directer.Core.Chat.ChatRole.System).Content;
         Assert.StartsWith("Answer in French.\n\nBe brief.\n\n" + DirecterRequestMapper.ToolRequiredInstruction + "\n\n" + DirecterRequestMapper.JsonInstruction, system);
         Assert.Contains("JSON schema 'pairs'", system);
         Assert.DoesNotContain("[[", system); // kept clear of the inline emphasis markers
@@ -169,7 +170,7 @@ public sealed class ChatOptionsMappingTests
         options.AdditionalProperties = new() { [DirecterSettingKeys.EmphasizeSystemMessage] = false };
         options.Instructions = null;
         plan = DirecterRequestMapper.Map([new(AIChatRole.User, "hi")], options, new DirecterRequestDefaults());
-        Assert.Equal(Directer.Core.Text.Templates.ChatRole.System, plan.Request.Turns[0].Role);
+        Assert.Equal(Directer.Core.Chat.ChatRole.System, plan.Request.Turns[0].Role);
         Assert.False(plan.Request.Emphasis!.SystemMessage);
         Assert.Equal(2, plan.Request.Emphasis.Texts.Count);
         Assert.All(plan.Request.Emphasis.Texts, t => Assert.Contains(t, plan.Request.Turns[0].Content));
@@ -191,7 +192,7 @@ public sealed class ChatOptionsMappingTests
         Assert.Equal(["END"], request.StopStrings);
         Assert.Equal(["FrequencyPenalty"], plan.Ignored);
         var tool = request.Turns[2];
-        Assert.Equal(Directer.Core.Text.Templates.ChatRole.Tool, tool.Role);
+        Assert.Equal(Directer.Core.Chat.ChatRole.Tool, tool.Role);
         Assert.Equal(("12:00", "abc123XYZ", "get_time"), (tool.Content, tool.ToolCallId, tool.ToolName));
         Assert.Equal(new ToolCall("get_time", "{\"zone\":\"UTC\"}", "abc123XYZ"), request.Turns[1].ToolCalls.Single());
     }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Directer.Core.Checkpoints;
 using Directer.Core.Runtime;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Tokenization;
 using Directer.Testing;
 using TorchSharp;
 

@@ -1,8 +1,8 @@
 using Directer.Core.Checkpoints;
 using Directer.Core.Modeling;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
 
 namespace Directer.Cli.Commands;
 

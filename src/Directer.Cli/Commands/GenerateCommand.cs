@@ -5,8 +5,8 @@ using Directer.Core.Chat;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
 
 namespace Directer.Cli.Commands;
 

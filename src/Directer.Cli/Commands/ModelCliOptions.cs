@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Directer.Core.Modeling;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 
 namespace Directer.Cli.Commands;
 

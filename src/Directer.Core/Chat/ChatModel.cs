@@ -4,9 +4,9 @@ using Directer.Core.Generation;
 using Directer.Core.Generation.Constraints;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
 
 namespace Directer.Core.Chat;
 

@@ -1,6 +1,6 @@
 using Directer.Core.Generation;
 using Directer.Core.Steering;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 
 namespace Directer.Core.Chat;
 

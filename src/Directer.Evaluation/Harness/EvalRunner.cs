@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Directer.Core.Chat;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
 using Directer.Evaluation.IfEval;
 
 namespace Directer.Evaluation.Harness;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
+using Directer.Core.Chat;
 
 namespace Directer.Evaluation.HeldOut;
 

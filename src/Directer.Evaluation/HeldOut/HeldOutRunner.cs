@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Directer.Core.Chat;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
+using Directer.Core.Emphasis;
 
 namespace Directer.Evaluation.HeldOut;
 

@@ -2,8 +2,8 @@ using Directer.Core.Chat;
 using Directer.Core.Runtime;
 using Directer.Core.Steering;
 using Directer.Testing;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
 
 namespace Directer.Core.Tests.Chat;
 

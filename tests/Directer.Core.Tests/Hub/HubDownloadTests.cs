@@ -2,7 +2,7 @@ using System.Net;
 using Directer.Core.Chat;
 using Directer.Core.Hub;
 using Directer.Core.Runtime;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 
 namespace Directer.Core.Tests.Hub;
 

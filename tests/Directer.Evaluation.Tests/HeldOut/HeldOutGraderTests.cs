@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
+using Directer.Core.Chat;
 
 namespace Directer.Evaluation.Tests.HeldOut;
 

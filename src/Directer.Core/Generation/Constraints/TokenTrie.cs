@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Tokenization;
 
 namespace Directer.Core.Generation.Constraints;
 

@@ -1,6 +1,7 @@
 using System.Text;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
+using Directer.Core.Chat;
 
 namespace Directer.Core.Generation.Constraints;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
+using Directer.Core.Chat;
 
 namespace Directer.Core.Generation.Constraints;
 

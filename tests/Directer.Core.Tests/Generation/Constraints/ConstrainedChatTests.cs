@@ -3,8 +3,8 @@ using Directer.Core.Chat;
 using Directer.Core.Generation.Constraints;
 using Directer.Core.Runtime;
 using Directer.Core.Steering;
-using Directer.Core.Text.Emphasis;
-using Directer.Core.Text.Templates;
+using Directer.Core.Emphasis;
+using Directer.Core.Templates;
 using Directer.Testing;
 
 namespace Directer.Core.Tests.Generation.Constraints;

@@ -1,7 +1,8 @@
 using System.Text;
 using Directer.Core.Generation.Constraints;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
+using Directer.Core.Chat;
 
 namespace Directer.Core.Tests.Generation.Constraints;
 

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Directer.Core.Generation.Constraints;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 using static Directer.Core.Tests.Generation.Constraints.ConstraintFixtures;
+using Directer.Core.Chat;
 
 namespace Directer.Core.Tests.Generation.Constraints;
 

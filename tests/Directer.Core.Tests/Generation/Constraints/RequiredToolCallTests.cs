@@ -2,7 +2,7 @@ using System.Text;
 using Directer.Core.Chat;
 using Directer.Core.Generation.Constraints;
 using Directer.Core.Runtime;
-using Directer.Core.Text.Templates;
+using Directer.Core.Templates;
 
 namespace Directer.Core.Tests.Generation.Constraints;
 

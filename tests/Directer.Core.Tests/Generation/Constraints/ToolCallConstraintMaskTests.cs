@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Directer.Core.Generation.Constraints;
-using Directer.Core.Text.Templates;
-using Directer.Core.Text.Tokenization;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
 using Directer.Testing;
 using static Directer.Core.Tests.Generation.Constraints.ConstraintFixtures;
+using Directer.Core.Chat;
 
 namespace Directer.Core.Tests.Generation.Constraints;
 

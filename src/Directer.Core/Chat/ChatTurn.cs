@@ -1,0 +1,16 @@
+namespace Directer.Core.Chat;
+
+/// <summary>One message of a conversation, in the shape Hugging Face chat templates consume.</summary>
+/// <param name="Role">Who speaks.</param>
+/// <param name="Content">The message text; use an empty string (never null) for an assistant turn that only calls tools.</param>
+public sealed record ChatTurn(ChatRole Role, string Content)
+{
+    /// <summary>Tool calls made by an assistant turn (only assistant turns may carry them).</summary>
+    public IReadOnlyList<ToolCall> ToolCalls { get; init; } = [];
+
+    /// <summary>For a <see cref="ChatRole.Tool"/> turn: the id of the call it answers (Mistral requires a 9-character id).</summary>
+    public string? ToolCallId { get; init; }
+
+    /// <summary>For a <see cref="ChatRole.Tool"/> turn: the name of the tool that produced it.</summary>
+    public string? ToolName { get; init; }
+}

@@ -1,9 +1,0 @@
-namespace Directer.Core.Text.Templates;
-
-/// <summary>The prompt text a chat template produced, and where the emphasised text ended up in it.</summary>
-/// <param name="Text">The rendered prompt, exactly as Hugging Face's <c>apply_chat_template(..., tokenize=False)</c>
-/// renders it. It already contains the BOS token string where the model's template renders one (Llama 2/3,
-/// Mistral): tokenize it without adding special tokens, or the model sees a second BOS.</param>
-/// <param name="EmphasisRanges">Sorted, merged, non-empty character ranges of <see cref="Text"/> to emphasise
-/// (empty when no emphasis was requested).</param>
-public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> EmphasisRanges);

@@ -1,0 +1,11 @@
+namespace Directer.Core.Tokenization;
+
+/// <summary>Which tokenizer family a <see cref="TextTokenizer"/> was loaded as.</summary>
+public enum TextTokenizerKind
+{
+    /// <summary>Byte-level BPE from <c>tokenizer.json</c> (GPT-2, Llama 3.x, Qwen2/2.5, SmolLM2 style).</summary>
+    ByteLevelBpe,
+
+    /// <summary>SentencePiece BPE from <c>tokenizer.model</c> (Llama 2, Mistral, TinyLlama style).</summary>
+    SentencePieceBpe,
+}

@@ -1,0 +1,139 @@
+using Directer.Core.Templates;
+using Directer.Core.Chat;
+
+namespace Directer.Core.Tests.Templates;
+
+public sealed class ChatTemplateSelectionTests
+{
+    public static TheoryData<string> TemplateIds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var spec in TemplateFixtures.TemplateSpecs())
+        {
+            data.Add(spec.GetProperty("id").GetString()!);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TemplateIds))]
+    public void DetectsEachRealTemplate(string id)
+    {
+        var template = ChatTemplates.Detect(TemplateFixtures.Jinja(id), modelType: null);
+        Assert.Equal(TemplateFixtures.Spec(id).GetProperty("renderer").GetString(), template.Name);
+    }
+
+    [Fact]
+    public void DetectsTheChatMlFamilyThroughJinjaEscapesAndTheOldAddGenerationPromptPrelude()
+    {
+        // tokenizer_config.json often stores '\n' inside jinja string literals as a backslash escape.
+        string escaped = TemplateFixtures.Jinja("smollm2").Replace("\n", "\\n", StringComparison.Ordinal);
+        Assert.Equal("smollm2", ChatTemplates.Detect(escaped, "llama").Name);
+
+        string dolphin = "{% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}" + TemplateFixtures.Jinja("chatml");
+        Assert.Equal("chatml", ChatTemplates.Detect(dolphin, "mistral").Name);
+    }
+
+    [Fact]
+    public void ChatMlWithAnUnknownDefaultSystemPromptRendersThatPrompt()
+    {
+        string template = TemplateFixtures.Jinja("qwen2").Replace("You are a helpful assistant.", "You are OpenCoder, created by OpenCoder Team.", StringComparison.Ordinal);
+        var detected = ChatTemplates.Detect(template, "llama");
+        var prompt = detected.Render([new ChatTurn(ChatRole.User, "Hi")], [], addGenerationPrompt: true);
+        Assert.Equal("<|im_start|>system\nYou are OpenCoder, created by OpenCoder Team.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", prompt.Text);
+    }
+
+    [Theory]
+    [InlineData("chatml")]
+    [InlineData("QWEN2.5")]
+    [InlineData("llama3.1")]
+    [InlineData("mistral-v0.3")]
+    [InlineData(" phi3 ")]
+    public void ByNameAcceptsNamesAndAliases(string name)
+    {
+        var template = ChatTemplates.ByName(name);
+        Assert.Contains(template.Name, ChatTemplates.Names);
+    }
+
+    [Fact]
+    public void ByNameOverridesWhatTheTemplateWouldSelect()
+    {
+        // The model ships a Llama 2 template, the caller insists on ChatML: the caller's choice renders.
+        string llama2 = TemplateFixtures.Jinja("llama2");
+        Assert.Equal("llama2", ChatTemplates.Detect(llama2, "llama").Name);
+        var chosen = ChatTemplates.ByName("chatml");
+        Assert.Equal("<|im_start|>user\nHi<|im_end|>\n", chosen.Render([new ChatTurn(ChatRole.User, "Hi")], [], false).Text);
+    }
+
+    [Fact]
+    public void OptionsReachTheRenderer()
+    {
+        var llama = ChatTemplates.ByName("llama3", new ChatTemplateOptions { DateString = "01 Jan 2025", BosToken = "<BOS>" });
+        string text = llama.Render([new ChatTurn(ChatRole.User, "Hi")], [], true).Text;
+        Assert.StartsWith("<BOS><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 01 Jan 2025\n\n<|eot_id|>", text, StringComparison.Ordinal);
+
+        var tools = new[] { new ToolDefinition("f", null, "{\"type\": \"object\"}") };
+        string inSystem = ChatTemplates.ByName("llama3", new ChatTemplateOptions { ToolsInUserMessage = false })
+            .Render([new ChatTurn(ChatRole.User, "Hi")], tools, true).Text;
+        Assert.Contains("You have access to the following functions.", inSystem, StringComparison.Ordinal);
+        Assert.Contains("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", inSystem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownNameListsTheKnownNames()
+    {
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplates.ByName("vicuna"));
+        Assert.Contains("'vicuna'", error.Message, StringComparison.Ordinal);
+        foreach (string name in ChatTemplates.Names)
+        {
+            Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void UnknownTemplateIsAnErrorNamingWhatWasFoundAndTheOverrides()
+    {
+        const string vicuna = "{% for message in messages %}{% if message['role'] == 'user' %}USER: {{ message['content'] }}\n{% endif %}{% endfor %}ASSISTANT:";
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(vicuna, "llama"));
+        Assert.Contains("model_type 'llama'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("{% for message in messages %}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ByName", error.Message, StringComparison.Ordinal);
+        Assert.Contains("llama2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("  ")]
+    public void MissingTemplateIsAnError(string? template)
+    {
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(template, "qwen2"));
+        Assert.Contains("no chat template", error.Message, StringComparison.Ordinal);
+        Assert.Contains("qwen2.5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("llama3.1", "{%- set date_string = \"26 Jul 2024\" %}", "{%- set date_string = strftime_now(\"%d %b %Y\") %}", "strftime_now")]
+    [InlineData("qwen2.5", "{%- for message in messages %}", "{%- for message in messages %}{# <think> #}", "<think>")]
+    [InlineData("mistral", "[AVAILABLE_TOOLS] [", "[AVAILABLE_TOOLS][", "[AVAILABLE_TOOLS] [")]
+    [InlineData("phi3", "{% for message in messages %}", "{{ bos_token }}{% for message in messages %}", "bos_token")]
+    [InlineData("llama2", "{% else %}{% set loop_messages = messages %}", "{% elif USE_DEFAULT_PROMPT == true %}{% set loop_messages = messages %}{% else %}{% set loop_messages = messages %}", "USE_DEFAULT_PROMPT")]
+    [InlineData("chatml", "{{ '<|im_start|>assistant\n' }}", "{{ '<|im_start|>assistant\n' }}{{ eos_token }}", "ChatML")]
+    public void VariantsThatRenderDifferentlyAreNotMistakenForASupportedTemplate(string id, string original, string replacement, string reported)
+    {
+        string jinja = TemplateFixtures.Jinja(id);
+        Assert.Contains(original, jinja, StringComparison.Ordinal);
+        string variant = jinja.Replace(original, replacement, StringComparison.Ordinal);
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplates.Detect(variant, null));
+        Assert.Contains(reported, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnlyQwenLlama3AndMistralHaveToolFormats()
+    {
+        foreach (string name in ChatTemplates.Names)
+        {
+            Assert.Equal(ChatTemplates.ToolCapableNames.Contains(name), ChatTemplates.ByName(name).SupportsTools);
+        }
+    }
+}
