@@ -1,4 +1,5 @@
 using Directer.Core.Checkpoints;
+using Directer.Core.Modeling.Kernels;
 using Directer.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,8 +27,9 @@ public sealed class LlamaModel : IDisposable
     private readonly int headDim;
     private readonly double attentionScale;
     private readonly float rmsEps;
+    private readonly CpuDecoder? decoder;
 
-    private LlamaModel(ModelConfig config, ModelOptions options, DecoderLayerWeights[] layers, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, Device device)
+    private LlamaModel(ModelConfig config, ModelOptions options, DecoderLayerWeights[] layers, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, Device device, bool inOutLayout, CpuDecoder? decoder, string? kernelsUnused)
     {
         Config = config;
         Options = options;
@@ -41,7 +43,9 @@ public sealed class LlamaModel : IDisposable
         // CPU kernels for small bf16 batched matmuls are ~7x slower than float32 ones, so on CPU the
         // attention core (cache, scores, weighted values) runs in float32 whatever the weight dtype.
         attentionDtype = device.type == DeviceType.CPU ? ScalarType.Float32 : dtype;
-        inOutLayout = UsesInOutLayout(dtype, device);
+        this.inOutLayout = inOutLayout;
+        this.decoder = decoder;
+        DecodeKernelsUnused = kernelsUnused;
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
@@ -69,12 +73,21 @@ public sealed class LlamaModel : IDisposable
     /// <summary>Longest sequence a cache of this model holds.</summary>
     public int ContextLength { get; }
 
+    /// <summary>Whether passes of up to <see cref="CpuDecoder.MaxRows"/> rows run on the CPU decode kernels.</summary>
+    internal bool UsesDecodeKernels => decoder is not null;
+
+    /// <summary>Why the decode kernels are not used (null when they are).</summary>
+    internal string? DecodeKernelsUnused { get; }
+
     /// <summary>Bytes of weights read for one decode step (all layers, final norm, output head).</summary>
     public long WeightBytesPerToken => layers.Sum(l => l.Bytes) + (finalNorm.NumberOfElements * finalNorm.ElementSize) + (lmHead.NumberOfElements * lmHead.ElementSize);
 
     /// <summary>Loads a Hugging Face checkpoint folder (config.json + safetensors).</summary>
     /// <exception cref="CheckpointException">The folder, config or a tensor is not what a supported model needs.</exception>
-    public static LlamaModel Load(string directory, ModelOptions? options = null)
+    public static LlamaModel Load(string directory, ModelOptions? options = null) => Load(directory, options, MatrixKernels.Best);
+
+    /// <summary>As <see cref="Load(string, ModelOptions?)"/>, with the decode kernels at a given SIMD width (tests).</summary>
+    internal static LlamaModel Load(string directory, ModelOptions? options, KernelWidth width)
     {
         options ??= new ModelOptions();
         TorchRuntime.EnsureInitialized();
@@ -101,10 +114,11 @@ public sealed class LlamaModel : IDisposable
             return t.to(device).DetachFromDisposeScope();
         }
 
-        // Weight layout by measurement on CPU (bench/RESULTS.md): float32 batch-1 matmuls stream at
-        // memory bandwidth with [in, out] weights and plain mm (about 1.7x F.linear over [out, in]);
-        // bfloat16 is fastest with F.linear over the [out, in] layout.
-        bool inOut = UsesInOutLayout(dtype, device);
+        // Weight layout by measurement on CPU (bench/RESULTS.md): the decode kernels read [out, in]
+        // rows. Without them, float32 batch-1 matmuls in libtorch are fastest with [in, out] weights and
+        // plain mm (about 1.7x F.linear over [out, in]); bfloat16 with F.linear over [out, in].
+        string? kernelsUnused = CpuDecoder.Unsupported(config, options, device, dtype);
+        bool inOut = kernelsUnused is not null && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
             using var t = weights.Read(name, dtype, outFeatures, inFeatures);
@@ -171,7 +185,10 @@ public sealed class LlamaModel : IDisposable
                 directory, "lm_head.weight");
         }
 
-        return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device);
+        var decoder = kernelsUnused is null
+            ? CpuDecoder.Create(config, layerWeights, embedding, norm, head, context, options.Threads ?? Environment.ProcessorCount, width)
+            : null;
+        return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device, inOut, decoder, kernelsUnused);
     }
 
     /// <summary>A new, empty KV cache sized for <see cref="ContextLength"/> (or fewer positions).</summary>
@@ -209,6 +226,17 @@ public sealed class LlamaModel : IDisposable
         {
             throw new ContextLengthExceededException(start, n, cache.Capacity);
         }
+
+        if (decoder is not null && batch * n <= CpuDecoder.MaxRows)
+        {
+            var fast = decoder.Forward(tokenIds, cache, start, request);
+            if (request.WriteCache)
+            {
+                cache.Advance(n);
+            }
+
+            return fast;
+        }
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var ids = tokenIds.to(ScalarType.Int64, Device);
@@ -243,8 +271,6 @@ public sealed class LlamaModel : IDisposable
 
         return logits.DetachFromDisposeScope();
     }
-
-    private static bool UsesInOutLayout(ScalarType dtype, Device device) => device.type == DeviceType.CPU && dtype == ScalarType.Float32;
 
     /// <summary>x·Wᵀ (+ b) for a weight in this model's layout; x is [..., in].</summary>
     private Tensor Project(Tensor x, Tensor weight, Tensor? bias)
@@ -400,6 +426,7 @@ public sealed class LlamaModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        decoder?.Dispose(); // reads the tensors below in place
         foreach (var layer in layers)
         {
             layer.Dispose();

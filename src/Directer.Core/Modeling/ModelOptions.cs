@@ -18,6 +18,14 @@ public sealed record ModelOptions
     /// </summary>
     public int? MaxSequenceLength { get; init; }
 
+    /// <summary>
+    /// On CPU, run passes of up to a few dozen rows (decode steps, steering candidates, the layer
+    /// ranking) on Directer's own SIMD kernels over the same weights, and TorchSharp for prefill and
+    /// everything else (default). <c>false</c> runs every pass on TorchSharp. Ignored on other devices
+    /// and for model features the kernels do not implement.
+    /// </summary>
+    public bool CpuDecodeKernels { get; init; } = true;
+
     /// <summary>Intra-op threads for the CPU backend; default: all logical processors.</summary>
     public int? Threads { get; init; }
 }
