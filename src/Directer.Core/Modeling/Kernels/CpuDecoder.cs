@@ -60,6 +60,9 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private float* passKeys;
     private float* passValues;
     private int cacheCapacity;
+    private readonly bool[] rowScaled = new bool[MaxRows];
+    private float[]? scaledColumns;
+    private float scaleFactor;
 
     private CpuDecoder(ModelConfig config, DecodeLayer[] layers, IWeightMatrix embedding, IWeightMatrix head, float[] finalNorm, float[] cos, float[] sin, int threadCount)
     {
@@ -219,9 +222,24 @@ internal sealed unsafe class CpuDecoder : IDisposable
             Rotate(rows, n, start);
             passKeys = (float*)TensorMemory.Address(cache.LayerKeys(l));
             passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
+            var steering = request.Steering is { } st && st.AffectsLayer(l) ? st : null;
+            scaledColumns = null;
+            if (steering is IScoreColumnScaling scaling)
+            {
+                // Applied inside the score loop (no torch op per layer).
+                scaledColumns = scaling.Columns;
+                scaleFactor = scaling.Multiplier;
+                for (int b = 0; b < batch; b++)
+                {
+                    rowScaled[b] = scaling.IsRowScaled(l, b);
+                }
+
+                steering = null;
+            }
+
             attentionJob.Set(heads3, scoreWork);
             threads.Run(attentionJob);
-            if (request.Steering is { } steering && steering.AffectsLayer(l))
+            if (steering is not null)
             {
                 using var view = scoreStorage!.narrow(0, 0, (long)heads3 * passTotal);
                 using var shaped = view.view(batch, kvHeads, heads / kvHeads, n, passTotal);
@@ -344,6 +362,17 @@ internal sealed unsafe class CpuDecoder : IDisposable
             for (int j = 0; j < passStart; j++)
             {
                 s[j] = Dot(q, keys + ((long)j * headDim), headDim) * scale;
+            }
+
+            if (scaledColumns is { } columns && rowScaled[b])
+            {
+                for (int j = Math.Min(passStart, columns.Length) - 1; j >= 0; j--)
+                {
+                    if (columns[j] != 0)
+                    {
+                        s[j] *= scaleFactor;
+                    }
+                }
             }
 
             for (int j = 0; j < n; j++)
