@@ -118,6 +118,27 @@ public sealed class LlamaModel : IDisposable
         // rows. Without them, float32 batch-1 matmuls in libtorch are fastest with [in, out] weights and
         // plain mm (about 1.7x F.linear over [out, in]); bfloat16 with F.linear over [out, in].
         string? kernelsUnused = CpuDecoder.Unsupported(config, options, device, dtype);
+        bool int8 = options.Int8Weights;
+        if (int8 && (kernelsUnused is not null || dtype != ScalarType.Float32))
+        {
+            throw new ArgumentException(
+                $"ModelOptions.Int8Weights needs the CPU decode kernels and DType Float32; here {kernelsUnused ?? $"DType is {options.DType}"}.", nameof(options));
+        }
+
+        // int8: each matrix is quantised as it is read, so the float32 copy of only one is alive at a time.
+        Tensor Quantized(Tensor t)
+        {
+            if (!int8)
+            {
+                return t;
+            }
+
+            using (t)
+            {
+                return CpuDecoder.QuantizeInt8(t).DetachFromDisposeScope();
+            }
+        }
+
         bool inOut = kernelsUnused is not null && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
@@ -153,19 +174,19 @@ public sealed class LlamaModel : IDisposable
             layerWeights[i] = new DecoderLayerWeights
             {
                 InputNorm = Read(p + "input_layernorm.weight", hidden),
-                QkvProjection = Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } }),
+                QkvProjection = Quantized(Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } })),
                 QkvBias = config.AttentionQkvBias ? Fuse(new[] { a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias" }, new[] { new[] { qOut }, new[] { kvOut }, new[] { kvOut } }) : null,
-                OutputProjection = ReadProjection(a + "o_proj.weight", hidden, qOut),
+                OutputProjection = Quantized(ReadProjection(a + "o_proj.weight", hidden, qOut)),
                 OutputBias = config.AttentionOutputBias ? Read(a + "o_proj.bias", hidden) : null,
                 PostAttentionNorm = Read(p + "post_attention_layernorm.weight", hidden),
-                GateUpProjection = Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } }),
+                GateUpProjection = Quantized(Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } })),
                 GateUpBias = config.MlpBias ? Fuse(new[] { m + "gate_proj.bias", m + "up_proj.bias" }, new[] { new[] { inter }, new[] { inter } }) : null,
-                DownProjection = ReadProjection(m + "down_proj.weight", hidden, inter),
+                DownProjection = Quantized(ReadProjection(m + "down_proj.weight", hidden, inter)),
                 DownBias = config.MlpBias ? Read(m + "down_proj.bias", hidden) : null,
             };
         }
 
-        var embedding = ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden);
+        var embedding = Quantized(ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden));
         var norm = Read("model.norm.weight", hidden);
         Tensor head;
         if (config.TieWordEmbeddings)
@@ -176,7 +197,7 @@ public sealed class LlamaModel : IDisposable
         }
         else if (weights.Contains("lm_head.weight"))
         {
-            head = ReadProjection("lm_head.weight", config.VocabSize, hidden);
+            head = Quantized(ReadProjection("lm_head.weight", config.VocabSize, hidden));
         }
         else
         {
@@ -237,6 +258,11 @@ public sealed class LlamaModel : IDisposable
 
             return fast;
         }
+
+        if (Options.Int8Weights)
+        {
+            return ForwardInChunks(tokenIds, cache, start, request);
+        }
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var ids = tokenIds.to(ScalarType.Int64, Device);
@@ -270,6 +296,42 @@ public sealed class LlamaModel : IDisposable
         }
 
         return logits.DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// int8 weights exist only for the decode kernels, so a long pass (prefill) runs on them in chunks
+    /// of up to <see cref="CpuDecoder.MaxRows"/> tokens, each appending to the cache.
+    /// </summary>
+    private Tensor ForwardInChunks(Tensor tokenIds, KvCache cache, int start, ForwardRequest request)
+    {
+        long batch = tokenIds.shape[0];
+        int n = (int)tokenIds.shape[1];
+        if (batch != 1 || !request.WriteCache)
+        {
+            throw new NotSupportedException(
+                $"With int8 weights a pass of more than {CpuDecoder.MaxRows} rows must be a single cache-writing row (prefill); got batch {batch} × {n} tokens{(request.WriteCache ? string.Empty : ", read-only")}.");
+        }
+
+        var parts = new List<Tensor>();
+        try
+        {
+            for (int offset = 0; offset < n; offset += CpuDecoder.MaxRows)
+            {
+                int count = Math.Min(CpuDecoder.MaxRows, n - offset);
+                using var chunk = tokenIds.narrow(1, offset, count);
+                parts.Add(decoder!.Forward(chunk, cache, start + offset, request));
+                cache.Advance(count);
+            }
+
+            return request.LastPositionOnly ? parts[^1].alias().DetachFromDisposeScope() : cat(parts, 1).DetachFromDisposeScope();
+        }
+        finally
+        {
+            foreach (var p in parts)
+            {
+                p.Dispose();
+            }
+        }
     }
 
     /// <summary>x·Wᵀ (+ b) for a weight in this model's layout; x is [..., in].</summary>

@@ -125,7 +125,27 @@ internal sealed unsafe class CpuDecoder : IDisposable
             return $"dtype {dtype}";
         }
 
+        if (options.Int8Weights && !Int8Shapes(config))
+        {
+            return "int8 weights need hidden, intermediate and attention sizes that are multiples of 32";
+        }
+
         return null;
+    }
+
+    /// <summary>Whether every matrix's input size is a multiple of the int8 block.</summary>
+    public static bool Int8Shapes(ModelConfig config) =>
+        config.HiddenSize % Int8Load.Block == 0 && config.IntermediateSize % Int8Load.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Load.Block == 0;
+
+    /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
+    public static Tensor QuantizeInt8(Tensor weight)
+    {
+        using var f = weight.to_type(ScalarType.Float32).contiguous();
+        int rows = (int)f.shape[0];
+        int cols = (int)f.shape[1];
+        var q = empty(new long[] { rows, Int8Load.RowBytes(cols) }, ScalarType.Byte);
+        Int8Load.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
+        return q;
     }
 
     /// <summary>Builds the kernels over the model's tensors ([out, in] layout, CPU, contiguous), which must outlive this.</summary>
@@ -167,6 +187,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         int cols = (int)t.shape[1];
         return t.dtype switch
         {
+            ScalarType.Byte => new WeightMatrix<Int8Load>(p, rows, cols / Int8Load.BlockBytes * Int8Load.Block, width),
             ScalarType.Float32 => new WeightMatrix<F32Load>(p, rows, cols, width),
             ScalarType.BFloat16 => new WeightMatrix<BF16Load>(p, rows, cols, width),
             _ => throw new ArgumentException($"Decode kernels have no {t.dtype} weights.", nameof(t)),
