@@ -31,10 +31,11 @@ quiet dotnet pack "$root/Directer.sln" -c Release -o "$work/feed" -p:Version="$v
 for id in Directer.Core Directer.SemanticKernel Directer.Cli; do
   [ -f "$work/feed/$id.$version.nupkg" ] || { echo "packages: $id.$version.nupkg missing"; exit 1; }
 done
-# Library packages: README, XML docs, symbols, licence; Directer.Core carries the build assets; none depends on a
-# particular operating system's libtorch.
-for id in Directer.Core Directer.SemanticKernel; do
-  pkg="$work/feed/$id.$version.nupkg"
+# Every library package (whatever src/ holds): README, XML docs, symbols, licence; none depends on a particular
+# operating system's libtorch; Directer.Core carries the build assets.
+for pkg in "$work/feed"/*."$version".nupkg; do
+  id="$(basename "$pkg" ."$version".nupkg)"
+  [ "$id" != Directer.Cli ] || continue
   [ -f "$work/feed/$id.$version.snupkg" ] || { echo "packages: $id has no symbols package"; exit 1; }
   files="$(unzip -Z1 "$pkg")"
   for f in README.md "lib/net10.0/$id.dll" "lib/net10.0/$id.xml"; do
@@ -49,7 +50,7 @@ files="$(unzip -Z1 "$work/feed/Directer.Core.$version.nupkg")"
 for f in buildTransitive/Directer.Core.props buildTransitive/Directer.Core.targets buildTransitive/ElfVersionNeedPatcher.cs; do
   grep -qx "$f" <<<"$files" || { echo "packages: Directer.Core lacks $f"; exit 1; }
 done
-echo "packages: packed in $(( $(date +%s) - start )) s"
+echo "packages: packed in $(( $(date +%s) - start )) s:" $(cd "$work/feed" && du -h --apparent-size *.nupkg | awk '{printf "%s %s; ", $2, $1}')
 
 # 1. An application outside the repository, from the feed.
 mkdir -p "$work/app"
