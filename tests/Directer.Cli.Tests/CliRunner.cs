@@ -28,9 +28,12 @@ internal static class CliRunner
         return folder;
     }
 
-    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs the program with <paramref name="workingDirectory"/> as its current folder (null: this process's).</summary>
+    public static (int ExitCode, string Out, string Err) RunIn(string? workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? string.Empty };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "directer.dll"));
         foreach (string a in args)
