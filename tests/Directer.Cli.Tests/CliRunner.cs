@@ -44,10 +44,10 @@ internal static class CliRunner
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(600_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("directer did not finish in 120 s");
+            throw new TimeoutException("directer did not finish in 600 s");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);
