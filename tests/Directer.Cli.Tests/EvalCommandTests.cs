@@ -150,7 +150,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--data", "/nonexistent/rows.jsonl", "/nonexistent/rows.jsonl")]
     [InlineData("--limit", "0", "--limit must be at least 1")]
     [InlineData("--beta", "2", "beta must be in (0, 1]")]
-    [InlineData("--strategy", "fast", "'fast' is not supported")]
+    [InlineData("--strategy", "fast", "'fast' is not one of auto, sequential, batched, batched-after-gate")]
     public void BadArgumentsAreClearErrors(string option, string value, string expected)
     {
         var (code, _, stderr) = cli.Run(option == "--limit" ? [option, value] : ["--limit", "1", option, value]);

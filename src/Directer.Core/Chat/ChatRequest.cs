@@ -37,6 +37,15 @@ public sealed record ChatRequest
     /// <summary>Strings that end the reply (matched on text, cut from it).</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
+    /// <summary>Repetition penalty (transformers' <c>repetition_penalty</c>), &gt; 0; null or 1 = off.</summary>
+    public float? RepetitionPenalty { get; init; }
+
+    /// <summary>Frequency penalty (OpenAI's), in [-2, 2]; null or 0 = off.</summary>
+    public float? FrequencyPenalty { get; init; }
+
+    /// <summary>Presence penalty (OpenAI's), in [-2, 2]; null or 0 = off.</summary>
+    public float? PresencePenalty { get; init; }
+
     /// <summary>
     /// Constrain the model's tool calls to the grammar of <see cref="Tools"/> (default false): inside a
     /// <c>&lt;tool_call&gt;</c> block only tokens that keep the JSON a valid call of a listed tool, with that tool's

@@ -1,3 +1,5 @@
+using Directer.Core.Requests;
+
 namespace Directer.Core.Generation;
 
 /// <summary>Decoding settings of one generation.</summary>
@@ -33,24 +35,17 @@ public sealed record GenerationOptions
     /// <summary>Checks every setting; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
     {
-        if (MaxNewTokens < 1)
+        // The ranges are the request settings' (one table, one message per setting).
+        RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, MaxNewTokens, nameof(MaxNewTokens));
+        RequestSettings.ThrowIfOutOfRange(RequestSettings.Temperature, Temperature, nameof(Temperature));
+        if (TopP is float p)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "MaxNewTokens must be at least 1.");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.TopP, p, nameof(TopP));
         }
 
-        if (!(Temperature >= 0) || float.IsInfinity(Temperature))
+        if (TopK is int k)
         {
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be a finite number >= 0 (0 = greedy).");
-        }
-
-        if (TopP is float p && !(p > 0 && p <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopP), p, "TopP must be in (0, 1].");
-        }
-
-        if (TopK is int k && k < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopK), k, "TopK must be at least 1.");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.TopK, k, nameof(TopK));
         }
 
         if (StopSequences.Any(s => s.Count == 0))
