@@ -145,7 +145,7 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--methods", "none,magic", "Unknown steering method 'magic'")]
+    [InlineData("--methods", "none,magic", "--methods: 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--data", "/nonexistent/rows.jsonl", "/nonexistent/rows.jsonl")]
     [InlineData("--limit", "0", "--limit must be at least 1")]

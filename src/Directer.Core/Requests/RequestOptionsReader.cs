@@ -19,14 +19,14 @@ public static class RequestOptionsReader
         var options = defaults;
         foreach (var (key, value) in values)
         {
+            if (value is null or System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Null })
+            {
+                continue; // absent, whether known or not
+            }
+
             if (RequestSettings.Find(key) is not { } setting)
             {
                 unknown?.Add(key);
-                continue;
-            }
-
-            if (value is null or System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Null })
-            {
                 continue;
             }
 

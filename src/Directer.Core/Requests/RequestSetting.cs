@@ -90,11 +90,11 @@ public sealed class RequestSetting
         {
             case RequestSettingKind.Integer:
                 long whole = AsInteger(value, subject);
-                CheckRange(whole, subject, value);
+                CheckRange(whole, subject);
                 return Key == DirecterSettingKeys.Seed ? whole : (object)(int)whole;
             case RequestSettingKind.Number:
                 double number = AsNumber(value, subject);
-                CheckRange(number, subject, value);
+                CheckRange(number, subject, value as float?);
                 return number;
             case RequestSettingKind.Boolean:
                 return AsBool(value, subject);
@@ -111,13 +111,16 @@ public sealed class RequestSetting
     }
 
     /// <summary>The message for a number outside the range, or null when it is in range.</summary>
-    public string? RangeError(double value, string subject)
+    /// <param name="value">The number.</param>
+    /// <param name="subject">How the front end names the setting.</param>
+    /// <param name="shown">The value as given, when it is a <see cref="float"/> (shown as 1.001, not its double expansion).</param>
+    public string? RangeError(double value, string subject, float? shown = null)
     {
         bool bad = double.IsNaN(value)
             || (Finite && double.IsInfinity(value))
             || (Minimum is double min && (MinimumExclusive ? value <= min : value < min))
             || (Maximum is double max && (MaximumExclusive ? value >= max : value > max));
-        return bad ? $"{subject} must be {Expected}; got {Show(value)}." : null;
+        return bad ? $"{subject} must be {Expected}; got {(shown is float f ? Show(f) : Show(value))}." : null;
     }
 
     /// <summary>A choice's canonical name: trimmed, lower case, '_' read as '-', aliases resolved.</summary>
@@ -141,6 +144,7 @@ public sealed class RequestSetting
             IReadOnlyList<string> texts => texts.Any(string.IsNullOrEmpty) ? $"{subject} must hold non-empty strings; got an empty one." : null,
             bool => null,
             Enum e => Enum.IsDefined(e.GetType(), e) ? null : $"{subject}: '{e}' is not one of {string.Join(", ", Choices)}.",
+            float f => RangeError(f, subject, f),
             IConvertible number => RangeError(number.ToDouble(CultureInfo.InvariantCulture), subject),
             _ => null,
         };
@@ -149,11 +153,12 @@ public sealed class RequestSetting
     /// <summary>Sets this setting in <paramref name="options"/> to <paramref name="value"/> (a <see cref="Convert"/> result).</summary>
     internal RequestOptions Apply(RequestOptions options, object value) => apply(options, value);
 
-    private void CheckRange(double number, string subject, object shown)
+    // The number as read is shown, so that "2", 2 and 2.0 are refused with the same words by every front end.
+    private void CheckRange(double number, string subject, float? shown = null)
     {
-        if (RangeError(number, subject) is { } error)
+        if (RangeError(number, subject, shown) is { } error)
         {
-            throw new ArgumentException(shown is JsonElement or string ? $"{subject} must be {Expected}; got {Show(shown)}." : error);
+            throw new ArgumentException(error);
         }
     }
 
@@ -201,7 +206,7 @@ public sealed class RequestSetting
         double number = AsNumber(value, subject);
         if (number != Math.Floor(number) || number < long.MinValue || number >= 9.2233720368547758E18)
         {
-            throw new ArgumentException($"{subject} must be an integer; got {Show(value)}.");
+            throw new ArgumentException($"{subject} must be an integer; got {Show(number)}.");
         }
 
         return (long)number;

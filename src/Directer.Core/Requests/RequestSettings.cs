@@ -200,7 +200,11 @@ public static class RequestSettings
     /// <summary>Parses a steering method name (any case; <c>zero-shot</c> and <c>off</c> mean none).</summary>
     /// <exception cref="ArgumentException">Not a method; the message lists them.</exception>
     public static SteeringMethod ParseMethod(string name, RequestSettingSource source = RequestSettingSource.Settings) =>
-        Methods[Steering.Choose(name, Steering.Subject(source))];
+        ParseMethod(name, Steering.Subject(source));
+
+    /// <summary>Parses a steering method name given under <paramref name="subject"/> (a flag such as <c>--methods</c>).</summary>
+    /// <exception cref="ArgumentException">Not a method; the message names <paramref name="subject"/> and lists them.</exception>
+    public static SteeringMethod ParseMethod(string name, string subject) => Methods[Steering.Choose(name, subject)];
 
     /// <summary>Parses a strategy name (any case; <c>batched_after_gate</c> and <c>batched-after-gate</c> alike).</summary>
     /// <exception cref="ArgumentException">Not a strategy; the message lists them.</exception>

@@ -150,7 +150,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
 
         // The table's checks first, so that a bad value is named as every front end names it.
         _ = ExecutionSettingsReader.Read(settings, new RequestOptions());
-        var result = Copy(JsonSerializer.Serialize(settings, settings.GetType()));
+        var result = Copy(JsonSerializer.Serialize(settings, settings.GetType(), ExecutionSettingsReader.Json));
         result.FunctionChoiceBehavior = settings.FunctionChoiceBehavior;
         return result;
     }
@@ -165,7 +165,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     /// <inheritdoc />
     public override PromptExecutionSettings Clone()
     {
-        var clone = Copy(JsonSerializer.Serialize(this));
+        var clone = Copy(JsonSerializer.Serialize(this, ExecutionSettingsReader.Json));
         clone.FunctionChoiceBehavior = FunctionChoiceBehavior;
         return clone;
     }
@@ -185,7 +185,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
 
     private static readonly JsonSerializerOptions LenientJson = new()
     {
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new LenientBooleanConverter(), new StringListConverter() },
     };
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Directer.Core.Requests;
 using Microsoft.SemanticKernel;
 
@@ -18,6 +19,13 @@ public static class ExecutionSettingsReader
     private static readonly HashSet<string> HandledBySemanticKernel = new(StringComparer.OrdinalIgnoreCase)
     {
         "service_id", "model_id", "function_choice_behavior", "chat_system_prompt", "chat_developer_prompt",
+    };
+
+    /// <summary>How settings are serialised to be read: infinities and NaN as names, so the table refuses them by name.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new NamedFloatConverter(), new NamedSingleConverter() },
     };
 
     /// <summary>Reads <paramref name="settings"/> over <paramref name="defaults"/>.</summary>
@@ -40,7 +48,7 @@ public static class ExecutionSettingsReader
     /// <summary>The settings' snake_case keys and values, typed properties of the runtime type and extension data alike.</summary>
     internal static IEnumerable<KeyValuePair<string, object?>> Values(PromptExecutionSettings settings)
     {
-        var element = JsonSerializer.SerializeToElement(settings, settings.GetType());
+        var element = JsonSerializer.SerializeToElement(settings, settings.GetType(), Json);
         return element.ValueKind == JsonValueKind.Object
             ? element.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (object?)p.Value)).ToList()
             : [];
