@@ -24,7 +24,7 @@ internal static class GenerateCommand
         var requestOptions = new RequestCliOptions(
             new RequestOptions { MaxTokens = 32, EmphasizeSystemMessage = false, Steering = new SteeringSettings { Method = SteeringMethod.None } },
             RequestSettings.MaxTokens, RequestSettings.Temperature, RequestSettings.TopP, RequestSettings.TopK, RequestSettings.Seed,
-            RequestSettings.Emphasis, RequestSettings.EmphasizeSystemMessage,
+            RequestSettings.Emphasis, RequestSettings.EmphasizeSystemMessage, RequestSettings.UntrustedInlineEmphasis,
             RequestSettings.Steering, RequestSettings.Gate, RequestSettings.Alpha, RequestSettings.Beta, RequestSettings.MaxTrials, RequestSettings.Strategy);
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")

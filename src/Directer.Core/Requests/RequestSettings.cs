@@ -112,7 +112,8 @@ public static class RequestSettings
     public static RequestSetting UntrustedInlineEmphasis { get; } = new(DirecterSettingKeys.UntrustedInlineEmphasis, nameof(RequestOptions.UntrustedInlineEmphasis), RequestSettingKind.Boolean, "true or false",
         (o, v) => o with { UntrustedInlineEmphasis = (bool)v }, null)
     {
-        Description = "Also steer inline [[...]] markers in user and tool messages (off: only trusted text is emphasised).",
+        CliFlag = "--untrusted-inline-emphasis",
+        Description = "Also steer inline [[...]] markers in user messages, such as --prompt (off: they stay text and only trusted text is emphasised).",
     };
 
     /// <summary>What to do when emphasised text is not in the prompt.</summary>
