@@ -4,7 +4,7 @@ using Directer.Core.Requests;
 using Directer.Core.Steering;
 using Microsoft.Extensions.AI;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
-using TemplateRole = Directer.Core.Chat.ChatRole;
+using TurnRole = Directer.Core.Chat.ChatRole;
 
 namespace Directer.Extensions.AI;
 
@@ -67,7 +67,7 @@ internal static class DirecterRequestMapper
         }
 
         turns = WithSystemText(turns, instructions, hints);
-        bool hasSystem = turns.Any(t => t.Role == TemplateRole.System);
+        bool hasSystem = turns.Any(t => t.Role == TurnRole.System);
 
         // The connector's own instructions are emphasised even when the system message as a whole is not.
         bool emphasiseHints = hints.Count > 0 && !(settings.EmphasizeSystemMessage && hasSystem) && settings.Steering.Method != SteeringMethod.None;
@@ -102,7 +102,7 @@ internal static class DirecterRequestMapper
             return turns;
         }
 
-        int at = turns.FindIndex(t => t.Role == TemplateRole.System);
+        int at = turns.FindIndex(t => t.Role == TurnRole.System);
         var parts = new List<string>(before);
         if (at >= 0 && turns[at].Content.Length > 0)
         {
@@ -118,7 +118,7 @@ internal static class DirecterRequestMapper
         }
         else
         {
-            result.Insert(0, new ChatTurn(TemplateRole.System, text));
+            result.Insert(0, new ChatTurn(TurnRole.System, text));
         }
 
         return result;
@@ -129,11 +129,11 @@ internal static class DirecterRequestMapper
         string text = string.Concat(message.Contents.OfType<TextContent>().Select(t => t.Text));
         if (message.Role == AIChatRole.System)
         {
-            yield return new ChatTurn(TemplateRole.System, text);
+            yield return new ChatTurn(TurnRole.System, text);
         }
         else if (message.Role == AIChatRole.User)
         {
-            yield return new ChatTurn(TemplateRole.User, text);
+            yield return new ChatTurn(TurnRole.User, text);
         }
         else if (message.Role == AIChatRole.Assistant)
         {
@@ -144,7 +144,7 @@ internal static class DirecterRequestMapper
                 toolNames[call.Id!] = call.Name;
             }
 
-            yield return new ChatTurn(TemplateRole.Assistant, text) { ToolCalls = calls };
+            yield return new ChatTurn(TurnRole.Assistant, text) { ToolCalls = calls };
         }
         else if (message.Role == AIChatRole.Tool)
         {
@@ -157,7 +157,7 @@ internal static class DirecterRequestMapper
                     JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText(),
                     var other => JsonSerializer.Serialize(other),
                 };
-                yield return new ChatTurn(TemplateRole.Tool, content) { ToolCallId = result.CallId, ToolName = toolNames.GetValueOrDefault(result.CallId) };
+                yield return new ChatTurn(TurnRole.Tool, content) { ToolCallId = result.CallId, ToolName = toolNames.GetValueOrDefault(result.CallId) };
             }
         }
         else
