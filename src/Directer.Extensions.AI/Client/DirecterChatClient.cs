@@ -67,7 +67,7 @@ public sealed class DirecterChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        source = cancellationToken => registry.GetAsync(options, cancellationToken);
+        source = cancellationToken => registry.GetValidatedAsync(options, cancellationToken); // validated above, once
         Defaults = options.Defaults;
         maxSequenceLength = options.MaxSequenceLength;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;

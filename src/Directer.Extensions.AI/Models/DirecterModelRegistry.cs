@@ -39,8 +39,14 @@ public sealed class DirecterModelRegistry : IDisposable
     public async Task<ChatModel> GetAsync(DirecterConnectorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ObjectDisposedException.ThrowIf(disposed, this);
         options.Validate();
+        return await GetValidatedAsync(options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="GetAsync"/> for options already validated (a client checks its options once, when it is made).</summary>
+    internal async Task<ChatModel> GetValidatedAsync(DirecterConnectorOptions options, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
         string key = Key(options);
         var lazy = models.GetOrAdd(key, _ => new Lazy<Task<ChatModel>>(() => Task.Run(() => LoadAsync(options, disposing.Token)), LazyThreadSafetyMode.ExecutionAndPublication));
         try
