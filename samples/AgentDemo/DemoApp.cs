@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AgentDemo.Plugins;
 using Directer.Core.Steering;
 using Directer.Evaluation.Demo;
+using Directer.Extensions.AI;
 using Directer.SemanticKernel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;

@@ -1,5 +1,5 @@
-using Directer.SemanticKernel;
-using Microsoft.SemanticKernel;
+using Directer.SemanticKernel;   // DirecterPromptExecutionSettings
+using Microsoft.SemanticKernel;  // AddDirecterChatCompletion
 using Microsoft.SemanticKernel.ChatCompletion;
 
 var builder = Kernel.CreateBuilder();
@@ -13,7 +13,7 @@ var settings = new DirecterPromptExecutionSettings
 {
     FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(),
     EmphasizeSystemMessage = true,          // steer towards the system instructions (the default)
-    Emphasis = ["all lowercase"],           // and/or given strings; inline [[...]] markers work too
+    Emphasis = ["all lowercase"],           // and/or given strings; [[...]] markers in the system message too
     Steering = "directer",                  // the default; none, static, pasta, spotlight, instaboost
 };
 var history = new ChatHistory("Answer in all lowercase letters.");

@@ -187,12 +187,12 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--methods", "none,magic", "Unknown steering method 'magic'")]
+    [InlineData("--methods", "none,magic", "--methods: 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--data", "/nonexistent/rows.jsonl", "/nonexistent/rows.jsonl")]
     [InlineData("--limit", "0", "--limit must be at least 1")]
     [InlineData("--beta", "2", "beta must be in (0, 1]")]
-    [InlineData("--strategy", "fast", "'fast' is not supported")]
+    [InlineData("--strategy", "fast", "'fast' is not one of auto, sequential, batched, batched-after-gate")]
     public void BadArgumentsAreClearErrors(string option, string value, string expected)
     {
         var (code, _, stderr) = cli.Run(option == "--limit" ? [option, value] : ["--limit", "1", option, value]);

@@ -44,7 +44,7 @@ public sealed class GenerateCommandTests
     [InlineData("--input-ids", "1,x", "'x' is not a non-negative integer")]
     [InlineData("--emphasis-tokens", "5-9", "'5-9' is not START:END")]
     [InlineData("--dtype", "f8", "'f8' is not supported")]
-    [InlineData("--steering", "magic", "Unknown steering method 'magic'")]
+    [InlineData("--steering", "magic", "--steering: 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
     [InlineData("--beta", "2", "beta must be in (0, 1]")]
     public void BadArgumentsAreClearErrors(string option, string value, string expected)
     {

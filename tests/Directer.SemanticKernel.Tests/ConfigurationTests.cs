@@ -100,7 +100,7 @@ public sealed class ConfigurationTests
     public async Task TheActionOverloadsConfigureAKeyedKernelService()
     {
         var kernel = Kernel.CreateBuilder()
-            .AddDirecterChatCompletion(o => { o.ModelPath = ChatCheckpoint.Path; o.Defaults = new DirecterRequestDefaults { MaxTokens = 2 }; }, serviceId: "tiny")
+            .AddDirecterChatCompletion(o => { o.ModelPath = ChatCheckpoint.Path; o.Defaults = new RequestOptions { MaxTokens = 2 }; }, serviceId: "tiny")
             .Build();
         var chat = kernel.GetRequiredService<IChatCompletionService>("tiny");
         Assert.Equal(Path.GetFileName(ChatCheckpoint.Path), chat.Attributes["ModelId"]);
@@ -121,8 +121,8 @@ public sealed class ConfigurationTests
     [InlineData("""{ "ModelPath": "/m", "Device": "tpu" }""", "Device: 'tpu' is not 'cpu', 'cuda' or 'cuda:N'")]
     [InlineData("""{ "ModelPath": "/m", "Threads": 0 }""", "Threads must be >= 1")]
     [InlineData("""{ "ModelPath": "/m", "MaxSequenceLength": -5 }""", "MaxSequenceLength must be >= 1")]
-    [InlineData("""{ "ModelPath": "/m", "Defaults": { "MaxTokens": 0 } }""", "Defaults:MaxTokens must be >= 1; got 0")]
-    [InlineData("""{ "ModelPath": "/m", "Defaults": { "Steering": { "Beta": 2 } } }""", "Defaults:Steering: Setting 'beta' must be in (0, 1]; got 2")]
+    [InlineData("""{ "ModelPath": "/m", "Defaults": { "MaxTokens": 0 } }""", "Defaults:MaxTokens must be an integer >= 1; got 0")]
+    [InlineData("""{ "ModelPath": "/m", "Defaults": { "Steering": { "Beta": 2 } } }""", "Defaults:Steering:Beta must be in (0, 1]; got 2")]
     public void InvalidOptionsFailOnFirstUseNamingTheSettingAndWhatWasExpected(string json, string expected)
     {
         var services = new ServiceCollection();

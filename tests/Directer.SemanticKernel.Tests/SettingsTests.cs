@@ -39,10 +39,10 @@ public sealed class SettingsTests
         Assert.True(ours.Gate);
         Assert.Equal(7, ours.MaxTokens);
 
-        var resolved = DirecterChatOptions.Read(ours.ToAdditionalProperties(), new DirecterRequestDefaults());
+        var resolved = ExecutionSettingsReader.Read(ours, new RequestOptions());
         Assert.Equal(SteeringMethod.Pasta, resolved.Steering.Method);
         Assert.Equal(0.25, resolved.Steering.Beta);
-        Assert.Equal(new[] { "be brief" }, resolved.Emphasis.Texts);
+        Assert.Equal(new[] { "be brief" }, resolved.Emphasis);
     }
 
     [Theory]
@@ -58,7 +58,7 @@ public sealed class SettingsTests
     [InlineData("gate", 3.0, "Setting 'gate' must be true or false")]
     [InlineData("constrain_tool_calls", 3.0, "Setting 'constrain_tool_calls' must be true or false; got 3")]
     [InlineData("constrain_tool_calls", "maybe", "Setting 'constrain_tool_calls' must be true or false; got \"maybe\"")]
-    [InlineData("emphasis_not_found", "shrug", "Setting 'emphasis_not_found': 'shrug' is not 'error' or 'ignore'")]
+    [InlineData("emphasis_not_found", "shrug", "Setting 'emphasis_not_found': 'shrug' is not one of error, ignore")]
     [InlineData("temperature", -0.5, "Setting 'temperature' must be a finite number >= 0 (0 = greedy); got -0.5")]
     [InlineData("top_p", 0.0, "Setting 'top_p' must be in (0, 1]; got 0")]
     [InlineData("top_p", 1.5, "Setting 'top_p' must be in (0, 1]; got 1.5")]
@@ -74,15 +74,15 @@ public sealed class SettingsTests
         Assert.Contains(expected, error.Message);
 
         // ... and from chat options' additional properties (Microsoft.Extensions.AI callers).
-        error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { [key] = value }, new DirecterRequestDefaults()));
+        error = Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { [key] = value } }, new RequestOptions()));
         Assert.Contains(expected, error.Message);
     }
 
     [Fact]
     public void ConstrainToolCallsIsReadFromExtensionDataAndChatOptionsOverTheDefault()
     {
-        var off = new DirecterRequestDefaults();
-        var on = new DirecterRequestDefaults { ConstrainToolCalls = true };
+        var off = new RequestOptions();
+        var on = new RequestOptions { ConstrainToolCalls = true };
         Assert.False(off.ConstrainToolCalls); // off unless asked for
 
         // Plain settings: typed values, strings (prompt YAML) and JSON elements (configuration, JSON prompts).
@@ -91,21 +91,21 @@ public sealed class SettingsTests
             var plain = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { [DirecterSettingKeys.ConstrainToolCalls] = value } };
             var ours = DirecterPromptExecutionSettings.FromExecutionSettings(plain);
             Assert.True(ours.ConstrainToolCalls);
-            Assert.True(DirecterChatOptions.Read(ours.ToAdditionalProperties(), off).ConstrainToolCalls);
+            Assert.True(ExecutionSettingsReader.Read(ours, off).ConstrainToolCalls);
         }
 
         var no = DirecterPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["constrain_tool_calls"] = "false" } });
         Assert.False(no.ConstrainToolCalls);
-        Assert.False(DirecterChatOptions.Read(no.ToAdditionalProperties(), on).ConstrainToolCalls); // an explicit false beats a true default
+        Assert.False(ExecutionSettingsReader.Read(no, on).ConstrainToolCalls); // an explicit false beats a true default
         Assert.Null(DirecterPromptExecutionSettings.FromExecutionSettings(new PromptExecutionSettings()).ConstrainToolCalls);
 
         // Chat options' additional properties (Microsoft.Extensions.AI callers); absent = the default.
-        Assert.True(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = true } }, off).ConstrainToolCalls);
-        Assert.True(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = "TRUE" } }, off).ConstrainToolCalls);
-        Assert.False(DirecterChatOptions.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = false } }, on).ConstrainToolCalls);
-        Assert.False(DirecterChatOptions.Read(new ChatOptions(), off).ConstrainToolCalls);
-        Assert.True(DirecterChatOptions.Read(new ChatOptions(), on).ConstrainToolCalls);
-        Assert.True(DirecterChatOptions.Read((ChatOptions?)null, on).ConstrainToolCalls);
+        Assert.True(ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = true } }, off).ConstrainToolCalls);
+        Assert.True(ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = "TRUE" } }, off).ConstrainToolCalls);
+        Assert.False(ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["constrain_tool_calls"] = false } }, on).ConstrainToolCalls);
+        Assert.False(ChatOptionsReader.Read(new ChatOptions(), off).ConstrainToolCalls);
+        Assert.True(ChatOptionsReader.Read(new ChatOptions(), on).ConstrainToolCalls);
+        Assert.True(ChatOptionsReader.Read((ChatOptions?)null, on).ConstrainToolCalls);
     }
 
     [Fact]
@@ -129,13 +129,13 @@ public sealed class SettingsTests
         clone.ConstrainToolCalls = false; // a clone is not frozen
         Assert.False(clone.ConstrainToolCalls);
 
-        Assert.Equal(true, settings.ToAdditionalProperties()[DirecterSettingKeys.ConstrainToolCalls]);
-        Assert.False(new DirecterPromptExecutionSettings().ToAdditionalProperties().ContainsKey(DirecterSettingKeys.ConstrainToolCalls));
-        var options = new ChatOptions();
-        var prepare = typeof(DirecterPromptExecutionSettings).GetMethod("PrepareChatOptionsForRequest", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
-        prepare.Invoke(settings, [options]);
+        Assert.True(ExecutionSettingsReader.Read(settings, new RequestOptions()).ConstrainToolCalls);
+        Assert.True(ExecutionSettingsReader.Read(new DirecterPromptExecutionSettings(), new RequestOptions { ConstrainToolCalls = true }).ConstrainToolCalls); // unset = the default
+
+        // Through Semantic Kernel's own settings-to-ChatOptions conversion (used by IChatClient-based SK paths).
+        var options = settings.ToChatOptions(kernel: null);
         Assert.Equal(true, options.AdditionalProperties![DirecterSettingKeys.ConstrainToolCalls]);
-        Assert.True(DirecterChatOptions.Read(options, new DirecterRequestDefaults()).ConstrainToolCalls);
+        Assert.True(ChatOptionsReader.Read(options, new RequestOptions()).ConstrainToolCalls);
     }
 
     [Fact]
@@ -149,16 +149,16 @@ public sealed class SettingsTests
         Assert.Contains("'emphasis' must hold non-empty strings", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { Emphasis = ["ok", ""] }.Validate()).Message);
         Assert.Contains("'alpha' must be a finite number > 0", Assert.Throws<ArgumentException>(() => new DirecterPromptExecutionSettings { Alpha = double.PositiveInfinity }.Validate()).Message);
 
-        var defaults = new DirecterRequestDefaults();
-        Assert.Contains("'temperature'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { Temperature = -0.1f }, defaults)).Message);
-        Assert.Contains("'top_p'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { TopP = 1.01f }, defaults)).Message);
-        Assert.Contains("'top_k'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { TopK = 0 }, defaults)).Message);
-        Assert.Contains("'max_tokens'", Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new ChatOptions { MaxOutputTokens = 0 }, defaults)).Message);
+        var defaults = new RequestOptions();
+        Assert.Contains("'temperature'", Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { Temperature = -0.1f }, defaults)).Message);
+        Assert.Contains("'top_p'", Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { TopP = 1.01f }, defaults)).Message);
+        Assert.Contains("'top_k'", Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { TopK = 0 }, defaults)).Message);
+        Assert.Contains("'max_tokens'", Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { MaxOutputTokens = 0 }, defaults)).Message);
 
-        var fine = DirecterChatOptions.Read(new ChatOptions { Temperature = 0.7f, TopP = 0.9f, TopK = 40, Seed = 7, MaxOutputTokens = 20, StopSequences = ["END"], ResponseFormat = ChatResponseFormat.Json }, defaults);
+        var fine = ChatOptionsReader.Read(new ChatOptions { Temperature = 0.7f, TopP = 0.9f, TopK = 40, Seed = 7, MaxOutputTokens = 20, StopSequences = ["END"], ResponseFormat = ChatResponseFormat.Json }, defaults);
         Assert.Equal((0.7f, 0.9f, 40, 7L, 20), (fine.Temperature, fine.TopP, fine.TopK, fine.Seed, fine.MaxTokens));
         Assert.Equal(["END"], fine.StopSequences);
-        Assert.IsType<ChatResponseFormatJson>(fine.ResponseFormat);
+        Assert.True(fine.ResponseFormat!.IsJson);
     }
 
     [Fact]
@@ -179,22 +179,20 @@ public sealed class SettingsTests
         Assert.Equal(["be brief"], ours.Emphasis);
         Assert.Equal(0.5f, ours.Temperature);
         Assert.Equal(5, ours.TopK);
-        var options = new ChatOptions();
-        var prepare = typeof(DirecterPromptExecutionSettings).GetMethod("PrepareChatOptionsForRequest", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
-        prepare.Invoke(ours, [options]);
-        Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
-        Assert.Equal(0.5f, options.Temperature);
-        Assert.Equal(50.0, options.AdditionalProperties!["alpha"]);
+        var read = ExecutionSettingsReader.Read(plain, new RequestOptions());
+        Assert.True(read.ResponseFormat!.IsJson);
+        Assert.Equal(0.5f, read.Temperature);
+        Assert.Equal(50.0, read.Steering.Alpha);
     }
 
     [Fact]
     public void WrongTypesAndUnknownNamesAreClearErrors()
     {
-        var error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { ["steering"] = "magic" }, new DirecterRequestDefaults()));
+        var error = Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["steering"] = "magic" } }, new RequestOptions()));
         Assert.Contains("magic", error.Message);
-        error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { ["gate"] = 3.0 }, new DirecterRequestDefaults()));
+        error = Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["gate"] = 3.0 } }, new RequestOptions()));
         Assert.Contains("'gate' must be true or false", error.Message);
-        error = Assert.Throws<ArgumentException>(() => DirecterChatOptions.Read(new Dictionary<string, object?> { ["emphasis_not_found"] = "shrug" }, new DirecterRequestDefaults()));
-        Assert.Contains("'error' or 'ignore'", error.Message);
+        error = Assert.Throws<ArgumentException>(() => ChatOptionsReader.Read(new ChatOptions { AdditionalProperties = new() { ["emphasis_not_found"] = "shrug" } }, new RequestOptions()));
+        Assert.Contains("'shrug' is not one of error, ignore", error.Message);
     }
 }

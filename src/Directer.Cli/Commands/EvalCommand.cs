@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Directer.Core.Chat;
+using Directer.Core.Requests;
 using Directer.Core.Steering;
 using Directer.Evaluation.Demo;
 using Directer.Evaluation.Harness;
@@ -37,7 +38,7 @@ internal static class EvalCommand
         var restart = new Option<bool>("--restart") { Description = "Discard the results already in --out and start over." };
         var json = new Option<bool>("--json") { Description = "Print report.json's content on stdout instead of the markdown table." };
         var modelOptions = new ModelCliOptions();
-        var steeringOptions = new SteeringCliOptions();
+        var steeringOptions = RequestCliOptions.SteeringParameters();
 
         var command = new Command("eval", "Compare steering methods on IFEval-format data: accuracy (strict/loose, per instruction), throughput and steering statistics.")
         {
@@ -68,7 +69,7 @@ internal static class EvalCommand
                     throw new FormatException($"{dataPath} has no rows.");
                 }
 
-                var evalMethods = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Settings(result, SteeringMethod.None, gate: false));
+                var evalMethods = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Read(result).Steering);
                 var runtime = modelOptions.Build(result);
                 var settings = new EvalSettings
                 {

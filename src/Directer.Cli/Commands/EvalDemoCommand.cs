@@ -26,7 +26,7 @@ internal static class EvalDemoCommand
         var show = new Option<bool>("--show") { Description = "Print every reply with its grade (stderr)." };
         var constrain = new Option<bool>("--constrain-tool-calls") { Description = "Constrain <tool_call> blocks to valid calls of the listed tools (names, argument names, required arguments, simple types); methods are then labelled NAME+constrained." };
         var modelOptions = new ModelCliOptions();
-        var steeringOptions = new SteeringCliOptions();
+        var steeringOptions = RequestCliOptions.SteeringParameters();
         var command = new Command("eval-demo", "Evaluate a model on the demo held-out set: tool-call validity and correctness, answers from tool results, and accuracy per constraint type, per steering method.")
         {
             model, data, methods, perGroup, maxNew, json, show, constrain,
@@ -48,7 +48,7 @@ internal static class EvalDemoCommand
                     rows = n > 0 ? HeldOutSet.Stratified(rows, n) : throw new ArgumentException($"--per-group must be at least 1, got {n}.");
                 }
 
-                var plan = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Settings(result, SteeringMethod.Directer, gate: false));
+                var plan = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Read(result).Steering);
                 using var chat = ChatModel.Load(modelDir, new ChatModelOptions { Model = modelOptions.Build(result), ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 Console.Error.WriteLine($"{rows.Count} rows from {dataPath}; methods {string.Join(", ", plan.Select(p => p.Name))}");
                 var outcomes = new List<HeldOutOutcome>();

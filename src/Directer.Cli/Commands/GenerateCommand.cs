@@ -4,6 +4,7 @@ using System.Text.Json;
 using Directer.Core.Chat;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
+using Directer.Core.Requests;
 using Directer.Core.Steering;
 using Directer.Core.Emphasis;
 using Directer.Core.Templates;
@@ -20,26 +21,20 @@ internal static class GenerateCommand
         var inputIds = new Option<string?>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template)." };
         var prompt = new Option<string?>("--prompt") { Description = "User message, rendered with the checkpoint's chat template." };
         var system = new Option<string?>("--system") { Description = "System message." };
-        var emphasis = new Option<string[]>("--emphasis") { Description = "Text to emphasise (every occurrence in the messages; repeatable). Inline [[...]] markers work too." };
-        var emphasizeSystem = new Option<bool>("--emphasize-system") { Description = "Emphasise the whole system message." };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (stable contract: fields are only ever added)." };
-        var temperature = new Option<float>("--temperature") { Description = "0 = greedy (default); above 0 samples.", DefaultValueFactory = _ => 0f };
-        var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling mass in (0, 1]." };
-        var topK = new Option<int?>("--top-k") { Description = "Sample among the k most probable tokens." };
-        var seed = new Option<long?>("--seed") { Description = "Sampler seed (reproducible sampling)." };
-        var steering = new Option<string>("--steering") { Description = "none (default), directer, static, pasta, spotlight or instaboost.", DefaultValueFactory = _ => "none" };
         var emphasisTokens = new Option<string[]>("--emphasis-tokens") { Description = "Emphasised prompt positions START:END (half-open; repeatable; with --input-ids)." };
-        var gate = new Option<bool>("--gate") { Description = "Wrap a baseline in DIRECTER's plausibility gate." };
         var modelOptions = new ModelCliOptions();
-        var steeringOptions = new SteeringCliOptions();
+        var requestOptions = new RequestCliOptions(
+            new RequestOptions { MaxTokens = 32, EmphasizeSystemMessage = false, Steering = new SteeringSettings { Method = SteeringMethod.None } },
+            RequestSettings.MaxTokens, RequestSettings.Temperature, RequestSettings.TopP, RequestSettings.TopK, RequestSettings.Seed,
+            RequestSettings.Emphasis, RequestSettings.EmphasizeSystemMessage, RequestSettings.UntrustedInlineEmphasis,
+            RequestSettings.Steering, RequestSettings.Gate, RequestSettings.Alpha, RequestSettings.Beta, RequestSettings.MaxTrials, RequestSettings.Strategy);
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
-            model, inputIds, prompt, system, emphasis, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
-            steering, emphasisTokens, gate,
+            model, inputIds, prompt, system, json, emphasisTokens,
         };
-        foreach (var option in modelOptions.All.Concat(steeringOptions.All))
+        foreach (var option in requestOptions.All.Concat(modelOptions.All))
         {
             command.Options.Add(option);
         }
@@ -48,7 +43,8 @@ internal static class GenerateCommand
         {
             try
             {
-                var steeringSettings = steeringOptions.Settings(result, SteeringSettings.ParseMethod(result.GetValue(steering)!), result.GetValue(gate));
+                // Every request flag is read and checked here, before the model loads.
+                var settings = requestOptions.Read(result);
                 var runtime = modelOptions.Build(result);
                 string? idsText = result.GetValue(inputIds);
                 string? promptText = result.GetValue(prompt);
@@ -67,14 +63,14 @@ internal static class GenerateCommand
                     loadClock.Stop();
                     using var generator = new TokenGenerator(llm);
                     var spans = (result.GetValue(emphasisTokens) ?? []).Select(ParseSpan).ToList();
-                    var selector = steeringSettings.CreateSelector(spans, llm.LayerCount);
+                    var selector = settings.Steering.CreateSelector(spans, llm.LayerCount);
                     var generation = new GenerationOptions
                     {
-                        MaxNewTokens = result.GetValue(maxNew),
-                        Temperature = result.GetValue(temperature),
-                        TopP = result.GetValue(topP),
-                        TopK = result.GetValue(topK),
-                        Seed = result.GetValue(seed),
+                        MaxNewTokens = settings.MaxTokens,
+                        Temperature = settings.Temperature,
+                        TopP = settings.TopP,
+                        TopK = settings.TopK,
+                        Seed = settings.Seed,
                     };
                     var outcome = await generator.GenerateAsync(ids, generation, selector, cancellationToken: cancellationToken);
                     payload = Payload(outcome, ids, spans, null, selector?.Summary, selector?.Trace, loadClock.Elapsed);
@@ -90,17 +86,7 @@ internal static class GenerateCommand
                     }
 
                     turns.Add(new ChatTurn(ChatRole.User, promptText!));
-                    var request = new ChatRequest
-                    {
-                        Turns = turns,
-                        Emphasis = new EmphasisRequest { Texts = result.GetValue(emphasis) ?? [], SystemMessage = result.GetValue(emphasizeSystem) },
-                        Steering = steeringSettings,
-                        MaxNewTokens = result.GetValue(maxNew),
-                        Temperature = result.GetValue(temperature),
-                        TopP = result.GetValue(topP),
-                        TopK = result.GetValue(topK),
-                        Seed = result.GetValue(seed),
-                    };
+                    var request = settings.ToChatRequest(turns);
                     var (promptIds, _, _) = chat.BuildPrompt(request);
                     var reply = await chat.CompleteAsync(request, cancellationToken);
                     payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed);

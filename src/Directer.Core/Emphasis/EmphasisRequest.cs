@@ -26,6 +26,9 @@ public sealed record EmphasisRequest
     /// <summary>Closing marker of inline emphasis; see <see cref="InlineOpenMarker"/>.</summary>
     public string? InlineCloseMarker { get; init; } = DefaultCloseMarker;
 
+    /// <summary>Also steer inline markers in user and tool messages (untrusted text); default false.</summary>
+    public bool UntrustedInlineMarkers { get; init; }
+
     /// <summary>Skip emphasis that is not in the rendered prompt instead of throwing <see cref="EmphasisNotFoundException"/>.</summary>
     public bool IgnoreNotFound { get; init; }
 }

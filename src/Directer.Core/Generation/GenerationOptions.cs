@@ -1,3 +1,4 @@
+using Directer.Core.Requests;
 using Directer.Core.Tokenization;
 
 namespace Directer.Core.Generation;
@@ -71,24 +72,17 @@ public sealed record GenerationOptions
     /// <summary>Checks every setting; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()
     {
-        if (MaxNewTokens < 1)
+        // The ranges are the request settings' (one table, one message per setting).
+        RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, MaxNewTokens, nameof(MaxNewTokens));
+        RequestSettings.ThrowIfOutOfRange(RequestSettings.Temperature, Temperature, nameof(Temperature));
+        if (TopP is float p)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxNewTokens), MaxNewTokens, "MaxNewTokens must be at least 1.");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.TopP, p, nameof(TopP));
         }
 
-        if (!(Temperature >= 0) || float.IsInfinity(Temperature))
+        if (TopK is int k)
         {
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be a finite number >= 0 (0 = greedy).");
-        }
-
-        if (TopP is float p && !(p > 0 && p <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopP), p, "TopP must be in (0, 1].");
-        }
-
-        if (TopK is int k && k < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TopK), k, "TopK must be at least 1.");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.TopK, k, nameof(TopK));
         }
 
         if (MinNewTokens < 0 || MinNewTokens > MaxNewTokens)
@@ -96,19 +90,19 @@ public sealed record GenerationOptions
             throw new ArgumentOutOfRangeException(nameof(MinNewTokens), MinNewTokens, $"MinNewTokens must be in [0, MaxNewTokens = {MaxNewTokens}].");
         }
 
-        if (RepetitionPenalty is float r && (!(r > 0) || float.IsInfinity(r)))
+        if (RepetitionPenalty is float r)
         {
-            throw new ArgumentOutOfRangeException(nameof(RepetitionPenalty), r, "RepetitionPenalty must be a finite number > 0 (1 = off).");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.RepetitionPenalty, r, nameof(RepetitionPenalty));
         }
 
-        if (FrequencyPenalty is float f && !(f >= -2 && f <= 2))
+        if (FrequencyPenalty is float f)
         {
-            throw new ArgumentOutOfRangeException(nameof(FrequencyPenalty), f, "FrequencyPenalty must be in [-2, 2] (0 = off).");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.FrequencyPenalty, f, nameof(FrequencyPenalty));
         }
 
-        if (PresencePenalty is float pp && !(pp >= -2 && pp <= 2))
+        if (PresencePenalty is float pp)
         {
-            throw new ArgumentOutOfRangeException(nameof(PresencePenalty), pp, "PresencePenalty must be in [-2, 2] (0 = off).");
+            RequestSettings.ThrowIfOutOfRange(RequestSettings.PresencePenalty, pp, nameof(PresencePenalty));
         }
 
         if (StopStrings.Any(string.IsNullOrEmpty))

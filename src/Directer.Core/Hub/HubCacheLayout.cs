@@ -6,7 +6,7 @@ namespace Directer.Core.Hub;
 /// <c>snapshots/&lt;commit&gt;/&lt;file&gt;</c> (links to the blobs) and <c>refs/&lt;revision&gt;</c>
 /// (the commit a branch or tag pointed to when last downloaded).
 /// </summary>
-public sealed class HubCacheLayout
+internal sealed class HubCacheLayout
 {
     /// <summary>The suffix of a blob still being downloaded.</summary>
     public const string IncompleteSuffix = ".incomplete";

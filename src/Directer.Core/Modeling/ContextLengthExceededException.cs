@@ -13,6 +13,24 @@ public sealed class ContextLengthExceededException : InvalidOperationException
         Capacity = capacity;
     }
 
+    private ContextLengthExceededException(ContextLengthExceededException inner, string remedy)
+        : base($"The sequence would reach {inner.Length + inner.Adding} tokens ({inner.Length} held + {inner.Adding} new), past the context size of {inner.Capacity} tokens: {remedy}", inner)
+    {
+        Length = inner.Length;
+        Adding = inner.Adding;
+        Capacity = inner.Capacity;
+    }
+
+    /// <summary>
+    /// The same overflow, with a message that names what the caller's user can change (a front end's setting or flag
+    /// rather than the engine's property); the original is the inner exception.
+    /// </summary>
+    public ContextLengthExceededException WithRemedy(string remedy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(remedy);
+        return new ContextLengthExceededException(this, remedy);
+    }
+
     /// <summary>Positions already in the cache.</summary>
     public int Length { get; }
 

@@ -19,10 +19,7 @@ namespace Directer.Core.Runtime
     /// and Ubuntu 22.04 ship libstdc++ only up to 3.4.30, so glibc refuses to load the library.
     /// With <c>VER_FLG_WEAK</c> set on that entry glibc only warns in debug mode and loads it.
     /// </remarks>
-#if DIRECTER_CORE
-    public
-#endif
-    static class ElfVersionNeedPatcher
+    internal static class ElfVersionNeedPatcher
     {
         /// <summary>The version libLibTorchSharp 0.107 asks for and older distributions lack.</summary>
         public const string TorchSharpMissingVersion = "GLIBCXX_3.4.32";

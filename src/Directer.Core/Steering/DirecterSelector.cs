@@ -1,5 +1,6 @@
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
+using Directer.Core.Requests;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,20 +18,20 @@ public sealed class DirecterSelector : ISteeringSelector
     private EmphasisPositions? emphasis;
 
     /// <summary>Creates the selector for the emphasised <paramref name="spans"/> of the prompt.</summary>
-    public DirecterSelector(IEnumerable<TokenSpan> spans, DirecterOptions? options = null)
+    public DirecterSelector(IEnumerable<TokenSpan> spans, SteeringSettings? options = null)
     {
         this.spans = spans.ToList();
-        Options = options ?? new DirecterOptions();
-        Options.Validate();
+        Options = options ?? new SteeringSettings();
+        RequestSettings.ThrowIfInvalid(Options);
     }
 
     /// <summary>The settings.</summary>
-    public DirecterOptions Options { get; }
+    public SteeringSettings Options { get; }
 
     /// <summary>The ranking of the last generation (null before its first step).</summary>
     public LayerRanking? Ranking { get; private set; }
 
-    /// <summary>Per-step trace of the last generation (empty when <see cref="DirecterOptions.RecordTrace"/> is off).</summary>
+    /// <summary>Per-step trace of the last generation (empty when <see cref="SteeringSettings.RecordTrace"/> is off).</summary>
     public IReadOnlyList<SteeringStep> Trace => Options.RecordTrace ? trace : [];
 
     /// <summary>Statistics of the last generation.</summary>
@@ -126,7 +127,7 @@ public sealed class DirecterSelector : ISteeringSelector
 
     /// <summary>
     /// The layer sets DIRECTER tries, in order: all L layers, then the first ⌊L/2^t⌋ of the ranking,
-    /// while a set has more than one layer and at most <see cref="DirecterOptions.MaxTrials"/> sets.
+    /// while a set has more than one layer and at most <see cref="SteeringSettings.MaxTrials"/> sets.
     /// </summary>
     public IReadOnlyList<IReadOnlySet<int>> CandidateSets(int layers, LayerRanking ranking)
     {

@@ -4,7 +4,7 @@ namespace Directer.Core.Steering;
 /// The emphasised prompt positions of one generation, validated against the prompt: several spans
 /// at once, merged; an empty set or a span outside the prompt is an error, never a silent no-op.
 /// </summary>
-public sealed class EmphasisPositions
+internal sealed class EmphasisPositions
 {
     private EmphasisPositions(IReadOnlyList<TokenSpan> spans, int promptLength)
     {

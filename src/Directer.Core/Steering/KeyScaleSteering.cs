@@ -11,7 +11,7 @@ namespace Directer.Core.Steering;
 /// (q·(αk) = α(q·k)) so no key is copied or changed. Only cached positions (before the pass's start)
 /// are scaled, as in the reference code, which scales the past key values.
 /// </summary>
-public sealed class KeyScaleSteering : IAttentionSteering, IScoreColumnScaling, IDisposable
+internal sealed class KeyScaleSteering : IAttentionSteering, IScoreColumnScaling, IDisposable
 {
     private readonly IReadOnlyList<IReadOnlySet<int>> rowLayers;
     private readonly Tensor columns;

@@ -1,7 +1,7 @@
 namespace Directer.Core.Steering;
 
 /// <summary>DIRECTER's plausibility rules over the raw distribution P.</summary>
-public static class PlausibilityGate
+internal static class PlausibilityGate
 {
     /// <summary>
     /// Whether any token but the raw argmax can pass the test: with x ≥ y the two largest values

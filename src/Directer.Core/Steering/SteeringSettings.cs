@@ -1,11 +1,12 @@
-using Directer.Core.Generation;
+using Directer.Core.Requests;
 using Directer.Core.Steering.Baselines;
 
 namespace Directer.Core.Steering;
 
 /// <summary>
-/// One place that turns a method name and its settings into a token selector (used by the CLI,
-/// the evaluation harness and the Semantic Kernel connector).
+/// How to steer: the method and its parameters (DIRECTER's and the baselines'), and the one place that turns them
+/// into a token selector (used by the CLI, the evaluation harness and the connectors). Ranges are those of
+/// <see cref="RequestSettings"/>.
 /// </summary>
 public sealed record SteeringSettings
 {
@@ -15,17 +16,23 @@ public sealed record SteeringSettings
     /// <summary>Wrap a baseline in DIRECTER's plausibility gate (DIRECTER always has it).</summary>
     public bool Gate { get; init; }
 
-    /// <summary>DIRECTER and static key scale (default 100).</summary>
+    /// <summary>DIRECTER and static key scale, &gt; 0 (default 100; the paper reports 10 to 1e5 as stable).</summary>
     public double Alpha { get; init; } = 100;
 
     /// <summary>Plausibility threshold in (0, 1] (default 0.5).</summary>
     public double Beta { get; init; } = 0.5;
 
-    /// <summary>DIRECTER's most steered passes per token (default 10).</summary>
+    /// <summary>DIRECTER's most steered passes per token, &gt;= 1 (default 10).</summary>
     public int MaxTrials { get; init; } = 10;
 
     /// <summary>DIRECTER's strategy (default by device).</summary>
     public SteeringStrategy Strategy { get; init; } = SteeringStrategy.Auto;
+
+    /// <summary>DIRECTER's layer-sensitivity formula (default: the reference code's).</summary>
+    public RankingVariant Ranking { get; init; } = RankingVariant.Reference;
+
+    /// <summary>Record DIRECTER's per-step trace (default true; the summary is always kept).</summary>
+    public bool RecordTrace { get; init; } = true;
 
     /// <summary>Static steering's layers (default all).</summary>
     public IReadOnlyList<int>? StaticLayers { get; init; }
@@ -40,16 +47,12 @@ public sealed record SteeringSettings
     public double InstABoostM { get; init; } = 10;
 
     /// <summary>Parses a method name: none, directer, static, pasta, spotlight, instaboost (any case).</summary>
-    public static SteeringMethod ParseMethod(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "none" or "zero-shot" or "off" => SteeringMethod.None,
-        "directer" => SteeringMethod.Directer,
-        "static" => SteeringMethod.Static,
-        "pasta" => SteeringMethod.Pasta,
-        "spotlight" => SteeringMethod.SpotLight,
-        "instaboost" => SteeringMethod.InstABoost,
-        _ => throw new ArgumentException($"Unknown steering method '{name}': use none, directer, static, pasta, spotlight or instaboost.", nameof(name)),
-    };
+    /// <exception cref="ArgumentException">Not a method; the message lists them.</exception>
+    public static SteeringMethod ParseMethod(string name) => RequestSettings.ParseMethod(name);
+
+    /// <summary>Parses a strategy name: auto, sequential, batched, batched-after-gate (any case; '_' or '-').</summary>
+    /// <exception cref="ArgumentException">Not a strategy; the message lists them.</exception>
+    public static SteeringStrategy ParseStrategy(string name) => RequestSettings.ParseStrategy(name);
 
     /// <summary>
     /// The selector for <paramref name="spans"/> on a model of <paramref name="layerCount"/> layers;
@@ -69,7 +72,7 @@ public sealed record SteeringSettings
         return Method switch
         {
             SteeringMethod.None => null,
-            SteeringMethod.Directer => new DirecterSelector(spans, new DirecterOptions { Alpha = Alpha, Beta = Beta, MaxTrials = MaxTrials, Strategy = Strategy }),
+            SteeringMethod.Directer => new DirecterSelector(spans, this),
             _ => new BaselineSelector(baseline!, spans, Gate, Beta),
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Directer.Core.Requests;
 using Directer.Core.Steering;
 
 namespace Directer.Evaluation.Harness;
@@ -36,7 +37,7 @@ public sealed record EvalMethod(string Name, SteeringSettings? Steering)
         ArgumentNullException.ThrowIfNull(parameters);
         string text = name.Trim().ToLowerInvariant();
         bool gate = text.EndsWith(GateSuffix, StringComparison.Ordinal);
-        var method = SteeringSettings.ParseMethod(gate ? text[..^GateSuffix.Length] : text);
+        var method = RequestSettings.ParseMethod(gate ? text[..^GateSuffix.Length] : text, "--methods");
         if (gate && method is SteeringMethod.None or SteeringMethod.Directer)
         {
             throw new ArgumentException(method == SteeringMethod.Directer

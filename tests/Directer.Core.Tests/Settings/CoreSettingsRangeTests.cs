@@ -1,3 +1,4 @@
+using Directer.Core.Requests;
 using Directer.Core.Checkpoints;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
@@ -51,22 +52,22 @@ public sealed class CoreSettingsRangeTests
     }
 
     [Fact]
-    public void DirecterOptionsEdges()
+    public void SteeringSettingsNumberEdges()
     {
-        new DirecterOptions { Alpha = double.Epsilon }.Validate();               // > 0
-        new DirecterOptions { Alpha = double.MaxValue }.Validate();
-        Rejects("Alpha", () => new DirecterOptions { Alpha = 0 }.Validate());
-        Rejects("Alpha", () => new DirecterOptions { Alpha = double.PositiveInfinity }.Validate());
-        Rejects("Alpha", () => new DirecterOptions { Alpha = double.NaN }.Validate());
+        RequestSettings.ThrowIfInvalid(new SteeringSettings { Alpha = double.Epsilon });               // > 0
+        RequestSettings.ThrowIfInvalid(new SteeringSettings { Alpha = double.MaxValue });
+        Rejects("Alpha", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Alpha = 0 }));
+        Rejects("Alpha", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Alpha = double.PositiveInfinity }));
+        Rejects("Alpha", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Alpha = double.NaN }));
 
-        new DirecterOptions { Beta = 1 }.Validate();                             // (0, 1]
-        new DirecterOptions { Beta = double.Epsilon }.Validate();
-        Rejects("Beta", () => new DirecterOptions { Beta = 0 }.Validate());
-        Rejects("Beta", () => new DirecterOptions { Beta = AboveOne }.Validate());
-        Rejects("Beta", () => new DirecterOptions { Beta = double.NaN }.Validate());
+        RequestSettings.ThrowIfInvalid(new SteeringSettings { Beta = 1 });                             // (0, 1]
+        RequestSettings.ThrowIfInvalid(new SteeringSettings { Beta = double.Epsilon });
+        Rejects("Beta", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Beta = 0 }));
+        Rejects("Beta", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Beta = AboveOne }));
+        Rejects("Beta", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { Beta = double.NaN }));
 
-        new DirecterOptions { MaxTrials = 1 }.Validate();
-        Rejects("MaxTrials", () => new DirecterOptions { MaxTrials = 0 }.Validate());
+        RequestSettings.ThrowIfInvalid(new SteeringSettings { MaxTrials = 1 });
+        Rejects("MaxTrials", () => RequestSettings.ThrowIfInvalid(new SteeringSettings { MaxTrials = 0 }));
     }
 
     private static readonly TokenSpan[] Spans = [new TokenSpan(0, 2)];

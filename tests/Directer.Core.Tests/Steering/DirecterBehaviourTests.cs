@@ -28,7 +28,7 @@ public sealed class DirecterBehaviourTests : IDisposable
 
     private static GenerationOptions Budget => new() { MaxNewTokens = 12, EosTokenIds = [] };
 
-    private async Task<(GenerationResult Result, DirecterSelector Selector)> Steer(DirecterOptions options, IReadOnlyList<TokenSpan>? spans = null, int[]? prompt = null)
+    private async Task<(GenerationResult Result, DirecterSelector Selector)> Steer(SteeringSettings options, IReadOnlyList<TokenSpan>? spans = null, int[]? prompt = null)
     {
         var selector = new DirecterSelector(spans ?? Instruction, options);
         var result = await generator.GenerateAsync(prompt ?? Prompt, Budget, selector);
@@ -41,7 +41,7 @@ public sealed class DirecterBehaviourTests : IDisposable
         var plain = await generator.GenerateAsync(Prompt, Budget);
         foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
         {
-            var (result, selector) = await Steer(new DirecterOptions { Alpha = 1, Strategy = strategy });
+            var (result, selector) = await Steer(new SteeringSettings { Alpha = 1, Strategy = strategy });
             Assert.Equal(plain.Ids, result.Ids);
             Assert.All(selector.Trace, s => Assert.Equal(s.RawToken, s.ChosenToken));
         }
@@ -50,7 +50,7 @@ public sealed class DirecterBehaviourTests : IDisposable
     [Fact]
     public async Task BetaNearZeroAcceptsTheFirstSteeredCandidateEveryStep()
     {
-        var (result, selector) = await Steer(new DirecterOptions { Alpha = 1e4, Beta = 1e-12 });
+        var (result, selector) = await Steer(new SteeringSettings { Alpha = 1e4, Beta = 1e-12 });
         Assert.Equal(12, selector.Trace.Count);
         Assert.All(selector.Trace, s =>
         {
@@ -69,7 +69,7 @@ public sealed class DirecterBehaviourTests : IDisposable
     public async Task BetaOneLetsOnlyTiesPassSoTheOutputIsUnsteered()
     {
         var plain = await generator.GenerateAsync(Prompt, Budget);
-        var (result, selector) = await Steer(new DirecterOptions { Alpha = 1e4, Beta = 1 });
+        var (result, selector) = await Steer(new SteeringSettings { Alpha = 1e4, Beta = 1 });
         Assert.Equal(plain.Ids, result.Ids);
         Assert.All(selector.Trace.Skip(1), s => Assert.True(s.Gated || s.FellBack));
         Assert.True(selector.Trace[0].FellBack); // the first step is never gated
@@ -78,9 +78,9 @@ public sealed class DirecterBehaviourTests : IDisposable
     [Fact]
     public async Task SpanEdgesAtPositionZeroAndOverTheLastPromptTokenWork()
     {
-        var (first, _) = await Steer(new DirecterOptions { Beta = 0.1 }, new[] { new TokenSpan(0, 1) });
+        var (first, _) = await Steer(new SteeringSettings { Beta = 0.1 }, new[] { new TokenSpan(0, 1) });
         Assert.Equal(12, first.Ids.Count);
-        var (last, selector) = await Steer(new DirecterOptions { Beta = 0.1 }, new[] { new TokenSpan(Prompt.Length - 3, Prompt.Length) });
+        var (last, selector) = await Steer(new SteeringSettings { Beta = 0.1 }, new[] { new TokenSpan(Prompt.Length - 3, Prompt.Length) });
         Assert.Equal(12, last.Ids.Count);
         Assert.NotNull(selector.Ranking);
     }
@@ -88,12 +88,12 @@ public sealed class DirecterBehaviourTests : IDisposable
     [Fact]
     public async Task EmptyOrOutOfRangeSpansAreClearErrors()
     {
-        var none = await Assert.ThrowsAsync<ArgumentException>(() => Steer(new DirecterOptions(), Array.Empty<TokenSpan>()));
+        var none = await Assert.ThrowsAsync<ArgumentException>(() => Steer(new SteeringSettings(), Array.Empty<TokenSpan>()));
         Assert.Contains("at least one emphasised token span", none.Message);
-        var outside = await Assert.ThrowsAsync<ArgumentException>(() => Steer(new DirecterOptions(), new[] { new TokenSpan(8, 11) }));
+        var outside = await Assert.ThrowsAsync<ArgumentException>(() => Steer(new SteeringSettings(), new[] { new TokenSpan(8, 11) }));
         Assert.Contains("[8, 11)", outside.Message);
         Assert.Contains("10 tokens", outside.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => Steer(new DirecterOptions(), new[] { new TokenSpan(3, 3) }));
+        await Assert.ThrowsAsync<ArgumentException>(() => Steer(new SteeringSettings(), new[] { new TokenSpan(3, 3) }));
     }
 
     [Theory]
@@ -105,19 +105,19 @@ public sealed class DirecterBehaviourTests : IDisposable
     [InlineData(100.0, 0.5, 0, "MaxTrials")]
     public void BadSettingsAreRejectedByName(double alpha, double beta, int trials, string setting)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DirecterSelector(Instruction, new DirecterOptions { Alpha = alpha, Beta = beta, MaxTrials = trials }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DirecterSelector(Instruction, new SteeringSettings { Alpha = alpha, Beta = beta, MaxTrials = trials }));
         Assert.Equal(setting, error.ParamName);
     }
 
     [Fact]
     public void CandidateSetsHalveTheRankedLayersLikeThePaper()
     {
-        var selector = new DirecterSelector(Instruction, new DirecterOptions());
+        var selector = new DirecterSelector(Instruction, new SteeringSettings());
         var ranking = new LayerRanking(Enumerable.Range(0, 32).Reverse().ToArray(), new double[32]);
         var sets = selector.CandidateSets(32, ranking);
         Assert.Equal(new[] { 32, 16, 8, 4, 2 }, sets.Select(s => s.Count));
         Assert.Equal(new[] { 31, 30 }, sets[^1].OrderByDescending(l => l));
-        var capped = new DirecterSelector(Instruction, new DirecterOptions { MaxTrials = 2 }).CandidateSets(32, ranking);
+        var capped = new DirecterSelector(Instruction, new SteeringSettings { MaxTrials = 2 }).CandidateSets(32, ranking);
         Assert.Equal(new[] { 32, 16 }, capped.Select(s => s.Count));
         Assert.Empty(selector.CandidateSets(1, new LayerRanking(new[] { 0 }, new double[1])));
     }
@@ -126,12 +126,12 @@ public sealed class DirecterBehaviourTests : IDisposable
     public async Task SamplingIsReproducibleAndTemperatureZeroIsThePaperAlgorithm()
     {
         var sampled = new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [], Temperature = 0.8f, Seed = 42 };
-        var a = await generator.GenerateAsync(Prompt, sampled, new DirecterSelector(Instruction, new DirecterOptions { Beta = 0.2 }));
-        var b = await generator.GenerateAsync(Prompt, sampled, new DirecterSelector(Instruction, new DirecterOptions { Beta = 0.2 }));
+        var a = await generator.GenerateAsync(Prompt, sampled, new DirecterSelector(Instruction, new SteeringSettings { Beta = 0.2 }));
+        var b = await generator.GenerateAsync(Prompt, sampled, new DirecterSelector(Instruction, new SteeringSettings { Beta = 0.2 }));
         Assert.Equal(a.Ids, b.Ids);
 
         var naive = NaiveDirecter.Generate(model, Prompt, Instruction, 128, 0.3, 10, 12);
-        var (greedy, _) = await Steer(new DirecterOptions { Alpha = 128, Beta = 0.3 });
+        var (greedy, _) = await Steer(new SteeringSettings { Alpha = 128, Beta = 0.3 });
         Assert.Equal(naive.Ids, greedy.Ids);
     }
 

@@ -47,7 +47,7 @@ public sealed class DirecterEquivalenceTests
         using var generator = new TokenGenerator(model);
         foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
         {
-            var selector = new DirecterSelector(spans, new DirecterOptions { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
+            var selector = new DirecterSelector(spans, new SteeringSettings { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
             var result = await generator.GenerateAsync(prompt, new GenerationOptions { MaxNewTokens = maxNew, EosTokenIds = [] }, selector);
             string what = $"{name} seed {seed} {strategy} alpha {alpha} beta {beta} trials {maxTrials} spans {string.Join(",", spans)}";
             Assert.True(naive.Ranking.SequenceEqual(selector.Ranking!.Order), $"{what}: ranking {string.Join(",", selector.Ranking!.Order)} vs naive {string.Join(",", naive.Ranking)}");
@@ -96,7 +96,7 @@ public sealed class DirecterEquivalenceTests
         using var generator = new TokenGenerator(model);
         foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
         {
-            var selector = new DirecterSelector(spans, new DirecterOptions { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
+            var selector = new DirecterSelector(spans, new SteeringSettings { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
             var result = await generator.GenerateAsync(prompt, new GenerationOptions { MaxNewTokens = maxNew, EosTokenIds = [] }, selector);
             string what = $"{name} {strategy} spans {string.Join(",", spans)}";
             Assert.True(naive.Ranking.SequenceEqual(selector.Ranking!.Order), $"{what}: ranking {string.Join(",", selector.Ranking!.Order)} vs naive {string.Join(",", naive.Ranking)}");

@@ -32,7 +32,7 @@ public sealed class EvalMethodTests
     }
 
     [Theory]
-    [InlineData("none,magic", "Unknown steering method 'magic'")]
+    [InlineData("none,magic", "--methods: 'magic' is not one of none, directer, static, pasta, spotlight, instaboost")]
     [InlineData("directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("none+gate", "there is no steering to gate")]
     [InlineData("pasta,PASTA", "lists 'pasta' twice")]

@@ -9,7 +9,7 @@ namespace Directer.Core.Steering.Baselines;
 /// steered pass whose choice is emitted, or, with <c>gated</c>, emitted only when plausible under
 /// the raw distribution (DIRECTER's test, one trial) and otherwise replaced by the raw choice.
 /// </summary>
-public sealed class BaselineSelector : ISteeringSelector
+internal sealed class BaselineSelector : ISteeringSelector
 {
     private readonly ISteeringMethod method;
     private readonly IReadOnlyList<TokenSpan> spans;

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace Directer.Core.Steering.Baselines;
 
 /// <summary>A single-pass steering method: builds the score modification of one steered pass.</summary>
-public interface ISteeringMethod
+internal interface ISteeringMethod
 {
     /// <summary>Short name (static, pasta, spotlight, instaboost).</summary>
     string Name { get; }

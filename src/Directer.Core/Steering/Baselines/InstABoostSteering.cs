@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Directer.Core.Steering.Baselines;
 
 /// <summary>InstABoost-style (Guardieiro et al. 2025): add log(M) to the emphasised tokens' scores in all layers.</summary>
-public sealed class InstABoostSteering : ISteeringMethod
+internal sealed class InstABoostSteering : ISteeringMethod
 {
     private readonly double logM;
 

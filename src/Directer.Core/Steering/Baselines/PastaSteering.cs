@@ -9,7 +9,7 @@ namespace Directer.Core.Steering.Baselines;
 /// prompt tokens outside the emphasised spans, i.e. scale their attention weight by a before
 /// renormalising.
 /// </summary>
-public sealed class PastaSteering : ISteeringMethod
+internal sealed class PastaSteering : ISteeringMethod
 {
     private readonly IReadOnlyDictionary<int, IReadOnlySet<int>?> heads;
     private readonly double logA;

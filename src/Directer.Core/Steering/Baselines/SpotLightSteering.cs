@@ -8,7 +8,7 @@ namespace Directer.Core.Steering.Baselines;
 /// SpotLight-style (Venkateswaran and Contractor 2025): per layer, head and query, if the attention
 /// share ψ of the emphasised tokens is below the target τ, add log(τ/ψ) to their scores.
 /// </summary>
-public sealed class SpotLightSteering : ISteeringMethod
+internal sealed class SpotLightSteering : ISteeringMethod
 {
     private readonly double target;
 

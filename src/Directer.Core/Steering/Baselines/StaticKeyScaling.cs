@@ -4,7 +4,7 @@ using TorchSharp;
 namespace Directer.Core.Steering.Baselines;
 
 /// <summary>Static KV steering: a fixed alpha on a fixed layer set, every step, no rejection.</summary>
-public sealed class StaticKeyScaling : ISteeringMethod
+internal sealed class StaticKeyScaling : ISteeringMethod
 {
     private readonly IReadOnlySet<int> layers;
     private readonly double alpha;

@@ -143,7 +143,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public async Task DirecterOnlyEverSeesAndChoosesAllowedTokens(SteeringStrategy strategy, float temperature, double beta)
     {
         var constraint = Rotating();
-        var selector = new DirecterSelector(Instruction, new DirecterOptions { Alpha = 1e4, Beta = beta, Strategy = strategy });
+        var selector = new DirecterSelector(Instruction, new SteeringSettings { Alpha = 1e4, Beta = beta, Strategy = strategy });
         var result = await generator.GenerateAsync(Prompt, Options(constraint, temperature, seed: 5), selector);
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps, result.ConstrainedSteps);

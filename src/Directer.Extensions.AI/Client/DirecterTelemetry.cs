@@ -1,0 +1,20 @@
+namespace Directer.Extensions.AI;
+
+/// <summary>Names used in Directer's telemetry and logs.</summary>
+public static class DirecterTelemetry
+{
+    /// <summary>The default ActivitySource and Meter name when <see cref="DirecterConnectorOptions.EnableTelemetry"/> is on.</summary>
+    public const string DefaultSourceName = "Directer";
+
+    /// <summary>The provider name in <c>ChatClientMetadata</c> and the <c>gen_ai.provider.name</c> tag.</summary>
+    public const string ProviderName = "directer";
+
+    /// <summary>Activity tag: the steering method used (directer, static, pasta, spotlight, instaboost).</summary>
+    public const string SteeringMethodTag = "directer.steering.method";
+
+    /// <summary>Activity tag: the share of decode steps whose token came from an accepted steered pass.</summary>
+    public const string SteeredShareTag = "directer.steering.steered_share";
+
+    /// <summary>Activity tag: how many emphasised token spans the prompt had.</summary>
+    public const string EmphasisSpansTag = "directer.emphasis.spans";
+}

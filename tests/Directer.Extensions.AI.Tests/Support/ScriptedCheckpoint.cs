@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Directer.Core.Checkpoints;
+using Directer.Core.Runtime;
+using Directer.Core.Tokenization;
+using Directer.Testing;
+using TorchSharp;
+
+namespace Directer.Extensions.AI.Tests;
+
+/// <summary>
+/// A checkpoint that always writes the same reply: a one-layer Qwen2 whose layer adds nothing (zero weights), whose
+/// embeddings are one-hot and whose LM head maps each token to the next one of a script, so greedy decoding after the
+/// generation prompt's final newline emits the script's pieces in order and then &lt;|im_end|&gt;. Each piece is an added
+/// (non-special) token of the test tokenizer, so replies are exact: valid or malformed tool calls, JSON, plain text.
+/// </summary>
+internal static class ScriptedCheckpoint
+{
+    private const int Vocab = 288;
+
+    /// <summary>Writes the checkpoint for <paramref name="pieces"/> (distinct, non-empty) into a new temporary folder.</summary>
+    public static string Write(params string[] pieces)
+    {
+        TorchRuntime.EnsureInitialized();
+        string folder = Directory.CreateTempSubdirectory("directer-scripted-").FullName;
+        int firstAdded = TinyTokenizer.Vocab().Count + TinyTokenizer.Specials.Length;
+        if (pieces.Length == 0 || pieces.Distinct().Count() != pieces.Length || firstAdded + pieces.Length > Vocab)
+        {
+            throw new ArgumentException("The script needs distinct pieces, at most " + (Vocab - firstAdded) + ".", nameof(pieces));
+        }
+
+        TinyTokenizer.Write(folder, edit: root =>
+        {
+            var added = (JsonArray)root["added_tokens"]!;
+            for (int i = 0; i < pieces.Length; i++)
+            {
+                added.Add(new JsonObject
+                {
+                    ["id"] = firstAdded + i, ["content"] = pieces[i], ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = false,
+                });
+            }
+        });
+
+        var spec = TinyCheckpoints.Qwen2BiasTiedBf16 with
+        {
+            Name = "scripted", VocabSize = Vocab, HiddenSize = Vocab, IntermediateSize = 8, NumHiddenLayers = 1, NumAttentionHeads = 4, NumKeyValueHeads = 2,
+            TieWordEmbeddings = false, DType = "F32", MaxPositionEmbeddings = 2048, EosTokenIds = [firstAdded - 1],
+        };
+        string configJson = TinyCheckpoints.ConfigJson(spec);
+        File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
+        var config = ModelConfig.Parse(configJson, Path.Combine(folder, "config.json"));
+
+        var tokenizer = TextTokenizer.Load(folder);
+        int start = tokenizer.Encode("\n").Single();
+        int end = tokenizer.Encode("<|im_end|>").Single();
+        var chain = new List<int> { start };
+        chain.AddRange(Enumerable.Range(firstAdded, pieces.Length));
+        chain.Add(end);
+
+        using var scope = torch.NewDisposeScope();
+        var tensors = new List<KeyValuePair<string, torch.Tensor>>();
+        foreach (var expected in CheckpointLayout.For(config))
+        {
+            torch.Tensor tensor = expected.Name switch
+            {
+                CheckpointLayout.EmbedTokens => torch.eye(Vocab, Vocab, torch.float32),
+                CheckpointLayout.LmHead => Successors(chain),
+                _ when expected.Name.EndsWith("norm.weight", StringComparison.Ordinal) => torch.ones(expected.Shape, torch.float32),
+                _ => torch.zeros(expected.Shape, torch.float32),
+            };
+            tensors.Add(new(expected.Name, tensor));
+        }
+
+        SafetensorsWriter.Write(Path.Combine(folder, CheckpointWeights.SingleFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        return folder;
+    }
+
+    private static torch.Tensor Successors(List<int> chain)
+    {
+        var head = torch.zeros(Vocab, Vocab, torch.float32);
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            head[chain[i + 1], chain[i]].fill_(1f);
+        }
+
+        return head;
+    }
+}
