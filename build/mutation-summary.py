@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Score and surviving mutants of a Stryker.NET JSON report (mutation-testing-elements schema).
 
-    build/mutation-summary.py TARGET REPORT_DIR      (REPORT_DIR holds reports/mutation-report.json somewhere below)
+    build/mutation-summary.py TARGET REPORT_DIR [--without TEST_SUBSTRING,...]
+    (REPORT_DIR holds reports/mutation-report.json somewhere below)
+
+--without re-scores as if the tests whose names contain one of the substrings did not exist: a killed mutant
+whose killers are all such tests counts as survived. With a report made with --disable-bail (every killing test
+listed) this gives the score before those tests were added.
 
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), Stryker's definition; compile errors
 and ignored mutants do not count. Survivors are printed as 'file:line mutator: replacement' for docs/TESTING.md.
@@ -15,25 +20,40 @@ from collections import Counter
 
 def main():
     target, folder = sys.argv[1], sys.argv[2]
+    without = []
+    if len(sys.argv) > 4 and sys.argv[3] == "--without":
+        without = [w for w in sys.argv[4].split(",") if w]
     reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
     if not reports:
         sys.exit(f"{target}: no mutation-report.json under {folder}")
     with open(reports[-1], encoding="utf-8") as f:
         report = json.load(f)
+    names = {}
+    for test_file in (report.get("testFiles") or {}).values():
+        for test in test_file.get("tests", []):
+            names[test["id"]] = test.get("name", "")
+
+    def status(m):
+        if without and m["status"] == "Killed":
+            killers = m.get("killedBy") or []
+            if killers and all(any(w in names.get(k, k) for w in without) for k in killers):
+                return "Survived"
+        return m["status"]
+
     counts = Counter()
     survivors = []
     per_file = {}
     for path, entry in sorted(report["files"].items()):
         name = path.split("/src/", 1)[-1]
-        c = Counter(m["status"] for m in entry["mutants"])
+        c = Counter(status(m) for m in entry["mutants"])
         per_file[name] = c
         counts.update(c)
         source_lines = entry.get("source", "").splitlines()
         for m in entry["mutants"]:
-            if m["status"] in ("Survived", "NoCoverage"):
+            if status(m) in ("Survived", "NoCoverage"):
                 line = m["location"]["start"]["line"]
                 code = source_lines[line - 1].strip() if 0 < line <= len(source_lines) else ""
-                survivors.append((name, line, m["status"], m["mutatorName"], m.get("replacement", ""), code))
+                survivors.append((name, line, status(m), m["mutatorName"], m.get("replacement", ""), code))
     detected = counts["Killed"] + counts["Timeout"]
     undetected = counts["Survived"] + counts["NoCoverage"]
     total = detected + undetected
