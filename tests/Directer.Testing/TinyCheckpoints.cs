@@ -1,4 +1,5 @@
 using Directer.Core.Checkpoints;
+using Directer.Core.PythonCompat;
 using Directer.Core.Runtime;
 using TorchSharp;
 
@@ -143,7 +144,7 @@ public static class TinyCheckpoints
                 ["metadata"] = new Dictionary<string, object?> { ["total_size"] = totalSize },
                 ["weight_map"] = weightMap,
             };
-            File.WriteAllText(Path.Combine(folder, CheckpointWeights.IndexFileName), PythonJson.Serialize(index));
+            File.WriteAllText(Path.Combine(folder, CheckpointWeights.IndexFileName), ConfigText(index));
         }
 
         return folder;
@@ -204,7 +205,7 @@ public static class TinyCheckpoints
                 break;
         }
 
-        return PythonJson.Serialize(config);
+        return ConfigText(config);
     }
 
     /// <summary>The generation_config.json text for a spec.</summary>
@@ -212,7 +213,7 @@ public static class TinyCheckpoints
     public static string GenerationConfigJson(TinyCheckpointSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return PythonJson.Serialize(new Dictionary<string, object?>
+        return ConfigText(new Dictionary<string, object?>
         {
             ["_from_model_config"] = true,
             ["bos_token_id"] = spec.BosTokenId,
@@ -220,6 +221,10 @@ public static class TinyCheckpoints
             ["transformers_version"] = TransformersVersion,
         });
     }
+
+    /// <summary>What transformers writes: <c>json.dumps(value, indent=2, sort_keys=True) + "\n"</c>.</summary>
+    private static string ConfigText(object value) =>
+        PythonJson.Dumps(PythonJsonConversion.FromObject(value), indent: 2, sortKeys: true, ensureAscii: true) + "\n";
 
     /// <summary>The float32 values of one tensor of a spec, before conversion to the spec's dtype.</summary>
     /// <param name="spec">The spec (its seed).</param>

@@ -163,6 +163,32 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <exception cref="CheckpointException">The tensor is missing or its stored dtype cannot be loaded as weights.</exception>
     public torch.Tensor Read(string name, torch.ScalarType dtype) => Read(name, dtype, DefaultChunkBytes);
 
+    /// <summary>Every tensor of the file at <paramref name="path"/> as a new <paramref name="dtype"/> tensor owned by the caller.</summary>
+    /// <exception cref="CheckpointException">The file is malformed or a tensor's stored dtype cannot be loaded.</exception>
+    internal static Dictionary<string, torch.Tensor> ReadAll(string path, torch.ScalarType dtype)
+    {
+        using var file = Open(path);
+        var tensors = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (string name in file.Entries.Keys)
+            {
+                tensors[name] = file.Read(name, dtype);
+            }
+        }
+        catch
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+
+            throw;
+        }
+
+        return tensors;
+    }
+
     /// <summary>Like <see cref="Read(string, torch.ScalarType)"/>, copying at most <paramref name="chunkBytes"/> bytes at a time.</summary>
     internal torch.Tensor Read(string name, torch.ScalarType dtype, long chunkBytes)
     {

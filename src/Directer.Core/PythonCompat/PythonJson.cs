@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Directer.Core.PythonCompat;
 
@@ -74,13 +75,20 @@ internal static class PythonJson
         return PythonFloat.Repr(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
     }
 
-    /// <summary><c>json.dumps(value, ensure_ascii=False, indent=indent)</c>.</summary>
-    public static string Dumps(PythonJsonValue value, int? indent = null)
+    /// <summary>
+    /// <c>json.dumps(value, ensure_ascii=ensureAscii, indent=indent, sort_keys=sortKeys)</c>. The defaults are the
+    /// <c>tojson</c> filter's; transformers writes <c>config.json</c> with <c>indent=2, sort_keys=True</c> and
+    /// <c>ensure_ascii=True</c>. Keys sort by UTF-16 code unit (Python: by code point; the same below U+D800).
+    /// </summary>
+    public static string Dumps(PythonJsonValue value, int? indent = null, bool sortKeys = false, bool ensureAscii = false)
     {
         var text = new StringBuilder();
-        Write(text, value, indent, 0);
+        new Writer(text, indent, sortKeys, ensureAscii).Write(value, 0);
         return text.ToString();
     }
+
+    /// <summary><c>json.dumps(node, ensure_ascii=False)</c> of a <see cref="JsonNode"/> tree (see <see cref="PythonJsonConversion.FromNode"/>).</summary>
+    public static string Dumps(JsonNode? node) => Dumps(PythonJsonConversion.FromNode(node));
 
     /// <summary><c>json.dumps(text, ensure_ascii=False)</c> of a string: quoted and escaped.</summary>
     public static string DumpsString(string value)
@@ -90,97 +98,105 @@ internal static class PythonJson
         return text.ToString();
     }
 
-    private static void Write(StringBuilder text, PythonJsonValue value, int? indent, int level)
-    {
-        switch (value)
-        {
-            case PythonJsonObject obj:
-                if (obj.Members.Count == 0)
-                {
-                    text.Append("{}");
-                    return;
-                }
-
-                text.Append('{');
-                for (int i = 0; i < obj.Members.Count; i++)
-                {
-                    Separator(text, i, indent, level + 1);
-                    WriteString(text, obj.Members[i].Key);
-                    text.Append(": ");
-                    Write(text, obj.Members[i].Value, indent, level + 1);
-                }
-
-                Close(text, indent, level);
-                text.Append('}');
-                return;
-            case PythonJsonArray array:
-                if (array.Items.Count == 0)
-                {
-                    text.Append("[]");
-                    return;
-                }
-
-                text.Append('[');
-                for (int i = 0; i < array.Items.Count; i++)
-                {
-                    Separator(text, i, indent, level + 1);
-                    Write(text, array.Items[i], indent, level + 1);
-                }
-
-                Close(text, indent, level);
-                text.Append(']');
-                return;
-            case PythonJsonString s:
-                WriteString(text, s.Value);
-                return;
-            case PythonJsonNumber n:
-                text.Append(n.PythonText);
-                return;
-            case PythonJsonLiteral l:
-                text.Append(l.Text);
-                return;
-        }
-    }
-
-    // Python's separators: (", ", ": ") without indent, ("," + newline + indent, ": ") with it.
-    private static void Separator(StringBuilder text, int index, int? indent, int level)
-    {
-        if (index > 0)
-        {
-            text.Append(indent is null ? ", " : ",");
-        }
-
-        if (indent is int width)
-        {
-            text.Append('\n').Append(' ', width * level);
-        }
-    }
-
-    private static void Close(StringBuilder text, int? indent, int level)
-    {
-        if (indent is int width)
-        {
-            text.Append('\n').Append(' ', width * level);
-        }
-    }
-
-    private static void WriteString(StringBuilder text, string value)
+    private static void WriteString(StringBuilder text, string value, bool ensureAscii = false)
     {
         text.Append('"');
         foreach (char c in value)
         {
-            string? escape = Escape(c);
-            if (escape is null)
+            if (Escape(c) is { } escape)
             {
-                text.Append(c);
+                text.Append(escape);
+            }
+            else if (ensureAscii && c > '~')
+            {
+                // ensure_ascii: everything outside printable ASCII as \uXXXX (a surrogate pair as two).
+                text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
             }
             else
             {
-                text.Append(escape);
+                text.Append(c);
             }
         }
 
         text.Append('"');
+    }
+
+    private readonly record struct Writer(StringBuilder Text, int? Indent, bool SortKeys, bool EnsureAscii)
+    {
+        public void Write(PythonJsonValue value, int level)
+        {
+            switch (value)
+            {
+                case PythonJsonObject obj:
+                    if (obj.Members.Count == 0)
+                    {
+                        Text.Append("{}");
+                        return;
+                    }
+
+                    var members = SortKeys ? obj.Members.OrderBy(m => m.Key, StringComparer.Ordinal).ToList() : obj.Members;
+                    Text.Append('{');
+                    for (int i = 0; i < members.Count; i++)
+                    {
+                        Separator(i, level + 1);
+                        WriteString(Text, members[i].Key, EnsureAscii);
+                        Text.Append(": ");
+                        Write(members[i].Value, level + 1);
+                    }
+
+                    Close(level);
+                    Text.Append('}');
+                    return;
+                case PythonJsonArray array:
+                    if (array.Items.Count == 0)
+                    {
+                        Text.Append("[]");
+                        return;
+                    }
+
+                    Text.Append('[');
+                    for (int i = 0; i < array.Items.Count; i++)
+                    {
+                        Separator(i, level + 1);
+                        Write(array.Items[i], level + 1);
+                    }
+
+                    Close(level);
+                    Text.Append(']');
+                    return;
+                case PythonJsonString s:
+                    WriteString(Text, s.Value, EnsureAscii);
+                    return;
+                case PythonJsonNumber n:
+                    Text.Append(n.PythonText);
+                    return;
+                case PythonJsonLiteral l:
+                    Text.Append(l.Text);
+                    return;
+            }
+        }
+
+        // Python's separators: (", ", ": ") without indent, ("," + newline + indent, ": ") with it.
+        private void Separator(int index, int level)
+        {
+            if (index > 0)
+            {
+                Text.Append(Indent is null ? ", " : ",");
+            }
+
+            if (Indent is int width)
+            {
+                Text.Append('\n').Append(' ', width * level);
+            }
+        }
+
+        private void Close(int level)
+        {
+            if (Indent is int width)
+            {
+                Text.Append('\n').Append(' ', width * level);
+            }
+        }
     }
 
     /// <summary>How <c>json.dumps(ensure_ascii=False)</c> writes a character inside a string, or null when it is

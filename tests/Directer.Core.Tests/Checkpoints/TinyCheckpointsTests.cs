@@ -107,9 +107,9 @@ public sealed class TinyCheckpointsTests : IDisposable
         Assert.Contains("\n  \"rope_theta\": 10000.0,\n", json);
         Assert.Contains("\n  \"rope_scaling\": null,\n", json);
         Assert.EndsWith("  \"vocab_size\": 96\n}\n", json);
-        Assert.Equal("1e-06", PythonJson.FormatFloat(1e-6));
-        Assert.Equal("0.02", PythonJson.FormatFloat(0.02));
-        Assert.Equal("500000.0", PythonJson.FormatFloat(500000));
+        Assert.Equal("1e-06", Directer.Core.PythonCompat.PythonFloat.Repr(1e-6));
+        Assert.Equal("0.02", Directer.Core.PythonCompat.PythonFloat.Repr(0.02));
+        Assert.Equal("500000.0", Directer.Core.PythonCompat.PythonFloat.Repr(500000));
     }
 
     [Fact]

@@ -69,4 +69,13 @@ public sealed class PythonJsonTests
         var schemaError = Assert.Throws<ArgumentException>(() => ChatTemplates.ByName("llama3").Render([new ChatTurn(ChatRole.User, "x")], badSchema, true));
         Assert.Contains("tool 0 ('g')", schemaError.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SortedIndentedAsciiDumpsEqualPythons()
+    {
+        // /usr/bin/python3: json.dumps({"b": 1, "a": "é\u2028😀\x7f\b", "c": [1.5, 1e-06, 10000.0], "d": {}}, indent=2, sort_keys=True)
+        var value = new Dictionary<string, object?> { ["b"] = 1, ["a"] = "é\u2028😀\u007f\b", ["c"] = new object[] { 1.5, 1e-6, 10000.0 }, ["d"] = new Dictionary<string, object?>() };
+        string expected = "{\n  \"a\": \"\\u00e9\\u2028\\ud83d\\ude00\\u007f\\b\",\n  \"b\": 1,\n  \"c\": [\n    1.5,\n    1e-06,\n    10000.0\n  ],\n  \"d\": {}\n}";
+        Assert.Equal(expected, PythonJson.Dumps(PythonJsonConversion.FromObject(value), indent: 2, sortKeys: true, ensureAscii: true));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.PythonCompat;
 using Directer.Evaluation.IfEval;
 using static Directer.Evaluation.Tests.IfEval.Checks;
 
@@ -12,7 +13,7 @@ public sealed class PythonJsonTests
         using var stream = typeof(PythonJsonTests).Assembly.GetManifestResourceStream("Goldens.json_goldens.json")!;
         var mismatches = ((JsonArray)JsonNode.Parse(stream)!)
             .Select(c => (Text: c!["text"]!.GetValue<string>(), Valid: c["valid"]!.GetValue<bool>()))
-            .Where(c => PythonJson.IsValid(c.Text) != c.Valid)
+            .Where(c => PythonJsonSyntax.IsValid(c.Text) != c.Valid)
             .Select(c => $"{System.Text.Json.JsonSerializer.Serialize(c.Text)}: python says {c.Valid}")
             .ToList();
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
@@ -21,8 +22,8 @@ public sealed class PythonJsonTests
     [Fact]
     public void Deep_nesting_is_bounded()
     {
-        Assert.True(PythonJson.IsValid(new string('[', 500) + new string(']', 500)));
-        Assert.False(PythonJson.IsValid(new string('[', 5000) + new string(']', 5000)));
+        Assert.True(PythonJsonSyntax.IsValid(new string('[', 500) + new string(']', 500)));
+        Assert.False(PythonJsonSyntax.IsValid(new string('[', 5000) + new string(']', 5000)));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Directer.Core.Checkpoints;
 using Directer.Training.Modeling;
 using Directer.Training.Tokenization;
 using static TorchSharp.torch;
@@ -27,7 +28,14 @@ internal static class Qwen2CheckpointWriter
             }
         }
 
-        SafetensorsFile.Write(Path.Combine(directory, "model.safetensors"), model.NamedWeights().Select(p => (p.Name, (Tensor)p.Parameter)), dtype, meta);
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+        {
+            throw new ArgumentException($"Unsupported checkpoint dtype {dtype}; use Float32 or BFloat16.", nameof(dtype));
+        }
+
+        using var scope = NewDisposeScope();
+        var weights = model.NamedWeights().Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter.detach().to_type(dtype))).ToList();
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), weights, meta);
     }
 
     public static JsonObject Config(Qwen2Shape shape, BpeVocabulary vocab, ScalarType dtype) => new()

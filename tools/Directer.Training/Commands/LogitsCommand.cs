@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Directer.Core.Checkpoints;
 using Directer.Training.Checkpoint;
 using Directer.Training.Modeling;
 using TorchSharp;
@@ -39,7 +40,7 @@ internal static class LogitsCommand
     {
         var shape = Qwen2CheckpointWriter.ReadShape(Path.Combine(dir, "config.json"));
         var model = new Qwen2ForTraining(shape, compute);
-        var weights = SafetensorsFile.Read(Path.Combine(dir, "model.safetensors"));
+        var weights = SafetensorsFile.ReadAll(Path.Combine(dir, "model.safetensors"), ScalarType.Float32);
         try
         {
             model.LoadNamedWeights(weights);

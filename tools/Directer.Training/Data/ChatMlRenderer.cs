@@ -1,4 +1,5 @@
 using System.Text;
+using Directer.Core.PythonCompat;
 
 namespace Directer.Training.Data;
 
@@ -38,7 +39,7 @@ internal static class ChatMlRenderer
             sb.Append(ToolsHeader);
             foreach (var tool in tools)
             {
-                sb.Append('\n').Append(PyJson.Dumps(tool.ToJson()));
+                sb.Append('\n').Append(PythonJson.Dumps(tool.ToJson()));
             }
 
             sb.Append(ToolsFooter);

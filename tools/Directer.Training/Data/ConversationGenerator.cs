@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Directer.Core.PythonCompat;
 using Directer.Evaluation.HeldOut;
 
 namespace Directer.Training.Data;
@@ -191,7 +192,7 @@ internal sealed partial class ConversationGenerator
             ChatMessage.System(system),
             ChatMessage.User(request),
             ChatMessage.AssistantCall(call),
-            ChatMessage.Tool(PyJson.Dumps(result)),
+            ChatMessage.Tool(PythonJson.Dumps(result)),
             ChatMessage.Assistant(answer),
         };
         return new GeneratedConversation(ConversationKind.ToolUse, messages, tools.Select(t => t.Definition).ToList(), constraints, call, mustContain);
@@ -270,12 +271,12 @@ internal sealed partial class ConversationGenerator
     private static string Display(object v) => v switch
     {
         int i => i.ToString(CultureInfo.InvariantCulture),
-        double d => PyJson.FormatFloat(d),
+        double d => PythonFloat.Repr(d),
         string s => s,
         _ => throw new InvalidOperationException($"Unsupported value {v}."),
     };
 
-    private static string DisplayNode(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : PyJson.Dumps(node);
+    private static string DisplayNode(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : PythonJson.Dumps(node);
 
     [GeneratedRegex(@"\{([a-z_.]+)\}")]
     private static partial Regex Placeholders();

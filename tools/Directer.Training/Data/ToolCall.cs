@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.PythonCompat;
 
 namespace Directer.Training.Data;
 
@@ -6,7 +7,7 @@ namespace Directer.Training.Data;
 internal sealed record ToolCall(string Name, JsonObject Arguments)
 {
     /// <summary>{"name": ..., "arguments": {...}} as the chat template writes it inside &lt;tool_call&gt;.</summary>
-    public string ToTemplateJson() => "{\"name\": " + PyJson.Quote(Name) + ", \"arguments\": " + PyJson.Dumps(Arguments) + "}";
+    public string ToTemplateJson() => "{\"name\": " + PythonJson.DumpsString(Name) + ", \"arguments\": " + PythonJson.Dumps(Arguments) + "}";
 
     /// <summary>The OpenAI/HF message form: {"type": "function", "function": {"name", "arguments"}}.</summary>
     public JsonObject ToMessageJson() => new()

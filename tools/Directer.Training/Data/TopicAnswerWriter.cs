@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.PythonCompat;
 using Directer.Evaluation.HeldOut;
 
 namespace Directer.Training.Data;
@@ -67,7 +68,7 @@ internal static class TopicAnswerWriter
                 [json.Keys![0]] = WordBanks.Capitalize(topic.Name),
                 [json.Keys[1]] = string.Join(" ", sentences),
             };
-            answer = PyJson.Dumps(o);
+            answer = PythonJson.Dumps(o);
         }
         else
         {

@@ -1,3 +1,6 @@
+using System.Text;
+using Directer.Core.Tokenization.ByteLevel;
+
 namespace Directer.Training.Tokenization;
 
 /// <summary>
@@ -26,7 +29,7 @@ internal static class BpeTrainer
             {
                 foreach (var (piece, _) in PreTokenizer.Split(PreTokenizer.Normalize(segment)))
                 {
-                    string bl = ByteLevelAlphabet.Encode(piece);
+                    string bl = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(piece));
                     pieceCounts[bl] = pieceCounts.GetValueOrDefault(bl) + 1;
                 }
             }
@@ -37,7 +40,7 @@ internal static class BpeTrainer
         var tokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int b = 0; b < 256; b++)
         {
-            string s = ByteLevelAlphabet.Char((byte)b).ToString();
+            string s = ByteLevelAlphabet.ToChar((byte)b).ToString();
             tokenIds[s] = tokens.Count;
             tokens.Add(s);
         }

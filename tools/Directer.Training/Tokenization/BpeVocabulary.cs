@@ -1,4 +1,5 @@
 using System.Text;
+using Directer.Core.Tokenization.ByteLevel;
 
 namespace Directer.Training.Tokenization;
 
@@ -104,7 +105,7 @@ internal sealed class BpeVocabulary
         foreach (var (piece, start) in PreTokenizer.Split(normalized))
         {
             int offset = baseOffset + (sameLength ? start : 0);
-            foreach (int id in EncodePiece(ByteLevelAlphabet.Encode(piece)))
+            foreach (int id in EncodePiece(ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(piece))))
             {
                 result.Add((id, offset));
             }
@@ -185,7 +186,7 @@ internal sealed class BpeVocabulary
             }
             else
             {
-                ByteLevelAlphabet.AppendBytes(token, pending);
+                pending.AddRange(ByteLevelAlphabet.TryDecode(token) ?? throw new ArgumentException($"Token '{token}' has a character outside the byte-level alphabet."));
             }
         }
 

@@ -3,7 +3,7 @@ namespace Directer.Evaluation.IfEval;
 /// <summary><c>detectable_format:json_format</c>: after stripping, removing one leading <c>```json</c>,
 /// <c>```Json</c>, <c>```JSON</c> (each tried in turn, as the official chain of <c>removeprefix</c> calls does), one
 /// leading <c>```</c> and one trailing <c>```</c>, and stripping again, the text parses with Python's
-/// <c>json.loads</c> rules (see <see cref="PythonJson"/>).</summary>
+/// <c>json.loads</c> rules (see <see cref="Directer.Core.PythonCompat.PythonJsonSyntax"/>).</summary>
 internal sealed class JsonFormatChecker : IInstructionChecker
 {
     public JsonFormatChecker(InstructionKwargs kwargs) { }
@@ -18,7 +18,7 @@ internal sealed class JsonFormatChecker : IInstructionChecker
         value = RemovePrefix(value, "```JSON");
         value = RemovePrefix(value, "```");
         if (value.EndsWith("```", StringComparison.Ordinal)) value = value[..^3];
-        return PythonJson.IsValid(PyText.Strip(value));
+        return Directer.Core.PythonCompat.PythonJsonSyntax.IsValid(PyText.Strip(value));
     }
 
     private static string RemovePrefix(string s, string prefix)

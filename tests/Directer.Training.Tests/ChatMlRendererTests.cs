@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Directer.Training.Data;
 using Directer.Training.Tokenization;
 
-namespace Directer.Core.Tests.Training;
+namespace Directer.Training.Tests;
 
 public class ChatMlRendererTests
 {
@@ -68,6 +68,6 @@ public class ChatMlRendererTests
     public void PyJsonMatchesPythonJsonDumps()
     {
         var o = new JsonObject { ["b"] = 1, ["a"] = new JsonArray(1.5, 2.0, "x\"y\n", true, null), ["é"] = "ü\u0001" };
-        Assert.Equal("{\"b\": 1, \"a\": [1.5, 2.0, \"x\\\"y\\n\", true, null], \"é\": \"ü\\u0001\"}", PyJson.Dumps(o));
+        Assert.Equal("{\"b\": 1, \"a\": [1.5, 2.0, \"x\\\"y\\n\", true, null], \"é\": \"ü\\u0001\"}", Directer.Core.PythonCompat.PythonJson.Dumps(o));
     }
 }

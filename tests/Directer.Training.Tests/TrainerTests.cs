@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.Checkpoints;
 using Directer.Training.Checkpoint;
 using Directer.Training.Data;
 using Directer.Training.Tokenization;
@@ -6,7 +7,7 @@ using Directer.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Directer.Core.Tests.Training;
+namespace Directer.Training.Tests;
 
 public sealed class TrainerTests : IDisposable
 {
@@ -117,7 +118,7 @@ public sealed class TrainerTests : IDisposable
         byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "model.safetensors"));
         Assert.Equal(0UL, BitConverter.ToUInt64(bytes, 0) % 8);
 
-        var weights = SafetensorsFile.Read(Path.Combine(dir, "model.safetensors"));
+        var weights = SafetensorsFile.ReadAll(Path.Combine(dir, "model.safetensors"), ScalarType.Float32);
         try
         {
             var expectedNames = new List<string> { "model.embed_tokens.weight", "model.norm.weight" };

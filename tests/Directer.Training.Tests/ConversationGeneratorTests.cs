@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Directer.Evaluation.HeldOut;
 using Directer.Training.Data;
 
-namespace Directer.Core.Tests.Training;
+namespace Directer.Training.Tests;
 
 public class ConversationGeneratorTests
 {

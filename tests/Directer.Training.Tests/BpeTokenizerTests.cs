@@ -4,7 +4,7 @@ using Directer.Training.Data;
 using Directer.Training.Tokenization;
 using Microsoft.ML.Tokenizers;
 
-namespace Directer.Core.Tests.Training;
+namespace Directer.Training.Tests;
 
 public sealed class BpeTokenizerTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace Directer.Evaluation.IfEval;
+namespace Directer.Core.PythonCompat;
 
 /// <summary>
 /// Whether a string is accepted by Python's <c>json.loads</c> (CPython's C scanner, default <c>strict=True</c>).
@@ -8,7 +8,7 @@ namespace Directer.Evaluation.IfEval;
 /// only space, tab, newline and carriage return. Nesting deeper than <see cref="MaxDepth"/> is treated as invalid
 /// (Python would raise <c>RecursionError</c> near 1000 levels, which the official checker does not catch).
 /// </summary>
-internal static class PythonJson
+internal static class PythonJsonSyntax
 {
     /// <summary>The deepest nesting accepted.</summary>
     public const int MaxDepth = 1000;
