@@ -22,6 +22,7 @@ internal static class DirecterCostBenchmark
         ("directer sequential", new SteeringSettings { Strategy = SteeringStrategy.Sequential }),
         ("directer batched", new SteeringSettings { Strategy = SteeringStrategy.Batched }),
         ("directer batched-after-gate", new SteeringSettings { Strategy = SteeringStrategy.BatchedAfterGate }),
+        ("directer auto (default)", new SteeringSettings { Strategy = SteeringStrategy.Auto }),
     ];
 
     public static async Task<string> RunAsync(string checkpoint, bool quick, int threads)
@@ -120,7 +121,7 @@ internal static class DirecterCostBenchmark
 
         bool same = replies.Skip(2).All(r => r.SequenceEqual(replies[1]));
         sb.AppendLine();
-        sb.AppendLine($"- The three DIRECTER strategies produced {(same ? "identical" : "DIFFERENT")} outputs ({replies[1].Count} replies compared).");
+        sb.AppendLine($"- The four DIRECTER strategies produced {(same ? "identical" : "DIFFERENT")} outputs ({replies[1].Count} replies compared).");
         return sb.ToString();
     }
 }

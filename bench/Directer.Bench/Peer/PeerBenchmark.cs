@@ -46,10 +46,104 @@ internal static class PeerBenchmark
     }
 
     /// <summary>The Directer configurations compared (fast decode kernels where the build has them).</summary>
-    private static IEnumerable<(string Name, string DType, ModelOptions Options)> DirecterVariants()
+    public static IEnumerable<(string Name, string DType, ModelOptions Options)> DirecterVariants()
     {
         yield return ("Directer f32", "f32", new ModelOptions { DType = ComputeDType.Float32 });
         yield return ("Directer bf16", "bf16", new ModelOptions { DType = ComputeDType.BFloat16 });
+        yield return ("Directer int8", "q8_0", new ModelOptions { Int8Weights = true });
+        yield return ("Directer f32, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.Float32, CpuDecodeKernels = false });
+        yield return ("Directer bf16, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.BFloat16, CpuDecodeKernels = false });
+    }
+
+    /// <summary>Engines measured for peak RSS, each in a fresh child process.</summary>
+    public static readonly string[] RssEngines = ["Directer f32", "Directer bf16", "Directer int8", "llama.cpp f32", "llama.cpp bf16", "llama.cpp q8_0"];
+
+    /// <summary>
+    /// Child-process body: loads one engine, prefills 128 tokens and decodes 64, prints the peak RSS
+    /// (VmHWM, MiB) of the whole process (runtime, weights, cache, buffers).
+    /// </summary>
+    public static void RssChild(string checkpoint, string root, string engine, int threads)
+    {
+        int[] prompt = BenchModel.Prompt(128, 12, BenchModel.Spec.VocabSize);
+        if (engine.StartsWith("llama.cpp", StringComparison.Ordinal))
+        {
+            var type = Enum.Parse<GgufType>(engine["llama.cpp ".Length..], ignoreCase: true);
+            using var peer = new LlamaCppPeer(GgufConverter.EnsureConverted(checkpoint, type, Path.Combine(root, "gguf")), threads, 512);
+            peer.Greedy(prompt, 64);
+        }
+        else
+        {
+            var options = DirecterVariants().First(v => v.Name == engine).Options;
+            using var model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
+            DirecterGreedy(model, prompt, 64);
+        }
+
+        Console.WriteLine($"peak-rss-mib {Measure.PeakRssMiB():F0}");
+    }
+
+    /// <summary>Peak RSS of each engine, measured in a child process of this program.</summary>
+    public static string PeakRss(string checkpoint)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Peak resident memory (VmHWM) of a fresh process that loads one engine, prefills 128 tokens and decodes 64 (512-position cache; the .NET runtime and libtorch or llama.cpp included):");
+        sb.AppendLine();
+        sb.AppendLine("| engine | peak RSS |");
+        sb.AppendLine("| --- | ---: |");
+        foreach (string engine in RssEngines)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+            if (!Environment.ProcessPath!.EndsWith("Directer.Bench", StringComparison.Ordinal))
+            {
+                start.ArgumentList.Add(typeof(PeerBenchmark).Assembly.Location);
+            }
+
+            start.ArgumentList.Add("rss-child");
+            start.ArgumentList.Add(engine);
+            using var child = Process.Start(start)!;
+            child.StandardError.ReadToEndAsync();
+            string output = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            string? line = output.Split('\n').FirstOrDefault(l => l.StartsWith("peak-rss-mib ", StringComparison.Ordinal));
+            sb.AppendLine($"| {engine} | {(line is null ? "failed" : line["peak-rss-mib ".Length..] + " MiB")} |");
+        }
+
+        _ = checkpoint;
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// int8 against float32 on the same tokens (teacher-forced: a 32-token prompt plus float32's 64 greedy
+    /// tokens, logits at every position): max |Δlogit|, the largest logit, and how often the argmax agrees.
+    /// </summary>
+    public static string Int8Error(string checkpoint, string? demo, int threads)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| model | positions | max \\|Δlogit\\| | largest \\|logit\\| | greedy agreement |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var (name, path) in new[] { (BenchModel.Spec.Name, checkpoint), ("directer-demo", demo) })
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            using var exact = LlamaModel.Load(path, new ModelOptions { MaxSequenceLength = 256, Threads = threads });
+            using var int8 = LlamaModel.Load(path, new ModelOptions { MaxSequenceLength = 256, Threads = threads, Int8Weights = true });
+            int[] prompt = BenchModel.Prompt(32, 21, exact.VocabSize);
+            var (generated, _, _) = DirecterGreedy(exact, prompt, 64);
+            using var ids = tensor(prompt.Concat(generated).Select(i => (long)i).ToArray()).unsqueeze(0);
+            var all = new ForwardRequest { LastPositionOnly = false };
+            using var c1 = exact.CreateCache();
+            using var c2 = int8.CreateCache();
+            using var a = exact.Forward(ids, c1, all);
+            using var b = int8.Forward(ids, c2, all);
+            double error = (a - b).abs().max().item<float>();
+            double scale = a.abs().max().item<float>();
+            using var agree = a.argmax(-1).eq(b.argmax(-1)).to_type(ScalarType.Float32).mean();
+            sb.AppendLine($"| {name} | {ids.shape[1]} | {error:F4} | {scale:F2} | {agree.item<float>():P1} |");
+        }
+
+        return sb.ToString();
     }
 
     private static string Compare(List<Engine> engines, bool quick)
