@@ -13,7 +13,7 @@ public sealed class CandidateSetTests
     private static readonly LayerRanking Ranking = new([5, 2, 7, 0, 1, 3, 4, 6], new double[8]);
 
     private static List<int[]> Sets(int layers, int maxTrials, LayerRanking ranking) =>
-        new DirecterSelector([new TokenSpan(0, 1)], new DirecterOptions { MaxTrials = maxTrials })
+        new DirecterSelector([new TokenSpan(0, 1)], new SteeringSettings { MaxTrials = maxTrials })
             .CandidateSets(layers, ranking).Select(s => s.Order().ToArray()).ToList();
 
     [Fact]
