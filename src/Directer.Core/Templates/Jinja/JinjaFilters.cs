@@ -177,7 +177,7 @@ internal static class JinjaFilters
             case "abs":
                 return value switch
                 {
-                    long l => Math.Abs(l),
+                    long l => (object)Math.Abs(l),
                     double d => Math.Abs(d),
                     bool b => b ? 1L : 0L,
                     _ => throw JinjaErrors.Runtime(line, $"bad operand type for abs(): '{JinjaValues.TypeName(value)}'."),
@@ -192,7 +192,7 @@ internal static class JinjaFilters
                 {
                     "ceil" => Math.Ceiling(d * scale) / scale,
                     "floor" => Math.Floor(d * scale) / scale,
-                    _ => Math.Round(d, precision, MidpointRounding.AwayFromZero),
+                    _ => Math.Round(d, precision, MidpointRounding.ToEven), // Python's round()
                 };
             }
 
@@ -265,7 +265,11 @@ internal static class JinjaFilters
             case "wordcount":
                 return (long)JinjaValues.ToStr(value).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
             case "attr":
-                return JinjaRenderer.GetAttribute(value, JinjaValues.ToStr(Arg(0, "name", null)), line);
+                // jinja2's attr looks up attributes only, never items of a dict.
+                string attrName = JinjaValues.ToStr(Arg(0, "name", null));
+                return value is JinjaNamespace or JinjaLoop || (value is not null and not JinjaUndefined && JinjaMethods.HasMethod(value, attrName))
+                    ? JinjaRenderer.GetAttribute(value, attrName, line)
+                    : new JinjaUndefined($"'{JinjaValues.TypeName(value)} object' has no attribute '{attrName}'");
             default:
                 throw JinjaErrors.Unsupported(line, $"the filter '{name}'");
         }

@@ -171,9 +171,9 @@ internal sealed class JinjaLexer
                 pos++;
             }
         }
-        else if (trimNewline && pos < source.Length && source[pos] == '\n')
+        else if (trimNewline && pos < source.Length && (source[pos] == '\n' || (source[pos] == '\r' && pos + 1 < source.Length && source[pos + 1] == '\n')))
         {
-            pos++;
+            pos += source[pos] == '\r' ? 2 : 1;
             line++;
             lineStarting = true;
             return;

@@ -52,7 +52,7 @@ internal sealed class JinjaLoop
     public int Index0 { get; set; }
 
     /// <summary>The nesting depth, from 1.</summary>
-    public int Depth { get; init; } = 1;
+    public int Depth { get; init; } = 1; // jinja2: always 1 outside recursive loops
 
     /// <summary>An attribute of the loop, or null when it has none of that name.</summary>
     public bool TryGet(string name, out object? value)

@@ -245,8 +245,7 @@ internal sealed class JinjaRenderer
             return Execute(loop.Else, scope);
         }
 
-        int depth = scope.TryGet("loop", out var outer) && outer is JinjaLoop outerLoop ? outerLoop.Depth + 1 : 1;
-        var info = new JinjaLoop { Items = items, Depth = depth };
+        var info = new JinjaLoop { Items = items };
         for (int i = 0; i < items.Count; i++)
         {
             info.Index0 = i;
@@ -386,7 +385,7 @@ internal sealed class JinjaRenderer
                     "not" => !JinjaValues.IsTrue(operand),
                     "-" => operand switch
                     {
-                        long l => -l,
+                        long l => (object)(-l),
                         double d => -d,
                         bool b => b ? -1L : 0L,
                         BigInteger i => -i,
@@ -531,7 +530,7 @@ internal sealed class JinjaRenderer
                 case "/": return b == 0 ? throw JinjaErrors.Runtime(line, "division by zero.") : (double)a / b;
                 case "//": return b == 0 ? throw JinjaErrors.Runtime(line, "integer division or modulo by zero.") : FloorDiv(a, b);
                 case "%": return b == 0 ? throw JinjaErrors.Runtime(line, "integer division or modulo by zero.") : a - (FloorDiv(a, b) * b);
-                case "**": return b >= 0 ? (long)BigInteger.Pow(a, (int)b) : Math.Pow(a, b);
+                case "**": return b >= 0 ? (object)(long)BigInteger.Pow(a, (int)b) : Math.Pow(a, b);
             }
         }
 

@@ -429,7 +429,7 @@ internal static class JinjaValues
         }
 
         return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)
-            ? l
+            ? (object)l
             : BigInteger.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
     }
 }
