@@ -85,15 +85,20 @@ internal class JinjaChatTemplate : IChatTemplate
             RejectDropped(prepared, tools);
         }
 
-        var output = template.Render(Variables(prepared, tools, addGenerationPrompt), options.StrftimeNow);
+        var output = template.Render(Variables(prepared, tools, addGenerationPrompt), options.StrftimeNow, RefusalMessage);
         var segments = new List<ContentSegment>(output.Runs.Count);
         foreach (var run in output.Runs)
         {
             segments.Add(new ContentSegment(run.Source, run.ContentStart, run.Offset, run.Length));
         }
 
+        if (refuseDropped)
+        {
+            RejectDroppedToolResults(prepared, segments);
+        }
+
         var ranges = emphasis is null ? [] : EmphasisLocator.Locate(emphasis, prepared, segments, Name);
-        return new RenderedPrompt(output.ToString(), ranges);
+        return new RenderedPrompt(output.ToString(), ranges) { ContentSegments = segments };
     }
 
     private List<KeyValuePair<string, object?>> Variables(IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ToolDefinition> tools, bool addGenerationPrompt)
@@ -191,7 +196,7 @@ internal class JinjaChatTemplate : IChatTemplate
         {
             throw new ChatTemplateException(
                 $"The {Name} chat template has no tool format: it never reads 'tools', so the {tools.Count} tool definition(s) would be silently dropped. " +
-                "Use a model whose template shows tools, or pass no tools.");
+                $"Use a tool-capable template ({string.Join(", ", ChatTemplates.ToolCapableNames)}) or pass no tools.");
         }
 
         foreach (var turn in turns)
@@ -200,6 +205,24 @@ internal class JinjaChatTemplate : IChatTemplate
             {
                 throw new ChatTemplateException(
                     $"Turn {turn.Index} carries tool calls, but the {Name} chat template never reads 'tool_calls': it would silently drop them.");
+            }
+        }
+    }
+
+    /// <summary>The message of a <c>raise_exception</c> refusal: the template's own words, prefixed with which template refused.</summary>
+    internal string RefusalMessage(string templateMessage) => $"The {Name} chat template refuses this conversation: {templateMessage}";
+
+    /// <summary>A tool result whose content the template does not render at all (no tool role in its format) would be
+    /// lost silently; we refuse instead.</summary>
+    private void RejectDroppedToolResults(IReadOnlyList<PreparedTurn> turns, List<ContentSegment> segments)
+    {
+        foreach (var turn in turns)
+        {
+            if (turn.Role == ChatRole.Tool && turn.Content.Length > 0 && !segments.Exists(s => s.TurnIndex == turn.Index))
+            {
+                throw new ChatTemplateException(
+                    $"Turn {turn.Index} is a tool result, but the {Name} chat template renders no tool turns: it would silently drop it. " +
+                    $"Use a tool-capable template ({string.Join(", ", ChatTemplates.ToolCapableNames)}) or leave tool results out.");
             }
         }
     }

@@ -13,14 +13,15 @@ internal static class JinjaJson
     internal readonly record struct Options(string? Indent, string ItemSeparator, string KeySeparator, bool SortKeys, bool EnsureAscii);
 
     /// <summary>Serialises a runtime value.</summary>
-    public static string Dumps(object? value, Options options, int line)
+    public static object Dumps(object? value, Options options, int line)
     {
         var text = new StringBuilder();
-        Write(text, value, options, 0, line);
-        return text.ToString();
+        List<ContentRun>? runs = null;
+        Write(text, value, options, 0, line, ref runs);
+        return runs is null ? text.ToString() : new TrackedString(text.ToString(), runs.ToArray());
     }
 
-    private static void Write(StringBuilder text, object? value, Options options, int level, int line)
+    private static void Write(StringBuilder text, object? value, Options options, int level, int line, ref List<ContentRun>? runs)
     {
         switch (value)
         {
@@ -39,8 +40,11 @@ internal static class JinjaJson
             case double d:
                 text.Append(PythonFloat.Repr(d));
                 return;
-            case string or TrackedString:
-                WriteString(text, JinjaValues.AsString(value)!, options.EnsureAscii);
+            case TrackedString tracked:
+                WriteTracked(text, tracked, options.EnsureAscii, ref runs);
+                return;
+            case string s:
+                WriteString(text, s, options.EnsureAscii);
                 return;
             case IList<object?> list:
                 if (list.Count == 0)
@@ -53,7 +57,7 @@ internal static class JinjaJson
                 for (int i = 0; i < list.Count; i++)
                 {
                     Separator(text, i, options, level + 1);
-                    Write(text, list[i], options, level + 1, line);
+                    Write(text, list[i], options, level + 1, line, ref runs);
                 }
 
                 Close(text, options, level);
@@ -79,7 +83,7 @@ internal static class JinjaJson
                     Separator(text, n++, options, level + 1);
                     WriteString(text, KeyText(entry.Key, line), options.EnsureAscii);
                     text.Append(options.KeySeparator);
-                    Write(text, entry.Value, options, level + 1, line);
+                    Write(text, entry.Value, options, level + 1, line, ref runs);
                 }
 
                 Close(text, options, level);
@@ -126,6 +130,49 @@ internal static class JinjaJson
                 text.Append(indent);
             }
         }
+    }
+
+    /// <summary>A tracked string as a JSON literal: the characters written as they are stay content, escapes become markup.</summary>
+    private static void WriteTracked(StringBuilder text, TrackedString value, bool ensureAscii, ref List<ContentRun>? runs)
+    {
+        text.Append('"');
+        string s = value.Text;
+        int runIndex = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            string? escape = PythonJson.Escape(c) ?? (ensureAscii && c > '~' ? "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) : null);
+            if (escape is not null)
+            {
+                text.Append(escape);
+                continue;
+            }
+
+            while (runIndex < value.Runs.Length && value.Runs[runIndex].Offset + value.Runs[runIndex].Length <= i)
+            {
+                runIndex++;
+            }
+
+            if (runIndex < value.Runs.Length && value.Runs[runIndex].Offset <= i)
+            {
+                var run = value.Runs[runIndex];
+                int contentAt = run.ContentStart + (i - run.Offset);
+                runs ??= [];
+                if (runs.Count > 0 && runs[^1] is var last && last.Source == run.Source
+                    && last.Offset + last.Length == text.Length && last.ContentStart + last.Length == contentAt)
+                {
+                    runs[^1] = last with { Length = last.Length + 1 };
+                }
+                else
+                {
+                    runs.Add(new ContentRun(run.Source, contentAt, text.Length, 1));
+                }
+            }
+
+            text.Append(c);
+        }
+
+        text.Append('"');
     }
 
     /// <summary>A JSON string literal as json.dumps writes it.</summary>

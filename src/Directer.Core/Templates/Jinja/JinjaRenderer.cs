@@ -14,13 +14,18 @@ internal sealed class JinjaRenderer
     }
 
     private readonly Func<string, string> strftimeNow;
+    private readonly Func<string, string> describeRefusal;
     private JinjaOutput output;
 
     /// <summary>Creates a renderer.</summary>
-    public JinjaRenderer(JinjaOutput output, Func<string, string> strftimeNow)
+    /// <param name="output">Where the text goes.</param>
+    /// <param name="strftimeNow">The <c>strftime_now</c> global.</param>
+    /// <param name="describeRefusal">Turns a <c>raise_exception</c> message into the exception message.</param>
+    public JinjaRenderer(JinjaOutput output, Func<string, string> strftimeNow, Func<string, string>? describeRefusal = null)
     {
         this.output = output;
         this.strftimeNow = strftimeNow;
+        this.describeRefusal = describeRefusal ?? (message => message);
     }
 
     /// <summary>Renders a template body with the given top-level scope.</summary>
@@ -78,7 +83,7 @@ internal sealed class JinjaRenderer
             return dict;
         }));
         globals.Set("raise_exception", new JinjaBuiltin("raise_exception", (_, args, _, _) =>
-            throw new ChatTemplateException(args.Length > 0 ? JinjaValues.ToStr(args[0]) : "raise_exception() called")));
+            throw new ChatTemplateException(describeRefusal(args.Length > 0 ? JinjaValues.ToStr(args[0]) : "raise_exception() called"))));
         globals.Set("strftime_now", new JinjaBuiltin("strftime_now", (_, args, _, line) =>
             strftimeNow(JinjaValues.AsString(args.Length > 0 ? args[0] : null) ?? throw JinjaErrors.Runtime(line, "strftime_now needs a format string."))));
         return globals;

@@ -33,10 +33,12 @@ internal sealed class JinjaTemplate
     /// doubles, booleans, null, <see cref="List{T}"/>, <see cref="JinjaDict"/>).</param>
     /// <param name="strftimeNow">What <c>strftime_now(format)</c> returns; null for the current local time.</param>
     /// <exception cref="ChatTemplateException">The template raised, or failed on this input.</exception>
-    public JinjaOutput Render(IEnumerable<KeyValuePair<string, object?>> variables, Func<string, string>? strftimeNow = null)
+    /// <param name="describeRefusal">Turns the template's <c>raise_exception</c> message into the exception message;
+    /// null keeps it as it is.</param>
+    public JinjaOutput Render(IEnumerable<KeyValuePair<string, object?>> variables, Func<string, string>? strftimeNow = null, Func<string, string>? describeRefusal = null)
     {
         var output = new JinjaOutput();
-        var renderer = new JinjaRenderer(output, strftimeNow ?? (format => PythonStrftime.Format(DateTime.Now, format)));
+        var renderer = new JinjaRenderer(output, strftimeNow ?? (format => PythonStrftime.Format(DateTime.Now, format)), describeRefusal);
         var globals = renderer.CreateGlobals();
         var context = new JinjaScope(globals);
         foreach (var (name, value) in variables)

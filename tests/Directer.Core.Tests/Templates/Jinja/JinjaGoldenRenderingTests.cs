@@ -95,7 +95,7 @@ public sealed class JinjaGoldenRenderingTests
         {
             if (golden.TryGetProperty("error", out var expected))
             {
-                return error.Message == expected.GetString() ? null : $"refused with \"{error.Message}\", jinja2 with \"{expected.GetString()}\"";
+                return error.Message == template.RefusalMessage(expected.GetString()!) ? null : $"refused with \"{error.Message}\", jinja2 with \"{expected.GetString()}\"";
             }
 
             return $"refused (\"{error.Message}\") but jinja2 renders it";
