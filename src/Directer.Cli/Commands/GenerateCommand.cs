@@ -19,6 +19,9 @@ internal static class GenerateCommand
         var inputIds = new Option<string?>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template)." };
         var prompt = new Option<string?>("--prompt") { Description = "User message, rendered with the checkpoint's chat template." };
         var system = new Option<string?>("--system") { Description = "System message." };
+        var messages = new Option<string?>("--messages") { Description = "A whole conversation: a JSON file of messages in Hugging Face's shape (role, content, tool_calls, tool_call_id, name)." };
+        var tools = new Option<string?>("--tools") { Description = "Tools the model may call: a JSON file in Hugging Face's shape ([{\"type\": \"function\", \"function\": {name, description, parameters}}])." };
+        var promptOnly = new Option<bool>("--prompt-only") { Description = "Print the rendered prompt and its token ids; generate nothing." };
         var emphasis = new Option<string[]>("--emphasis") { Description = "Text to emphasise (every occurrence in the messages; repeatable). Inline [[...]] markers work too." };
         var emphasizeSystem = new Option<bool>("--emphasize-system") { Description = "Emphasise the whole system message." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 32 };
@@ -35,7 +38,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
-            model, inputIds, prompt, system, emphasis, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
+            model, inputIds, prompt, system, messages, tools, promptOnly, emphasis, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
             steering, emphasisTokens, gate,
         };
         foreach (var option in modelOptions.All.Concat(steeringOptions.All))
@@ -51,9 +54,20 @@ internal static class GenerateCommand
                 var runtime = modelOptions.Build(result);
                 string? idsText = result.GetValue(inputIds);
                 string? promptText = result.GetValue(prompt);
-                if ((idsText is null) == (promptText is null))
+                string? messagesFile = result.GetValue(messages);
+                if ((idsText is null ? 0 : 1) + (promptText is null ? 0 : 1) + (messagesFile is null ? 0 : 1) != 1)
                 {
-                    throw new FormatException("Give exactly one of --input-ids (token ids) or --prompt (a chat message).");
+                    throw new FormatException("Give exactly one of --input-ids (token ids), --prompt (a chat message) or --messages (a conversation file).");
+                }
+
+                if (idsText is not null && (result.GetValue(tools) is not null || result.GetValue(promptOnly)))
+                {
+                    throw new FormatException("--tools and --prompt-only need a chat prompt (--prompt or --messages), not --input-ids.");
+                }
+
+                if (messagesFile is not null && result.GetValue(system) is not null)
+                {
+                    throw new FormatException("--system goes with --prompt; with --messages put the system message in the file.");
                 }
 
                 var loadClock = Stopwatch.StartNew();
@@ -82,15 +96,24 @@ internal static class GenerateCommand
                     using var chat = ChatModel.Load(result.GetValue(model)!, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                     loadClock.Stop();
                     var turns = new List<ChatTurn>();
-                    if (result.GetValue(system) is { } systemText)
+                    if (messagesFile is not null)
                     {
-                        turns.Add(new ChatTurn(ChatRole.System, systemText));
+                        turns.AddRange(HfConversationFile.ReadMessages(messagesFile));
+                    }
+                    else
+                    {
+                        if (result.GetValue(system) is { } systemText)
+                        {
+                            turns.Add(new ChatTurn(ChatRole.System, systemText));
+                        }
+
+                        turns.Add(new ChatTurn(ChatRole.User, promptText!));
                     }
 
-                    turns.Add(new ChatTurn(ChatRole.User, promptText!));
                     var request = new ChatRequest
                     {
                         Turns = turns,
+                        Tools = result.GetValue(tools) is { } toolsFile ? HfConversationFile.ReadTools(toolsFile) : [],
                         Emphasis = new EmphasisRequest { Texts = result.GetValue(emphasis) ?? [], SystemMessage = result.GetValue(emphasizeSystem) },
                         Steering = steeringSettings,
                         MaxNewTokens = result.GetValue(maxNew),
@@ -99,7 +122,26 @@ internal static class GenerateCommand
                         TopK = result.GetValue(topK),
                         Seed = result.GetValue(seed),
                     };
-                    var (promptIds, _, _) = chat.BuildPrompt(request);
+                    var (promptIds, promptSpans, renderedPrompt) = chat.BuildPrompt(request);
+                    if (result.GetValue(promptOnly))
+                    {
+                        var rendered = new PromptJson
+                        {
+                            Prompt = renderedPrompt,
+                            PromptIds = promptIds,
+                            PromptTokens = promptIds.Count,
+                            EmphasisSpans = promptSpans.Select(s => new[] { s.Start, s.End }).ToList(),
+                            ChatTemplate = chat.TemplateFor(request).Name,
+                        };
+                        Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(rendered, CliJson.Options) : renderedPrompt);
+                        if (!result.GetValue(json))
+                        {
+                            Console.Error.WriteLine($"{promptIds.Count} prompt tokens: {string.Join(",", promptIds)}");
+                        }
+
+                        return 0;
+                    }
+
                     var reply = await chat.CompleteAsync(request, cancellationToken);
                     payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed);
                 }
