@@ -74,10 +74,42 @@ def read_automap(package):
         return tar.extractfile(AUTOMAP).read().decode("utf-8")
 
 
+JS_STRING = r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+
+
+def js_string(literal):
+    """The value of a double- or single-quoted JavaScript string literal."""
+    body, out, i = literal[1:-1], [], 0
+    simple = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        e = body[i + 1]
+        if e in simple:
+            out.append(simple[e]); i += 2
+        elif e == "x":
+            out.append(chr(int(body[i + 2:i + 4], 16))); i += 4
+        elif e == "u" and body[i + 2] == "{":
+            end = body.index("}", i)
+            out.append(chr(int(body[i + 3:end], 16))); i = end + 1
+        elif e == "u":
+            out.append(chr(int(body[i + 2:i + 6], 16))); i += 6
+        elif e == "\n":
+            i += 2
+        else:
+            out.append(e); i += 2
+    text = "".join(out)
+    # JS strings are UTF-16: re-join surrogate pairs written as \u escapes
+    return text.encode("utf-16", "surrogatepass").decode("utf-16")
+
+
 def parse_entries(source):
-    """(model, template) pairs; the generated TS writes both as JSON-compatible double-quoted literals."""
-    pattern = re.compile(r'model:\s*("(?:[^"\\]|\\.)*"),\s*gguf:\s*("(?:[^"\\]|\\.)*")', re.S)
-    return [(json.loads(m.group(1)), json.loads(m.group(2))) for m in pattern.finditer(source)]
+    """(model, template) pairs; the generated TS writes them as single- or double-quoted literals."""
+    pattern = re.compile(r"model:\s*" + JS_STRING + r",\s*gguf:\s*" + JS_STRING, re.S)
+    return [(js_string(m.group(1)), js_string(m.group(2))) for m in pattern.finditer(source)]
 
 
 def extract(package):
