@@ -21,6 +21,9 @@ internal static class GenerateCommand
         var inputIds = new Option<string?>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template)." };
         var prompt = new Option<string?>("--prompt") { Description = "User message, rendered with the checkpoint's chat template." };
         var system = new Option<string?>("--system") { Description = "System message." };
+        var messages = new Option<string?>("--messages") { Description = "A whole conversation: a JSON file of messages in Hugging Face's shape (role, content, tool_calls, tool_call_id, name)." };
+        var tools = new Option<string?>("--tools") { Description = "Tools the model may call: a JSON file in Hugging Face's shape ([{\"type\": \"function\", \"function\": {name, description, parameters}}])." };
+        var promptOnly = new Option<bool>("--prompt-only") { Description = "Print the rendered prompt and its token ids; generate nothing." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (stable contract: fields are only ever added)." };
         var emphasisTokens = new Option<string[]>("--emphasis-tokens") { Description = "Emphasised prompt positions START:END (half-open; repeatable; with --input-ids)." };
         var modelOptions = new ModelCliOptions();
@@ -32,7 +35,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
-            model, inputIds, prompt, system, json, emphasisTokens,
+            model, inputIds, prompt, system, messages, tools, promptOnly, json, emphasisTokens,
         };
         foreach (var option in requestOptions.All.Concat(modelOptions.All))
         {
@@ -48,9 +51,20 @@ internal static class GenerateCommand
                 var runtime = modelOptions.Build(result);
                 string? idsText = result.GetValue(inputIds);
                 string? promptText = result.GetValue(prompt);
-                if ((idsText is null) == (promptText is null))
+                string? messagesFile = result.GetValue(messages);
+                if ((idsText is null ? 0 : 1) + (promptText is null ? 0 : 1) + (messagesFile is null ? 0 : 1) != 1)
                 {
-                    throw new FormatException("Give exactly one of --input-ids (token ids) or --prompt (a chat message).");
+                    throw new FormatException("Give exactly one of --input-ids (token ids), --prompt (a chat message) or --messages (a conversation file).");
+                }
+
+                if (idsText is not null && (result.GetValue(tools) is not null || result.GetValue(promptOnly)))
+                {
+                    throw new FormatException("--tools and --prompt-only need a chat prompt (--prompt or --messages), not --input-ids.");
+                }
+
+                if (messagesFile is not null && result.GetValue(system) is not null)
+                {
+                    throw new FormatException("--system goes with --prompt; with --messages put the system message in the file.");
                 }
 
                 string modelPath = result.GetValue(model) ?? DemoModel.Require();
@@ -80,14 +94,44 @@ internal static class GenerateCommand
                     using var chat = ChatModel.Load(modelPath, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                     loadClock.Stop();
                     var turns = new List<ChatTurn>();
-                    if (result.GetValue(system) is { } systemText)
+                    if (messagesFile is not null)
                     {
-                        turns.Add(new ChatTurn(ChatRole.System, systemText));
+                        turns.AddRange(HfConversationFile.ReadMessages(messagesFile));
+                    }
+                    else
+                    {
+                        if (result.GetValue(system) is { } systemText)
+                        {
+                            turns.Add(new ChatTurn(ChatRole.System, systemText));
+                        }
+
+                        turns.Add(new ChatTurn(ChatRole.User, promptText!));
                     }
 
-                    turns.Add(new ChatTurn(ChatRole.User, promptText!));
-                    var request = settings.ToChatRequest(turns);
-                    var (promptIds, _, _) = chat.BuildPrompt(request);
+                    var request = settings.ToChatRequest(turns) with
+                    {
+                        Tools = result.GetValue(tools) is { } toolsFile ? HfConversationFile.ReadTools(toolsFile) : [],
+                    };
+                    var (promptIds, promptSpans, renderedPrompt) = chat.BuildPrompt(request);
+                    if (result.GetValue(promptOnly))
+                    {
+                        var rendered = new PromptJson
+                        {
+                            Prompt = renderedPrompt,
+                            PromptIds = promptIds,
+                            PromptTokens = promptIds.Count,
+                            EmphasisSpans = promptSpans.Select(s => new[] { s.Start, s.End }).ToList(),
+                            ChatTemplate = chat.TemplateFor(request).Name,
+                        };
+                        Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(rendered, CliJson.Options) : renderedPrompt);
+                        if (!result.GetValue(json))
+                        {
+                            Console.Error.WriteLine($"{promptIds.Count} prompt tokens: {string.Join(",", promptIds)}");
+                        }
+
+                        return 0;
+                    }
+
                     var reply = await chat.CompleteAsync(request, cancellationToken);
                     payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed);
                 }

@@ -48,3 +48,22 @@ internal sealed record TimingsJson
 
     public double PrefillTokensPerSecond { get; init; }
 }
+
+/// <summary>The JSON of <c>directer generate --prompt-only --json</c>.</summary>
+internal sealed record PromptJson
+{
+    /// <summary>The rendered prompt text.</summary>
+    public required string Prompt { get; init; }
+
+    /// <summary>Its token ids.</summary>
+    public required IReadOnlyList<int> PromptIds { get; init; }
+
+    /// <summary>The number of prompt tokens.</summary>
+    public required int PromptTokens { get; init; }
+
+    /// <summary>Emphasised prompt token spans as [start, end) pairs.</summary>
+    public required IReadOnlyList<int[]> EmphasisSpans { get; init; }
+
+    /// <summary>The name of the template that rendered it.</summary>
+    public required string ChatTemplate { get; init; }
+}

@@ -19,12 +19,15 @@ public sealed class ChatModel : IDisposable
 {
     private readonly TokenGenerator generator;
 
-    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template)
+    private readonly IChatTemplate? toolUseTemplate;
+
+    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template, IChatTemplate? toolUseTemplate)
     {
         Directory = directory;
         Model = model;
         Tokenizer = tokenizer;
         Template = template;
+        this.toolUseTemplate = toolUseTemplate;
         generator = new TokenGenerator(model);
     }
 
@@ -51,10 +54,32 @@ public sealed class ChatModel : IDisposable
         var model = LlamaModel.Load(directory, options.Model);
         try
         {
-            var template = options.ChatTemplate is { } name
-                ? ChatTemplates.ByName(name)
-                : ChatTemplates.Detect(tokenizer.ChatTemplate, model.Config.ModelType);
-            return new ChatModel(directory, model, tokenizer, template);
+            var templateOptions = options.TemplateOptions ?? new ChatTemplateOptions();
+            templateOptions = templateOptions with
+            {
+                BosToken = templateOptions.BosToken ?? (tokenizer.BosTokenId is int bos ? tokenizer.IdToToken(bos) : null),
+                EosToken = templateOptions.EosToken ?? (tokenizer.EosTokenIds.Count > 0 ? tokenizer.IdToToken(tokenizer.EosTokenIds[0]) : null),
+            };
+            IChatTemplate? toolUse = null;
+            IChatTemplate template;
+            if (options.ChatTemplate is { } name)
+            {
+                template = ChatTemplates.ByName(name, templateOptions);
+            }
+            else
+            {
+                // As transformers: a chat_template.jinja file wins over tokenizer_config.json; of named templates,
+                // "tool_use" renders requests with tools and "default" the others.
+                string jinjaFile = Path.Combine(directory, "chat_template.jinja");
+                string? text = File.Exists(jinjaFile) ? File.ReadAllText(jinjaFile) : tokenizer.ChatTemplate;
+                template = ChatTemplates.Detect(text, model.Config.ModelType, templateOptions);
+                if (!File.Exists(jinjaFile) && tokenizer.NamedChatTemplates.TryGetValue("tool_use", out string? toolUseText))
+                {
+                    toolUse = ChatTemplates.Detect(toolUseText, model.Config.ModelType, templateOptions);
+                }
+            }
+
+            return new ChatModel(directory, model, tokenizer, template, toolUse);
         }
         catch
         {
@@ -66,7 +91,7 @@ public sealed class ChatModel : IDisposable
     /// <summary>The prompt's token ids and emphasised spans for <paramref name="request"/>.</summary>
     public (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text) BuildPrompt(ChatRequest request)
     {
-        var rendered = Template.Render(request.Turns, request.Tools, addGenerationPrompt: true, request.Emphasis);
+        var rendered = TemplateFor(request).Render(request.Turns, request.Tools, addGenerationPrompt: true, request.Emphasis);
         var tokens = Tokenizer.EncodeWithOffsets(rendered.Text);
         var ids = new List<int>(tokens.Count + 1);
         var offsets = new List<(int Start, int End)>(tokens.Count + 1);
@@ -84,6 +109,14 @@ public sealed class ChatModel : IDisposable
 
         var spans = EmphasisSpans.ToTokenSpans(rendered.EmphasisRanges, offsets);
         return (ids, spans, rendered.Text);
+    }
+
+    /// <summary>The template a request renders with: the checkpoint's "tool_use" template when the request has tools
+    /// and the checkpoint names one, <see cref="Template"/> otherwise.</summary>
+    public IChatTemplate TemplateFor(ChatRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Tools.Count > 0 && toolUseTemplate is not null ? toolUseTemplate : Template;
     }
 
     /// <summary>Generates the reply.</summary>
@@ -157,12 +190,12 @@ public sealed class ChatModel : IDisposable
             Tokenizer = Tokenizer,
             EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
             Constraint = request.ToolCallsConstrained
-                ? ToolCallConstraint.Create(Template, Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
+                ? ToolCallConstraint.Create(TemplateFor(request), Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
                 : null,
         };
         var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
         string text = generation.Text!;
-        var parsed = Template.ParseToolCallsDetailed(text);
+        var parsed = TemplateFor(request).ParseToolCallsDetailed(text);
 
         // Malformed tool-call output is returned as text (and reported), never half-executed.
         bool malformed = parsed.HasMalformed;

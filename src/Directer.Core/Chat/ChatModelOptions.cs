@@ -8,6 +8,11 @@ public sealed record ChatModelOptions
     /// <summary>Model runtime options (dtype, device, threads, context).</summary>
     public ModelOptions Model { get; init; } = new();
 
-    /// <summary>Chat template name to force (chatml, qwen2.5, llama3, llama2, mistral, phi3); null = detect from the checkpoint.</summary>
+    /// <summary>Built-in chat template to force (chatml, qwen2.5, llama3, llama2, mistral, phi3, ...); null = the
+    /// checkpoint's own template (chat_template.jinja, or tokenizer_config.json's chat_template).</summary>
     public string? ChatTemplate { get; init; }
+
+    /// <summary>Template variables (<c>enable_thinking</c>, <c>date_string</c>, ...) and special-token overrides;
+    /// bos/eos default to the tokenizer's.</summary>
+    public Templates.ChatTemplateOptions? TemplateOptions { get; init; }
 }

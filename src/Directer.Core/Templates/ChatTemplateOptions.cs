@@ -18,4 +18,12 @@ public sealed record ChatTemplateOptions
     /// <summary>Llama 3.1's <c>tools_in_user_message</c> template variable (default true: tool schemas go into the first
     /// user turn; false puts them into the system block).</summary>
     public bool? ToolsInUserMessage { get; init; }
+
+    /// <summary>The <c>enable_thinking</c> template variable (Qwen3, SmolLM3); null leaves it undefined, as
+    /// transformers does unless it is passed.</summary>
+    public bool? EnableThinking { get; init; }
+
+    /// <summary>What the templates' <c>strftime_now(format)</c> returns; null for the current local time, as
+    /// transformers does. Set it to make prompts reproducible.</summary>
+    public Func<string, string>? StrftimeNow { get; init; }
 }

@@ -2,13 +2,13 @@ using System.Text.RegularExpressions;
 
 namespace Directer.Core.Templates;
 
-/// <summary>Chooses the renderer for a model: from its jinja chat template (<c>chat_template</c> in
-/// tokenizer_config.json), or by name. Never falls back to a different format: a template it does not recognise is an
-/// error that says what was found and which names can be passed to <see cref="ByName"/>.</summary>
+/// <summary>Chooses the renderer for a model: its own jinja chat template (<c>chat_template</c> of
+/// tokenizer_config.json or chat_template.jinja), rendered by Directer's jinja engine exactly as transformers renders
+/// it; or, by name, one of the built-in real templates of common families.</summary>
 public static partial class ChatTemplates
 {
-    private const string QwenDefault = "You are a helpful assistant.";
-    private const string SmolLmDefault = "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
+    /// <summary>The name given to a model's template that is none of the named families.</summary>
+    public const string CustomName = "custom";
 
     /// <summary>The names <see cref="ByName"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -17,96 +17,104 @@ public static partial class ChatTemplates
     /// <summary>The names of the templates that have a tool format.</summary>
     public static IReadOnlyList<string> ToolCapableNames { get; } = ["qwen2.5", "llama3", "mistral"];
 
-    /// <summary>The renderer for a format name (case-insensitive): <c>chatml</c> (plain, no default system prompt),
-    /// <c>qwen2</c> and <c>smollm2</c> (ChatML with their default system prompts), <c>qwen2.5</c>, <c>llama3</c> (alias
-    /// <c>llama3.1</c>: the Llama 3.1 format with tools and dates), <c>llama3.0</c>, <c>llama2</c>, <c>mistral</c>
-    /// (alias <c>mistral-v0.3</c>), <c>phi3</c>, <c>phi3.5</c>.</summary>
+    /// <summary>The built-in template for a format name (case-insensitive): <c>chatml</c> (plain, no default system
+    /// prompt), <c>qwen2</c> and <c>smollm2</c> (ChatML with their default system prompts), <c>qwen2.5</c>, <c>llama3</c>
+    /// (alias <c>llama3.1</c>: the Llama 3.1 format with tools and dates), <c>llama3.0</c>, <c>llama2</c>,
+    /// <c>mistral</c> (alias <c>mistral-v0.3</c>), <c>phi3</c>, <c>phi3.5</c>. Each is the family's real Hugging Face
+    /// template text, rendered by the jinja engine.</summary>
     /// <exception cref="ChatTemplateException">The name is unknown.</exception>
     public static IChatTemplate ByName(string name, ChatTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         options ??= new ChatTemplateOptions();
-        return name.Trim().ToLowerInvariant() switch
+        var (canonical, file, bos, eos) = name.Trim().ToLowerInvariant() switch
         {
-            "chatml" => new ChatMlChatTemplate("chatml", null),
-            "qwen2" => new ChatMlChatTemplate("qwen2", QwenDefault),
-            "smollm2" => new ChatMlChatTemplate("smollm2", SmolLmDefault),
-            "qwen2.5" => new Qwen25ChatTemplate(),
-            "llama3" or "llama3.1" => new Llama31ChatTemplate(
-                options.BosToken ?? "<|begin_of_text|>", options.DateString ?? "26 Jul 2024", options.ToolsInUserMessage ?? true),
-            "llama3.0" => new Llama3ChatTemplate(options.BosToken ?? "<|begin_of_text|>"),
-            "llama2" => new Llama2ChatTemplate(options.BosToken ?? "<s>", options.EosToken ?? "</s>"),
-            "mistral" or "mistral-v0.3" => new MistralChatTemplate(options.BosToken ?? "<s>", options.EosToken ?? "</s>"),
-            "phi3" => new Phi3ChatTemplate("phi3", options.EosToken ?? "<|endoftext|>", skipEmptySystem: false),
-            "phi3.5" => new Phi3ChatTemplate("phi3.5", options.EosToken ?? "<|endoftext|>", skipEmptySystem: true),
+            "chatml" => ("chatml", "chatml", null, null),
+            "qwen2" => ("qwen2", "qwen2", null, "<|im_end|>"),
+            "smollm2" => ("smollm2", "smollm2", "<|im_start|>", "<|im_end|>"),
+            "qwen2.5" => ("qwen2.5", "qwen2.5", null, "<|im_end|>"),
+            "llama3" or "llama3.1" => ("llama3", "llama3.1", "<|begin_of_text|>", "<|eot_id|>"),
+            "llama3.0" => ("llama3.0", "llama3", "<|begin_of_text|>", "<|eot_id|>"),
+            "llama2" => ("llama2", "llama2", "<s>", "</s>"),
+            "mistral" or "mistral-v0.3" => ("mistral", "mistral-v0.3", "<s>", "</s>"),
+            "phi3" => ("phi3", "phi3", "<s>", "<|endoftext|>"),
+            "phi3.5" => ("phi3.5", "phi3.5", "<s>", "<|endoftext|>"),
             _ => throw new ChatTemplateException($"Unknown chat template name '{name}'. Known names: {string.Join(", ", Names)}."),
         };
+        string? b = bos;
+        string? e = eos;
+        var effective = options with { BosToken = options.BosToken ?? b, EosToken = options.EosToken ?? e };
+        return JinjaChatTemplate.Create(canonical, Builtin(file), effective);
     }
 
-    /// <summary>Recognises a model's chat format from its jinja template text.</summary>
-    /// <param name="chatTemplateJinja">The <c>chat_template</c> string of tokenizer_config.json (or the GGUF metadata).</param>
+    /// <summary>The text of a built-in template.</summary>
+    internal static string Builtin(string file)
+    {
+        using var stream = typeof(ChatTemplates).Assembly.GetManifestResourceStream($"Directer.Templates.{file}.jinja")
+            ?? throw new InvalidOperationException($"The built-in chat template '{file}' is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The renderer for a model's own jinja chat template.</summary>
+    /// <param name="chatTemplateJinja">The <c>chat_template</c> string of tokenizer_config.json, or chat_template.jinja.</param>
     /// <param name="modelType">The <c>model_type</c> of config.json, quoted in error messages.</param>
-    /// <param name="options">Special tokens and template variables; null for the family defaults.</param>
-    /// <exception cref="ChatTemplateException">There is no template, or it is not one of the supported formats.</exception>
+    /// <param name="options">Special tokens (the tokenizer's bos/eos strings) and template variables.</param>
+    /// <exception cref="ChatTemplateException">There is no template, or it has a syntax error or a construct the
+    /// engine does not support (the message names the template line).</exception>
     public static IChatTemplate Detect(string? chatTemplateJinja, string? modelType, ChatTemplateOptions? options = null)
     {
         string model = modelType is null ? string.Empty : $" (model_type '{modelType}')";
         if (string.IsNullOrWhiteSpace(chatTemplateJinja))
         {
             throw new ChatTemplateException(
-                $"The model{model} has no chat template (no \"chat_template\" in tokenizer_config.json), so Hugging Face would refuse to format a conversation for it. " +
-                $"Choose the format explicitly with one of: {string.Join(", ", Names)}.");
+                $"The model{model} has no chat template (no \"chat_template\" in tokenizer_config.json and no chat_template.jinja), so Hugging Face would refuse to format a conversation for it. " +
+                $"Choose a built-in format explicitly with one of: {string.Join(", ", Names)}.");
         }
 
+        try
+        {
+            return JinjaChatTemplate.Create(Identify(chatTemplateJinja) ?? CustomName, chatTemplateJinja, options);
+        }
+        catch (ChatTemplateException error)
+        {
+            throw new ChatTemplateException($"The model's chat template{model} cannot be used: {error.Message}", error);
+        }
+    }
+
+    /// <summary>The family name of a template that is exactly one of the named formats (up to the white space jinja
+    /// removes itself), or null. Only names the template: rendering always uses the model's own text.</summary>
+    public static string? Identify(string chatTemplateJinja)
+    {
+        ArgumentNullException.ThrowIfNull(chatTemplateJinja);
         string t = chatTemplateJinja;
         var chatMl = ChatMlShape().Match(t);
         if (chatMl.Success)
         {
             if (!chatMl.Groups["prompt"].Success)
             {
-                return ByName("chatml", options);
+                return "chatml";
             }
 
-            string prompt = UnescapeJinja(chatMl.Groups["prompt"].Value);
-            return prompt switch
+            return UnescapeJinja(chatMl.Groups["prompt"].Value) switch
             {
-                QwenDefault => ByName("qwen2", options),
-                SmolLmDefault => ByName("smollm2", options),
-                _ => new ChatMlChatTemplate("chatml", prompt),
+                "You are a helpful assistant." => "qwen2",
+                "You are a helpful AI assistant named SmolLM, trained by Hugging Face" => "smollm2",
+                _ => null,
             };
         }
 
-        var nearMisses = new List<string>();
         foreach (var rule in Rules)
         {
-            if (!t.Contains(rule.Key, StringComparison.Ordinal))
+            if (t.Contains(rule.Key, StringComparison.Ordinal)
+                && rule.Required.All(marker => t.Contains(marker, StringComparison.Ordinal))
+                && !rule.Forbidden.Any(f => t.Contains(f.Marker, StringComparison.Ordinal)))
             {
-                continue;
+                return rule.Name;
             }
-
-            string? missing = rule.Required.FirstOrDefault(marker => !t.Contains(marker, StringComparison.Ordinal));
-            var forbidden = rule.Forbidden.FirstOrDefault(f => t.Contains(f.Marker, StringComparison.Ordinal));
-            if (missing is null && forbidden.Marker is null)
-            {
-                return ByName(rule.Name, options);
-            }
-
-            nearMisses.Add(forbidden.Marker is not null
-                ? $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but also '{forbidden.Marker}': {forbidden.Why}"
-                : $"it contains '{rule.Key}' like the {rule.Family} template ('{rule.Name}') but lacks its '{Shorten(missing!)}'");
         }
 
-        if (t.Contains("<|im_start|>", StringComparison.Ordinal))
-        {
-            nearMisses.Add("it uses ChatML tokens (<|im_start|>) but is not the plain ChatML template nor ChatML with a default system prompt");
-        }
-
-        string found = nearMisses.Count > 0
-            ? string.Join("; ", nearMisses)
-            : $"none of the supported formats' markers occur in it (it starts: \"{Shorten(t.Trim())}\")";
-        throw new ChatTemplateException(
-            $"The model's chat template{model} is not a supported format: {found}. Rendering it with a different format would change the prompt the model " +
-            $"was trained on, so nothing is assumed. If you know the format is equivalent, choose it with ChatTemplates.ByName: {string.Join(", ", Names)}.");
+        return null;
     }
 
     private sealed record Rule(string Name, string Family, string Key, string[] Required, (string Marker, string Why)[] Forbidden);
@@ -162,5 +170,4 @@ public static partial class ChatTemplates
     private static string UnescapeJinja(string literal) =>
         literal.Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
 
-    private static string Shorten(string text) => text.Length > 60 ? text[..60] + "…" : text;
-}
+    }

@@ -6,4 +6,9 @@ namespace Directer.Core.Templates;
 /// Mistral): tokenize it without adding special tokens, or the model sees a second BOS.</param>
 /// <param name="EmphasisRanges">Sorted, merged, non-empty character ranges of <see cref="Text"/> to emphasise
 /// (empty when no emphasis was requested).</param>
-public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> EmphasisRanges);
+public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> EmphasisRanges)
+{
+    /// <summary>The runs of <see cref="Text"/> that are verbatim message content (everything else is template
+    /// markup), in output order.</summary>
+    internal IReadOnlyList<ContentSegment> ContentSegments { get; init; } = [];
+}

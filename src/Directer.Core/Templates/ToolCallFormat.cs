@@ -1,0 +1,17 @@
+namespace Directer.Core.Templates;
+
+/// <summary>How a model writes tool calls, as its chat template shows them.</summary>
+public enum ToolCallFormat
+{
+    /// <summary>The template shows no tool-call format.</summary>
+    None,
+
+    /// <summary><c>&lt;tool_call&gt;{"name": ..., "arguments": ...}&lt;/tool_call&gt;</c> (Hermes, Qwen2.5, Qwen3, SmolLM3).</summary>
+    Hermes,
+
+    /// <summary>A JSON object <c>{"name": ..., "parameters": ...}</c>, optionally after <c>&lt;|python_tag|&gt;</c> (Llama 3.1–3.3).</summary>
+    Llama3Json,
+
+    /// <summary><c>[TOOL_CALLS] [{"name": ..., "arguments": ...}]</c> (Mistral).</summary>
+    Mistral,
+}
