@@ -26,6 +26,13 @@ public sealed class DirecterChatClient : IChatClient
     /// <summary>Key of the emphasised token spans in <see cref="ChatResponse.AdditionalProperties"/>.</summary>
     public const string EmphasisSpansKey = "directer.emphasis_spans";
 
+    /// <summary>
+    /// Key of the reply's <see cref="StopReason"/> in <see cref="ChatResponse.AdditionalProperties"/>. Semantic Kernel
+    /// keeps additional properties in a message's metadata but drops the finish reason, so this is how an SK caller
+    /// tells a reply cut at the token limit (<see cref="StopReason.MaxTokens"/>) from a finished one.
+    /// </summary>
+    public const string StopReasonKey = "directer.stop_reason";
+
     private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly DirecterRequestDefaults defaults;
     private readonly ILogger logger;
@@ -296,7 +303,7 @@ public sealed class DirecterChatClient : IChatClient
 
     private static AdditionalPropertiesDictionary Properties(ChatResult result)
     {
-        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans };
+        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [StopReasonKey] = result.StopReason };
         if (result.Steering is { } steering)
         {
             properties[SteeringSummaryKey] = steering;
