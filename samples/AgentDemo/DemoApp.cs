@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AgentDemo.Plugins;
 using Directer.Core.Generation;
+using Directer.Core.Modeling;
 using Directer.Core.Steering;
 using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
@@ -69,7 +70,7 @@ public static class DemoApp
         bool compare = args.Contains("--compare") || Value(args, "--steering") is null;
         var kernel = BuildKernel(modelPath, interactive: args.Contains("--interactive"));
         var chat = kernel.GetRequiredService<IChatCompletionService>();
-        o.WriteLine($"Directer AgentDemo — model: {modelPath}");
+        o.WriteLine($"Directer AgentDemo — model: {Shown(modelPath)}");
         o.WriteLine($"System: {SystemPrompt}");
         o.WriteLine(constrain
             ? "Tool calls: constrained to the listed tools' names and arguments (--unconstrained to turn off)."
@@ -152,7 +153,18 @@ public static class DemoApp
         var choice = required is null ? FunctionChoiceBehavior.Auto() : FunctionChoiceBehavior.Required([required]);
         var settings = Settings(method, constrain, choice, MaxTokens);
         var clock = Stopwatch.StartNew();
-        var reply = await chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken);
+        ChatMessageContent reply;
+        try
+        {
+            reply = await chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken);
+        }
+        catch (ContextLengthExceededException e)
+        {
+            // A small model's context fills quickly when its answers run long; say so instead of stopping the demo.
+            history.RemoveRange(before, history.Count - before);
+            return new DemoReply(method, question, string.Empty, false, false, 0, clock.Elapsed.TotalSeconds, null, [], $"the conversation no longer fits the model's context ({e.Message.Split(" (")[0]})");
+        }
+
         double seconds = clock.Elapsed.TotalSeconds;
         var calls = ToolTraffic(kernel, history.Skip(before));
         history.Add(reply);
@@ -211,7 +223,9 @@ public static class DemoApp
     public static string FormatAnswer(DemoReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        return reply.Truncated ? $"{reply.Answer} … [cut: reached the {MaxTokens}-token limit]" : reply.Answer;
+        return reply.Failure is { } failure ? $"[not answered: {failure}]"
+            : reply.Truncated ? $"{reply.Answer} … [cut: reached the {MaxTokens}-token limit]"
+            : reply.Answer;
     }
 
     private static string Describe(DemoReply r)
@@ -255,6 +269,13 @@ public static class DemoApp
     {
         double seconds = replies.Sum(r => r.Seconds);
         return seconds > 0 ? replies.Sum(r => r.Tokens) / seconds : 0;
+    }
+
+    /// <summary>The model folder relative to the working directory when it lies below it (the usual case).</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
     }
 
     private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

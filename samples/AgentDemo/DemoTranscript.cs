@@ -19,6 +19,7 @@ public sealed record DemoToolCall(string Name, string Arguments, string Result, 
 /// <param name="Seconds">Wall time of the turn, tool calls included.</param>
 /// <param name="Steering">DIRECTER's statistics for the final reply (null unsteered).</param>
 /// <param name="ToolCalls">Calls made during the turn.</param>
+/// <param name="Failure">Why the turn has no answer (the conversation outgrew the model's context), else null.</param>
 public sealed record DemoReply(
     string Method,
     string Question,
@@ -28,7 +29,8 @@ public sealed record DemoReply(
     int Tokens,
     double Seconds,
     SteeringSummary? Steering,
-    IReadOnlyList<DemoToolCall> ToolCalls);
+    IReadOnlyList<DemoToolCall> ToolCalls,
+    string? Failure = null);
 
 /// <summary>Everything the scripted demo did, for the closing summary and for tests.</summary>
 /// <param name="WarmupSeconds">Time of the untimed first pass (loading, first allocations).</param>

@@ -30,7 +30,7 @@ public sealed class InventoryPlugin
     public object GetShipmentLog([Description("The site, e.g. \"Lisbon\"")] string site)
     {
         // Fixed records (no randomness), so the demo's output is reproducible.
-        var shipments = Enumerable.Range(0, 8).Select(i => new
+        var shipments = Enumerable.Range(0, 6).Select(i => new
         {
             id = "SH-" + (1040 + (i * 7)).ToString(CultureInfo.InvariantCulture),
             item = Items[i % Items.Length],

@@ -57,6 +57,7 @@ public sealed class AgentDemoTests(ITestOutputHelper output)
         var cut = new DemoReply("none", "q", "red gad gad gad", Truncated: true, InstructionKept: true, Tokens: DemoApp.MaxTokens, Seconds: 1, Steering: null, ToolCalls: []);
         Assert.Equal($"red gad gad gad … [cut: reached the {DemoApp.MaxTokens}-token limit]", DemoApp.FormatAnswer(cut));
         Assert.Equal("there are 42 units.", DemoApp.FormatAnswer(cut with { Answer = "there are 42 units.", Truncated = false }));
+        Assert.Equal("[not answered: the conversation no longer fits]", DemoApp.FormatAnswer(cut with { Answer = "", Truncated = false, Failure = "the conversation no longer fits" }));
     }
 
     [Fact]
