@@ -19,8 +19,9 @@ KEY = re.compile(r"^long-(\d{4})-([a-z_]+)-\d{4}$")
 COLORS = ["#444444", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
 
 
-def read(folders):
-    """(method, distance) -> [followed, total]; later folders override earlier ones for the same (method, key)."""
+def read(folders, common=False):
+    """(method, distance) -> [followed, total]; later folders override earlier ones for the same (method, key).
+    With common, only keys that every method has (a fair comparison when some runs covered a subset)."""
     rows = {}
     for folder in folders:
         path = os.path.join(folder, "results.jsonl") if os.path.isdir(folder) else folder
@@ -33,6 +34,11 @@ def read(folders):
                 if not m:
                     sys.exit(f"{path}: key {r['key']!r} is not a long-context key (long-DDDD-type-NNNN)")
                 rows[(r["method"], r["key"])] = (int(m.group(1)), all(i["strict"] for i in r["instructions"]))
+    if common:
+        methods = {m for m, _ in rows}
+        keys = {k for _, k in rows}
+        shared = {k for k in keys if all((m, k) in rows for m in methods)}
+        rows = {mk: v for mk, v in rows.items() if mk[1] in shared}
     tally = defaultdict(lambda: [0, 0])
     for (method, _), (distance, ok) in rows.items():
         t = tally[(method, distance)]
@@ -94,9 +100,10 @@ def main():
     p.add_argument("runs", nargs="+", help="directer eval output folders (or results.jsonl files)")
     p.add_argument("--svg", help="write the chart here")
     p.add_argument("--md", help="also write the markdown table here")
+    p.add_argument("--common", action="store_true", help="only rows that every method has")
     p.add_argument("--title", default="Demo model: instructions kept vs context length (IFEval strict, prompt level)")
     a = p.parse_args()
-    tally = read(a.runs)
+    tally = read(a.runs, a.common)
     methods = list(dict.fromkeys(m for m, _ in sorted(tally, key=lambda k: (k[0] != "none", k[0] != "directer", k[0]))))
     distances = sorted({d for _, d in tally})
     md = table(tally, methods, distances)
