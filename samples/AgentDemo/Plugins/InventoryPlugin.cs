@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Microsoft.SemanticKernel;
 
 namespace AgentDemo.Plugins;
@@ -6,6 +7,9 @@ namespace AgentDemo.Plugins;
 /// <summary>A small in-memory warehouse the agent can query.</summary>
 public sealed class InventoryPlugin
 {
+    private static readonly string[] Items = ["steel bolt", "blue widget", "copper pipe", "red gadget", "oak plank", "glass jar", "rubber seal"];
+    private static readonly string[] Towns = ["Porto", "Lyon", "Gdansk", "Turin", "Ghent", "Bergen", "Malaga"];
+
     private readonly Dictionary<string, int> stock = new(StringComparer.OrdinalIgnoreCase)
     {
         ["blue widget"] = 42,
@@ -19,4 +23,20 @@ public sealed class InventoryPlugin
     [Description("Get how many units of a product are in stock.")]
     public object GetStock([Description("The product name, e.g. \"blue widget\"")] string product) =>
         stock.TryGetValue(product.Trim(), out int units) ? new { item = product, quantity = units } : new { error = $"no product named {product}" };
+
+    /// <summary>Today's outgoing shipments of a site: a long, record-heavy result, as agent tools often return.</summary>
+    [KernelFunction("get_shipment_log")]
+    [Description("Get today's shipment log of a warehouse site.")]
+    public object GetShipmentLog([Description("The site, e.g. \"Lisbon\"")] string site)
+    {
+        // Fixed records (no randomness), so the demo's output is reproducible.
+        var shipments = Enumerable.Range(0, 6).Select(i => new
+        {
+            id = "SH-" + (1040 + (i * 7)).ToString(CultureInfo.InvariantCulture),
+            item = Items[i % Items.Length],
+            units = 10 + ((i * 37) % 90),
+            to = Towns[(i * 3) % Towns.Length],
+        });
+        return new { site, date = "2026-12-03", shipments };
+    }
 }

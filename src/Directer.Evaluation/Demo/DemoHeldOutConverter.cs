@@ -12,7 +12,8 @@ namespace Directer.Evaluation.Demo;
 /// </summary>
 /// <remarks>
 /// Every <c>constraint</c> row becomes one IFEval row: <c>key</c> = the row's id, <c>system</c> = its system message
-/// (where the demo states the constraint), <c>prompt</c> = its user message, the constraint mapped by
+/// (where the demo states the constraint), <c>prompt</c> = its last (user) message, <c>history</c> = the turns between
+/// them (the long-context split's agent context; absent when there are none), the constraint mapped by
 /// <see cref="DemoConstraintMapping"/>, and <c>emphasis</c> = the system message's sentence that states the
 /// constraint (every sentence after the persona's "You are ..."). Rows are interleaved by type (see
 /// <see cref="Interleave"/>). The tools some constraint rows list are dropped
@@ -121,7 +122,14 @@ public static class DemoHeldOutConverter
     {
         var messages = source["messages"] as JsonArray ?? throw new FormatException($"{id}: no \"messages\".");
         string system = MessageOf(messages, "system", id);
-        string user = MessageOf(messages, "user", id);
+
+        // The last message is the question; anything between it and the system message (the long-context split's
+        // earlier turns) becomes the row's history.
+        var last = messages.Count > 1 ? messages[^1] as JsonObject : null;
+        string user = last?["role"]?.GetValue<string>() == "user" && last["content"] is JsonValue q && q.TryGetValue(out string? question)
+            ? question
+            : throw new FormatException($"{id}: the last message must be the user's question (text content).");
+        var history = new JsonArray(messages.Skip(1).Take(messages.Count - 2).Select(m => (JsonNode?)m!.DeepClone()).ToArray());
         var constraints = source["constraints"] as JsonArray ?? throw new FormatException($"{id}: no \"constraints\".");
         if (constraints.Count == 0)
         {
@@ -144,7 +152,7 @@ public static class DemoHeldOutConverter
             throw new FormatException($"{id}: expected a persona sentence and {constraints.Count} instruction sentence(s) in the system message, found {sentences.Count} sentence(s): {system}");
         }
 
-        return new JsonObject
+        var converted = new JsonObject
         {
             ["key"] = id,
             ["prompt"] = user,
@@ -153,6 +161,12 @@ public static class DemoHeldOutConverter
             ["system"] = system,
             ["emphasis"] = new JsonArray(sentences.Skip(1).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
         };
+        if (history.Count > 0)
+        {
+            converted["history"] = history;
+        }
+
+        return converted;
     }
 
     private static string MessageOf(JsonArray messages, string role, string id)

@@ -127,6 +127,11 @@ public sealed class EvalRunner
             turns.Add(new ChatTurn(ChatRole.System, system));
         }
 
+        if (row.History is { } history)
+        {
+            turns.AddRange(history);
+        }
+
         turns.Add(new ChatTurn(ChatRole.User, row.Prompt));
         var request = new ChatRequest
         {

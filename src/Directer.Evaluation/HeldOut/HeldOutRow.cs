@@ -16,6 +16,8 @@ namespace Directer.Evaluation.HeldOut;
 /// <param name="ExpectedToolCall">For <c>tool_call</c> rows: the right call.</param>
 /// <param name="Constraints">Instructions the reply must follow.</param>
 /// <param name="MustContain">Values a tool answer must repeat (case-insensitive).</param>
+/// <param name="Distance">For the long-context split: the nominal number of context tokens between the system
+/// instructions and the reply (the row's <c>distance</c>), else null.</param>
 public sealed record HeldOutRow(
     string Id,
     string Kind,
@@ -23,10 +25,16 @@ public sealed record HeldOutRow(
     IReadOnlyList<ToolDefinition> Tools,
     ToolCall? ExpectedToolCall,
     IReadOnlyList<Constraint> Constraints,
-    IReadOnlyList<string> MustContain)
+    IReadOnlyList<string> MustContain,
+    int? Distance = null)
 {
-    /// <summary>Report group: the kind, and for constraint rows the constraint type (<c>constraint:json</c>).</summary>
-    public string Group => Kind == "constraint" && Constraints.Count > 0 ? "constraint:" + Constraints[0].TypeName : Kind;
+    /// <summary>
+    /// Report group: the kind, and for constraint rows the constraint type (<c>constraint:json</c>); for long-context
+    /// rows the kind and the distance (<c>constraint @0500</c>), so that the report reads as accuracy against distance.
+    /// </summary>
+    public string Group => Distance is { } d
+        ? $"{Kind} @{d:D4}"
+        : Kind == "constraint" && Constraints.Count > 0 ? "constraint:" + Constraints[0].TypeName : Kind;
 
     /// <summary>Reads one JSON row.</summary>
     /// <exception cref="FormatException">A field is missing or has the wrong shape (the message names it).</exception>
@@ -49,7 +57,13 @@ public sealed record HeldOutRow(
 
         var constraints = (row["constraints"] as JsonArray ?? []).Select(c => Constraint.FromJson(c as JsonObject ?? throw new FormatException($"Row '{id}': constraints must be objects."))).ToList();
         var mustContain = (row["must_contain"] as JsonArray ?? []).Select(v => v?.GetValue<string>() ?? throw new FormatException($"Row '{id}': must_contain holds a null.")).ToList();
-        return new HeldOutRow(id, kind, turns, tools, expected, constraints, mustContain);
+        int? distance = row["distance"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out int d) && d >= 0 => d,
+            var other => throw new FormatException($"Row '{id}': \"distance\" must be a non-negative integer, got {other.ToJsonString()}."),
+        };
+        return new HeldOutRow(id, kind, turns, tools, expected, constraints, mustContain, distance);
     }
 
     private static ChatTurn ParseTurn(JsonObject m, string id)

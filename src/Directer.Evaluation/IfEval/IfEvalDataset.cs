@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Directer.Core.Chat;
 
 namespace Directer.Evaluation.IfEval;
 
@@ -8,7 +9,8 @@ namespace Directer.Evaluation.IfEval;
 /// Reads IFEval-format JSON Lines: one object per line with <c>key</c> (integer or string), <c>prompt</c>,
 /// <c>instruction_id_list</c>, <c>kwargs</c> (one object per instruction; null-valued entries are dropped, as the
 /// Hugging Face copy of IFEval stores every kwarg name with nulls), and Directer's optional <c>emphasis</c> (string or
-/// list of strings) and <c>system</c> (string). Other fields (such as a stored <c>response</c>) are ignored. Every
+/// list of strings), <c>system</c> (string) and <c>history</c> (earlier turns, each <c>{"role", "content"}</c> with
+/// role user, assistant or tool; an assistant turn may carry <c>tool_calls</c>). Other fields (such as a stored <c>response</c>) are ignored. Every
 /// instruction is bound to its checker while reading, so an unknown id or a bad kwarg fails at load time.
 /// </summary>
 public static class IfEvalDataset
@@ -154,7 +156,46 @@ public static class IfEvalDataset
             var other => throw Field(where, "system", "a string", other),
         };
 
-        return new IfEvalRow(key, prompt, ids, kwargs, emphasis, system);
+        IReadOnlyList<ChatTurn>? history = obj["history"] switch
+        {
+            null => null,
+            JsonArray a => a.Select((item, i) => HistoryTurn(item, where, i)).ToList(),
+            var other => throw Field(where, "history", "a list of {\"role\", \"content\"} objects", other),
+        };
+
+        return new IfEvalRow(key, prompt, ids, kwargs, emphasis, system, history);
+    }
+
+    /// <summary>One earlier turn: role user, assistant or tool, text content, and for an assistant optional tool calls.</summary>
+    private static ChatTurn HistoryTurn(JsonNode? item, string where, int i)
+    {
+        if (item is not JsonObject turn) throw Field(where, $"history[{i}]", "an object with \"role\" and \"content\"", item);
+        string content = turn["content"] is JsonValue c && c.GetValueKind() == JsonValueKind.String
+            ? c.GetValue<string>()
+            : throw Field(where, $"history[{i}].content", "a string", turn["content"]);
+        var calls = new List<ToolCall>();
+        if (turn["tool_calls"] is JsonArray callArray)
+        {
+            foreach (var (call, j) in callArray.Select((x, j) => (x, j)))
+            {
+                var function = call?["function"] as JsonObject ?? call as JsonObject;
+                if (function?["name"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || function["arguments"] is not JsonObject arguments)
+                {
+                    throw Field(where, $"history[{i}].tool_calls[{j}]", "{\"function\": {\"name\": string, \"arguments\": object}}", call);
+                }
+
+                calls.Add(new ToolCall(name.GetValue<string>(), arguments.ToJsonString()));
+            }
+        }
+
+        return (turn["role"] as JsonValue)?.GetValueKind() == JsonValueKind.String ? turn["role"]!.GetValue<string>() switch
+        {
+            "user" => new ChatTurn(ChatRole.User, content),
+            "assistant" => new ChatTurn(ChatRole.Assistant, content) { ToolCalls = calls },
+            "tool" => new ChatTurn(ChatRole.Tool, content),
+            var role => throw Field(where, $"history[{i}].role", "user, assistant or tool", turn["role"]),
+        }
+        : throw Field(where, $"history[{i}].role", "user, assistant or tool", turn["role"]);
     }
 
     private static InvalidDataException Field(string where, string field, string expected, JsonNode? got)

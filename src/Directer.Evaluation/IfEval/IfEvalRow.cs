@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.Chat;
 
 namespace Directer.Evaluation.IfEval;
 
@@ -13,10 +14,13 @@ namespace Directer.Evaluation.IfEval;
 /// <param name="Emphasis">Text of the prompt (or system message) to emphasize, or null when the row does not name it.</param>
 /// <param name="System">Directer's optional <c>system</c> field: a system message sent before the prompt (the demo
 /// model's held-out set states its instructions there), or null.</param>
+/// <param name="History">Directer's optional <c>history</c> field: earlier turns (user, assistant, tool) sent between the
+/// system message and the prompt — the agent context of the demo's long-context split — or null.</param>
 public sealed record IfEvalRow(
     string Key,
     string Prompt,
     IReadOnlyList<string> InstructionIds,
     IReadOnlyList<JsonObject> Kwargs,
     IReadOnlyList<string>? Emphasis,
-    string? System = null);
+    string? System = null,
+    IReadOnlyList<ChatTurn>? History = null);

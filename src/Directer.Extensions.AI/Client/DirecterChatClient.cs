@@ -31,6 +31,13 @@ public sealed class DirecterChatClient : IChatClient
     /// <summary>Key of the finish reason (stop, length, tool_calls) in the message's and response's additional properties.</summary>
     public const string FinishReasonKey = "FinishReason";
 
+    /// <summary>
+    /// Key of the reply's <see cref="StopReason"/> in <see cref="ChatResponse.AdditionalProperties"/>. Semantic Kernel
+    /// keeps additional properties in a message's metadata but drops the finish reason, so this is how an SK caller
+    /// tells a reply cut at the token limit (<see cref="StopReason.MaxTokens"/>) from a finished one.
+    /// </summary>
+    public const string StopReasonKey = "directer.stop_reason";
+
     private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly ILogger logger;
     private readonly ChatClientMetadata metadata;
@@ -339,7 +346,7 @@ public sealed class DirecterChatClient : IChatClient
 
     private static AdditionalPropertiesDictionary Properties(ChatResult result, ChatFinishReason finish)
     {
-        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [FinishReasonKey] = finish.Value };
+        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [FinishReasonKey] = finish.Value, [StopReasonKey] = result.StopReason };
         if (result.Steering is { } steering)
         {
             properties[SteeringSummaryKey] = steering;

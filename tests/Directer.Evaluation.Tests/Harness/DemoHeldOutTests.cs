@@ -14,6 +14,31 @@ public sealed class DemoHeldOutTests
     }
 
     [Fact]
+    public void The_committed_long_context_file_is_what_the_converter_writes_with_the_context_as_history()
+    {
+        string source = Path.Combine(DemoFiles.Folder, "longcontext-eval.jsonl");
+        string committed = Path.Combine(DemoFiles.Folder, "ifeval-longcontext.jsonl");
+        var heldOut = DemoHeldOutConverter.ReadJsonl(source);
+        var conversion = DemoHeldOutConverter.Convert(heldOut);
+        Assert.Equal(DemoHeldOutConverter.ToJsonl(conversion.Rows), File.ReadAllText(committed));
+
+        // Same instruction and question at every distance; only the history in between grows.
+        var rows = IfEvalDataset.Read(committed);
+        Assert.Equal(160, rows.Count);
+        foreach (var group in rows.GroupBy(r => r.Key[10..]))
+        {
+            var byDistance = group.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            Assert.Equal(4, byDistance.Count);
+            Assert.Null(byDistance[0].History);
+            Assert.All(byDistance, r => Assert.Equal(byDistance[0].System, r.System));
+            Assert.All(byDistance, r => Assert.EndsWith(byDistance[0].Prompt, r.Prompt, StringComparison.Ordinal));
+            Assert.All(byDistance, r => Assert.Contains(Assert.Single(r.Emphasis!), r.System!, StringComparison.Ordinal));
+            int Length(IfEvalRow r) => r.Prompt.Length + (r.History?.Sum(t => t.Content.Length) ?? 0);
+            Assert.True(Length(byDistance[1]) < Length(byDistance[2]) && Length(byDistance[2]) < Length(byDistance[3]), group.Key);
+        }
+    }
+
+    [Fact]
     public void Every_constraint_row_is_converted_to_valid_ifeval_rows()
     {
         var source = DemoHeldOutConverter.ReadJsonl(DemoFiles.HeldOut);
@@ -87,6 +112,8 @@ public sealed class DemoHeldOutTests
         var unknown = JsonNode.Parse("""{"id":"x","kind":"constraint","messages":[{"role":"system","content":"You are A. Be brief."},{"role":"user","content":"Hi."}],"constraints":[{"type":"rhyme"}]}""")!.AsObject();
         Assert.Contains("Unknown demo constraint type 'rhyme'", Assert.Throws<FormatException>(() => DemoHeldOutConverter.Convert([unknown])).Message);
         var noUser = JsonNode.Parse("""{"id":"y","kind":"constraint","messages":[{"role":"system","content":"You are A. Be brief."}],"constraints":[{"type":"lowercase"}]}""")!.AsObject();
-        Assert.Contains("y: expected exactly one user message", Assert.Throws<FormatException>(() => DemoHeldOutConverter.Convert([noUser])).Message);
+        Assert.Contains("y: the last message must be the user's question", Assert.Throws<FormatException>(() => DemoHeldOutConverter.Convert([noUser])).Message);
+        var endsWithAnswer = JsonNode.Parse("""{"id":"z","kind":"constraint","messages":[{"role":"system","content":"You are A. Be brief."},{"role":"user","content":"Hi."},{"role":"assistant","content":"hi."}],"constraints":[{"type":"lowercase"}]}""")!.AsObject();
+        Assert.Contains("z: the last message must be the user's question", Assert.Throws<FormatException>(() => DemoHeldOutConverter.Convert([endsWithAnswer])).Message);
     }
 }

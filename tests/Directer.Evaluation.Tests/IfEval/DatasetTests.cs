@@ -1,3 +1,4 @@
+using Directer.Core.Chat;
 using Directer.Evaluation.IfEval;
 
 namespace Directer.Evaluation.Tests.IfEval;
@@ -72,12 +73,35 @@ public sealed class DatasetTests : IDisposable
     [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "emphasis": ["a", 5]}""", "field 'emphasis[1]'")]
     [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "system": ["a"]}""", "field 'system'")]
     [InlineData("""{"key": 1, "key": 2, "prompt": "p", "instruction_id_list": [], "kwargs": []}""", "repeats a property name")]
+    [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "history": "earlier"}""", "field 'history'")]
+    [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "history": [{"role": "system", "content": "x"}]}""", "field 'history[0].role': expected user, assistant or tool")]
+    [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "history": [{"role": "user"}]}""", "field 'history[0].content'")]
+    [InlineData("""{"key": 1, "prompt": "p", "instruction_id_list": [], "kwargs": [], "history": [{"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "f"}}]}]}""", "field 'history[0].tool_calls[0]'")]
     public void Bad_rows_name_file_line_and_field(string line, string expected)
     {
         string path = Write(Valid.Replace("1000", "1"), line);
         var e = Assert.Throws<InvalidDataException>(() => IfEvalDataset.Read(path));
         Assert.StartsWith($"{path}:2: ", e.Message);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void History_turns_are_read_in_order_with_their_tool_calls()
+    {
+        var row = IfEvalDataset.Parse("""
+            {"key": "k", "prompt": "Tell me about owls.", "instruction_id_list": [], "kwargs": [], "system": "Be brief.",
+             "history": [{"role": "user", "content": "Stock of bolts?"},
+                         {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_stock", "arguments": {"item": "bolt"}}}]},
+                         {"role": "tool", "content": "{\"units\": 444}"},
+                         {"role": "assistant", "content": "444 bolts."}]}
+            """);
+        Assert.NotNull(row.History);
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], row.History.Select(t => t.Role));
+        var call = Assert.Single(row.History[1].ToolCalls!);
+        Assert.Equal("get_stock", call.Name);
+        Assert.Equal("""{"item":"bolt"}""", call.ArgumentsJson);
+        Assert.Equal("{\"units\": 444}", row.History[2].Content);
+        Assert.Null(IfEvalDataset.Parse(Valid).History);
     }
 
     [Fact]

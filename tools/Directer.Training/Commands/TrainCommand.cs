@@ -89,6 +89,7 @@ internal static class TrainCommand
             NovelShare = o.Double("novel", d.NovelShare),
             DrillShare = o.Has("drills") ? o.Double("drills", 0) : null,
             RandomCopyShare = o.Double("random-copy", 0),
+            LongContextShare = o.Double("long-context", 0),
             ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
             {
                 "f32" => false,

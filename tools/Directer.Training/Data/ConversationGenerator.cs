@@ -25,6 +25,7 @@ internal sealed partial class ConversationGenerator
     private readonly double novelShare;
     private readonly double drillShare;
     private readonly double randomCopyShare;
+    private readonly double longContextShare;
 
     /// <param name="seed">Data seed.</param>
     /// <param name="split">Training or held-out phrasings.</param>
@@ -32,8 +33,10 @@ internal sealed partial class ConversationGenerator
     /// original stream bit for bit: no extra random draws are made).</param>
     /// <param name="drillShare">Share of copy drills; null = a quarter of <paramref name="novelShare"/>.</param>
     /// <param name="randomCopyShare">Share of drills that echo random letter strings (0: no extra draw).</param>
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0)
+    /// <param name="longContextShare">Share of conversations set in a long agent context (<see cref="AgentContext"/>; 0: no extra draw).</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0)
     {
+        this.longContextShare = longContextShare;
         this.randomCopyShare = randomCopyShare;
         this.seed = seed;
         this.split = split;
@@ -50,6 +53,12 @@ internal sealed partial class ConversationGenerator
         if (novelShare > 0 && rng.Chance(drillShare))
         {
             return CopyDrills.Generate(rng, randomCopyShare);
+        }
+
+        // Stage 4: constraints kept across history, documents and long tool results; no extra draw at 0.
+        if (longContextShare > 0 && rng.Chance(longContextShare))
+        {
+            return InLongContext(rng, rng.Range(200, MaxContextChars));
         }
 
         double roll = rng.NextDouble();
@@ -73,6 +82,100 @@ internal sealed partial class ConversationGenerator
         return Chat(rng, withTools: rng.Chance(0.2), forcedKind: kind);
     }
 
+    /// <summary>
+    /// Conversation <paramref name="index"/> of the long-context split: one <paramref name="kind"/> constraint in the
+    /// system prompt, a question, and about <paramref name="contextChars"/> characters of agent context (earlier turns,
+    /// a pasted document) between them. The same index gives the same system prompt, question and reference answer at
+    /// every length; only the context differs.
+    /// </summary>
+    public GeneratedConversation GenerateLongContextChat(long index, ConstraintKind kind, int contextChars)
+    {
+        var conversation = GenerateChat(index, kind);
+        if (contextChars <= 0)
+        {
+            return conversation;
+        }
+
+        var rng = SeededRandom.ForItem(seed, index, 40 + contextChars);
+        return AddContext(rng, conversation, contextChars);
+    }
+
+    /// <summary>
+    /// Tool answer <paramref name="index"/> of the long-context split: one answer constraint in the system prompt, a
+    /// request, the call and a tool result padded with about <paramref name="contextChars"/> × 0.7 characters of
+    /// records, after about 0.3 × <paramref name="contextChars"/> characters of earlier turns. Only the called tool is
+    /// listed (to leave the window to the context). The same index gives the same request, call, values and answer at
+    /// every length.
+    /// </summary>
+    public GeneratedConversation GenerateLongContextToolAnswer(long index, int contextChars)
+    {
+        var rng = SeededRandom.ForItem(seed, index, 30);
+        int resultChars = contextChars * 7 / 10;
+        var tool = ToolUse(rng, constraintChance: 1.0, resultPadChars: resultChars);
+        tool = tool with { Tools = tool.Tools.Where(t => t.Name == tool.Call!.Name).ToList() };
+        int historyChars = contextChars - resultChars;
+        if (historyChars <= 0)
+        {
+            return tool;
+        }
+
+        var historyRng = SeededRandom.ForItem(seed, index, 31 + contextChars);
+        var history = AgentContext.History(historyRng, tool.Constraints, historyChars, null, TrainQuestionsFor(split));
+        return tool with { Messages = tool.Messages.Take(1).Concat(history).Concat(tool.Messages.Skip(1)).ToList() };
+    }
+
+    /// <summary>The longest agent context drawn for training, in characters (about 600 tokens of prose, fewer of records).</summary>
+    public const int MaxContextChars = 2400;
+
+    /// <summary>A chat or tool conversation with constraints, set after history, documents or inside a long tool result.</summary>
+    private GeneratedConversation InLongContext(SeededRandom rng, int contextChars)
+    {
+        if (rng.Chance(0.5))
+        {
+            var kinds = ConstraintSampler.DrawKinds(rng, rng.Chance(0.25) ? 2 : 1);
+            var chat = Chat(rng, withTools: rng.Chance(0.3), forcedKind: null, forcedKinds: kinds);
+            return AddContext(rng, chat, contextChars);
+        }
+
+        // A long tool result (and sometimes earlier turns): the answer must copy the right values out of it. Tool
+        // schemas and records are token-dense, so the context is shorter to stay within the 1024-token window.
+        contextChars = contextChars * 3 / 5;
+        int resultChars = rng.Chance(0.7) ? rng.Range(contextChars / 2, contextChars) : 0;
+        var tool = ToolUse(rng, constraintChance: 0.75, resultPadChars: resultChars);
+        int historyChars = contextChars - resultChars;
+        if (historyChars < 150)
+        {
+            return tool;
+        }
+
+        var history = AgentContext.History(rng, tool.Constraints, historyChars, null, TrainQuestionsFor(split));
+        var messages = tool.Messages.Take(1).Concat(history).Concat(tool.Messages.Skip(1)).ToList();
+        return tool with { Messages = messages };
+    }
+
+    /// <summary>Inserts earlier turns and/or a pasted document between the system prompt and the last question.</summary>
+    private GeneratedConversation AddContext(SeededRandom rng, GeneratedConversation chat, int contextChars)
+    {
+        var topic = TopicFacts.All.FirstOrDefault(t => chat.Messages[1].Content.Contains(t.Name, StringComparison.Ordinal));
+        double r = rng.NextDouble();
+        int historyChars = r < 0.4 ? contextChars : r < 0.7 ? 0 : contextChars / 2;
+        int documentChars = contextChars - historyChars;
+        var history = historyChars > 0 ? AgentContext.History(rng, chat.Constraints, historyChars, topic, TrainQuestionsFor(split)) : [];
+        string question = chat.Messages[1].Content;
+        if (documentChars > 0)
+        {
+            question = AgentContext.WithDocument(rng, question, documentChars, topic);
+        }
+
+        var messages = new List<ChatMessage> { chat.Messages[0] };
+        messages.AddRange(history);
+        messages.Add(ChatMessage.User(question));
+        messages.AddRange(chat.Messages.Skip(2));
+        return chat with { Messages = messages };
+    }
+
+    private static IReadOnlyList<string> TrainQuestionsFor(DataSplit split) => split == DataSplit.Train ? TrainQuestions : EvalQuestions;
+
     /// <summary>A tool-use conversation (for evaluation of tool calls and tool-result answers).</summary>
     public GeneratedConversation GenerateToolUse(long index)
     {
@@ -80,13 +183,17 @@ internal sealed partial class ConversationGenerator
         return ToolUse(rng);
     }
 
-    private GeneratedConversation Chat(SeededRandom rng, bool withTools, ConstraintKind? forcedKind)
+    private GeneratedConversation Chat(SeededRandom rng, bool withTools, ConstraintKind? forcedKind, List<ConstraintKind>? forcedKinds = null)
     {
         var topic = rng.Pick(TopicFacts.All);
         List<ConstraintKind> kinds;
         if (forcedKind is { } forced)
         {
             kinds = [forced];
+        }
+        else if (forcedKinds is not null)
+        {
+            kinds = forcedKinds;
         }
         else
         {
@@ -119,7 +226,7 @@ internal sealed partial class ConversationGenerator
         return new GeneratedConversation(withTools ? ConversationKind.ChatWithTools : ConversationKind.Chat, messages, tools, constraints, null, []);
     }
 
-    private GeneratedConversation ToolUse(SeededRandom rng)
+    private GeneratedConversation ToolUse(SeededRandom rng, double constraintChance = 0.35, int resultPadChars = 0)
     {
         var target = rng.Pick(ToolCatalog.All);
         bool novel = novelShare > 0 && rng.Chance(novelShare);
@@ -174,7 +281,7 @@ internal sealed partial class ConversationGenerator
         var mustContain = target.KeyResultFields.Select(f => resultValues["r." + ToolInstance.Fill(f, targetTool.Variables)]).ToList();
 
         var constraints = new List<Constraint>();
-        if (rng.Chance(0.35))
+        if (rng.Chance(constraintChance))
         {
             var kinds = ConstraintSampler.DrawKinds(rng, rng.Chance(0.2) ? 2 : 1, ConstraintSampler.ToolAnswerKinds);
             constraints = ConstraintSampler.Parameterize(kinds, null, rng);
@@ -185,6 +292,11 @@ internal sealed partial class ConversationGenerator
         if (constraints.Count > 0)
         {
             system += " " + string.Join(" ", constraints.Select(c => ConstraintPhrasing.Instruction(c, split, rng)));
+        }
+
+        if (resultPadChars > 0)
+        {
+            result = AgentContext.PadResult(rng, result, resultPadChars);
         }
 
         var messages = new List<ChatMessage>

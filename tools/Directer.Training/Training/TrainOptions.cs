@@ -63,4 +63,10 @@ internal sealed record TrainOptions
     /// no word statistics can predict, so only copying gets it right. 0 keeps the drill stream bit for bit.
     /// </summary>
     public double RandomCopyShare { get; init; }
+
+    /// <summary>
+    /// Share of conversations set in a long agent context (<see cref="Data.AgentContext"/>: earlier turns, pasted
+    /// documents, long tool results between the system constraints and the reply). 0 keeps the stream bit for bit.
+    /// </summary>
+    public double LongContextShare { get; init; }
 }
