@@ -1,3 +1,4 @@
+using Directer.Core.PythonCompat;
 using System.Text.Json.Nodes;
 using Directer.Evaluation.HeldOut;
 using Directer.Training.Data;
@@ -68,7 +69,7 @@ public class LongContextDataTests
         Assert.Equal(444, padded["temperature"]!.GetValue<int>());
         Assert.Equal("Oslo", padded["city"]!.GetValue<string>());
         Assert.True(padded.Count >= 4);
-        Assert.True(PyJson.Dumps(padded).Length > 1000, PyJson.Dumps(padded));
+        Assert.True(PythonJson.Dumps(padded).Length > 1000, PythonJson.Dumps(padded));
     }
 
     [Fact]
