@@ -30,6 +30,7 @@ internal static class GenerateCommand
         var requestOptions = new RequestCliOptions(
             new RequestOptions { MaxTokens = 32, EmphasizeSystemMessage = false, Steering = new SteeringSettings { Method = SteeringMethod.None } },
             RequestSettings.MaxTokens, RequestSettings.Temperature, RequestSettings.TopP, RequestSettings.TopK, RequestSettings.Seed,
+            RequestSettings.StopSequences, RequestSettings.RepetitionPenalty, RequestSettings.FrequencyPenalty, RequestSettings.PresencePenalty,
             RequestSettings.Emphasis, RequestSettings.EmphasizeSystemMessage, RequestSettings.UntrustedInlineEmphasis,
             RequestSettings.Steering, RequestSettings.Gate, RequestSettings.Alpha, RequestSettings.Beta, RequestSettings.MaxTrials, RequestSettings.Strategy);
 
@@ -62,6 +63,11 @@ internal static class GenerateCommand
                     throw new FormatException("--tools and --prompt-only need a chat prompt (--prompt or --messages), not --input-ids.");
                 }
 
+                if (idsText is not null && settings.StopSequences.Count > 0)
+                {
+                    throw new FormatException("--stop needs a chat prompt (--prompt or --messages): stop strings are matched on the decoded text, and --input-ids loads no tokenizer.");
+                }
+
                 if (messagesFile is not null && result.GetValue(system) is not null)
                 {
                     throw new FormatException("--system goes with --prompt; with --messages put the system message in the file.");
@@ -85,6 +91,9 @@ internal static class GenerateCommand
                         TopP = settings.TopP,
                         TopK = settings.TopK,
                         Seed = settings.Seed,
+                        RepetitionPenalty = settings.RepetitionPenalty,
+                        FrequencyPenalty = settings.FrequencyPenalty,
+                        PresencePenalty = settings.PresencePenalty,
                     };
                     var outcome = await generator.GenerateAsync(ids, generation, selector, cancellationToken: cancellationToken);
                     payload = Payload(outcome, ids, spans, null, selector?.Summary, selector?.Trace, loadClock.Elapsed);

@@ -62,14 +62,14 @@ public static class RequestSettings
     public static RequestSetting StopSequences { get; } = new(DirecterSettingKeys.StopSequences, nameof(RequestOptions.StopSequences), RequestSettingKind.TextList, "a string or a list of strings",
         (o, v) => o with { StopSequences = (IReadOnlyList<string>)v }, o => o.StopSequences)
     {
-        Aliases = ["stop"], Description = "Strings that end the reply (not included in it).",
+        Aliases = ["stop"], CliFlag = "--stop", Description = "Strings that end the reply (not included in it).",
     };
 
     /// <summary>Repetition penalty (transformers' <c>repetition_penalty</c>).</summary>
     public static RequestSetting RepetitionPenalty { get; } = new(DirecterSettingKeys.RepetitionPenalty, nameof(RequestOptions.RepetitionPenalty), RequestSettingKind.Number, "a finite number > 0 (1 = off)",
         (o, v) => o with { RepetitionPenalty = (float)(double)v }, o => o.RepetitionPenalty)
     {
-        Minimum = 0, MinimumExclusive = true, Aliases = ["repeat_penalty"],
+        Minimum = 0, MinimumExclusive = true, Aliases = ["repeat_penalty"], CliFlag = "--repetition-penalty",
         Description = "Divides positive (multiplies negative) logits of tokens already in prompt or reply; unset or 1 = off.",
     };
 
@@ -77,14 +77,14 @@ public static class RequestSettings
     public static RequestSetting FrequencyPenalty { get; } = new(DirecterSettingKeys.FrequencyPenalty, nameof(RequestOptions.FrequencyPenalty), RequestSettingKind.Number, "in [-2, 2] (0 = off)",
         (o, v) => o with { FrequencyPenalty = (float)(double)v }, o => o.FrequencyPenalty)
     {
-        Minimum = -2, Maximum = 2, Description = "Lowers a token's logit by this times its count in the reply; unset or 0 = off.",
+        Minimum = -2, Maximum = 2, CliFlag = "--frequency-penalty", Description = "Lowers a token's logit by this times its count in the reply; unset or 0 = off.",
     };
 
     /// <summary>Presence penalty (OpenAI's <c>presence_penalty</c>).</summary>
     public static RequestSetting PresencePenalty { get; } = new(DirecterSettingKeys.PresencePenalty, nameof(RequestOptions.PresencePenalty), RequestSettingKind.Number, "in [-2, 2] (0 = off)",
         (o, v) => o with { PresencePenalty = (float)(double)v }, o => o.PresencePenalty)
     {
-        Minimum = -2, Maximum = 2, Description = "Lowers the logit of every token already in the reply by this; unset or 0 = off.",
+        Minimum = -2, Maximum = 2, CliFlag = "--presence-penalty", Description = "Lowers the logit of every token already in the reply by this; unset or 0 = off.",
     };
 
     /// <summary>Strings to emphasise.</summary>
