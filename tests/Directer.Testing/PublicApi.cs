@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 
 namespace Directer.Testing;
 
@@ -18,12 +17,15 @@ public static class PublicApi
         [.. assembly.GetExportedTypes().Select(t => t.FullName!.Replace('+', '.')).Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// Compares <paramref name="assembly"/>'s public types with <c>PublicApi/&lt;assembly&gt;.txt</c> next to the calling
-    /// test file; returns the differences as messages (empty when equal). With <see cref="UpdateVariable"/> set, writes the file.
+    /// Compares <paramref name="assembly"/>'s public types with <c>tests/&lt;assembly&gt;.Tests/PublicApi/&lt;assembly&gt;.txt</c>
+    /// of the repository; returns the differences as messages (empty when equal). With <see cref="UpdateVariable"/> set,
+    /// writes the file. The file is found from the test's output folder, not the compiler's source path, which CI builds
+    /// map to <c>/_/</c> (deterministic builds).
     /// </summary>
-    public static IReadOnlyList<string> Differences(Assembly assembly, [CallerFilePath] string caller = "")
+    public static IReadOnlyList<string> Differences(Assembly assembly)
     {
-        string file = Path.Combine(Path.GetDirectoryName(caller)!, "PublicApi", assembly.GetName().Name + ".txt");
+        string name = assembly.GetName().Name!;
+        string file = Path.Combine(RepositoryRoot(), "tests", name + ".Tests", "PublicApi", name + ".txt");
         var actual = Types(assembly);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
@@ -36,5 +38,18 @@ public static class PublicApi
         var added = actual.Except(committed, StringComparer.Ordinal).Select(t => $"newly public: {t} (make it internal, or accept it: {UpdateVariable}=1)");
         var removed = committed.Except(actual, StringComparer.Ordinal).Select(t => $"no longer public: {t} (accept it: {UpdateVariable}=1)");
         return [.. added, .. removed];
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Directer.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Directer.sln above {AppContext.BaseDirectory}: the public-API lists live in the repository.");
     }
 }
