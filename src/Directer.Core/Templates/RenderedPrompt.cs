@@ -6,4 +6,11 @@ namespace Directer.Core.Templates;
 /// Mistral): tokenize it without adding special tokens, or the model sees a second BOS.</param>
 /// <param name="EmphasisRanges">Sorted, merged, non-empty character ranges of <see cref="Text"/> to emphasise
 /// (empty when no emphasis was requested).</param>
-public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> EmphasisRanges);
+public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> EmphasisRanges)
+{
+    /// <summary>Sorted, merged ranges of <see cref="Text"/> that are conversation data (message contents, tool names,
+    /// schemas, arguments and call ids) rather than the template's markup. Tokenize the prompt with
+    /// <see cref="Tokenization.TextTokenizer.EncodeWithOffsets(string, IReadOnlyList{CharRange})"/> and these ranges so
+    /// that control-token strings in them stay text (<see cref="Chat.ChatModel.BuildPrompt"/> does).</summary>
+    public IReadOnlyList<CharRange> LiteralRanges { get; init; } = [];
+}

@@ -97,13 +97,36 @@ public sealed class TextTokenizer
         return ids;
     }
 
-    /// <summary>Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers.</summary>
-    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text)
+    /// <summary>Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers; control-token
+    /// strings anywhere in the text are control tokens (use the overload with literal ranges for prompts that hold
+    /// untrusted text).</summary>
+    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text) => EncodeWithOffsets(text, []);
+
+    /// <summary>
+    /// Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers, where control-token strings
+    /// (special tokens such as <c>&lt;|im_end|&gt;</c> and raw-text added tokens such as <c>&lt;tool_call&gt;</c>) that
+    /// overlap <paramref name="literalRanges"/> are encoded as ordinary text. Outside those ranges, and for text
+    /// without control-token strings, the ids are exactly those of <see cref="EncodeWithOffsets(string)"/>.
+    /// </summary>
+    /// <param name="text">The text, typically <see cref="Templates.RenderedPrompt.Text"/>.</param>
+    /// <param name="literalRanges">Sorted, disjoint ranges of data, typically <see cref="Templates.RenderedPrompt.LiteralRanges"/>.</param>
+    /// <exception cref="ArgumentException">A range is outside the text, empty-reversed or out of order.</exception>
+    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text, IReadOnlyList<Templates.CharRange> literalRanges)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(literalRanges);
+        for (int i = 0; i < literalRanges.Count; i++)
+        {
+            var range = literalRanges[i];
+            if (range.Start < 0 || range.End < range.Start || range.End > text.Length || (i > 0 && range.Start < literalRanges[i - 1].End))
+            {
+                throw new ArgumentException($"Literal range {i} [{range.Start}, {range.End}) is not a sorted, disjoint range inside the text (length {text.Length}).", nameof(literalRanges));
+            }
+        }
+
         var output = new List<EncodedToken>();
         var parts = new List<(int Start, int End, AddedToken? Token)>();
-        added.Split(text, 0, text.Length, parts);
+        added.Split(text, 0, text.Length, parts, literalRanges.Count == 0 ? null : literalRanges);
         foreach (var (start, end, token) in parts)
         {
             if (token is not null)

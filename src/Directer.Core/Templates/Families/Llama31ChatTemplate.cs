@@ -36,7 +36,9 @@ internal sealed class Llama31ChatTemplate(string bosToken, string dateString, bo
         }
 
         output.Text("Cutting Knowledge Date: December 2023\n");
-        output.Text("Today Date: " + dateString + "\n\n");
+        output.Text("Today Date: ");
+        output.Data(dateString);
+        output.Text("\n\n");
         if (hasTools && !toolsInUserMessage)
         {
             output.Text("You have access to the following functions. To call a function, please respond with JSON for a function call.");
@@ -96,9 +98,11 @@ internal sealed class Llama31ChatTemplate(string bosToken, string dateString, bo
                 // The template renders only the call: the turn's text content, if any, is not part of the prompt.
                 var call = turn.ToolCalls[0];
                 output.Text(string.Format(Header, "assistant"));
-                output.Text("{\"name\": \"" + call.Name + "\", ");
+                output.Text("{\"name\": \"");
+                output.Data(call.Name, turn.AllowControlTokens);
+                output.Text("\", ");
                 output.Text("\"parameters\": ");
-                output.Text(PythonJson.Dumps(ToolSchemas.Arguments(call, turn.Index)));
+                output.Data(PythonJson.Dumps(ToolSchemas.Arguments(call, turn.Index)), turn.AllowControlTokens);
                 output.Text("}");
                 output.Text("<|eot_id|>");
             }
@@ -121,7 +125,7 @@ internal sealed class Llama31ChatTemplate(string bosToken, string dateString, bo
     {
         for (int i = 0; i < tools.Count; i++)
         {
-            output.Text(PythonJson.Dumps(ToolSchemas.ToolDict(tools[i], i), indent: 4));
+            output.Data(PythonJson.Dumps(ToolSchemas.ToolDict(tools[i], i), indent: 4));
             output.Text("\n\n");
         }
     }

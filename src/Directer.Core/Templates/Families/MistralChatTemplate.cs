@@ -72,13 +72,15 @@ internal sealed class MistralChatTemplate(string bosToken, string eosToken) : Ch
                     var function = new PythonJsonObject(
                         [new("name", new PythonJsonString(call.Name)), new("arguments", ToolSchemas.Arguments(call, turn.Index))]);
                     string json = PythonJson.Dumps(function);
-                    output.Text(json[..^1]);
+                    output.Data(json[..^1], turn.AllowControlTokens);
                     if (call.Id is null || call.Id.Length != 9)
                     {
                         throw TemplateRefuses(IdRule, $"tool call '{call.Name}' of turn {turn.Index} has id {(call.Id is null ? "null" : $"'{call.Id}'")}");
                     }
 
-                    output.Text(", \"id\": \"" + call.Id + "\"}");
+                    output.Text(", \"id\": \"");
+                    output.Data(call.Id, turn.AllowControlTokens);
+                    output.Text("\"}");
                     output.Text(c < turn.ToolCalls.Count - 1 ? ", " : "]" + eosToken);
                 }
             }
@@ -98,7 +100,9 @@ internal sealed class MistralChatTemplate(string bosToken, string eosToken) : Ch
                     throw TemplateRefuses(IdRule, $"tool turn {turn.Index} has ToolCallId {(turn.ToolCallId is null ? "null" : $"'{turn.ToolCallId}'")}");
                 }
 
-                output.Text("\"call_id\": \"" + turn.ToolCallId + "\"}[/TOOL_RESULTS]");
+                output.Text("\"call_id\": \"");
+                output.Data(turn.ToolCallId, turn.AllowControlTokens);
+                output.Text("\"}[/TOOL_RESULTS]");
             }
             else
             {
@@ -123,9 +127,17 @@ internal sealed class MistralChatTemplate(string bosToken, string eosToken) : Ch
             for (int m = 0; m < members.Count; m++)
             {
                 var (key, value) = members[m];
-                output.Text(value is PythonJsonString s
-                    ? "\"" + key + "\": \"" + s.Value + "\""
-                    : "\"" + key + "\": " + PythonJson.Dumps(value));
+                if (value is PythonJsonString s)
+                {
+                    output.Text("\"" + key + "\": \"");
+                    output.Data(s.Value);
+                    output.Text("\"");
+                }
+                else
+                {
+                    output.Text("\"" + key + "\": ");
+                    output.Data(PythonJson.Dumps(value));
+                }
                 if (m < members.Count - 1)
                 {
                     output.Text(", ");

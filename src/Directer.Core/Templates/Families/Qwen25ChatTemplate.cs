@@ -36,7 +36,7 @@ internal sealed class Qwen25ChatTemplate : ChatTemplateBase, IHermesToolCalls
             for (int i = 0; i < tools.Count; i++)
             {
                 output.Text("\n");
-                output.Text(PythonJson.Dumps(ToolSchemas.ToolDict(tools[i], i)));
+                output.Data(PythonJson.Dumps(ToolSchemas.ToolDict(tools[i], i)));
             }
 
             output.Text("\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n");
@@ -72,8 +72,10 @@ internal sealed class Qwen25ChatTemplate : ChatTemplateBase, IHermesToolCalls
 
                 foreach (var call in turn.ToolCalls)
                 {
-                    output.Text("\n<tool_call>\n{\"name\": \"" + call.Name + "\", \"arguments\": ");
-                    output.Text(PythonJson.Dumps(ToolSchemas.Arguments(call, i)));
+                    output.Text("\n<tool_call>\n{\"name\": \"");
+                    output.Data(call.Name, turn.AllowControlTokens);
+                    output.Text("\", \"arguments\": ");
+                    output.Data(PythonJson.Dumps(ToolSchemas.Arguments(call, i)), turn.AllowControlTokens);
                     output.Text("}\n</tool_call>");
                 }
 

@@ -25,7 +25,7 @@ internal abstract class ChatTemplateBase : IChatTemplate
         var output = new PromptBuilder();
         RenderCore(prepared, tools, addGenerationPrompt, output);
         var ranges = emphasis is null ? [] : EmphasisLocator.Locate(emphasis, prepared, output.Segments, Name);
-        return new RenderedPrompt(output.ToString(), ranges);
+        return new RenderedPrompt(output.ToString(), ranges) { LiteralRanges = output.LiteralRanges };
     }
 
     /// <summary>Writes the prompt, exactly as the family's jinja template would.</summary>

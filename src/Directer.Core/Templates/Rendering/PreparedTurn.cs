@@ -15,6 +15,7 @@ internal sealed class PreparedTurn
         ToolCalls = turn.ToolCalls;
         ToolCallId = turn.ToolCallId;
         ToolName = turn.ToolName;
+        AllowControlTokens = turn.AllowControlTokens;
         Marked = marked;
     }
 
@@ -35,6 +36,10 @@ internal sealed class PreparedTurn
 
     /// <summary>The tool that produced a tool turn.</summary>
     public string? ToolName { get; }
+
+    /// <summary>Whether control-token strings in this turn's content and tool-call arguments are read as control
+    /// tokens (<see cref="ChatTurn.AllowControlTokens"/>).</summary>
+    public bool AllowControlTokens { get; }
 
     /// <summary>Ranges of <see cref="Content"/> that inline markers emphasised.</summary>
     public IReadOnlyList<CharRange> Marked { get; }

@@ -4,17 +4,36 @@ using Directer.Core.PythonCompat;
 namespace Directer.Core.Templates;
 
 /// <summary>Accumulates a rendered prompt and remembers which parts of it are copies of message content, so that
-/// emphasis can be located in content only, never in template scaffolding.</summary>
+/// emphasis can be located in content only, never in template scaffolding, and which parts are conversation data
+/// (content, tool names, arguments, schemas, ids), so that the tokenizer reads control tokens only in the template's
+/// own markup.</summary>
 internal sealed class PromptBuilder
 {
     private readonly StringBuilder text = new();
     private readonly List<ContentSegment> segments = [];
+    private readonly List<CharRange> literal = [];
 
     /// <summary>The content runs written so far, in output order.</summary>
     public IReadOnlyList<ContentSegment> Segments => segments;
 
-    /// <summary>Appends template scaffolding.</summary>
+    /// <summary>Sorted, merged ranges of the output that are conversation data: a tokenizer must read them as text,
+    /// never as control tokens.</summary>
+    public IReadOnlyList<CharRange> LiteralRanges => literal;
+
+    /// <summary>Appends template scaffolding (the template's own markup: it may contain control tokens).</summary>
     public void Text(string scaffold) => text.Append(scaffold);
+
+    /// <summary>Appends conversation data that sits in scaffolding (a tool name, schema, call id or arguments): text
+    /// that is not emphasised and whose control-token look-alikes stay text unless <paramref name="trusted"/>.</summary>
+    public void Data(string data, bool trusted = false)
+    {
+        if (!trusted)
+        {
+            MarkLiteral(text.Length, data.Length);
+        }
+
+        text.Append(data);
+    }
 
     /// <summary>Appends a turn's whole content.</summary>
     public void Content(PreparedTurn turn) => Content(turn, 0, turn.Content.Length);
@@ -28,6 +47,11 @@ internal sealed class PromptBuilder
         }
 
         segments.Add(new ContentSegment(turn.Index, start, text.Length, length));
+        if (!turn.AllowControlTokens)
+        {
+            MarkLiteral(text.Length, length);
+        }
+
         text.Append(turn.Content, start, length);
     }
 
@@ -83,13 +107,30 @@ internal sealed class PromptBuilder
             if (escape is not null)
             {
                 Content(turn, runStart, i - runStart);
-                text.Append(escape);
+                Data(escape, turn.AllowControlTokens);
                 runStart = i + 1;
             }
         }
 
         Content(turn, runStart, content.Length - runStart);
         text.Append('"');
+    }
+
+    private void MarkLiteral(int start, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        if (literal.Count > 0 && literal[^1].End == start)
+        {
+            literal[^1] = new CharRange(literal[^1].Start, start + length);
+        }
+        else
+        {
+            literal.Add(new CharRange(start, start + length));
+        }
     }
 
     /// <summary>The prompt so far.</summary>
