@@ -19,7 +19,8 @@ internal static class GenerateCommand
         var inputIds = new Option<string?>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template)." };
         var prompt = new Option<string?>("--prompt") { Description = "User message, rendered with the checkpoint's chat template." };
         var system = new Option<string?>("--system") { Description = "System message." };
-        var emphasis = new Option<string[]>("--emphasis") { Description = "Text to emphasise (every occurrence in the messages; repeatable). Inline [[...]] markers work too." };
+        var emphasis = new Option<string[]>("--emphasis") { Description = "Text to emphasise (every occurrence in the messages; repeatable). Inline [[...]] markers work in --system." };
+        var untrustedInline = new Option<bool>("--untrusted-inline-emphasis") { Description = "Also emphasise inline [[...]] markers in --prompt (a user message; by default they stay text and steer nothing)." };
         var emphasizeSystem = new Option<bool>("--emphasize-system") { Description = "Emphasise the whole system message." };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (stable contract: fields are only ever added)." };
@@ -35,7 +36,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
-            model, inputIds, prompt, system, emphasis, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
+            model, inputIds, prompt, system, emphasis, untrustedInline, emphasizeSystem, maxNew, json, temperature, topP, topK, seed,
             steering, emphasisTokens, gate,
         };
         foreach (var option in modelOptions.All.Concat(steeringOptions.All))
@@ -91,7 +92,12 @@ internal static class GenerateCommand
                     var request = new ChatRequest
                     {
                         Turns = turns,
-                        Emphasis = new EmphasisRequest { Texts = result.GetValue(emphasis) ?? [], SystemMessage = result.GetValue(emphasizeSystem) },
+                        Emphasis = new EmphasisRequest
+                        {
+                            Texts = result.GetValue(emphasis) ?? [],
+                            SystemMessage = result.GetValue(emphasizeSystem),
+                            UntrustedInlineMarkers = result.GetValue(untrustedInline),
+                        },
                         Steering = steeringSettings,
                         MaxNewTokens = result.GetValue(maxNew),
                         Temperature = result.GetValue(temperature),

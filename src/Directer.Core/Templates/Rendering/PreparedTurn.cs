@@ -53,7 +53,8 @@ internal sealed class PreparedTurn
         _ => "tool",
     };
 
-    /// <summary>Validates the caller's turns and strips inline emphasis markers from system and user contents.</summary>
+    /// <summary>Validates the caller's turns and strips inline emphasis markers from system contents (and user contents
+    /// when <see cref="EmphasisRequest.UntrustedInlineMarkers"/> is set).</summary>
     public static IReadOnlyList<PreparedTurn> Prepare(IReadOnlyList<ChatTurn> turns, EmphasisRequest? emphasis)
     {
         ArgumentNullException.ThrowIfNull(turns);
@@ -94,7 +95,9 @@ internal sealed class PreparedTurn
 
             string content = turn.Content;
             IReadOnlyList<CharRange> marked = [];
-            if (markers is not null && turn.Role is ChatRole.System or ChatRole.User)
+            // Emphasis is a privilege of trusted text: user markers only when the request opts in; assistant and tool
+            // output never (their markers stay verbatim).
+            if (markers is not null && (turn.Role == ChatRole.System || (turn.Role == ChatRole.User && emphasis!.UntrustedInlineMarkers)))
             {
                 (content, marked) = markers.Strip(turn.Content, i);
             }
