@@ -58,6 +58,7 @@ public sealed class DecodeStep
     {
         using var input = tensor(new long[] { InputToken }, ScalarType.Int64).unsqueeze(0);
         using var logits = Model.Forward(input, Cache, ForwardRequest.Raw);
+        RequireFinite(logits);
         return Mask(logits.reshape(-1), raw: true);
     }
 
@@ -69,6 +70,7 @@ public sealed class DecodeStep
     {
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
+        RequireFinite(logits);
         return Mask(logits.reshape(rows, -1), raw: request.WriteCache);
     }
 
@@ -133,6 +135,18 @@ public sealed class DecodeStep
         allowed = allowedTokens;
         disallowedMask = mask;
         Overridden = false;
+    }
+
+    /// <summary>Throws <see cref="NonFiniteLogitsException"/> when a pass's logits hold NaN or +∞: max propagates NaN,
+    /// so one reduction (a scalar read, next to the sampler's own) finds both.</summary>
+    internal void RequireFinite(Tensor logits)
+    {
+        using var max = logits.max();
+        float value = max.to_type(ScalarType.Float32).item<float>();
+        if (float.IsNaN(value) || float.IsPositiveInfinity(value))
+        {
+            throw new NonFiniteLogitsException(Index, Position, value);
+        }
     }
 
     private Tensor Mask(Tensor logits, bool raw)

@@ -95,9 +95,21 @@ public sealed class LlamaModel : IDisposable
         long qOut = (long)config.NumAttentionHeads * config.HeadDim;
         long kvOut = (long)config.NumKeyValueHeads * config.HeadDim;
 
+        // Every tensor passes through here; with CheckWeights it is checked in the dtype it is computed in.
+        Tensor Load(string name, long[] shape)
+        {
+            var t = weights.Read(name, dtype, shape);
+            if (options.CheckWeights)
+            {
+                RequireFiniteWeights(t, name, weights);
+            }
+
+            return t;
+        }
+
         Tensor Read(string name, params long[] shape)
         {
-            using var t = weights.Read(name, dtype, shape);
+            using var t = Load(name, shape);
             return t.to(device).DetachFromDisposeScope();
         }
 
@@ -107,14 +119,14 @@ public sealed class LlamaModel : IDisposable
         bool inOut = UsesInOutLayout(dtype, device);
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
-            using var t = weights.Read(name, dtype, outFeatures, inFeatures);
+            using var t = Load(name, [outFeatures, inFeatures]);
             using var laid = inOut ? t.t() : t.alias();
             return laid.contiguous().to(device).DetachFromDisposeScope();
         }
 
         Tensor Fuse(string[] names, long[][] shapes)
         {
-            var parts = names.Select((n, i) => weights.Read(n, dtype, shapes[i])).ToArray();
+            var parts = names.Select((n, i) => Load(n, shapes[i])).ToArray();
             try
             {
                 using var fused = cat(parts, 0);
@@ -378,6 +390,20 @@ public sealed class LlamaModel : IDisposable
         ComputeDType.BFloat16 => ScalarType.BFloat16,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Supported compute dtypes: Float32, BFloat16."),
     };
+
+    private static void RequireFiniteWeights(Tensor tensor, string name, CheckpointWeights weights)
+    {
+        using var finite = tensor.isfinite();
+        using var all = finite.all();
+        if (!all.item<bool>())
+        {
+            using var bad = finite.logical_not().sum();
+            throw new CheckpointException(
+                $"Tensor '{name}' holds {bad.item<long>()} NaN or infinite value(s) of {tensor.numel()}: the checkpoint in '{weights.Directory}' is broken (ModelOptions.CheckWeights).",
+                weights.Directory,
+                name);
+        }
+    }
 
     private static Device ResolveDevice(string name)
     {
