@@ -47,6 +47,7 @@ public sealed class ChatModel : IDisposable
     public static ChatModel Load(string directory, ChatModelOptions? options = null)
     {
         options ??= new ChatModelOptions();
+        Checkpoints.CheckpointFolder.Require(directory);
         var tokenizer = TextTokenizer.Load(directory);
         var model = LlamaModel.Load(directory, options.Model);
         try

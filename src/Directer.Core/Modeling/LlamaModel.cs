@@ -77,6 +77,7 @@ public sealed class LlamaModel : IDisposable
     public static LlamaModel Load(string directory, ModelOptions? options = null)
     {
         options ??= new ModelOptions();
+        CheckpointFolder.Require(directory);
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {
@@ -405,22 +406,45 @@ public sealed class LlamaModel : IDisposable
         }
     }
 
-    private static Device ResolveDevice(string name)
+    /// <summary>Whether this build carries the CUDA backend (<c>-p:DirecterBackend=cuda</c>).</summary>
+#if DIRECTER_CUDA
+    internal static readonly bool CudaBuild = true;
+#else
+    internal static readonly bool CudaBuild = false;
+#endif
+
+    internal static Device ResolveDevice(string name)
     {
-        try
+        ArgumentNullException.ThrowIfNull(name);
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^(cpu|cuda)(?::([0-9]{1,3}))?$");
+        if (!match.Success || (match.Groups[1].Value == "cpu" && match.Groups[2].Success))
         {
-            var device = torch.device(name);
-            if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            throw new ArgumentException($"Unknown device '{name}': the accepted forms are \"cpu\", \"cuda\" and \"cuda:N\" (N = GPU index, e.g. \"cuda:0\").", nameof(ModelOptions.Device));
+        }
+
+        if (match.Groups[1].Value == "cuda")
+        {
+            if (!CudaBuild)
             {
-                throw new ArgumentException($"Device '{name}' was requested but CUDA is not available: Directer was built with the CPU backend (build with -p:DirecterBackend=cuda) or no GPU is visible.", nameof(name));
+                throw new ArgumentException(
+                    $"Device '{name}': CUDA is not available in this build, which carries the CPU backend (TorchSharp-cpu). " +
+                    "To run on a GPU, build Directer with `dotnet build -p:DirecterBackend=cuda` (TorchSharp-cuda-linux) on a machine with an NVIDIA driver; or use \"cpu\".",
+                    nameof(ModelOptions.Device));
             }
 
-            return device;
+            if (!torch.cuda.is_available())
+            {
+                throw new ArgumentException($"Device '{name}': this is a CUDA build, but no CUDA device is visible (check the NVIDIA driver and CUDA_VISIBLE_DEVICES).", nameof(ModelOptions.Device));
+            }
+
+            int index = match.Groups[2].Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (index >= torch.cuda.device_count())
+            {
+                throw new ArgumentException($"Device '{name}': there are only {torch.cuda.device_count()} CUDA device(s) (cuda:0 to cuda:{torch.cuda.device_count() - 1}).", nameof(ModelOptions.Device));
+            }
         }
-        catch (Exception e) when (e is not ArgumentException)
-        {
-            throw new ArgumentException($"Unknown device '{name}': use \"cpu\" or \"cuda[:N]\".", nameof(name), e);
-        }
+
+        return torch.device(name);
     }
 
     /// <inheritdoc />

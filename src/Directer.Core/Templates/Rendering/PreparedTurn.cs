@@ -1,5 +1,6 @@
 using Directer.Core.Emphasis;
 using Directer.Core.Chat;
+using Directer.Core.Tokenization;
 
 namespace Directer.Core.Templates;
 
@@ -53,6 +54,15 @@ internal sealed class PreparedTurn
         _ => "tool",
     };
 
+    /// <summary>A lone UTF-16 surrogate cannot be encoded as UTF-8: the tokenizer would silently turn it into U+FFFD.</summary>
+    private static void RequireValidUnicode(string? text, string what)
+    {
+        if (text is not null && UnicodeText.FindLoneSurrogate(text) is int at)
+        {
+            throw new ArgumentException($"{what} has a lone surrogate U+{(int)text[at]:X4} at character {at}: message text must be valid Unicode (a broken UTF-16 string, often cut in the middle of an emoji).", "turns");
+        }
+    }
+
     /// <summary>Validates the caller's turns and strips inline emphasis markers from system contents (and user contents
     /// when <see cref="EmphasisRequest.UntrustedInlineMarkers"/> is set).</summary>
     public static IReadOnlyList<PreparedTurn> Prepare(IReadOnlyList<ChatTurn> turns, EmphasisRequest? emphasis)
@@ -78,6 +88,7 @@ internal sealed class PreparedTurn
                 throw new ArgumentException($"Turn {i} has an unknown role {(int)turn.Role}.", nameof(turns));
             }
 
+            RequireValidUnicode(turn.Content, $"Turn {i} ({turn.Role}) content");
             var calls = turn.ToolCalls ?? throw new ArgumentException($"Turn {i} has null ToolCalls.", nameof(turns));
             if (calls.Count > 0 && turn.Role != ChatRole.Assistant)
             {
@@ -91,6 +102,9 @@ internal sealed class PreparedTurn
                 {
                     throw new ArgumentException($"Tool call {c} of turn {i} needs a name and ArgumentsJson.", nameof(turns));
                 }
+
+                RequireValidUnicode(call.Name, $"Tool call {c} of turn {i}: the name");
+                RequireValidUnicode(call.ArgumentsJson, $"Tool call {c} of turn {i}: ArgumentsJson");
             }
 
             string content = turn.Content;
