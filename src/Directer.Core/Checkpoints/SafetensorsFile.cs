@@ -274,6 +274,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private static (Dictionary<string, SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ParseHeader(
         string path, byte[] headerBytes, long dataLength)
     {
+        if (Tokenization.Utf8Validation.FindInvalid(headerBytes) is long bad)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}' has a header that is not valid UTF-8: invalid byte sequence at header byte {bad} (file byte {bad + 8}).", path);
+        }
+
         JsonDocument document;
         try
         {

@@ -227,7 +227,17 @@ public sealed class TextTokenizer
         }
 
         var addedTokens = ReadAddedTokens(file, root);
-        var bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = merges, ByteLevel = true });
+        BpeTokenizer bpe;
+        try
+        {
+            bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = merges, ByteLevel = true });
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or KeyNotFoundException or FormatException)
+        {
+            // Found by the parser fuzz tests: a merge of a token missing from the vocabulary escaped as InvalidOperationException.
+            throw file.Error("$.model.merges", $"the merges do not fit the vocabulary: {e.Message}", e);
+        }
+
         return new TextTokenizer(new ByteLevelBpeModel(vocab, bpe, ignoreMerges, preTokenizer), addedTokens, nfc);
     }
 
@@ -274,7 +284,7 @@ public sealed class TextTokenizer
         }
 
         int i = 0;
-        foreach (var merge in mergesJson.EnumerateArray())
+        foreach (var merge in file.RequireArray(mergesJson, "$.model.merges"))
         {
             string path = $"$.model.merges[{i++}]";
             if (merge.ValueKind == JsonValueKind.String)
@@ -415,13 +425,28 @@ public sealed class TextTokenizer
         }
 
         int i = 0;
-        foreach (var token in list.EnumerateArray())
+        var ids = new HashSet<int>();
+        var contents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in file.RequireArray(list, "$.added_tokens"))
         {
             string path = $"$.added_tokens[{i++}]";
-            int id = file.AsTokenId(token.GetProperty("id"), path + ".id");
+            file.RequireObject(token, path);
+            if (!JsonFile.TryGet(token, "id", out var idJson))
+            {
+                throw file.Error(path + ".id", "required token id is missing");
+            }
+
+            int id = file.AsTokenId(idJson, path + ".id");
+            string content = file.RequireString(token, "content", path);
+            if (!ids.Add(id) || !contents.Add(content))
+            {
+                // Found by the parser fuzz tests: duplicates escaped as ArgumentException from a dictionary.
+                throw file.Error(path, $"added token {id} \"{content}\" repeats an id or content of an earlier added token");
+            }
+
             tokens.Add(new AddedToken(
                 id,
-                file.RequireString(token, "content", path),
+                content,
                 file.OptionalBool(token, "special", path) ?? false,
                 file.OptionalBool(token, "lstrip", path) ?? false,
                 file.OptionalBool(token, "rstrip", path) ?? false,
