@@ -28,9 +28,12 @@ internal static class CliRunner
         return folder;
     }
 
-    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs the program with <paramref name="workingDirectory"/> as its current folder (null: this process's).</summary>
+    public static (int ExitCode, string Out, string Err) RunIn(string? workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? string.Empty };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "directer.dll"));
         foreach (string a in args)
@@ -41,10 +44,10 @@ internal static class CliRunner
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(600_000))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("directer did not finish in 120 s");
+            throw new TimeoutException("directer did not finish in 600 s");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);

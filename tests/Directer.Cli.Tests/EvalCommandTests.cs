@@ -144,6 +144,48 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal("Keep it friendly.", owls.GetProperty("emphasis")[0].GetString());
     }
 
+    [Fact]
+    public void ARowLongerThanTheContextIsRecordedAsAnErrorAndTheRunGoesOnAndResumesToTheSameReport()
+    {
+        Directory.CreateDirectory(cli.Out);
+        string data = cli.PathOf("rows.jsonl");
+        string tooLong = string.Join(" ", Enumerable.Repeat("Tell me about owls and rain.", 200)); // well past the 512-token context
+        File.WriteAllLines(data,
+        [
+            """{"key": "good-1", "prompt": "Write a short poem about rain. Do not use any commas in your answer.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}""",
+            $$"""{"key": "too-long", "prompt": "{{tooLong}} Do not use any commas in your answer.", "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}""",
+            """{"key": "good-2", "prompt": "Tell me about owls. Answer in lowercase letters only.", "instruction_id_list": ["change_case:english_lowercase"], "kwargs": [{}]}""",
+        ]);
+        string[] args = ["eval", "--model", CliRunner.ChatCheckpoint(), "--data", data, "--out", Path.Combine(cli.Out, "run"),
+            "--methods", "none,directer", "--max-new-tokens", "4", "--threads", "1", "--json"];
+
+        var (code, stdout, stderr) = CliRunner.Run(args);
+
+        Assert.True(code == 0, stderr);
+        using var report = JsonDocument.Parse(stdout);
+        foreach (var method in report.RootElement.GetProperty("methods").EnumerateArray())
+        {
+            Assert.Equal(2, method.GetProperty("rows").GetInt32());
+            Assert.Equal(1, method.GetProperty("errors").GetInt32());
+            var reason = Assert.Single(method.GetProperty("row_errors").EnumerateObject());
+            Assert.Equal("too-long", reason.Name);
+            Assert.Contains("context", reason.Value.GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        var results = File.ReadAllLines(Path.Combine(cli.Out, "run", "results.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(6, results.Count);
+        Assert.Equal(2, results.Count(r => r.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String));
+        Assert.All(results.Where(r => r.GetProperty("key").GetString() != "too-long"), r => Assert.True(r.GetProperty("completion_tokens").GetInt32() > 0));
+        Assert.Contains("could not run", File.ReadAllText(Path.Combine(cli.Out, "run", "report.md")));
+
+        // The same command again resumes everything, error rows included, and reports the same figures.
+        var (again, stdout2, stderr2) = CliRunner.Run(args);
+        Assert.True(again == 0, stderr2);
+        using var resumed = JsonDocument.Parse(stdout2);
+        Assert.Equal(6, resumed.RootElement.GetProperty("session").GetProperty("resumed").GetInt32());
+        Assert.Equal(report.RootElement.GetProperty("methods").GetRawText(), resumed.RootElement.GetProperty("methods").GetRawText());
+    }
+
     [Theory]
     [InlineData("--methods", "none,magic", "Unknown steering method 'magic'")]
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]

@@ -94,4 +94,27 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, missing);
         Assert.Contains("absent words", err);
     }
+
+    [Fact]
+    public void WithoutModelItRunsTheDemoModelShippedBesideTheProgramFromAFolderOutsideTheRepository()
+    {
+        string elsewhere = Path.Combine(Path.GetTempPath(), "directer-elsewhere-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(elsewhere);
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.RunIn(elsewhere, "generate", "--prompt", "Name a colour.", "--max-new-tokens", "3", "--json");
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.InRange(doc.RootElement.GetProperty("ids").GetArrayLength(), 0, 3);
+            Assert.Equal(JsonValueKind.String, doc.RootElement.GetProperty("text").ValueKind);
+
+            var (evalCode, _, evalErr) = CliRunner.RunIn(elsewhere, "eval", "--limit", "1", "--methods", "none", "--max-new-tokens", "4", "--out", Path.Combine(elsewhere, "eval"));
+            Assert.True(evalCode == 0, evalErr);
+            Assert.Contains(Path.Combine(AppContext.BaseDirectory, "models", "directer-demo"), evalErr); // "loading <program folder>/models/directer-demo"
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
 }

@@ -126,7 +126,9 @@ internal static class EvalCommand
                 await File.WriteAllTextAsync(folder.PathOf(RunFolder.ReportMarkdownFile), markdown, CancellationToken.None);
                 await File.WriteAllTextAsync(folder.PathOf(RunFolder.PlotFile), AccuracyThroughputPlot.Render(report), CancellationToken.None);
                 Console.WriteLine(result.GetValue(json) ? reportJson : markdown);
-                Console.Error.WriteLine($"{session.Computed} pairs computed, {session.Resumed} resumed, {Duration(clock.Elapsed)}; wrote {RunFolder.ReportMarkdownFile}, {RunFolder.ReportJsonFile}, {RunFolder.PlotFile} and {RunFolder.ResultsFile} in {outDir}");
+                int errors = report.Methods.Sum(m => m.Errors);
+                string errorNote = errors == 0 ? string.Empty : $", {errors} could not run (see the report)";
+                Console.Error.WriteLine($"{session.Computed} pairs computed, {session.Resumed} resumed{errorNote}, {Duration(clock.Elapsed)}; wrote {RunFolder.ReportMarkdownFile}, {RunFolder.ReportJsonFile}, {RunFolder.PlotFile} and {RunFolder.ResultsFile} in {outDir}");
                 return 0;
             }
             catch (Exception e) when (CliErrors.IsUsageError(e) || e is RunConfigurationMismatchException or EvalRowException)

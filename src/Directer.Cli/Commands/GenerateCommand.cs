@@ -7,6 +7,7 @@ using Directer.Core.Modeling;
 using Directer.Core.Steering;
 using Directer.Core.Emphasis;
 using Directer.Core.Templates;
+using Directer.Evaluation.Demo;
 
 namespace Directer.Cli.Commands;
 
@@ -15,7 +16,7 @@ internal static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (config.json + *.safetensors).", Required = true };
+        var model = new Option<string?>("--model") { Description = $"Checkpoint folder (config.json + *.safetensors). Default: the built-in demo model ({DemoModel.RelativeFolder}), shipped beside the program." };
         var inputIds = new Option<string?>("--input-ids") { Description = "Prompt token ids, comma-separated (skips tokenizer and chat template)." };
         var prompt = new Option<string?>("--prompt") { Description = "User message, rendered with the checkpoint's chat template." };
         var system = new Option<string?>("--system") { Description = "System message." };
@@ -57,12 +58,13 @@ internal static class GenerateCommand
                     throw new FormatException("Give exactly one of --input-ids (token ids) or --prompt (a chat message).");
                 }
 
+                string modelPath = result.GetValue(model) ?? DemoModel.Require();
                 var loadClock = Stopwatch.StartNew();
                 GenerateJson payload;
                 if (idsText is not null)
                 {
                     var ids = ParseIds(idsText);
-                    using var llm = LlamaModel.Load(result.GetValue(model)!, runtime);
+                    using var llm = LlamaModel.Load(modelPath, runtime);
                     loadClock.Stop();
                     using var generator = new TokenGenerator(llm);
                     var spans = (result.GetValue(emphasisTokens) ?? []).Select(ParseSpan).ToList();
@@ -80,7 +82,7 @@ internal static class GenerateCommand
                 }
                 else
                 {
-                    using var chat = ChatModel.Load(result.GetValue(model)!, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
+                    using var chat = ChatModel.Load(modelPath, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                     loadClock.Stop();
                     var turns = new List<ChatTurn>();
                     if (result.GetValue(system) is { } systemText)

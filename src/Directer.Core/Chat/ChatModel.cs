@@ -145,7 +145,6 @@ public sealed class ChatModel : IDisposable
             }
         }
 
-        var detokenizer = new StreamingDetokenizer(Tokenizer, request.StopStrings);
         var options = new GenerationOptions
         {
             MaxNewTokens = request.MaxNewTokens,
@@ -153,33 +152,26 @@ public sealed class ChatModel : IDisposable
             TopP = request.TopP,
             TopK = request.TopK,
             Seed = request.Seed,
+            RepetitionPenalty = request.RepetitionPenalty,
+            FrequencyPenalty = request.FrequencyPenalty,
+            PresencePenalty = request.PresencePenalty,
+            StopStrings = request.StopStrings,
+            Tokenizer = Tokenizer,
             EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
             Constraint = request.ToolCallsConstrained
                 ? ToolCallConstraint.Create(Template, Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
                 : null,
         };
-        var generation = await generator.GenerateAsync(ids, options, selector, id =>
-        {
-            string text = detokenizer.Push(id);
-            if (text.Length > 0)
-            {
-                onText?.Invoke(text);
-            }
-        }, () => detokenizer.Stopped, cancellationToken).ConfigureAwait(false);
-        string tail = detokenizer.Flush();
-        if (tail.Length > 0)
-        {
-            onText?.Invoke(tail);
-        }
-
-        var parsed = Template.ParseToolCallsDetailed(detokenizer.Text);
+        var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
+        string text = generation.Text!;
+        var parsed = Template.ParseToolCallsDetailed(text);
 
         // Malformed tool-call output is returned as text (and reported), never half-executed.
         bool malformed = parsed.HasMalformed;
         return new ChatResult
         {
-            Text = malformed ? detokenizer.Text.Trim() : parsed.RemainingText,
-            RawText = detokenizer.Text,
+            Text = malformed ? text.Trim() : parsed.RemainingText,
+            RawText = text,
             ToolCalls = malformed ? [] : parsed.ToolCalls,
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,

@@ -31,6 +31,24 @@ public sealed record ChatRequest
     /// <summary>Top-k sampling.</summary>
     public int? TopK { get; init; }
 
+    /// <summary>
+    /// Repetition penalty over prompt and reply (transformers' <c>repetition_penalty</c>): &gt; 0; null or 1 = off.
+    /// See <see cref="Generation.GenerationOptions.RepetitionPenalty"/>.
+    /// </summary>
+    public float? RepetitionPenalty { get; init; }
+
+    /// <summary>
+    /// Frequency penalty over the reply's tokens (OpenAI's <c>frequency_penalty</c>): in [−2, 2]; null or 0 = off.
+    /// See <see cref="Generation.GenerationOptions.FrequencyPenalty"/>.
+    /// </summary>
+    public float? FrequencyPenalty { get; init; }
+
+    /// <summary>
+    /// Presence penalty over the reply's tokens (OpenAI's <c>presence_penalty</c>): in [−2, 2]; null or 0 = off.
+    /// See <see cref="Generation.GenerationOptions.PresencePenalty"/>.
+    /// </summary>
+    public float? PresencePenalty { get; init; }
+
     /// <summary>Sampling seed.</summary>
     public long? Seed { get; init; }
 

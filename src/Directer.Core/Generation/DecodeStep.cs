@@ -1,3 +1,4 @@
+using Directer.Core.Generation.Rules;
 using Directer.Core.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,16 +9,19 @@ namespace Directer.Core.Generation;
 /// One decode step as a <see cref="ITokenSelector"/> sees it: the input token at
 /// <see cref="Position"/>, not yet in the cache. The selector must run exactly one raw pass that
 /// appends the input's keys and values (row 0 of a writing <see cref="LlamaModel.Forward"/>), and
-/// may run any number of read-only passes. Tensors created during the step are disposed after it.
+/// may run any number of read-only passes. Every pass's logits come back processed by the generation's token rules
+/// (penalties, minimum length, the tool-call constraint: see <see cref="TokenRuleChain"/>), the same for every pass
+/// of the step. Tensors created during the step are disposed after it.
 /// </summary>
 public sealed class DecodeStep
 {
-    internal DecodeStep(LlamaModel model, KvCache cache, TokenSampler sampler, IReadOnlyList<int> promptIds)
+    internal DecodeStep(LlamaModel model, KvCache cache, TokenSampler sampler, IReadOnlyList<int> promptIds, TokenRuleChain? rules = null)
     {
         Model = model;
         Cache = cache;
         Sampler = sampler;
         PromptIds = promptIds;
+        Rules = rules ?? TokenRuleChain.Empty;
     }
 
     /// <summary>The model.</summary>
@@ -45,13 +49,13 @@ public sealed class DecodeStep
     /// The tokens allowed at this step (flag per id), or null when all are. Every pass's logits are
     /// already masked with it (disallowed tokens at −∞), so selectors need not look at it.
     /// </summary>
-    public IReadOnlyList<bool>? Allowed => allowed;
+    public IReadOnlyList<bool>? Allowed { get; internal set; }
 
     /// <summary>Whether this step's raw pass would have chosen a disallowed token greedily.</summary>
-    internal bool Overridden { get; private set; }
+    internal bool Overridden { get; set; }
 
-    private bool[]? allowed;
-    private Tensor? disallowedMask;
+    /// <summary>The generation's token rules, applied to every pass's logits.</summary>
+    internal TokenRuleChain Rules { get; }
 
     /// <summary>Runs the plain raw pass of the input token (appending it to the cache); returns float32 logits [vocab].</summary>
     public Tensor RunRawPass()
@@ -59,7 +63,7 @@ public sealed class DecodeStep
         using var input = tensor(new long[] { InputToken }, ScalarType.Int64).unsqueeze(0);
         using var logits = Model.Forward(input, Cache, ForwardRequest.Raw);
         RequireFinite(logits);
-        return Mask(logits.reshape(-1), raw: true);
+        return Rules.Apply(logits.reshape(-1), raw: true);
     }
 
     /// <summary>
@@ -71,7 +75,7 @@ public sealed class DecodeStep
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
         RequireFinite(logits);
-        return Mask(logits.reshape(rows, -1), raw: request.WriteCache);
+        return Rules.Apply(logits.reshape(rows, -1), raw: request.WriteCache);
     }
 
     /// <summary>
@@ -129,16 +133,8 @@ public sealed class DecodeStep
         return best;
     }
 
-    /// <summary>Sets the step's allowed tokens; <paramref name="mask"/> (true = disallowed) lives in the step's dispose scope.</summary>
-    internal void Restrict(bool[]? allowedTokens, Tensor? mask)
-    {
-        allowed = allowedTokens;
-        disallowedMask = mask;
-        Overridden = false;
-    }
-
-    /// <summary>Throws <see cref="NonFiniteLogitsException"/> when a pass's logits hold NaN or +∞: max propagates NaN,
-    /// so one reduction (a scalar read, next to the sampler's own) finds both.</summary>
+    /// <summary>Throws <see cref="NonFiniteLogitsException"/> when a pass's logits hold NaN or +∞ (before any token rule
+    /// masks them): max propagates NaN, so one reduction (a scalar read, next to the sampler's own) finds both.</summary>
     internal void RequireFinite(Tensor logits)
     {
         using var max = logits.max();
@@ -147,22 +143,5 @@ public sealed class DecodeStep
         {
             throw new NonFiniteLogitsException(Index, Position, value);
         }
-    }
-
-    private Tensor Mask(Tensor logits, bool raw)
-    {
-        if (disallowedMask is null)
-        {
-            return logits;
-        }
-
-        if (raw)
-        {
-            // Row 0 of a writing pass is the raw pass: note whether the mask changes its greedy choice.
-            using var first = logits.dim() == 1 ? logits.alias() : logits[0];
-            Overridden = !allowed![TokenSampler.ArgMax(first)];
-        }
-
-        return logits.masked_fill(disallowedMask, float.NegativeInfinity);
     }
 }

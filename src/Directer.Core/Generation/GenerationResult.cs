@@ -6,6 +6,12 @@ public sealed record GenerationResult
     /// <summary>Generated token ids, without the eos token or matched stop sequence.</summary>
     public required IReadOnlyList<int> Ids { get; init; }
 
+    /// <summary>
+    /// The generated text, cut before a stop string (special tokens dropped), when
+    /// <see cref="GenerationOptions.Tokenizer"/> was set; otherwise null.
+    /// </summary>
+    public string? Text { get; init; }
+
     /// <summary>Why generation ended.</summary>
     public required StopReason StopReason { get; init; }
 

@@ -9,7 +9,7 @@ public enum StopReason
     /// <summary>A stop sequence was produced.</summary>
     StopSequence,
 
-    /// <summary>The caller's stop condition (a stop string in the decoded text) was met.</summary>
+    /// <summary>A stop string appeared in the decoded text.</summary>
     StopString,
 
     /// <summary>The token budget was reached.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Directer.Core.Generation.Rules;
 using Directer.Core.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,25 +33,25 @@ public sealed class TokenGenerator : IDisposable
         ITokenSelector? selector = null,
         Action<int>? onToken = null,
         CancellationToken cancellationToken = default) =>
-        GenerateAsync(promptIds, options, selector, onToken, stopRequested: null, cancellationToken);
+        GenerateAsync(promptIds, options, selector, onToken, onText: null, cancellationToken);
 
     /// <summary>
     /// As <see cref="GenerateAsync(IReadOnlyList{int}, GenerationOptions?, ITokenSelector?, Action{int}?, CancellationToken)"/>;
-    /// <paramref name="stopRequested"/> is asked after each emitted id (e.g. a stop string completed
-    /// in the detokenized text) and ends generation with <see cref="StopReason.StopString"/>.
+    /// with <see cref="GenerationOptions.Tokenizer"/> set, <paramref name="onText"/> receives the text as it becomes
+    /// final (never a split character, never text at or after a stop string).
     /// </summary>
     public async Task<GenerationResult> GenerateAsync(
         IReadOnlyList<int> promptIds,
         GenerationOptions? options,
         ITokenSelector? selector,
         Action<int>? onToken,
-        Func<bool>? stopRequested,
+        Action<string>? onText,
         CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, stopRequested, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -86,9 +87,87 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Func<bool>? stopRequested, CancellationToken cancellationToken)
+    /// <summary>Prefill, then per step: prepare the rules, let the selector run its passes and choose, accept, stop.</summary>
+    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Action<string>? onText, CancellationToken cancellationToken)
     {
         options.Validate();
+        CheckPrompt(promptIds);
+        var kv = CacheFor(promptIds.Count + options.MaxNewTokens);
+        kv.Reset();
+        var output = new StopRule(options, onToken, onText);
+        var constraint = options.Constraint is { } c ? new ConstraintRule(c, selector.GetType().Name) : null;
+        var rules = TokenRuleChain.For(options, new HashSet<int>(options.EosTokenIds ?? Model.Config.EosTokenIds), Model.VocabSize, constraint, output);
+        var step = new DecodeStep(Model, kv, new TokenSampler(options), promptIds, rules);
+
+        var prefillClock = Stopwatch.StartNew();
+        Prefill(promptIds, kv);
+        prefillClock.Stop();
+        selector.Begin(promptIds);
+        rules.Begin(promptIds);
+        int input = promptIds[^1];
+        int decoded = 0;
+        StopReason? reason = null;
+        var decodeClock = Stopwatch.StartNew();
+        while (reason is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (kv.Length >= kv.Capacity)
+            {
+                reason = StopReason.ContextFull;
+                break;
+            }
+
+            int token = Choose(step, selector, decoded++, input);
+            reason = rules.Accept(token);
+            input = token;
+        }
+
+        decodeClock.Stop();
+        output.Finish();
+        return new GenerationResult
+        {
+            Ids = output.Ids,
+            Text = output.Text,
+            StopReason = reason.Value,
+            PromptTokens = promptIds.Count,
+            DecodedTokens = decoded,
+            PrefillTime = prefillClock.Elapsed,
+            DecodeTime = decodeClock.Elapsed,
+            ConstrainedSteps = constraint?.ConstrainedSteps ?? 0,
+            ConstraintOverrides = constraint?.Overrides ?? 0,
+        };
+    }
+
+    /// <summary>One decode step: the rules prepare, the selector runs the passes (processed by the rules) and chooses.</summary>
+    private int Choose(DecodeStep step, ITokenSelector selector, int index, int input)
+    {
+        int position = step.Cache.Length;
+        int token;
+        using (var scope = NewDisposeScope())
+        {
+            step.Index = index;
+            step.InputToken = input;
+            step.Position = position;
+            step.Rules.Prepare(step);
+            token = selector.Select(step);
+            step.Rules.EndStep();
+        }
+
+        if (step.Cache.Length != position + 1)
+        {
+            throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {position} to {step.Cache.Length}.");
+        }
+
+        if (token < 0 || token >= Model.VocabSize)
+        {
+            throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, outside the vocabulary [0, {Model.VocabSize}).");
+        }
+
+        return token;
+    }
+
+    private void CheckPrompt(IReadOnlyList<int> promptIds)
+    {
         if (promptIds.Count == 0)
         {
             throw new ArgumentException("The prompt must hold at least one token.", nameof(promptIds));
@@ -106,131 +185,17 @@ public sealed class TokenGenerator : IDisposable
         {
             throw new ContextLengthExceededException(0, promptIds.Count, Model.ContextLength);
         }
+    }
 
-        var eos = new HashSet<int>(options.EosTokenIds ?? Model.Config.EosTokenIds);
-        var kv = CacheFor(promptIds.Count + options.MaxNewTokens);
-        kv.Reset();
-        var sampler = new TokenSampler(options);
-        var matcher = new StopSequenceMatcher(options.StopSequences);
-        var output = new List<int>();
-        void Emit(IReadOnlyList<int> ids)
-        {
-            foreach (int id in ids)
-            {
-                output.Add(id);
-                onToken?.Invoke(id);
-            }
-        }
-
-        var prefillClock = Stopwatch.StartNew();
+    /// <summary>Runs all prompt tokens but the last into the cache (the last is the first decode step's input).</summary>
+    private void Prefill(IReadOnlyList<int> promptIds, KvCache kv)
+    {
         if (promptIds.Count > 1)
         {
             using var scope = NewDisposeScope();
             var prefix = tensor(promptIds.Take(promptIds.Count - 1).Select(i => (long)i).ToArray(), ScalarType.Int64).unsqueeze(0);
             Model.Forward(prefix, kv, ForwardRequest.Raw);
         }
-
-        prefillClock.Stop();
-        selector.Begin(promptIds);
-        var constraint = options.Constraint;
-        constraint?.Begin();
-        int constrainedSteps = 0, overrides = 0;
-        var step = new DecodeStep(Model, kv, sampler, promptIds);
-        int input = promptIds[^1];
-        int decoded = 0;
-        StopReason reason = StopReason.MaxTokens;
-        var decodeClock = Stopwatch.StartNew();
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (kv.Length >= kv.Capacity)
-            {
-                reason = StopReason.ContextFull;
-                break;
-            }
-
-            int token;
-            int position = kv.Length;
-            using (var scope = NewDisposeScope())
-            {
-                step.Index = decoded;
-                step.InputToken = input;
-                step.Position = position;
-                if (constraint is IChoiceConstraint chooser && chooser.PendingChoices() is { Count: > 0 } choices && step.BestContinuation(choices) is >= 0 and var best)
-                {
-                    chooser.Choose(best);
-                }
-
-                bool[]? allowed = constraint?.AllowedNext(Model.VocabSize);
-                step.Restrict(allowed, allowed is null ? null : tensor(allowed, device: Model.Device).logical_not_());
-                token = selector.Select(step);
-                if (allowed is not null)
-                {
-                    constrainedSteps++;
-                    overrides += step.Overridden ? 1 : 0;
-                    if (token >= 0 && token < allowed.Length && !allowed[token])
-                    {
-                        throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, which the generation's constraint ({constraint!.GetType().Name}) does not allow.");
-                    }
-                }
-
-                step.Restrict(null, null);
-            }
-
-            if (kv.Length != position + 1)
-            {
-                throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {position} to {kv.Length}.");
-            }
-
-            if (token < 0 || token >= Model.VocabSize)
-            {
-                throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, outside the vocabulary [0, {Model.VocabSize}).");
-            }
-
-            decoded++;
-            constraint?.Accept(token);
-            if (eos.Contains(token))
-            {
-                reason = StopReason.EndOfSequence;
-                break;
-            }
-
-            var (released, stopped) = matcher.Push(token);
-            Emit(released);
-            if (stopped)
-            {
-                reason = StopReason.StopSequence;
-                break;
-            }
-
-            if (stopRequested?.Invoke() == true)
-            {
-                reason = StopReason.StopString;
-                break;
-            }
-
-            if (decoded >= options.MaxNewTokens)
-            {
-                reason = StopReason.MaxTokens;
-                break;
-            }
-
-            input = token;
-        }
-
-        decodeClock.Stop();
-        Emit(matcher.Flush());
-        return new GenerationResult
-        {
-            Ids = output,
-            StopReason = reason,
-            PromptTokens = promptIds.Count,
-            DecodedTokens = decoded,
-            PrefillTime = prefillClock.Elapsed,
-            DecodeTime = decodeClock.Elapsed,
-            ConstrainedSteps = constrainedSteps,
-            ConstraintOverrides = overrides,
-        };
     }
 
     private KvCache CacheFor(int tokens)

@@ -30,6 +30,28 @@ public sealed class AttentionCapture : IDisposable
         Outputs[layer] = LastPosition(output);
     }
 
+    /// <summary>Records from the decode kernels' float32 rows [batch·n, hidden]: the last position of each batch row.</summary>
+    internal unsafe void RecordLastPositions(int layer, float* input, float* output, int batch, int n, int hidden)
+    {
+        Inputs[layer]?.Dispose();
+        Outputs[layer]?.Dispose();
+        Inputs[layer] = Gather(input, batch, n, hidden);
+        Outputs[layer] = Gather(output, batch, n, hidden);
+    }
+
+    private static unsafe torch.Tensor Gather(float* rows, int batch, int n, int hidden)
+    {
+        var t = torch.empty(new long[] { batch, hidden }, torch.ScalarType.Float32).DetachFromDisposeScope();
+        float* target = (float*)Kernels.TensorMemory.Address(t);
+        for (int b = 0; b < batch; b++)
+        {
+            long bytes = hidden * sizeof(float);
+            Buffer.MemoryCopy(rows + ((((long)b * n) + n - 1) * hidden), target + ((long)b * hidden), bytes, bytes);
+        }
+
+        return t;
+    }
+
     private static torch.Tensor LastPosition(torch.Tensor t)
     {
         using var last = t.select(1, t.shape[1] - 1);

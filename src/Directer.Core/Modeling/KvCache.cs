@@ -65,6 +65,9 @@ public sealed class KvCache : IDisposable
     /// <summary>The whole key storage of a layer, [1, kvHeads, capacity, headDim] (tests).</summary>
     internal Tensor LayerKeys(int layer) => keys[layer];
 
+    /// <summary>The whole value storage of a layer, [1, kvHeads, capacity, headDim].</summary>
+    internal Tensor LayerValues(int layer) => values[layer];
+
     internal Tensor KeysPrefix(int layer, int length) => keys[layer].narrow(2, 0, length);
 
     internal Tensor ValuesPrefix(int layer, int length) => values[layer].narrow(2, 0, length);

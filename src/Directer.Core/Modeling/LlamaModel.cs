@@ -1,4 +1,5 @@
 using Directer.Core.Checkpoints;
+using Directer.Core.Modeling.Kernels;
 using Directer.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,8 +27,9 @@ public sealed class LlamaModel : IDisposable
     private readonly int headDim;
     private readonly double attentionScale;
     private readonly float rmsEps;
+    private readonly CpuDecoder? decoder;
 
-    private LlamaModel(ModelConfig config, ModelOptions options, DecoderLayerWeights[] layers, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, Device device)
+    private LlamaModel(ModelConfig config, ModelOptions options, DecoderLayerWeights[] layers, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, Device device, bool inOutLayout, CpuDecoder? decoder, string? kernelsUnused)
     {
         Config = config;
         Options = options;
@@ -41,7 +43,9 @@ public sealed class LlamaModel : IDisposable
         // CPU kernels for small bf16 batched matmuls are ~7x slower than float32 ones, so on CPU the
         // attention core (cache, scores, weighted values) runs in float32 whatever the weight dtype.
         attentionDtype = device.type == DeviceType.CPU ? ScalarType.Float32 : dtype;
-        inOutLayout = UsesInOutLayout(dtype, device);
+        this.inOutLayout = inOutLayout;
+        this.decoder = decoder;
+        DecodeKernelsUnused = kernelsUnused;
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
@@ -69,12 +73,21 @@ public sealed class LlamaModel : IDisposable
     /// <summary>Longest sequence a cache of this model holds.</summary>
     public int ContextLength { get; }
 
+    /// <summary>Whether passes of up to <see cref="CpuDecoder.MaxRows"/> rows run on the CPU decode kernels.</summary>
+    internal bool UsesDecodeKernels => decoder is not null;
+
+    /// <summary>Why the decode kernels are not used (null when they are).</summary>
+    internal string? DecodeKernelsUnused { get; }
+
     /// <summary>Bytes of weights read for one decode step (all layers, final norm, output head).</summary>
     public long WeightBytesPerToken => layers.Sum(l => l.Bytes) + (finalNorm.NumberOfElements * finalNorm.ElementSize) + (lmHead.NumberOfElements * lmHead.ElementSize);
 
     /// <summary>Loads a Hugging Face checkpoint folder (config.json + safetensors).</summary>
     /// <exception cref="CheckpointException">The folder, config or a tensor is not what a supported model needs.</exception>
-    public static LlamaModel Load(string directory, ModelOptions? options = null)
+    public static LlamaModel Load(string directory, ModelOptions? options = null) => Load(directory, options, MatrixKernels.Best);
+
+    /// <summary>As <see cref="Load(string, ModelOptions?)"/>, with the decode kernels at a given SIMD width (tests).</summary>
+    internal static LlamaModel Load(string directory, ModelOptions? options, KernelWidth width)
     {
         options ??= new ModelOptions();
         CheckpointFolder.Require(directory);
@@ -114,10 +127,32 @@ public sealed class LlamaModel : IDisposable
             return t.to(device).DetachFromDisposeScope();
         }
 
-        // Weight layout by measurement on CPU (bench/RESULTS.md): float32 batch-1 matmuls stream at
-        // memory bandwidth with [in, out] weights and plain mm (about 1.7x F.linear over [out, in]);
-        // bfloat16 is fastest with F.linear over the [out, in] layout.
-        bool inOut = UsesInOutLayout(dtype, device);
+        // Weight layout by measurement on CPU (bench/RESULTS.md): the decode kernels read [out, in]
+        // rows. Without them, float32 batch-1 matmuls in libtorch are fastest with [in, out] weights and
+        // plain mm (about 1.7x F.linear over [out, in]); bfloat16 with F.linear over [out, in].
+        string? kernelsUnused = CpuDecoder.Unsupported(config, options, device, dtype);
+        bool int8 = options.Int8Weights;
+        if (int8 && (kernelsUnused is not null || dtype != ScalarType.Float32))
+        {
+            throw new ArgumentException(
+                $"ModelOptions.Int8Weights needs the CPU decode kernels and DType Float32; here {kernelsUnused ?? $"DType is {options.DType}"}.", nameof(options));
+        }
+
+        // int8: each matrix is quantised as it is read, so the float32 copy of only one is alive at a time.
+        Tensor Quantized(Tensor t)
+        {
+            if (!int8)
+            {
+                return t;
+            }
+
+            using (t)
+            {
+                return CpuDecoder.QuantizeInt8(t).DetachFromDisposeScope();
+            }
+        }
+
+        bool inOut = kernelsUnused is not null && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
             using var t = Load(name, [outFeatures, inFeatures]);
@@ -152,19 +187,19 @@ public sealed class LlamaModel : IDisposable
             layerWeights[i] = new DecoderLayerWeights
             {
                 InputNorm = Read(p + "input_layernorm.weight", hidden),
-                QkvProjection = Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } }),
+                QkvProjection = Quantized(Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } })),
                 QkvBias = config.AttentionQkvBias ? Fuse(new[] { a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias" }, new[] { new[] { qOut }, new[] { kvOut }, new[] { kvOut } }) : null,
-                OutputProjection = ReadProjection(a + "o_proj.weight", hidden, qOut),
+                OutputProjection = Quantized(ReadProjection(a + "o_proj.weight", hidden, qOut)),
                 OutputBias = config.AttentionOutputBias ? Read(a + "o_proj.bias", hidden) : null,
                 PostAttentionNorm = Read(p + "post_attention_layernorm.weight", hidden),
-                GateUpProjection = Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } }),
+                GateUpProjection = Quantized(Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } })),
                 GateUpBias = config.MlpBias ? Fuse(new[] { m + "gate_proj.bias", m + "up_proj.bias" }, new[] { new[] { inter }, new[] { inter } }) : null,
-                DownProjection = ReadProjection(m + "down_proj.weight", hidden, inter),
+                DownProjection = Quantized(ReadProjection(m + "down_proj.weight", hidden, inter)),
                 DownBias = config.MlpBias ? Read(m + "down_proj.bias", hidden) : null,
             };
         }
 
-        var embedding = ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden);
+        var embedding = Quantized(ReadProjection("model.embed_tokens.weight", config.VocabSize, hidden));
         var norm = Read("model.norm.weight", hidden);
         Tensor head;
         if (config.TieWordEmbeddings)
@@ -175,7 +210,7 @@ public sealed class LlamaModel : IDisposable
         }
         else if (weights.Contains("lm_head.weight"))
         {
-            head = ReadProjection("lm_head.weight", config.VocabSize, hidden);
+            head = Quantized(ReadProjection("lm_head.weight", config.VocabSize, hidden));
         }
         else
         {
@@ -184,7 +219,10 @@ public sealed class LlamaModel : IDisposable
                 directory, "lm_head.weight");
         }
 
-        return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device);
+        var decoder = kernelsUnused is null
+            ? CpuDecoder.Create(config, layerWeights, embedding, norm, head, context, options.Threads ?? Environment.ProcessorCount, width)
+            : null;
+        return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device, inOut, decoder, kernelsUnused);
     }
 
     /// <summary>A new, empty KV cache sized for <see cref="ContextLength"/> (or fewer positions).</summary>
@@ -222,6 +260,22 @@ public sealed class LlamaModel : IDisposable
         {
             throw new ContextLengthExceededException(start, n, cache.Capacity);
         }
+
+        if (decoder is not null && batch * n <= CpuDecoder.MaxRows)
+        {
+            var fast = decoder.Forward(tokenIds, cache, start, request);
+            if (request.WriteCache)
+            {
+                cache.Advance(n);
+            }
+
+            return fast;
+        }
+
+        if (Options.Int8Weights)
+        {
+            return ForwardInChunks(tokenIds, cache, start, request);
+        }
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var ids = tokenIds.to(ScalarType.Int64, Device);
@@ -257,7 +311,41 @@ public sealed class LlamaModel : IDisposable
         return logits.DetachFromDisposeScope();
     }
 
-    private static bool UsesInOutLayout(ScalarType dtype, Device device) => device.type == DeviceType.CPU && dtype == ScalarType.Float32;
+    /// <summary>
+    /// int8 weights exist only for the decode kernels, so a long pass (prefill) runs on them in chunks
+    /// of up to <see cref="CpuDecoder.MaxRows"/> tokens, each appending to the cache.
+    /// </summary>
+    private Tensor ForwardInChunks(Tensor tokenIds, KvCache cache, int start, ForwardRequest request)
+    {
+        long batch = tokenIds.shape[0];
+        int n = (int)tokenIds.shape[1];
+        if (batch != 1 || !request.WriteCache)
+        {
+            throw new NotSupportedException(
+                $"With int8 weights a pass of more than {CpuDecoder.MaxRows} rows must be a single cache-writing row (prefill); got batch {batch} × {n} tokens{(request.WriteCache ? string.Empty : ", read-only")}.");
+        }
+
+        var parts = new List<Tensor>();
+        try
+        {
+            for (int offset = 0; offset < n; offset += CpuDecoder.MaxRows)
+            {
+                int count = Math.Min(CpuDecoder.MaxRows, n - offset);
+                using var chunk = tokenIds.narrow(1, offset, count);
+                parts.Add(decoder!.Forward(chunk, cache, start + offset, request));
+                cache.Advance(count);
+            }
+
+            return request.LastPositionOnly ? parts[^1].alias().DetachFromDisposeScope() : cat(parts, 1).DetachFromDisposeScope();
+        }
+        finally
+        {
+            foreach (var p in parts)
+            {
+                p.Dispose();
+            }
+        }
+    }
 
     /// <summary>x·Wᵀ (+ b) for a weight in this model's layout; x is [..., in].</summary>
     private Tensor Project(Tensor x, Tensor weight, Tensor? bias)
@@ -450,6 +538,7 @@ public sealed class LlamaModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        decoder?.Dispose(); // reads the tensors below in place
         foreach (var layer in layers)
         {
             layer.Dispose();

@@ -18,6 +18,23 @@ public sealed record ModelOptions
     /// </summary>
     public int? MaxSequenceLength { get; init; }
 
+    /// <summary>
+    /// On CPU, run passes of up to a few dozen rows (decode steps, steering candidates, the layer
+    /// ranking) on Directer's own SIMD kernels over the same weights, and TorchSharp for prefill and
+    /// everything else (default). <c>false</c> runs every pass on TorchSharp. Ignored on other devices
+    /// and for model features the kernels do not implement.
+    /// </summary>
+    public bool CpuDecodeKernels { get; init; } = true;
+
+    /// <summary>
+    /// Quantise every weight matrix at load to per-block scaled int8 (32 weights share one float32
+    /// scale, like llama.cpp's Q8_0), from float32, bfloat16 or float16 checkpoints; activations stay
+    /// float32. About 3.6× less weight memory and traffic than float32, with a small error (see
+    /// bench/RESULTS.md). CPU with the decode kernels only (every pass runs on them; <see cref="DType"/>
+    /// must be Float32); sizes must be multiples of 32.
+    /// </summary>
+    public bool Int8Weights { get; init; }
+
     /// <summary>Intra-op threads for the CPU backend; default: all logical processors.</summary>
     public int? Threads { get; init; }
 

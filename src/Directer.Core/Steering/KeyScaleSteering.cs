@@ -1,4 +1,5 @@
 using Directer.Core.Modeling;
+using Directer.Core.Modeling.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,11 +11,12 @@ namespace Directer.Core.Steering;
 /// (q·(αk) = α(q·k)) so no key is copied or changed. Only cached positions (before the pass's start)
 /// are scaled, as in the reference code, which scales the past key values.
 /// </summary>
-public sealed class KeyScaleSteering : IAttentionSteering, IDisposable
+public sealed class KeyScaleSteering : IAttentionSteering, IScoreColumnScaling, IDisposable
 {
     private readonly IReadOnlyList<IReadOnlySet<int>> rowLayers;
     private readonly Tensor columns;
     private readonly double alpha;
+    private readonly float[] mask;
 
     /// <summary>
     /// Creates the steering of a pass starting at <paramref name="start"/> with
@@ -24,7 +26,7 @@ public sealed class KeyScaleSteering : IAttentionSteering, IDisposable
     {
         this.rowLayers = rowLayers;
         this.alpha = alpha;
-        var mask = new float[totalKeys];
+        mask = new float[totalKeys];
         foreach (int position in emphasis.Positions)
         {
             if (position < start)
@@ -35,6 +37,13 @@ public sealed class KeyScaleSteering : IAttentionSteering, IDisposable
 
         columns = tensor(mask, ScalarType.Float32).to(device).DetachFromDisposeScope();
     }
+
+    // multiplier = (active · emphasised · (alpha − 1)) + 1 in float32, as in Apply.
+    float IScoreColumnScaling.Multiplier => (float)(alpha - 1) + 1f;
+
+    float[] IScoreColumnScaling.Columns => mask;
+
+    bool IScoreColumnScaling.IsRowScaled(int layer, int row) => rowLayers[row].Contains(layer);
 
     /// <inheritdoc />
     public bool AffectsLayer(int layer) => rowLayers.Any(r => r.Contains(layer));

@@ -17,7 +17,8 @@ public static class DemoModel
 
     /// <summary>
     /// The demo model folder, searched like samples/AgentDemo does: in every folder from the current directory up to
-    /// the root, then from the program's own folder up (so an installed build inside the checkout finds it too).
+    /// the root (a checkout's own, possibly retrained, model first), then from the program's own folder up: the
+    /// `directer` program and tool ship the model beside themselves, so it is found from any folder.
     /// Null when none holds <c>models/directer-demo/config.json</c>.
     /// </summary>
     public static string? Find()
@@ -41,6 +42,6 @@ public static class DemoModel
     /// <exception cref="DirectoryNotFoundException">Not found; the message says where it looked and what to do.</exception>
     public static string Require() => Find() ?? throw new DirectoryNotFoundException(
         $"The built-in demo model ({RelativeFolder}) was not found in {Directory.GetCurrentDirectory()}, {AppContext.BaseDirectory} or any folder above them. "
-        + "Run from a Directer checkout, pass --model DIR and --data FILE.jsonl, or train it (about an hour on 2 cores): "
+        + "The directer tool ships it beside the program (reinstall the tool if it is missing); otherwise run from a Directer checkout, pass --model DIR (and --data FILE.jsonl), or train it (about two hours on 2 cores): "
         + "dotnet run -c Release --project tools/Directer.Training -- train --out models/directer-demo");
 }

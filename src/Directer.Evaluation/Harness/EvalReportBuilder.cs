@@ -32,8 +32,13 @@ public static class EvalReportBuilder
         };
     }
 
-    private static MethodReport ForMethod(EvalMethod method, IReadOnlyList<IfEvalRow> rows, IReadOnlyList<RowResult> results)
+    private static MethodReport ForMethod(EvalMethod method, IReadOnlyList<IfEvalRow> allRows, IReadOnlyList<RowResult> allResults)
     {
+        // Error rows (nothing generated) are counted and named, and left out of accuracy and throughput.
+        var errors = allResults.Where(r => r.Error is not null).ToList();
+        var ran = allRows.Zip(allResults).Where(p => p.Second.Error is null).ToList();
+        var rows = ran.Select(p => p.First).ToList();
+        var results = ran.Select(p => p.Second).ToList();
         var accuracy = IfEvalAccuracy.Compute(rows.Zip(results, (row, result) => (row, result.Instructions)));
         long tokens = results.Sum(r => (long)r.CompletionTokens);
         double generationSeconds = results.Sum(r => r.PrefillMs + r.DecodeMs) / 1000;
@@ -43,6 +48,8 @@ public static class EvalReportBuilder
             Method = method.Name,
             Settings = method.Settings,
             Rows = results.Count,
+            Errors = errors.Count,
+            RowErrors = errors.ToDictionary(r => r.Key, r => r.Error!, StringComparer.Ordinal),
             PromptStrict = accuracy.PromptStrict,
             PromptLoose = accuracy.PromptLoose,
             InstructionStrict = accuracy.InstructionStrict,

@@ -62,7 +62,11 @@ public sealed class EvalRunner
         }
     }
 
-    /// <summary>Runs every (row, method) pair not yet in <paramref name="log"/>, appending each result as it finishes.</summary>
+    /// <summary>
+    /// Runs every (row, method) pair not yet in <paramref name="log"/>, appending each result as it finishes. A pair that
+    /// fails for a reason of its own row (<see cref="EvalRowException"/>) is recorded as an error result with the reason
+    /// and the run goes on; it stays in the log, so a resumed run reports it the same way.
+    /// </summary>
     /// <param name="rows">The rows (already limited).</param>
     /// <param name="methods">The methods.</param>
     /// <param name="log">Where results go; pairs already in it are skipped.</param>
@@ -91,7 +95,16 @@ public sealed class EvalRunner
 
                 cancellationToken.ThrowIfCancellationRequested();
                 emphasis ??= EmphasisDerivation.For(row);
-                var result = await RunRowAsync(row, method, emphasis, cancellationToken).ConfigureAwait(false);
+                RowResult result;
+                try
+                {
+                    result = await RunRowAsync(row, method, emphasis, cancellationToken).ConfigureAwait(false);
+                }
+                catch (EvalRowException e)
+                {
+                    result = ErrorResult(row, method, emphasis, e.InnerException?.Message ?? e.Message);
+                }
+
                 log.Append(result);
                 done++;
                 tokens += result.CompletionTokens;
@@ -101,6 +114,7 @@ public sealed class EvalRunner
     }
 
     /// <summary>Generates and scores one row under one method.</summary>
+    /// <exception cref="EvalRowException">The row cannot be run or scored (the message names the row and the reason).</exception>
     public async Task<RowResult> RunRowAsync(IfEvalRow row, EvalMethod method, DerivedEmphasis emphasis, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(row);
@@ -126,18 +140,20 @@ public sealed class EvalRunner
             Seed = settings.Seed is { } seed ? RowSeed(seed, row.Key) : null,
         };
         ChatResult reply;
+        IReadOnlyList<InstructionResult> scores;
         try
         {
             reply = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
+
+            // IFEval scores the response as generated; RawText keeps anything the template parser would strip.
+            scores = IfEvalScorer.Score(row, reply.RawText);
         }
-        catch (Exception e) when (e is ArgumentException or EmphasisNotFoundException or ContextLengthExceededException)
+        catch (Exception e) when (IsRowSpecific(e))
         {
             throw new EvalRowException(row.Key, method.Name, e);
         }
 
-        // IFEval scores the response as generated; RawText keeps anything the template parser would strip.
         string response = reply.RawText;
-        var scores = IfEvalScorer.Score(row, response);
         return new RowResult
         {
             Method = method.Name,
@@ -156,6 +172,31 @@ public sealed class EvalRunner
             Steering = reply.Steering,
         };
     }
+
+    /// <summary>
+    /// Failures that come from one row's content (too long for the context, emphasis not found, a value a checker
+    /// refuses), as opposed to the model, the machine or cancellation, which end the run.
+    /// </summary>
+    private static bool IsRowSpecific(Exception e) =>
+        e is ArgumentException or EmphasisNotFoundException or ContextLengthExceededException or FormatException;
+
+    private static RowResult ErrorResult(IfEvalRow row, EvalMethod method, DerivedEmphasis emphasis, string reason) => new()
+    {
+        Method = method.Name,
+        Key = row.Key,
+        Response = string.Empty,
+        Instructions = [],
+        PromptTokens = 0,
+        CompletionTokens = 0,
+        StopReason = "error",
+        PrefillMs = 0,
+        DecodeMs = 0,
+        RowMs = 0,
+        Emphasis = emphasis.Texts,
+        EmphasisSource = emphasis.Source,
+        EmphasisTokens = 0,
+        Error = reason,
+    };
 
     /// <summary>The seed of one row: the run's seed mixed with a stable (FNV-1a) hash of the key.</summary>
     public static long RowSeed(long seed, string key)

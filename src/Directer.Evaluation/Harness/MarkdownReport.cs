@@ -23,6 +23,18 @@ public static class MarkdownReport
             text.AppendLine(Invariant($"| {m.Method} | {Percent(m.PromptStrict)} | {Percent(m.PromptLoose)} | {Percent(m.InstructionStrict)} | {Percent(m.InstructionLoose)} | {m.TokensPerSecond:F1} | {m.MeanCompletionTokens:F1} | {Share(s?.SteeredShare)} | {Share(s?.GatedShare)} | {Share(s?.FallbackShare)} | {(s is null ? "–" : s.MeanTrials.ToString("F2", CultureInfo.InvariantCulture))} |"));
         }
 
+        var errors = report.Methods.SelectMany(m => m.RowErrors.Select(e => (m.Method, Key: e.Key, Reason: e.Value))).ToList();
+        if (errors.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant($"{errors.Count} (method, row) pair{(errors.Count == 1 ? string.Empty : "s")} could not run (errors, left out of the figures above):"));
+            text.AppendLine();
+            foreach (var (method, key, reason) in errors)
+            {
+                text.AppendLine(Invariant($"- {method}, row `{key}`: {reason}"));
+            }
+        }
+
         var ids = report.Methods.SelectMany(m => m.PerInstruction.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         if (ids.Count > 0)
         {

@@ -11,8 +11,14 @@ public sealed record MethodReport
     /// <summary>The method's settings.</summary>
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
 
-    /// <summary>Rows scored.</summary>
+    /// <summary>Rows scored (rows that ran; error rows are not counted here).</summary>
     public required int Rows { get; init; }
+
+    /// <summary>Rows that could not be run (see <see cref="RowErrors"/>); left out of every figure below.</summary>
+    public int Errors { get; init; }
+
+    /// <summary>The reason each error row could not be run, by row key, in file order.</summary>
+    public IReadOnlyDictionary<string, string> RowErrors { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Prompt-level strict accuracy: share of rows whose every instruction was followed, in [0, 1].</summary>
     public required double PromptStrict { get; init; }

@@ -47,4 +47,11 @@ public sealed record RowResult
 
     /// <summary>Steering statistics (null for <c>none</c>).</summary>
     public SteeringSummary? Steering { get; init; }
+
+    /// <summary>
+    /// Why the row could not be run (its prompt does not fit the context, its emphasis is not in the prompt...), or
+    /// null when it ran. An error row has an empty response and no instruction results; reports count it and leave it
+    /// out of the accuracy.
+    /// </summary>
+    public string? Error { get; init; }
 }

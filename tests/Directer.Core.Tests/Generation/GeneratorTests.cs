@@ -2,6 +2,8 @@ using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Runtime;
 using Directer.Core.Tests.Support;
+using Directer.Core.Tokenization;
+using Directer.Testing;
 
 namespace Directer.Core.Tests.Generation;
 
@@ -62,14 +64,34 @@ public sealed class GeneratorTests : IDisposable
     }
 
     [Fact]
-    public async Task ACallerStopConditionEndsGenerationAfterTheTokenThatMetIt()
+    public async Task AStopStringEndsGenerationAfterTheTokenThatCompletedItAndCutsTheText()
     {
-        var free = (await Greedy(12)).Ids;
-        var seen = new List<int>();
-        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] }, null, seen.Add, () => seen.Count == 4);
-        Assert.Equal(StopReason.StopString, result.StopReason);
-        Assert.Equal(free.Take(4), result.Ids);
-        Assert.Equal(4, result.DecodedTokens);
+        string folder = Directory.CreateTempSubdirectory("directer-stop-").FullName;
+        try
+        {
+            TinyTokenizer.Write(folder);
+            var tokenizer = TextTokenizer.Load(folder);
+            var options = new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [], Tokenizer = tokenizer };
+            var free = await generator.GenerateAsync(Prompt, options);
+            string text = free.Text!;
+            Assert.True(text.Length > 6, $"too little text to test: '{text}'");
+            string stop = text.Substring(3, 2);
+            int at = text.IndexOf(stop, StringComparison.Ordinal);
+
+            // Independent count: the shortest prefix of the ids whose decoded text holds the stop string.
+            int needed = Enumerable.Range(1, free.Ids.Count).First(n => tokenizer.Decode(free.Ids.Take(n).ToList()).Contains(stop, StringComparison.Ordinal));
+            var streamed = new List<string>();
+            var stopped = await generator.GenerateAsync(Prompt, options with { StopStrings = [stop] }, null, onToken: null, onText: streamed.Add);
+            Assert.Equal(StopReason.StopString, stopped.StopReason);
+            Assert.Equal(text[..at], stopped.Text);
+            Assert.Equal(text[..at], string.Concat(streamed)); // the stream never showed the stop string
+            Assert.Equal(free.Ids.Take(needed), stopped.Ids);
+            Assert.Equal(needed, stopped.DecodedTokens);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

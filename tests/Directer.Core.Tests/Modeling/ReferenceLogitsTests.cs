@@ -20,14 +20,26 @@ public sealed class ReferenceLogitsTests
 
     public ReferenceLogitsTests() => TorchRuntime.EnsureInitialized();
 
-    public static TheoryData<string> Checkpoints() => GeneratedCheckpoints.All();
+    // Both runtimes of the one model definition: the CPU decode kernels (default) and TorchSharp.
+    public static TheoryData<string, bool> Checkpoints()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string name in GeneratedCheckpoints.Names)
+        {
+            data.Add(name, true);
+            data.Add(name, false);
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Checkpoints))]
-    public void LogitsMatchTheReference(string name)
+    public void LogitsMatchTheReference(string name, bool kernels)
     {
         var golden = Golden.Load(name);
-        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32, CpuDecodeKernels = kernels });
+        Assert.Equal(kernels, model.UsesDecodeKernels);
         using var cache = model.CreateCache();
         using var ids = tensor(golden.InputIds.Select(i => (long)i).ToArray()).unsqueeze(0);
         using var logits = model.Forward(ids, cache, new ForwardRequest { LastPositionOnly = false });
@@ -37,10 +49,10 @@ public sealed class ReferenceLogitsTests
 
     [Theory]
     [MemberData(nameof(Checkpoints))]
-    public async Task GreedyTokensMatchTheReference(string name)
+    public async Task GreedyTokensMatchTheReference(string name, bool kernels)
     {
         var golden = Golden.Load(name);
-        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32, CpuDecodeKernels = kernels });
         using var generator = new TokenGenerator(model);
         var result = await generator.GenerateAsync(golden.InputIds, new GenerationOptions { MaxNewTokens = golden.GreedyIds.Length, EosTokenIds = [] });
         Assert.Equal(golden.GreedyIds, result.Ids);

@@ -57,6 +57,55 @@ public sealed class DirecterEquivalenceTests
     }
 
     /// <summary>
+    /// Spans that cover the last prompt token (the token fed in at the first decode step, so not yet cached and
+    /// not scaled then, but scaled from the second step on), alone, with the whole prompt, and touching another span.
+    /// </summary>
+    public static TheoryData<string, int, int> LastTokenCases()
+    {
+        var data = new TheoryData<string, int, int>();
+        string[] names = ["llama-gqa-f32", "qwen2-bias-tied-bf16", "llama31-rope-scaling", "mistral-sliding"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            data.Add(names[i], i, i);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LastTokenCases))]
+    public async Task SpansOverTheLastPromptTokenMatchTheNaiveLoop(string name, int shape, int seed)
+    {
+        var random = new Random(4099 * (seed + 1));
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        const int length = 9;
+        int[] prompt = Enumerable.Range(0, length).Select(_ => random.Next(4, model.VocabSize)).ToArray();
+        List<TokenSpan> spans = shape switch
+        {
+            0 => [new TokenSpan(length - 1, length)],
+            1 => [new TokenSpan(0, length)],
+            2 => [new TokenSpan(2, 5), new TokenSpan(5, length)],
+            _ => [new TokenSpan(0, 1), new TokenSpan(length - 2, length)],
+        };
+        const double alpha = 1024;
+        const double beta = 0.1;
+        const int maxTrials = 3;
+        const int maxNew = 6;
+
+        var naive = NaiveDirecter.Generate(model, prompt, spans, alpha, beta, maxTrials, maxNew);
+        using var generator = new TokenGenerator(model);
+        foreach (var strategy in new[] { SteeringStrategy.Sequential, SteeringStrategy.Batched, SteeringStrategy.BatchedAfterGate })
+        {
+            var selector = new DirecterSelector(spans, new DirecterOptions { Alpha = alpha, Beta = beta, MaxTrials = maxTrials, Strategy = strategy });
+            var result = await generator.GenerateAsync(prompt, new GenerationOptions { MaxNewTokens = maxNew, EosTokenIds = [] }, selector);
+            string what = $"{name} {strategy} spans {string.Join(",", spans)}";
+            Assert.True(naive.Ranking.SequenceEqual(selector.Ranking!.Order), $"{what}: ranking {string.Join(",", selector.Ranking!.Order)} vs naive {string.Join(",", naive.Ranking)}");
+            Assert.True(naive.Ids.SequenceEqual(result.Ids), $"{what}: ids {string.Join(",", result.Ids)} vs naive {string.Join(",", naive.Ids)}");
+            AssertSameTrace(naive.Trace, selector.Trace, what);
+        }
+    }
+
+    /// <summary>
     /// Every decision field equal; the raw probability within float rounding (a batched raw row and
     /// a single-row softmax differ in the last bits).
     /// </summary>

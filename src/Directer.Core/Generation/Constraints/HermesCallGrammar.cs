@@ -120,273 +120,301 @@ internal sealed class HermesCallGrammar
         return accepted;
     }
 
+    /// <summary>
+    /// One byte, handed to the phase that reads it. A phase may hand the same byte on to the next phase
+    /// (<see cref="ByteStep.ReadAgain"/>): a value's first byte picks how the value is read, and a literal or number
+    /// ends at the delimiter after it.
+    /// </summary>
     private bool Step(ref CallState s, byte b)
     {
         while (true)
         {
-            switch (s.Phase)
+            var step = s.Phase switch
             {
-                case CallPhase.Free:
-                    // Opener has no border, so a mismatch restarts the match at this byte.
-                    s.OpenerMatched = b == Opener[s.OpenerMatched] ? (byte)(s.OpenerMatched + 1) : b == Opener[0] ? (byte)1 : (byte)0;
-                    if (s.OpenerMatched == Opener.Length)
-                    {
-                        s = CallState.Outside with { Phase = CallPhase.OpenBrace };
-                    }
-
-                    return true;
-                case CallPhase.MustOpen:
-                    if (b != Opener[s.OpenerMatched])
-                    {
-                        return false;
-                    }
-
-                    s.OpenerMatched++;
-                    if (s.OpenerMatched == Opener.Length)
-                    {
-                        s.OpenerMatched = 0;
-                        s.Phase = CallPhase.OpenBrace;
-                    }
-
-                    return true;
-                case CallPhase.OpenBrace:
-                    return Expect(ref s, b, '{', CallPhase.NameKey);
-                case CallPhase.NameKey:
-                    return Literal(ref s, b, NameKeyText, 0, out _, CallPhase.NameColon);
-                case CallPhase.NameColon:
-                    return Expect(ref s, b, ':', CallPhase.NameValue);
-                case CallPhase.NameValue:
-                    if (!Literal(ref s, b, names, s.NameChoices == 0 ? 0 : ~s.NameChoices, out int chosen, CallPhase.NameComma))
-                    {
-                        return false;
-                    }
-
-                    if (s.Node is not null || chosen >= 0)
-                    {
-                        s.NameBytes++;
-                    }
-
-                    if (chosen >= 0)
-                    {
-                        s.Tool = chosen;
-                    }
-
-                    return true;
-                case CallPhase.NameComma:
-                    return Expect(ref s, b, ',', CallPhase.ArgumentsKey);
-                case CallPhase.ArgumentsKey:
-                    return Literal(ref s, b, ArgumentsKeyText, 0, out _, CallPhase.ArgumentsColon);
-                case CallPhase.ArgumentsColon:
-                    return Expect(ref s, b, ':', CallPhase.ArgumentsOpen);
-                case CallPhase.ArgumentsOpen:
-                    if (TakeWhitespace(ref s, b))
-                    {
-                        return true;
-                    }
-
-                    if (b != '{')
-                    {
-                        return false;
-                    }
-
-                    s.Used = 0;
-                    if (Tools[s.Tool].Keys is null)
-                    {
-                        // No declared arguments: any JSON object, read as a general value one level deep.
-                        s.Phase = CallPhase.Value;
-                        s.Value = ValuePhase.ObjectFirst;
-                        s.Depth = 1;
-                        s.Containers = 0;
-                    }
-                    else
-                    {
-                        s.Phase = CallPhase.FirstKey;
-                    }
-
-                    return true;
-                case CallPhase.FirstKey or CallPhase.NextKey:
-                {
-                    var tool = Tools[s.Tool];
-                    if (TakeWhitespace(ref s, b))
-                    {
-                        return true;
-                    }
-
-                    if (b == '}' && s.Phase == CallPhase.FirstKey && tool.Required == 0)
-                    {
-                        s.Phase = CallPhase.CloseBrace;
-                        return true;
-                    }
-
-                    var next = tool.Keys!.Next(b, s.Used);
-                    if (next is null)
-                    {
-                        return false;
-                    }
-
-                    s.Phase = CallPhase.Key;
-                    s.Node = next;
-                    return true;
-                }
-
-                case CallPhase.Key:
-                {
-                    var next = s.Node!.Next(b, s.Used);
-                    if (next is null)
-                    {
-                        return false;
-                    }
-
-                    s.Node = next;
-                    if (next.Terminal >= 0 && !next.HasChildren)
-                    {
-                        s.Argument = next.Terminal;
-                        s.Used |= 1UL << next.Terminal;
-                        s.Node = null;
-                        s.Phase = CallPhase.KeyColon;
-                    }
-
-                    return true;
-                }
-
-                case CallPhase.KeyColon:
-                    return Expect(ref s, b, ':', CallPhase.ValueStart);
-                case CallPhase.ValueStart:
-                {
-                    if (TakeWhitespace(ref s, b))
-                    {
-                        return true;
-                    }
-
-                    var tool = Tools[s.Tool];
-                    switch (tool.Kinds[s.Argument])
-                    {
-                        case ArgumentKind.String:
-                            if (b != '"')
-                            {
-                                return false;
-                            }
-
-                            s.Phase = CallPhase.Value;
-                            s.Value = ValuePhase.String;
-                            s.Text = 0;
-                            return true;
-                        case ArgumentKind.Integer or ArgumentKind.Number:
-                            if (!StartsNumber(b))
-                            {
-                                return false;
-                            }
-
-                            s.Phase = CallPhase.Value;
-                            s.Value = ValuePhase.Number;
-                            s.IntegerOnly = tool.Kinds[s.Argument] == ArgumentKind.Integer;
-                            s.Number = b == '-' ? NumberSign : b == '0' ? NumberZero : NumberInt;
-                            return true;
-                        case ArgumentKind.Literals:
-                            s.Phase = CallPhase.LiteralValue;
-                            s.Node = null;
-                            continue;
-                        default:
-                            s.Phase = CallPhase.Value;
-                            s.Value = ValuePhase.Start;
-                            s.Depth = 0;
-                            continue;
-                    }
-                }
-
-                case CallPhase.LiteralValue:
-                {
-                    var next = (s.Node ?? Tools[s.Tool].Literals[s.Argument]!).Next(b, 0);
-                    if (next is not null)
-                    {
-                        s.Node = next;
-                        if (next.Terminal >= 0 && !next.HasChildren)
-                        {
-                            ValueDone(ref s);
-                        }
-
-                        return true;
-                    }
-
-                    if (s.Node is { Terminal: >= 0 })
-                    {
-                        // A literal that a longer one extends (1 and 12) ends at the next delimiter, read again after it.
-                        ValueDone(ref s);
-                        continue;
-                    }
-
-                    return false;
-                }
-
-                case CallPhase.Value:
-                    switch (StepValue(ref s, b))
-                    {
-                        case ValueStep.Refused:
-                            return false;
-                        case ValueStep.Taken:
-                            return true;
-                        default:
-                            continue;
-                    }
-
-                case CallPhase.AfterValue:
-                {
-                    if (TakeWhitespace(ref s, b))
-                    {
-                        return true;
-                    }
-
-                    var tool = Tools[s.Tool];
-                    if (b == ',' && (tool.All & ~s.Used) != 0)
-                    {
-                        s.Phase = CallPhase.NextKey;
-                        return true;
-                    }
-
-                    if (b == '}' && (tool.Required & ~s.Used) == 0)
-                    {
-                        s.Phase = CallPhase.CloseBrace;
-                        return true;
-                    }
-
-                    return false;
-                }
-
-                case CallPhase.CloseBrace:
-                    return Expect(ref s, b, '}', CallPhase.CloseTag);
-                case CallPhase.CloseTag:
-                    if (!Literal(ref s, b, CloseTagTrie, 0, out int closed, CallPhase.CloseTag))
-                    {
-                        return false;
-                    }
-
-                    if (closed >= 0)
-                    {
-                        s = CallState.Outside;
-                    }
-
-                    return true;
-                default:
-                    throw new InvalidOperationException($"Unknown call phase {s.Phase}.");
+                CallPhase.Free => Taken(FreeByte(ref s, b)),
+                CallPhase.MustOpen => Taken(MustOpenByte(ref s, b)),
+                CallPhase.OpenBrace => Taken(Expect(ref s, b, '{', CallPhase.NameKey)),
+                CallPhase.NameKey => Taken(Literal(ref s, b, NameKeyText, 0, out _, CallPhase.NameColon)),
+                CallPhase.NameColon => Taken(Expect(ref s, b, ':', CallPhase.NameValue)),
+                CallPhase.NameValue => Taken(NameByte(ref s, b)),
+                CallPhase.NameComma => Taken(Expect(ref s, b, ',', CallPhase.ArgumentsKey)),
+                CallPhase.ArgumentsKey => Taken(Literal(ref s, b, ArgumentsKeyText, 0, out _, CallPhase.ArgumentsColon)),
+                CallPhase.ArgumentsColon => Taken(Expect(ref s, b, ':', CallPhase.ArgumentsOpen)),
+                CallPhase.ArgumentsOpen => Taken(ArgumentsOpenByte(ref s, b)),
+                CallPhase.FirstKey or CallPhase.NextKey => Taken(KeyStartByte(ref s, b)),
+                CallPhase.Key => Taken(KeyByte(ref s, b)),
+                CallPhase.KeyColon => Taken(Expect(ref s, b, ':', CallPhase.ValueStart)),
+                CallPhase.ValueStart => ValueStartByte(ref s, b),
+                CallPhase.LiteralValue => LiteralValueByte(ref s, b),
+                CallPhase.Value => StepValue(ref s, b),
+                CallPhase.AfterValue => Taken(AfterValueByte(ref s, b)),
+                CallPhase.CloseBrace => Taken(Expect(ref s, b, '}', CallPhase.CloseTag)),
+                CallPhase.CloseTag => Taken(CloseTagByte(ref s, b)),
+                _ => throw new InvalidOperationException($"Unknown call phase {s.Phase}."),
+            };
+            if (step != ByteStep.ReadAgain)
+            {
+                return step == ByteStep.Taken;
             }
         }
     }
 
-    private enum ValueStep
+    private static ByteStep Taken(bool accepted) => accepted ? ByteStep.Taken : ByteStep.Refused;
+
+    /// <summary>Outside a call: any byte, watching for the opening tag.</summary>
+    private static bool FreeByte(ref CallState s, byte b)
+    {
+        // Opener has no border, so a mismatch restarts the match at this byte.
+        s.OpenerMatched = b == Opener[s.OpenerMatched] ? (byte)(s.OpenerMatched + 1) : b == Opener[0] ? (byte)1 : (byte)0;
+        if (s.OpenerMatched == Opener.Length)
+        {
+            s = CallState.Outside with { Phase = CallPhase.OpenBrace };
+        }
+
+        return true;
+    }
+
+    /// <summary>A reply that must open with a call: only the next byte of the opening tag.</summary>
+    private static bool MustOpenByte(ref CallState s, byte b)
+    {
+        if (b != Opener[s.OpenerMatched])
+        {
+            return false;
+        }
+
+        s.OpenerMatched++;
+        if (s.OpenerMatched == Opener.Length)
+        {
+            s.OpenerMatched = 0;
+            s.Phase = CallPhase.OpenBrace;
+        }
+
+        return true;
+    }
+
+    /// <summary>A byte of a quoted tool name (only the chosen one, once a whole-name choice was made).</summary>
+    private bool NameByte(ref CallState s, byte b)
+    {
+        if (!Literal(ref s, b, names, s.NameChoices == 0 ? 0 : ~s.NameChoices, out int chosen, CallPhase.NameComma))
+        {
+            return false;
+        }
+
+        if (s.Node is not null || chosen >= 0)
+        {
+            s.NameBytes++;
+        }
+
+        if (chosen >= 0)
+        {
+            s.Tool = chosen;
+        }
+
+        return true;
+    }
+
+    /// <summary>The arguments object's <c>{</c>: declared arguments are read by name, otherwise any JSON object.</summary>
+    private bool ArgumentsOpenByte(ref CallState s, byte b)
+    {
+        if (TakeWhitespace(ref s, b))
+        {
+            return true;
+        }
+
+        if (b != '{')
+        {
+            return false;
+        }
+
+        s.Used = 0;
+        if (Tools[s.Tool].Keys is null)
+        {
+            // No declared arguments: any JSON object, read as a general value one level deep.
+            s.Phase = CallPhase.Value;
+            s.Value = ValuePhase.ObjectFirst;
+            s.Depth = 1;
+            s.Containers = 0;
+        }
+        else
+        {
+            s.Phase = CallPhase.FirstKey;
+        }
+
+        return true;
+    }
+
+    /// <summary>The first byte of an argument name not used yet, or <c>}</c> of an object with nothing required.</summary>
+    private bool KeyStartByte(ref CallState s, byte b)
+    {
+        var tool = Tools[s.Tool];
+        if (TakeWhitespace(ref s, b))
+        {
+            return true;
+        }
+
+        if (b == '}' && s.Phase == CallPhase.FirstKey && tool.Required == 0)
+        {
+            s.Phase = CallPhase.CloseBrace;
+            return true;
+        }
+
+        var next = tool.Keys!.Next(b, s.Used);
+        if (next is null)
+        {
+            return false;
+        }
+
+        s.Phase = CallPhase.Key;
+        s.Node = next;
+        return true;
+    }
+
+    /// <summary>A later byte of an argument name; its closing quote marks the argument used.</summary>
+    private static bool KeyByte(ref CallState s, byte b)
+    {
+        var next = s.Node!.Next(b, s.Used);
+        if (next is null)
+        {
+            return false;
+        }
+
+        s.Node = next;
+        if (next.Terminal >= 0 && !next.HasChildren)
+        {
+            s.Argument = next.Terminal;
+            s.Used |= 1UL << next.Terminal;
+            s.Node = null;
+            s.Phase = CallPhase.KeyColon;
+        }
+
+        return true;
+    }
+
+    /// <summary>A value's first byte, which the argument's declared kind must allow.</summary>
+    private ByteStep ValueStartByte(ref CallState s, byte b)
+    {
+        if (TakeWhitespace(ref s, b))
+        {
+            return ByteStep.Taken;
+        }
+
+        var tool = Tools[s.Tool];
+        switch (tool.Kinds[s.Argument])
+        {
+            case ArgumentKind.String:
+                if (b != '"')
+                {
+                    return ByteStep.Refused;
+                }
+
+                s.Phase = CallPhase.Value;
+                s.Value = ValuePhase.String;
+                s.Text = 0;
+                return ByteStep.Taken;
+            case ArgumentKind.Integer or ArgumentKind.Number:
+                if (!StartsNumber(b))
+                {
+                    return ByteStep.Refused;
+                }
+
+                s.Phase = CallPhase.Value;
+                s.Value = ValuePhase.Number;
+                s.IntegerOnly = tool.Kinds[s.Argument] == ArgumentKind.Integer;
+                s.Number = b == '-' ? NumberSign : b == '0' ? NumberZero : NumberInt;
+                return ByteStep.Taken;
+            case ArgumentKind.Literals:
+                s.Phase = CallPhase.LiteralValue;
+                s.Node = null;
+                return ByteStep.ReadAgain;
+            default:
+                s.Phase = CallPhase.Value;
+                s.Value = ValuePhase.Start;
+                s.Depth = 0;
+                return ByteStep.ReadAgain;
+        }
+    }
+
+    /// <summary>A byte of an enum or boolean literal.</summary>
+    private ByteStep LiteralValueByte(ref CallState s, byte b)
+    {
+        var next = (s.Node ?? Tools[s.Tool].Literals[s.Argument]!).Next(b, 0);
+        if (next is not null)
+        {
+            s.Node = next;
+            if (next.Terminal >= 0 && !next.HasChildren)
+            {
+                ValueDone(ref s);
+            }
+
+            return ByteStep.Taken;
+        }
+
+        if (s.Node is { Terminal: >= 0 })
+        {
+            // A literal that a longer one extends (1 and 12) ends at the next delimiter, read again after it.
+            ValueDone(ref s);
+            return ByteStep.ReadAgain;
+        }
+
+        return ByteStep.Refused;
+    }
+
+    /// <summary>After a value: a comma while arguments remain, or <c>}</c> once every required one is there.</summary>
+    private bool AfterValueByte(ref CallState s, byte b)
+    {
+        if (TakeWhitespace(ref s, b))
+        {
+            return true;
+        }
+
+        var tool = Tools[s.Tool];
+        if (b == ',' && (tool.All & ~s.Used) != 0)
+        {
+            s.Phase = CallPhase.NextKey;
+            return true;
+        }
+
+        if (b == '}' && (tool.Required & ~s.Used) == 0)
+        {
+            s.Phase = CallPhase.CloseBrace;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A byte of the closing tag; the call ends with its last byte.</summary>
+    private static bool CloseTagByte(ref CallState s, byte b)
+    {
+        if (!Literal(ref s, b, CloseTagTrie, 0, out int closed, CallPhase.CloseTag))
+        {
+            return false;
+        }
+
+        if (closed >= 0)
+        {
+            s = CallState.Outside;
+        }
+
+        return true;
+    }
+
+    /// <summary>What a phase did with a byte.</summary>
+    private enum ByteStep
     {
         Refused,
         Taken,
         ReadAgain,
     }
 
-    private ValueStep StepValue(ref CallState s, byte b)
+    private ByteStep StepValue(ref CallState s, byte b)
     {
         switch (s.Value)
         {
             case ValuePhase.Start:
                 if (TakeWhitespace(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 switch (b)
@@ -394,38 +422,38 @@ internal sealed class HermesCallGrammar
                     case (byte)'"':
                         s.Value = ValuePhase.String;
                         s.Text = 0;
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                     case (byte)'{' or (byte)'[':
                         if (s.Depth >= 64)
                         {
-                            return ValueStep.Refused;
+                            return ByteStep.Refused;
                         }
 
                         s.Containers = b == '[' ? s.Containers | (1UL << s.Depth) : s.Containers & ~(1UL << s.Depth);
                         s.Depth++;
                         s.Value = b == '[' ? ValuePhase.ArrayFirst : ValuePhase.ObjectFirst;
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                     case (byte)'t' or (byte)'f' or (byte)'n':
                         s.Value = ValuePhase.Literal;
                         s.Node = JsonWords.Next(b, 0);
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                     default:
                         if (!StartsNumber(b))
                         {
-                            return ValueStep.Refused;
+                            return ByteStep.Refused;
                         }
 
                         s.Value = ValuePhase.Number;
                         s.IntegerOnly = false;
                         s.Number = b == '-' ? NumberSign : b == '0' ? NumberZero : NumberInt;
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                 }
 
             case ValuePhase.String or ValuePhase.KeyString:
                 switch (StringByte(ref s, b))
                 {
                     case null:
-                        return ValueStep.Refused;
+                        return ByteStep.Refused;
                     case true:
                         if (s.Value == ValuePhase.KeyString)
                         {
@@ -436,30 +464,30 @@ internal sealed class HermesCallGrammar
                             ValueDone(ref s);
                         }
 
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                     default:
-                        return ValueStep.Taken;
+                        return ByteStep.Taken;
                 }
 
             case ValuePhase.Number:
                 if (NumberByte(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (s.Number is NumberZero or NumberInt or NumberFraction or NumberExpDigits)
                 {
                     ValueDone(ref s);
-                    return ValueStep.ReadAgain;
+                    return ByteStep.ReadAgain;
                 }
 
-                return ValueStep.Refused;
+                return ByteStep.Refused;
             case ValuePhase.Literal:
             {
                 var next = s.Node!.Next(b, 0);
                 if (next is null)
                 {
-                    return ValueStep.Refused;
+                    return ByteStep.Refused;
                 }
 
                 s.Node = next;
@@ -469,80 +497,80 @@ internal sealed class HermesCallGrammar
                     ValueDone(ref s);
                 }
 
-                return ValueStep.Taken;
+                return ByteStep.Taken;
             }
 
             case ValuePhase.ArrayFirst:
                 if (TakeWhitespace(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (b == ']')
                 {
                     s.Depth--;
                     ValueDone(ref s);
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 s.Value = ValuePhase.Start;
-                return ValueStep.ReadAgain;
+                return ByteStep.ReadAgain;
             case ValuePhase.ObjectFirst or ValuePhase.ObjectKey:
                 if (TakeWhitespace(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (b == '}' && s.Value == ValuePhase.ObjectFirst)
                 {
                     s.Depth--;
                     ValueDone(ref s);
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (b != '"')
                 {
-                    return ValueStep.Refused;
+                    return ByteStep.Refused;
                 }
 
                 s.Value = ValuePhase.KeyString;
                 s.Text = 0;
-                return ValueStep.Taken;
+                return ByteStep.Taken;
             case ValuePhase.Colon:
                 if (TakeWhitespace(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (b != ':')
                 {
-                    return ValueStep.Refused;
+                    return ByteStep.Refused;
                 }
 
                 s.Value = ValuePhase.Start;
-                return ValueStep.Taken;
+                return ByteStep.Taken;
             case ValuePhase.AfterItem:
             {
                 if (TakeWhitespace(ref s, b))
                 {
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 bool inArray = (s.Containers & (1UL << (s.Depth - 1))) != 0;
                 if (b == ',')
                 {
                     s.Value = inArray ? ValuePhase.Start : ValuePhase.ObjectKey;
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
                 if (b == (inArray ? ']' : '}'))
                 {
                     s.Depth--;
                     ValueDone(ref s);
-                    return ValueStep.Taken;
+                    return ByteStep.Taken;
                 }
 
-                return ValueStep.Refused;
+                return ByteStep.Refused;
             }
 
             default:

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+using Directer.Core.Modeling;
+using static TorchSharp.torch;
+
+namespace Directer.Bench;
+
+/// <summary>
+/// Cost of one read-only pass of k rows (k new tokens in k batch rows over a shared 96-token cache,
+/// what DIRECTER's candidates and ranking run) relative to a 1-row pass, for the decode kernels and
+/// the TorchSharp path, interleaved, medians.
+/// </summary>
+internal static class KernelBenchmark
+{
+    public static string Run(string checkpoint, bool quick, int threads)
+    {
+        int[] ks = { 1, 2, 4, 8, 13, 16, 32 };
+        var report = new StringBuilder();
+        report.AppendLine("Read-only pass of k rows at position 96 (one new token per row), median ms and cost relative to 1 row of the same runtime; runtimes interleaved per k.");
+        report.AppendLine();
+        report.AppendLine("| runtime | " + string.Join(" | ", ks.Select(k => $"k={k}")) + " |");
+        report.AppendLine("| --- |" + string.Concat(ks.Select(_ => " ---: |")));
+        var variants = new List<(string Name, LlamaModel Model)>();
+        try
+        {
+            foreach (var dtype in new[] { ComputeDType.Float32, ComputeDType.BFloat16 })
+            {
+                foreach (bool kernels in new[] { true, false })
+                {
+                    var model = LlamaModel.Load(checkpoint, new ModelOptions { DType = dtype, MaxSequenceLength = 256, Threads = threads, CpuDecodeKernels = kernels });
+                    variants.Add(($"{(kernels ? "kernels" : "TorchSharp")} {(dtype == ComputeDType.Float32 ? "f32" : "bf16")}", model));
+                }
+            }
+
+            var caches = variants.Select(v => v.Model.CreateCache()).ToList();
+            int[] prompt = BenchModel.Prompt(96, 5, BenchModel.Spec.VocabSize);
+            using (var p = tensor(prompt.Select(i => (long)i).ToArray()).unsqueeze(0))
+            {
+                for (int i = 0; i < variants.Count; i++)
+                {
+                    variants[i].Model.Forward(p, caches[i]).Dispose();
+                }
+            }
+
+            var ms = variants.Select(_ => new double[ks.Length]).ToArray();
+            int repeats = quick ? 3 : 9;
+            for (int ki = 0; ki < ks.Length; ki++)
+            {
+                using var ids = tensor(Enumerable.Range(0, ks[ki]).Select(i => (long)(100 + i)).ToArray()).unsqueeze(1);
+                var request = new ForwardRequest { WriteCache = false };
+                var samples = variants.Select(_ => new List<double>()).ToArray();
+                for (int r = 0; r < repeats + 1; r++)
+                {
+                    for (int v = 0; v < variants.Count; v++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        variants[v].Model.Forward(ids, caches[v], request).Dispose();
+                        if (r > 0)
+                        {
+                            samples[v].Add(clock.Elapsed.TotalMilliseconds);
+                        }
+                    }
+                }
+
+                for (int v = 0; v < variants.Count; v++)
+                {
+                    ms[v][ki] = samples[v].OrderBy(x => x).ElementAt(samples[v].Count / 2);
+                }
+            }
+
+            for (int v = 0; v < variants.Count; v++)
+            {
+                report.AppendLine($"| {variants[v].Name} | " + string.Join(" | ", ks.Select((k, i) => $"{ms[v][i]:F1} ms ({ms[v][i] / ms[v][0]:F2}×)")) + " |");
+            }
+
+            foreach (var c in caches)
+            {
+                c.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var (_, model) in variants)
+            {
+                model.Dispose();
+            }
+        }
+
+        return report.ToString();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+using Directer.Core.Modeling;
+using static TorchSharp.torch;
+
+namespace Directer.Bench.Peer;
+
+/// <summary>
+/// Directer beside llama.cpp (LLamaSharp 0.30.0, CPU backend) on the same weights: greedy decode
+/// after a 32-token prompt and a 128-token prefill, engines interleaved round by round (medians), the
+/// memory roofline measured in the same rounds, and a check that f32 greedy ids agree.
+/// </summary>
+internal static class PeerBenchmark
+{
+    private sealed record Engine(string Name, string DType, double BytesPerToken, Func<int[], int, (int[] Ids, double Prefill, double Decode)> Greedy, IDisposable Owner);
+
+    public static string Run(string checkpoint, string root, bool quick, int threads)
+    {
+        var engines = new List<Engine>();
+        try
+        {
+            foreach (var (name, dtype, options) in DirecterVariants())
+            {
+                var model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
+                engines.Add(new Engine(name, dtype, model.WeightBytesPerToken, (p, n) => DirecterGreedy(model, p, n), model));
+            }
+
+            long parameters = ParameterCount(checkpoint);
+            foreach (var type in new[] { GgufType.F32, GgufType.BF16, GgufType.F16, GgufType.Q8_0 })
+            {
+                string gguf = GgufConverter.EnsureConverted(checkpoint, type, Path.Combine(root, "gguf"));
+                var peer = new LlamaCppPeer(gguf, threads, 512);
+                double bytes = type switch { GgufType.F32 => 4.0, GgufType.Q8_0 => 34.0 / 32, _ => 2.0 } * parameters;
+                engines.Add(new Engine($"llama.cpp {type.ToString().ToLowerInvariant()}", type.ToString().ToLowerInvariant(), bytes, peer.Greedy, peer));
+            }
+
+            return Compare(engines, quick);
+        }
+        finally
+        {
+            foreach (var e in engines)
+            {
+                e.Owner.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The Directer configurations compared (fast decode kernels where the build has them).</summary>
+    private static IEnumerable<(string Name, string DType, ModelOptions Options)> DirecterVariants()
+    {
+        yield return ("Directer f32", "f32", new ModelOptions { DType = ComputeDType.Float32 });
+        yield return ("Directer bf16", "bf16", new ModelOptions { DType = ComputeDType.BFloat16 });
+    }
+
+    private static string Compare(List<Engine> engines, bool quick)
+    {
+        int rounds = quick ? 1 : 5;
+        int newTokens = quick ? 16 : 64;
+        int[] decodePrompt = BenchModel.Prompt(32, 11, BenchModel.Spec.VocabSize);
+        int[] prefillPrompt = BenchModel.Prompt(128, 12, BenchModel.Spec.VocabSize);
+        var decode = engines.ToDictionary(e => e.Name, _ => new List<double>());
+        var prefill = engines.ToDictionary(e => e.Name, _ => new List<double>());
+        var bandwidth = new List<double>();
+        var ids = new Dictionary<string, int[]>();
+        foreach (var e in engines)
+        {
+            e.Greedy(decodePrompt, 4); // warm-up
+        }
+
+        for (int r = 0; r < rounds; r++)
+        {
+            bandwidth.Add(RuntimeBenchmark.ReadBandwidthBytesPerSecond(quick: true));
+            foreach (var e in r % 2 == 0 ? engines : Enumerable.Reverse(engines))
+            {
+                var run = e.Greedy(decodePrompt, newTokens);
+                ids[e.Name] = run.Ids;
+                decode[e.Name].Add((newTokens - 1) / run.Decode);
+                var pre = e.Greedy(prefillPrompt, 1);
+                prefill[e.Name].Add(prefillPrompt.Length / pre.Prefill);
+            }
+        }
+
+        double bw = Median(bandwidth);
+        var report = new StringBuilder();
+        report.AppendLine($"{rounds} interleaved rounds (engine order alternating), medians; decode = greedy tokens/s after a 32-token prompt ({newTokens} tokens), prefill = 128-token prompt. Read bandwidth (torch sum over 512 MiB, same rounds): median {bw / 1e9:F1} GB/s (range {bandwidth.Min() / 1e9:F1}–{bandwidth.Max() / 1e9:F1}).");
+        report.AppendLine();
+        report.AppendLine("| engine | weights / token | roofline tok/s | decode tok/s | % roofline | decode × llama.cpp (same dtype) | prefill tok/s | prefill × llama.cpp |");
+        report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var e in engines)
+        {
+            double d = Median(decode[e.Name]);
+            double p = Median(prefill[e.Name]);
+            double roof = bw / e.BytesPerToken;
+            var peer = engines.FirstOrDefault(x => x.Name.StartsWith("llama.cpp", StringComparison.Ordinal) && x.DType == e.DType && x != e);
+            string dRatio = peer is null ? "-" : $"{d / Median(decode[peer.Name]):F2}×";
+            string pRatio = peer is null ? "-" : $"{p / Median(prefill[peer.Name]):F2}×";
+            report.AppendLine($"| {e.Name} | {e.BytesPerToken / 1e6:F0} MB | {roof:F1} | {d:F1} | {100 * d / roof:F0}% | {dRatio} | {p:F0} | {pRatio} |");
+        }
+
+        report.AppendLine();
+        foreach (var e in engines.Where(e => !e.Name.StartsWith("llama.cpp", StringComparison.Ordinal)))
+        {
+            var peer = engines.FirstOrDefault(x => x.Name.StartsWith("llama.cpp", StringComparison.Ordinal) && x.DType == e.DType);
+            if (peer is not null)
+            {
+                int same = ids[e.Name].Zip(ids[peer.Name]).TakeWhile(p => p.First == p.Second).Count();
+                report.AppendLine($"- Greedy ids, {e.Name} vs {peer.Name}: first {same} of {newTokens} identical{(same == newTokens ? " (all)" : string.Empty)}.");
+            }
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>Greedy decoding straight on the model (no generator): prefill, then one token per pass.</summary>
+    public static (int[] Ids, double Prefill, double Decode) DirecterGreedy(LlamaModel model, int[] prompt, int newTokens)
+    {
+        using var cache = model.CreateCache();
+        var ids = new int[newTokens];
+        var clock = Stopwatch.StartNew();
+        using (var input = tensor(prompt.Select(i => (long)i).ToArray()).unsqueeze(0))
+        using (var logits = model.Forward(input, cache))
+        using (var best = logits.argmax(-1))
+        {
+            ids[0] = (int)best.item<long>();
+        }
+
+        double prefill = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        for (int t = 1; t < newTokens; t++)
+        {
+            using var input = tensor(new long[] { ids[t - 1] }).unsqueeze(0);
+            using var logits = model.Forward(input, cache);
+            using var best = logits.argmax(-1);
+            ids[t] = (int)best.item<long>();
+        }
+
+        return (ids, prefill, clock.Elapsed.TotalSeconds);
+    }
+
+    private static long ParameterCount(string checkpoint)
+    {
+        var s = BenchModel.Spec;
+        long h = s.HiddenSize;
+        long kv = (long)s.NumKeyValueHeads * (h / s.NumAttentionHeads);
+        long layer = (h * h * 2) + (h * kv * 2) + (3 * h * s.IntermediateSize);
+        _ = checkpoint;
+        return (layer * s.NumHiddenLayers) + ((long)s.VocabSize * h); // decode reads the output head, not the embedding table
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
+    }
+}

@@ -1,0 +1,565 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Directer.Core.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Modeling.Kernels;
+
+/// <summary>
+/// The decoder's forward pass for a few rows (decode steps, DIRECTER's candidate rows and ranking)
+/// on Directer's own CPU kernels: matrix × few-rows products over the model's weights in place,
+/// parallel across output features on one persistent worker per core; RMSNorm, rotary, SiLU and the
+/// attention of the new tokens over the KV cache fused into plain loops. Same numerics as
+/// <see cref="LlamaModel"/>'s TorchSharp path (float32 activations; bf16 weights widened exactly),
+/// same cache, same steering hook and capture. Prefill and everything this does not cover stays on
+/// TorchSharp.
+/// </summary>
+internal sealed unsafe class CpuDecoder : IDisposable
+{
+    /// <summary>Most rows (batch × new tokens) a pass may have; beyond this TorchSharp's GEMMs win.</summary>
+    public const int MaxRows = 48;
+
+    private static readonly HashSet<string> Architectures = new(StringComparer.Ordinal) { "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM" };
+
+    private readonly DecodeLayer[] layers;
+    private readonly IWeightMatrix embedding;
+    private readonly IWeightMatrix head;
+    private readonly float[] finalNorm;
+    private readonly float[] cos;
+    private readonly float[] sin;
+    private readonly KernelThreads threads;
+    private readonly MatrixJob matrixJob = new();
+    private readonly AttentionJob attentionJob = new();
+    private readonly Action<int, int> scoreWork;
+    private readonly Action<int, int> mixWork;
+    private readonly int hidden;
+    private readonly int inter;
+    private readonly int heads;
+    private readonly int kvHeads;
+    private readonly int headDim;
+    private readonly int qkvOut;
+    private readonly float scale;
+    private readonly float eps;
+    private readonly float* x;
+    private readonly float* h;
+    private readonly float* qkv;
+    private readonly float* attn;
+    private readonly float* o;
+    private readonly float* gateUp;
+    private readonly float* act;
+    private Tensor? scoreStorage;
+    private float* scores;
+    private long scoreCapacity;
+
+    // State of the pass in flight, read by the attention work items.
+    private int passBatch;
+    private int passTokens;
+    private int passStart;
+    private int passTotal;
+    private float* passKeys;
+    private float* passValues;
+    private int cacheCapacity;
+    private readonly bool[] rowScaled = new bool[MaxRows];
+    private float[]? scaledColumns;
+    private float scaleFactor;
+
+    private CpuDecoder(ModelConfig config, DecodeLayer[] layers, IWeightMatrix embedding, IWeightMatrix head, float[] finalNorm, float[] cos, float[] sin, int threadCount)
+    {
+        this.layers = layers;
+        this.embedding = embedding;
+        this.head = head;
+        this.finalNorm = finalNorm;
+        this.cos = cos;
+        this.sin = sin;
+        hidden = config.HiddenSize;
+        inter = config.IntermediateSize;
+        heads = config.NumAttentionHeads;
+        kvHeads = config.NumKeyValueHeads;
+        headDim = config.HeadDim;
+        qkvOut = (heads + (2 * kvHeads)) * headDim;
+        scale = (float)(1.0 / Math.Sqrt(headDim));
+        eps = (float)config.RmsNormEps;
+        threads = new KernelThreads(threadCount);
+        scoreWork = ScoreRange;
+        mixWork = MixRange;
+        x = Alloc(MaxRows * hidden);
+        h = Alloc(MaxRows * hidden);
+        qkv = Alloc(MaxRows * qkvOut);
+        attn = Alloc(MaxRows * heads * headDim);
+        o = Alloc(MaxRows * hidden);
+        gateUp = Alloc(MaxRows * 2 * inter);
+        act = Alloc(MaxRows * inter);
+    }
+
+    /// <summary>Why the kernels cannot run this model (null when they can). Any config feature not listed here keeps the TorchSharp path.</summary>
+    public static string? Unsupported(ModelConfig config, ModelOptions options, Device device, ScalarType dtype)
+    {
+        if (!options.CpuDecodeKernels)
+        {
+            return "disabled by ModelOptions.CpuDecodeKernels";
+        }
+
+        if (device.type != DeviceType.CPU)
+        {
+            return $"device {device.type}";
+        }
+
+        if (!Architectures.Contains(config.Architecture))
+        {
+            return $"architecture {config.Architecture} is not implemented by the decode kernels";
+        }
+
+        if (config.HiddenAct != "silu")
+        {
+            return $"hidden_act {config.HiddenAct}";
+        }
+
+        if (config.HeadDim % 2 != 0)
+        {
+            return "odd head_dim";
+        }
+
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+        {
+            return $"dtype {dtype}";
+        }
+
+        if (options.Int8Weights && !Int8Shapes(config))
+        {
+            return "int8 weights need hidden, intermediate and attention sizes that are multiples of 32";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether every matrix's input size is a multiple of the int8 block.</summary>
+    public static bool Int8Shapes(ModelConfig config) =>
+        config.HiddenSize % Int8Load.Block == 0 && config.IntermediateSize % Int8Load.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Load.Block == 0;
+
+    /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
+    public static Tensor QuantizeInt8(Tensor weight)
+    {
+        using var f = weight.to_type(ScalarType.Float32).contiguous();
+        int rows = (int)f.shape[0];
+        int cols = (int)f.shape[1];
+        var q = empty(new long[] { rows, Int8Load.RowBytes(cols) }, ScalarType.Byte);
+        Int8Load.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
+        return q;
+    }
+
+    /// <summary>Builds the kernels over the model's tensors ([out, in] layout, CPU, contiguous), which must outlive this.</summary>
+    public static CpuDecoder Create(ModelConfig config, DecoderLayerWeights[] weights, Tensor embedding, Tensor finalNorm, Tensor lmHead, int contextLength, int threadCount, KernelWidth width)
+    {
+        var layers = weights.Select(w => new DecodeLayer
+        {
+            Qkv = Matrix(w.QkvProjection, width),
+            Output = Matrix(w.OutputProjection, width),
+            GateUp = Matrix(w.GateUpProjection, width),
+            Down = Matrix(w.DownProjection, width),
+            InputNorm = Floats(w.InputNorm)!,
+            PostAttentionNorm = Floats(w.PostAttentionNorm)!,
+            QkvBias = Floats(w.QkvBias),
+            OutputBias = Floats(w.OutputBias),
+            GateUpBias = Floats(w.GateUpBias),
+            DownBias = Floats(w.DownBias),
+        }).ToArray();
+
+        // The float32 tables the TorchSharp path uses in float32 (same ops, so the same values).
+        using var scope = NewDisposeScope();
+        var invFreq = RotaryEmbedding.InverseFrequencies(config);
+        var positions = arange(contextLength, dtype: ScalarType.Int64).to_type(ScalarType.Float32);
+        var freqs = outer(positions, invFreq).contiguous();
+        float[] cosTable = freqs.cos().data<float>().ToArray();
+        float[] sinTable = freqs.sin().data<float>().ToArray();
+        return new CpuDecoder(config, layers, Matrix(embedding, width), Matrix(lmHead, width), Floats(finalNorm)!, cosTable, sinTable, threadCount);
+    }
+
+    private static IWeightMatrix Matrix(Tensor t, KernelWidth width)
+    {
+        if (t.dim() != 2)
+        {
+            throw new ArgumentException($"Expected a 2-D weight, got [{string.Join(", ", t.shape)}].", nameof(t));
+        }
+
+        byte* p = TensorMemory.Address(t);
+        int rows = (int)t.shape[0];
+        int cols = (int)t.shape[1];
+        return t.dtype switch
+        {
+            ScalarType.Byte => new WeightMatrix<Int8Load>(p, rows, cols / Int8Load.BlockBytes * Int8Load.Block, width),
+            ScalarType.Float32 => new WeightMatrix<F32Load>(p, rows, cols, width),
+            ScalarType.BFloat16 => new WeightMatrix<BF16Load>(p, rows, cols, width),
+            _ => throw new ArgumentException($"Decode kernels have no {t.dtype} weights.", nameof(t)),
+        };
+    }
+
+    private static float[]? Floats(Tensor? t)
+    {
+        if (t is null)
+        {
+            return null;
+        }
+
+        using var f = t.to_type(ScalarType.Float32).contiguous();
+        return f.data<float>().ToArray();
+    }
+
+    private static float* Alloc(long count) => (float*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(float)), 64);
+
+    /// <summary>Runs <paramref name="ids"/> ([batch, n] int64, batch·n ≤ <see cref="MaxRows"/>) after the cache's first <paramref name="start"/> positions.</summary>
+    public Tensor Forward(Tensor ids, KvCache cache, int start, ForwardRequest request)
+    {
+        int batch = (int)ids.shape[0];
+        int n = (int)ids.shape[1];
+        int rows = batch * n;
+        using (var cpuIds = ids.to(ScalarType.Int64, CPU).contiguous())
+        {
+            long* idp = (long*)TensorMemory.Address(cpuIds);
+            for (int r = 0; r < rows; r++)
+            {
+                long id = idp[r];
+                if (id < 0 || id >= embedding.Rows)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id out of range [0, {embedding.Rows}).");
+                }
+
+                embedding.ReadRow((int)id, x + ((long)r * hidden));
+            }
+        }
+
+        passBatch = batch;
+        passTokens = n;
+        passStart = start;
+        passTotal = start + n;
+        cacheCapacity = cache.Capacity;
+        int heads3 = rows * heads;
+        EnsureScores((long)heads3 * passTotal);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var w = layers[l];
+            RmsNorm(x, w.InputNorm, h, rows);
+            Multiply(w.Qkv, h, rows, qkv, qkvOut, w.QkvBias);
+            Rotate(rows, n, start);
+            passKeys = (float*)TensorMemory.Address(cache.LayerKeys(l));
+            passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
+            var steering = request.Steering is { } st && st.AffectsLayer(l) ? st : null;
+            scaledColumns = null;
+            if (steering is IScoreColumnScaling scaling)
+            {
+                // Applied inside the score loop (no torch op per layer).
+                scaledColumns = scaling.Columns;
+                scaleFactor = scaling.Multiplier;
+                for (int b = 0; b < batch; b++)
+                {
+                    rowScaled[b] = scaling.IsRowScaled(l, b);
+                }
+
+                steering = null;
+            }
+
+            attentionJob.Set(heads3, scoreWork);
+            threads.Run(attentionJob);
+            if (steering is not null)
+            {
+                using var view = scoreStorage!.narrow(0, 0, (long)heads3 * passTotal);
+                using var shaped = view.view(batch, kvHeads, heads / kvHeads, n, passTotal);
+                steering.Apply(l, shaped);
+            }
+
+            attentionJob.Set(heads3, mixWork);
+            threads.Run(attentionJob);
+            if (request.WriteCache)
+            {
+                WriteCache(n, start);
+            }
+
+            Multiply(w.Output, attn, rows, o, hidden, w.OutputBias);
+            request.Capture?.RecordLastPositions(l, h, o, batch, n, hidden);
+            Add(x, o, rows * hidden);
+            RmsNorm(x, w.PostAttentionNorm, h, rows);
+            Multiply(w.GateUp, h, rows, gateUp, 2 * inter, w.GateUpBias);
+            SiluGate(rows);
+            Multiply(w.Down, act, rows, o, hidden, w.DownBias);
+            Add(x, o, rows * hidden);
+        }
+
+        int outRows = request.LastPositionOnly ? batch : rows;
+        for (int r = 0; r < outRows; r++)
+        {
+            int from = request.LastPositionOnly ? (r * n) + n - 1 : r;
+            Buffer.MemoryCopy(x + ((long)from * hidden), o + ((long)r * hidden), hidden * sizeof(float), hidden * sizeof(float));
+        }
+
+        RmsNorm(o, finalNorm, h, outRows);
+        var logits = empty(new long[] { batch, request.LastPositionOnly ? 1 : n, head.Rows }, ScalarType.Float32);
+        matrixJob.Set(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows);
+        threads.Run(matrixJob);
+        return logits.DetachFromDisposeScope();
+    }
+
+    private void Multiply(IWeightMatrix w, float* input, int rows, float* output, int stride, float[]? bias)
+    {
+        matrixJob.Set(w, input, rows, output, stride);
+        threads.Run(matrixJob);
+        if (bias is not null)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                float* y = output + ((long)r * stride);
+                for (int i = 0; i < bias.Length; i++)
+                {
+                    y[i] += bias[i];
+                }
+            }
+        }
+    }
+
+    private void RmsNorm(float* input, float[] weight, float* output, int rows)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* xr = input + ((long)r * hidden);
+            float* yr = output + ((long)r * hidden);
+            float sum = 0;
+            for (int i = 0; i < hidden; i++)
+            {
+                sum += xr[i] * xr[i];
+            }
+
+            float inv = 1f / MathF.Sqrt((sum / hidden) + eps);
+            for (int i = 0; i < hidden; i++)
+            {
+                yr[i] = weight[i] * (xr[i] * inv);
+            }
+        }
+    }
+
+    /// <summary>Rotates the queries and keys of every row in place (rotate-half convention, as transformers).</summary>
+    private void Rotate(int rows, int n, int start)
+    {
+        int half = headDim / 2;
+        for (int r = 0; r < rows; r++)
+        {
+            int position = start + (r % n);
+            float* row = qkv + ((long)r * qkvOut);
+            fixed (float* c = &cos[position * half], s = &sin[position * half])
+            {
+                for (int hh = 0; hh < heads + kvHeads; hh++)
+                {
+                    float* v = row + (hh * headDim);
+                    for (int i = 0; i < half; i++)
+                    {
+                        float a = v[i];
+                        float b = v[i + half];
+                        v[i] = (a * c[i]) + (b * -s[i]);
+                        v[i + half] = (b * c[i]) + (a * s[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scaled scores of (row, head) items [first, end) into the [batch, kvHeads, groups, n, total]
+    /// buffer the steering hook sees: the cached prefix, then the row's own new tokens (causal).
+    /// </summary>
+    private void ScoreRange(int first, int end)
+    {
+        int groups = heads / kvHeads;
+        int n = passTokens;
+        int total = passTotal;
+        for (int item = first; item < end; item++)
+        {
+            int r = item / heads;
+            int hh = item % heads;
+            int b = r / n;
+            int t = r % n;
+            int kv = hh / groups;
+            int g = hh % groups;
+            float* q = qkv + ((long)r * qkvOut) + (hh * headDim);
+            float* s = scores + ((((((long)b * kvHeads) + kv) * groups + g) * n + t) * total);
+            float* keys = passKeys + ((long)kv * cacheCapacity * headDim);
+            for (int j = 0; j < passStart; j++)
+            {
+                s[j] = Dot(q, keys + ((long)j * headDim), headDim) * scale;
+            }
+
+            if (scaledColumns is { } columns && rowScaled[b])
+            {
+                for (int j = Math.Min(passStart, columns.Length) - 1; j >= 0; j--)
+                {
+                    if (columns[j] != 0)
+                    {
+                        s[j] *= scaleFactor;
+                    }
+                }
+            }
+
+            for (int j = 0; j < n; j++)
+            {
+                float* k = qkv + ((long)((b * n) + j) * qkvOut) + ((heads + kv) * headDim);
+                s[passStart + j] = j <= t ? Dot(q, k, headDim) * scale : float.NegativeInfinity;
+            }
+        }
+    }
+
+    /// <summary>Softmax of each (row, head)'s scores and the weighted sum of values into the attention output.</summary>
+    private void MixRange(int first, int end)
+    {
+        int groups = heads / kvHeads;
+        int n = passTokens;
+        int total = passTotal;
+        for (int item = first; item < end; item++)
+        {
+            int r = item / heads;
+            int hh = item % heads;
+            int b = r / n;
+            int t = r % n;
+            int kv = hh / groups;
+            int g = hh % groups;
+            float* s = scores + ((((((long)b * kvHeads) + kv) * groups + g) * n + t) * total);
+            float max = float.NegativeInfinity;
+            for (int j = 0; j < total; j++)
+            {
+                max = MathF.Max(max, s[j]);
+            }
+
+            float sum = 0;
+            for (int j = 0; j < total; j++)
+            {
+                float e = MathF.Exp(s[j] - max);
+                s[j] = e;
+                sum += e;
+            }
+
+            float inv = 1f / sum;
+            float* output = attn + ((long)r * heads * headDim) + (hh * headDim);
+            new Span<float>(output, headDim).Clear();
+            float* values = passValues + ((long)kv * cacheCapacity * headDim);
+            for (int j = 0; j < passStart; j++)
+            {
+                Axpy(s[j] * inv, values + ((long)j * headDim), output, headDim);
+            }
+
+            for (int j = 0; j <= t; j++)
+            {
+                float* v = qkv + ((long)((b * n) + j) * qkvOut) + (((heads + kvHeads) + kv) * headDim);
+                Axpy(s[passStart + j] * inv, v, output, headDim);
+            }
+        }
+    }
+
+    private void WriteCache(int n, int start)
+    {
+        // Row 0 of the batch is the raw row; its new keys (rotated) and values go to the cache.
+        int bytes = headDim * sizeof(float);
+        for (int t = 0; t < n; t++)
+        {
+            float* row = qkv + ((long)t * qkvOut);
+            for (int kv = 0; kv < kvHeads; kv++)
+            {
+                long slot = (((long)kv * cacheCapacity) + start + t) * headDim;
+                Buffer.MemoryCopy(row + ((heads + kv) * headDim), passKeys + slot, bytes, bytes);
+                Buffer.MemoryCopy(row + ((heads + kvHeads + kv) * headDim), passValues + slot, bytes, bytes);
+            }
+        }
+    }
+
+    private void SiluGate(int rows)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* g = gateUp + ((long)r * 2 * inter);
+            float* u = g + inter;
+            float* a = act + ((long)r * inter);
+            for (int i = 0; i < inter; i++)
+            {
+                float v = g[i];
+                a[i] = v / (1f + MathF.Exp(-v)) * u[i];
+            }
+        }
+    }
+
+    private static void Add(float* target, float* addend, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count; i += 8)
+            {
+                (Vector256.Load(target + i) + Vector256.Load(addend + i)).Store(target + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            target[i] += addend[i];
+        }
+    }
+
+    private static float Dot(float* a, float* b, int count)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i + 8 <= count; i += 8)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc);
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+
+        for (; i < count; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    private static void Axpy(float alpha, float* v, float* output, int count)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256.Create(alpha);
+            for (; i + 8 <= count; i += 8)
+            {
+                Vector256.FusedMultiplyAdd(a, Vector256.Load(v + i), Vector256.Load(output + i)).Store(output + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            output[i] += alpha * v[i];
+        }
+    }
+
+    private void EnsureScores(long count)
+    {
+        if (count <= scoreCapacity)
+        {
+            return;
+        }
+
+        // A torch tensor, so that the steering hook can modify the scores in place through its usual API.
+        scoreStorage?.Dispose();
+        scoreCapacity = Math.Max(count, scoreCapacity * 2);
+        scoreStorage = empty(scoreCapacity, ScalarType.Float32).DetachFromDisposeScope();
+        scores = (float*)TensorMemory.Address(scoreStorage);
+    }
+
+    public void Dispose()
+    {
+        threads.Dispose();
+        scoreStorage?.Dispose();
+        foreach (var p in new[] { x, h, qkv, attn, o, gateUp, act })
+        {
+            NativeMemory.AlignedFree(p);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Directer.Core.Modeling.Kernels;
+
+/// <summary>Which instruction width the kernels use (tests force the narrower ones).</summary>
+internal enum KernelWidth
+{
+    /// <summary>Plain scalar loops (no usable SIMD).</summary>
+    Scalar,
+
+    /// <summary>256-bit vectors (AVX2).</summary>
+    Vector256,
+
+    /// <summary>512-bit vectors (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>
+/// Weights × a few activation rows. Outputs are produced four at a time and rows two at a time:
+/// each weight vector is loaded once per pair of rows and feeds eight independent accumulators
+/// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
+/// weight rows from L1 instead of memory, so a k-row pass streams the weights once. Every
+/// (output, row) element is one accumulator over the columns in order plus the same scalar tail,
+/// whichever block computes it, so results do not depend on k.
+/// </summary>
+internal static unsafe class MatrixKernels
+{
+    /// <summary>The widest width this CPU runs natively.</summary>
+    public static KernelWidth Best { get; } =
+        Vector512.IsHardwareAccelerated ? KernelWidth.Vector512 :
+        Vector256.IsHardwareAccelerated ? KernelWidth.Vector256 : KernelWidth.Scalar;
+
+    public static void Multiply<TLoad>(KernelWidth width, byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+        where TLoad : struct, IWeightLoad
+    {
+        switch (width)
+        {
+            case KernelWidth.Vector512:
+                Multiply512<TLoad>(w, cols, x, k, y, yStride, start, end);
+                break;
+            case KernelWidth.Vector256:
+                Multiply256<TLoad>(w, cols, x, k, y, yStride, start, end);
+                break;
+            default:
+                MultiplyScalar<TLoad>(w, cols, x, k, y, yStride, start, end);
+                break;
+        }
+    }
+
+    private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+        where TLoad : struct, IWeightLoad
+    {
+        long rowBytes = TLoad.RowBytes(cols);
+        for (int o = start; o < end; o++)
+        {
+            byte* row = w + (o * rowBytes);
+            for (int r = 0; r < k; r++)
+            {
+                y[(r * yStride) + o] = Tail<TLoad>(0f, row, x + ((long)r * cols), 0, cols);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Tail<TLoad>(float sum, byte* row, float* x, int from, int cols)
+        where TLoad : struct, IWeightLoad
+    {
+        for (int i = from; i < cols; i++)
+        {
+            sum += TLoad.Scalar(row, i) * x[i];
+        }
+
+        return sum;
+    }
+
+    private static void Multiply512<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+        where TLoad : struct, IWeightLoad
+    {
+        long rowBytes = TLoad.RowBytes(cols);
+        int vec = cols & ~31;
+        int o = start;
+        for (; o + 4 <= end; o += 4)
+        {
+            byte* w0 = w + (o * rowBytes);
+            byte* w1 = w0 + rowBytes;
+            byte* w2 = w1 + rowBytes;
+            byte* w3 = w2 + rowBytes;
+            int r = 0;
+            for (; r + 2 <= k; r += 2)
+            {
+                float* xa = x + ((long)r * cols);
+                float* xb = xa + cols;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int i = 0; i < vec; i += 32)
+                {
+                    var xal = Vector512.Load(xa + i);
+                    var xah = Vector512.Load(xa + i + 16);
+                    var xbl = Vector512.Load(xb + i);
+                    var xbh = Vector512.Load(xb + i + 16);
+                    TLoad.Load512(w0, i, out var l, out var h);
+                    a0 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a0));
+                    b0 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b0));
+                    TLoad.Load512(w1, i, out l, out h);
+                    a1 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a1));
+                    b1 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b1));
+                    TLoad.Load512(w2, i, out l, out h);
+                    a2 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a2));
+                    b2 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b2));
+                    TLoad.Load512(w3, i, out l, out h);
+                    a3 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a3));
+                    b3 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b3));
+                }
+
+                float* ya = y + ((long)r * yStride) + o;
+                float* yb = ya + yStride;
+                ya[0] = Tail<TLoad>(Vector512.Sum(a0), w0, xa, vec, cols);
+                ya[1] = Tail<TLoad>(Vector512.Sum(a1), w1, xa, vec, cols);
+                ya[2] = Tail<TLoad>(Vector512.Sum(a2), w2, xa, vec, cols);
+                ya[3] = Tail<TLoad>(Vector512.Sum(a3), w3, xa, vec, cols);
+                yb[0] = Tail<TLoad>(Vector512.Sum(b0), w0, xb, vec, cols);
+                yb[1] = Tail<TLoad>(Vector512.Sum(b1), w1, xb, vec, cols);
+                yb[2] = Tail<TLoad>(Vector512.Sum(b2), w2, xb, vec, cols);
+                yb[3] = Tail<TLoad>(Vector512.Sum(b3), w3, xb, vec, cols);
+            }
+
+            if (r < k)
+            {
+                float* xa = x + ((long)r * cols);
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int i = 0; i < vec; i += 32)
+                {
+                    var xal = Vector512.Load(xa + i);
+                    var xah = Vector512.Load(xa + i + 16);
+                    TLoad.Load512(w0, i, out var l, out var h);
+                    a0 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a0));
+                    TLoad.Load512(w1, i, out l, out h);
+                    a1 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a1));
+                    TLoad.Load512(w2, i, out l, out h);
+                    a2 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a2));
+                    TLoad.Load512(w3, i, out l, out h);
+                    a3 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a3));
+                }
+
+                float* ya = y + ((long)r * yStride) + o;
+                ya[0] = Tail<TLoad>(Vector512.Sum(a0), w0, xa, vec, cols);
+                ya[1] = Tail<TLoad>(Vector512.Sum(a1), w1, xa, vec, cols);
+                ya[2] = Tail<TLoad>(Vector512.Sum(a2), w2, xa, vec, cols);
+                ya[3] = Tail<TLoad>(Vector512.Sum(a3), w3, xa, vec, cols);
+            }
+        }
+
+        for (; o < end; o++)
+        {
+            byte* w0 = w + (o * rowBytes);
+            for (int r = 0; r < k; r++)
+            {
+                float* xa = x + ((long)r * cols);
+                Vector512<float> a0 = default;
+                for (int i = 0; i < vec; i += 32)
+                {
+                    TLoad.Load512(w0, i, out var l, out var h);
+                    a0 = Vector512.FusedMultiplyAdd(h, Vector512.Load(xa + i + 16), Vector512.FusedMultiplyAdd(l, Vector512.Load(xa + i), a0));
+                }
+
+                y[((long)r * yStride) + o] = Tail<TLoad>(Vector512.Sum(a0), w0, xa, vec, cols);
+            }
+        }
+    }
+
+    private static void Multiply256<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+        where TLoad : struct, IWeightLoad
+    {
+        long rowBytes = TLoad.RowBytes(cols);
+        int vec = cols & ~15;
+        int o = start;
+        for (; o + 4 <= end; o += 4)
+        {
+            byte* w0 = w + (o * rowBytes);
+            byte* w1 = w0 + rowBytes;
+            byte* w2 = w1 + rowBytes;
+            byte* w3 = w2 + rowBytes;
+            int r = 0;
+            for (; r + 2 <= k; r += 2)
+            {
+                float* xa = x + ((long)r * cols);
+                float* xb = xa + cols;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int i = 0; i < vec; i += 16)
+                {
+                    var xal = Vector256.Load(xa + i);
+                    var xah = Vector256.Load(xa + i + 8);
+                    var xbl = Vector256.Load(xb + i);
+                    var xbh = Vector256.Load(xb + i + 8);
+                    TLoad.Load256(w0, i, out var l, out var h);
+                    a0 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a0));
+                    b0 = Vector256.FusedMultiplyAdd(h, xbh, Vector256.FusedMultiplyAdd(l, xbl, b0));
+                    TLoad.Load256(w1, i, out l, out h);
+                    a1 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a1));
+                    b1 = Vector256.FusedMultiplyAdd(h, xbh, Vector256.FusedMultiplyAdd(l, xbl, b1));
+                    TLoad.Load256(w2, i, out l, out h);
+                    a2 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a2));
+                    b2 = Vector256.FusedMultiplyAdd(h, xbh, Vector256.FusedMultiplyAdd(l, xbl, b2));
+                    TLoad.Load256(w3, i, out l, out h);
+                    a3 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a3));
+                    b3 = Vector256.FusedMultiplyAdd(h, xbh, Vector256.FusedMultiplyAdd(l, xbl, b3));
+                }
+
+                float* ya = y + ((long)r * yStride) + o;
+                float* yb = ya + yStride;
+                ya[0] = Tail<TLoad>(Vector256.Sum(a0), w0, xa, vec, cols);
+                ya[1] = Tail<TLoad>(Vector256.Sum(a1), w1, xa, vec, cols);
+                ya[2] = Tail<TLoad>(Vector256.Sum(a2), w2, xa, vec, cols);
+                ya[3] = Tail<TLoad>(Vector256.Sum(a3), w3, xa, vec, cols);
+                yb[0] = Tail<TLoad>(Vector256.Sum(b0), w0, xb, vec, cols);
+                yb[1] = Tail<TLoad>(Vector256.Sum(b1), w1, xb, vec, cols);
+                yb[2] = Tail<TLoad>(Vector256.Sum(b2), w2, xb, vec, cols);
+                yb[3] = Tail<TLoad>(Vector256.Sum(b3), w3, xb, vec, cols);
+            }
+
+            if (r < k)
+            {
+                float* xa = x + ((long)r * cols);
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (int i = 0; i < vec; i += 16)
+                {
+                    var xal = Vector256.Load(xa + i);
+                    var xah = Vector256.Load(xa + i + 8);
+                    TLoad.Load256(w0, i, out var l, out var h);
+                    a0 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a0));
+                    TLoad.Load256(w1, i, out l, out h);
+                    a1 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a1));
+                    TLoad.Load256(w2, i, out l, out h);
+                    a2 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a2));
+                    TLoad.Load256(w3, i, out l, out h);
+                    a3 = Vector256.FusedMultiplyAdd(h, xah, Vector256.FusedMultiplyAdd(l, xal, a3));
+                }
+
+                float* ya = y + ((long)r * yStride) + o;
+                ya[0] = Tail<TLoad>(Vector256.Sum(a0), w0, xa, vec, cols);
+                ya[1] = Tail<TLoad>(Vector256.Sum(a1), w1, xa, vec, cols);
+                ya[2] = Tail<TLoad>(Vector256.Sum(a2), w2, xa, vec, cols);
+                ya[3] = Tail<TLoad>(Vector256.Sum(a3), w3, xa, vec, cols);
+            }
+        }
+
+        for (; o < end; o++)
+        {
+            byte* w0 = w + (o * rowBytes);
+            for (int r = 0; r < k; r++)
+            {
+                float* xa = x + ((long)r * cols);
+                Vector256<float> a0 = default;
+                for (int i = 0; i < vec; i += 16)
+                {
+                    TLoad.Load256(w0, i, out var l, out var h);
+                    a0 = Vector256.FusedMultiplyAdd(h, Vector256.Load(xa + i + 8), Vector256.FusedMultiplyAdd(l, Vector256.Load(xa + i), a0));
+                }
+
+                y[((long)r * yStride) + o] = Tail<TLoad>(Vector256.Sum(a0), w0, xa, vec, cols);
+            }
+        }
+    }
+}

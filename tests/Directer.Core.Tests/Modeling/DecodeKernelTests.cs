@@ -1,0 +1,227 @@
+using Directer.Core.Checkpoints;
+using Directer.Core.Modeling;
+using Directer.Core.Modeling.Kernels;
+using Directer.Core.Runtime;
+using Directer.Core.Steering;
+using Directer.Core.Tests.Support;
+using Directer.Testing;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Tests.Modeling;
+
+/// <summary>
+/// The CPU decode kernels against the TorchSharp path of the same model: every generated checkpoint
+/// plus odd-sized ones (columns not a multiple of any vector width, output counts not a multiple of
+/// the 4-output block, GQA, biases, tied embeddings), every SIMD width this CPU runs, f32 and bf16.
+/// </summary>
+public sealed class DecodeKernelTests
+{
+    private static readonly long[] Prompt = { 1, 17, 42, 5, 88, 23, 9, 61, 30, 77, 4 };
+
+    // hidden 72 = 2·32 + 8 and head_dim 12 exercise every tail; vocab 99 and MLP 53 leave 3 and 1 outputs after the 4-blocks.
+    private static readonly TinyCheckpointSpec[] OddSpecs =
+    [
+        new() { Name = "odd-gqa-bias", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 2, VocabSize = 99, AttentionBias = true, MlpBias = true, Seed = 11 },
+        new() { Name = "odd-qwen2-tied", Architecture = "Qwen2ForCausalLM", HiddenSize = 40, IntermediateSize = 67, NumAttentionHeads = 5, NumKeyValueHeads = 1, HeadDim = 8, VocabSize = 101, TieWordEmbeddings = true, DType = "BF16", Seed = 12 },
+    ];
+
+    private static readonly Lazy<string> OddRoot = new(() =>
+    {
+        TorchRuntime.EnsureInitialized();
+        string root = Path.Combine(Path.GetTempPath(), "directer-kernel-tests-" + Environment.ProcessId);
+        foreach (var spec in OddSpecs)
+        {
+            TinyCheckpoints.Write(spec, Path.Combine(root, spec.Name));
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        return root;
+    });
+
+    public DecodeKernelTests() => TorchRuntime.EnsureInitialized();
+
+    public static TheoryData<string, ComputeDType, string> Cases()
+    {
+        var data = new TheoryData<string, ComputeDType, string>();
+        var widths = new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(w => w <= MatrixKernels.Best).ToArray();
+        foreach (string name in GeneratedCheckpoints.Names.Concat(OddSpecs.Select(s => s.Name)))
+        {
+            foreach (var dtype in new[] { ComputeDType.Float32, ComputeDType.BFloat16 })
+            {
+                // Every width on the odd shapes; the best one on the rest (keeps the suite short).
+                foreach (var width in name.StartsWith("odd", StringComparison.Ordinal) ? widths : [MatrixKernels.Best])
+                {
+                    data.Add(name, dtype, width.ToString());
+                }
+            }
+        }
+
+        return data;
+    }
+
+    private static string PathOf(string name) =>
+        name.StartsWith("odd", StringComparison.Ordinal) ? Path.Combine(OddRoot.Value, name) : GeneratedCheckpoints.PathOf(name);
+
+    /// <summary>
+    /// Prefill (one multi-token pass), then greedy decode steps: f32 logits within 1e-5 of the largest
+    /// logit and identical greedy ids. bf16: the kernels keep activations in float32 where TorchSharp
+    /// rounds each to bf16, so both are held to the f32 result: the kernels' error at most TorchSharp
+    /// bf16's (plus 1e-3 of the largest logit for ties).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void KernelsGiveTheLogitsOfTheTorchSharpPath(string name, ComputeDType dtype, string widthName)
+    {
+        var width = Enum.Parse<KernelWidth>(widthName);
+        string path = PathOf(name);
+        using var fast = LlamaModel.Load(path, new ModelOptions { DType = dtype, MaxSequenceLength = 32 }, width);
+        using var slow = LlamaModel.Load(path, new ModelOptions { DType = dtype, MaxSequenceLength = 32, CpuDecodeKernels = false });
+        using var exact = LlamaModel.Load(path, new ModelOptions { DType = ComputeDType.Float32, MaxSequenceLength = 32, CpuDecodeKernels = false });
+        Assert.True(fast.UsesDecodeKernels, fast.DecodeKernelsUnused);
+        Assert.False(slow.UsesDecodeKernels);
+        using var fastCache = fast.CreateCache();
+        using var slowCache = slow.CreateCache();
+        using var exactCache = exact.CreateCache();
+        var all = new ForwardRequest { LastPositionOnly = false };
+        using var ids = tensor(Prompt).unsqueeze(0);
+        var steps = new List<(Tensor Fast, Tensor Slow, Tensor Exact)>
+        {
+            (fast.Forward(ids, fastCache, all), slow.Forward(ids, slowCache, all), exact.Forward(ids, exactCache, all)),
+        };
+        try
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                long next = steps[^1].Exact.select(1, -1).argmax(-1).item<long>();
+                if (dtype == ComputeDType.Float32)
+                {
+                    Assert.Equal(next, steps[^1].Fast.select(1, -1).argmax(-1).item<long>());
+                }
+
+                using var input = tensor(new[] { next }).unsqueeze(0);
+                steps.Add((fast.Forward(input, fastCache), slow.Forward(input, slowCache), exact.Forward(input, exactCache)));
+            }
+
+            foreach (var (f, s, e) in steps)
+            {
+                double scale = e.abs().max().item<float>();
+                double kernelError = (f - e).abs().max().item<float>();
+                if (dtype == ComputeDType.Float32)
+                {
+                    double vsTorch = (f - s).abs().max().item<float>();
+                    Assert.True(vsTorch <= 1e-5 * scale, $"{name} {width}: max |Δlogit| {vsTorch:G3} > 1e-5 × {scale:G3}");
+                }
+                else
+                {
+                    double torchError = (s - e).abs().max().item<float>();
+                    Assert.True(kernelError <= torchError + (1e-3 * scale), $"{name} bf16 {width}: kernels' error {kernelError:G3} > TorchSharp bf16's {torchError:G3}");
+                }
+            }
+
+            Assert.Equal(fastCache.Length, slowCache.Length);
+        }
+        finally
+        {
+            foreach (var (f, s, e) in steps)
+            {
+                f.Dispose();
+                s.Dispose();
+                e.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A row's logits do not depend on the batch it is in (DIRECTER's strategies rely on it): bitwise equal for 1..9 rows.</summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-gqa-bias")]
+    public void ARowsLogitsAreBitwiseTheSameInAnyBatch(string name)
+    {
+        using var model = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        using var cache = model.CreateCache();
+        using (var prefix = tensor(Prompt).unsqueeze(0))
+        {
+            model.Forward(prefix, cache).Dispose();
+        }
+
+        var readOnly = new ForwardRequest { WriteCache = false };
+        using var single = model.Forward(tensor(new long[] { 33 }).unsqueeze(0), cache, readOnly);
+        for (int rows = 2; rows <= 9; rows++)
+        {
+            var ids = Enumerable.Range(0, rows).Select(r => r == rows / 2 ? 33L : 40 + r).ToArray();
+            using var batch = model.Forward(tensor(ids).unsqueeze(1), cache, readOnly);
+            using var row = batch.narrow(0, rows / 2, 1);
+            Assert.True(single.equal(row).all().item<bool>(), $"{rows} rows: row {rows / 2} differs from the single-row pass");
+        }
+
+        Assert.Equal(Prompt.Length, cache.Length);
+    }
+
+    /// <summary>Batched rows with several new tokens each, steered per row and captured, as TorchSharp computes them.</summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-gqa-bias")]
+    [InlineData("odd-qwen2-tied")]
+    public void SteeredCapturedMultiTokenBatchesMatchTheTorchSharpPath(string name)
+    {
+        using var fast = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        using var slow = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32, CpuDecodeKernels = false });
+        var results = new List<(Tensor Logits, AttentionCapture Capture)>();
+        foreach (var model in new[] { fast, slow })
+        {
+            using var cache = model.CreateCache();
+            using (var prefix = tensor(Prompt).unsqueeze(0))
+            {
+                model.Forward(prefix, cache).Dispose();
+            }
+
+            // Row 0 unsteered, row 1 steered in layer 0, row 2 in every layer; 3 new tokens per row.
+            var layers = new IReadOnlySet<int>[] { new HashSet<int>(), new HashSet<int> { 0 }, Enumerable.Range(0, model.LayerCount).ToHashSet() };
+            using var steering = new KeyScaleSteering(EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length), 50, layers, Prompt.Length, Prompt.Length + 3, model.Device);
+            var capture = new AttentionCapture(model.LayerCount);
+            using var ids = tensor(new long[] { 7, 8, 9, 7, 8, 9, 10, 11, 12 }).reshape(3, 3);
+            var logits = model.Forward(ids, cache, new ForwardRequest { WriteCache = false, LastPositionOnly = false, Steering = steering, Capture = capture });
+            results.Add((logits, capture));
+        }
+
+        try
+        {
+            var (f, s) = (results[0], results[1]);
+            double scale = s.Logits.abs().max().item<float>();
+            Assert.True((f.Logits - s.Logits).abs().max().item<float>() <= 1e-5 * scale, $"{name}: steered logits differ");
+            Assert.False(f.Logits[0].equal(f.Logits[1]).all().item<bool>() || f.Logits[0].equal(f.Logits[2]).all().item<bool>(), "steering changed nothing");
+            for (int l = 0; l < fast.LayerCount; l++)
+            {
+                Assert.True((f.Capture.Inputs[l]! - s.Capture.Inputs[l]!).abs().max().item<float>() <= 1e-5, $"{name}: capture input layer {l}");
+                Assert.True((f.Capture.Outputs[l]! - s.Capture.Outputs[l]!).abs().max().item<float>() <= 1e-5, $"{name}: capture output layer {l}");
+            }
+        }
+        finally
+        {
+            foreach (var (logits, capture) in results)
+            {
+                logits.Dispose();
+                capture.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void ConfigFeaturesTheKernelsDoNotImplementKeepTheTorchSharpPath()
+    {
+        var config = ModelConfig.Load(Path.Combine(GeneratedCheckpoints.PathOf("llama-gqa-f32"), "config.json"));
+        Assert.Null(CpuDecoder.Unsupported(config, new ModelOptions(), CPU, ScalarType.Float32));
+        Assert.Contains("Phi3ForCausalLM", CpuDecoder.Unsupported(config with { Architecture = "Phi3ForCausalLM" }, new ModelOptions(), CPU, ScalarType.Float32));
+        Assert.NotNull(CpuDecoder.Unsupported(config, new ModelOptions { CpuDecodeKernels = false }, CPU, ScalarType.Float32));
+        Assert.NotNull(CpuDecoder.Unsupported(config, new ModelOptions(), CPU, ScalarType.Float16));
+    }
+}

@@ -1,0 +1,100 @@
+using Directer.Core.Modeling;
+using Directer.Core.Modeling.Kernels;
+using Directer.Core.Runtime;
+using Directer.Core.Tests.Support;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Tests.Modeling;
+
+/// <summary>The per-block int8 weight option: the quantiser, its kernels at every width, and a whole model against float32.</summary>
+public sealed unsafe class Int8WeightTests
+{
+    public Int8WeightTests() => TorchRuntime.EnsureInitialized();
+
+    [Fact]
+    public void EachWeightIsWithinHalfAStepOfItsBlockAndTheKernelsMultiplyTheDequantisedValues()
+    {
+        const int rows = 7, cols = 96, k = 5;
+        var random = new Random(3);
+        using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1) * (random.Next(3) + 1)).ToArray()).reshape(rows, cols);
+        using var q = CpuDecoder.QuantizeInt8(w);
+        float[] weights = w.data<float>().ToArray();
+        byte* p = TensorMemory.Address(q);
+        var dequantised = new float[rows * cols];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < cols; i++)
+            {
+                float value = Int8Load.Scalar(p + (r * Int8Load.RowBytes(cols)), i);
+                dequantised[(r * cols) + i] = value;
+                float blockMax = Enumerable.Range((i / 32) * 32, 32).Max(j => Math.Abs(weights[(r * cols) + j]));
+                Assert.True(Math.Abs(value - weights[(r * cols) + i]) <= (blockMax / 127 / 2) + 1e-7, $"weight ({r}, {i})");
+            }
+        }
+
+        float[] x = Enumerable.Range(0, k * cols).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
+        {
+            var matrix = new WeightMatrix<Int8Load>(p, rows, cols, width);
+            var y = new float[k * rows];
+            fixed (float* xp = x, yp = y)
+            {
+                matrix.Multiply(xp, k, yp, rows, 0, rows);
+            }
+
+            for (int r = 0; r < k; r++)
+            {
+                for (int o = 0; o < rows; o++)
+                {
+                    double expected = Enumerable.Range(0, cols).Sum(i => (double)dequantised[(o * cols) + i] * x[(r * cols) + i]);
+                    Assert.True(Math.Abs(expected - y[(r * rows) + o]) <= 1e-4, $"{width} y[{r}, {o}] = {y[(r * rows) + o]} vs {expected}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A whole model: int8 logits stay within 5% of the largest float32 logit and agree on most greedy
+    /// ids (random tiny models have flat distributions, so some near-ties flip); a 40-token prefill in
+    /// chunks of the kernel limit gives the logits of the same tokens decoded one by one.
+    /// </summary>
+    [Fact]
+    public void Int8ModelsStayCloseToFloat32AndPrefillInChunks()
+    {
+        string path = GeneratedCheckpoints.PathOf("llama-gqa-f32");
+        using var exact = LlamaModel.Load(path, new ModelOptions { MaxSequenceLength = 64 });
+        using var int8 = LlamaModel.Load(path, new ModelOptions { MaxSequenceLength = 64, Int8Weights = true });
+        Assert.True(int8.WeightBytesPerToken < exact.WeightBytesPerToken / 3.4);
+        var ids = Enumerable.Range(0, 60).Select(i => (long)((i * 37) + 5) % exact.VocabSize).ToArray();
+        using var input = tensor(ids).unsqueeze(0);
+        using var exactCache = exact.CreateCache();
+        using var int8Cache = int8.CreateCache();
+        var all = new ForwardRequest { LastPositionOnly = false };
+        using var reference = exact.Forward(input, exactCache, all);
+        using var chunked = int8.Forward(input, int8Cache, all); // 60 rows > CpuDecoder.MaxRows: chunked
+        Assert.Equal(60, int8Cache.Length);
+        double scale = reference.abs().max().item<float>();
+        double error = (reference - chunked).abs().max().item<float>();
+        Assert.True(error <= 0.05 * scale, $"int8 max |Δlogit| {error:G3} vs largest logit {scale:G3}");
+        using var agree = reference.argmax(-1).eq(chunked.argmax(-1)).to_type(ScalarType.Float32).mean();
+        Assert.True(agree.item<float>() >= 0.8, $"greedy agreement {agree.item<float>():P0}");
+
+        using var stepCache = int8.CreateCache();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            using var one = tensor(new[] { ids[i] }).unsqueeze(0);
+            using var step = int8.Forward(one, stepCache);
+            using var expected = chunked.narrow(1, i, 1);
+            Assert.True((step - expected).abs().max().item<float>() <= 1e-4, $"position {i}");
+        }
+    }
+
+    [Fact]
+    public void Int8NeedsTheKernelsAndFloat32Activations()
+    {
+        string path = GeneratedCheckpoints.PathOf("llama-gqa-f32");
+        var e = Assert.Throws<ArgumentException>(() => LlamaModel.Load(path, new ModelOptions { Int8Weights = true, CpuDecodeKernels = false }));
+        Assert.Contains("Int8Weights", e.Message);
+        Assert.Throws<ArgumentException>(() => LlamaModel.Load(path, new ModelOptions { Int8Weights = true, DType = ComputeDType.BFloat16 }));
+    }
+}
