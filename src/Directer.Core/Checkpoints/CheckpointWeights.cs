@@ -175,10 +175,10 @@ public sealed class CheckpointWeights : IDisposable
             foreach (string shard in weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 // Found by the parser fuzz tests: a NUL or other invalid path character made GetFullPath throw ArgumentException.
-                if (shard.Length == 0 || shard.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+                if (shard.Length == 0 || shard.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
                 {
                     throw new CheckpointException(
-                        $"Shard index '{indexPath}' names shard '{shard.Replace("\0", "\\0", StringComparison.Ordinal)}', which is not a plain file name (empty, a path, or invalid characters); shards must be files in '{folder}'.",
+                        $"Shard index '{indexPath}' names shard '{shard.Replace("\0", "\\0", StringComparison.Ordinal)}', which is empty or holds characters invalid in a path; shards must be files in '{folder}'.",
                         indexPath);
                 }
 
