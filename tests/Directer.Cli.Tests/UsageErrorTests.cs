@@ -4,7 +4,6 @@ namespace Directer.Cli.Tests;
 public sealed class UsageErrorTests
 {
     [Theory]
-    [InlineData(new[] { "generate", "--input-ids", "1" }, "--model")] // missing required option (parser)
     [InlineData(new[] { "generate", "--model", "m", "--input-ids", "1", "--no-such-flag" }, "--no-such-flag")] // unknown option (parser)
     [InlineData(new[] { "generate", "--model", "m", "--max-new-tokens", "many", "--input-ids", "1" }, "many")] // unparsable value (parser)
     [InlineData(new[] { "no-such-command" }, "no-such-command")]
