@@ -65,11 +65,11 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
-    public void AMissingCheckpointNamesTheFile()
+    public void AMissingCheckpointNamesTheFolder()
     {
         var (code, _, stderr) = CliRunner.Run("generate", "--model", "/nonexistent/model", "--input-ids", "1");
         Assert.Equal(2, code);
-        Assert.Contains("/nonexistent/model/config.json", stderr);
+        Assert.Contains("Checkpoint folder '/nonexistent/model' does not exist", stderr);
     }
 
     [Fact]

@@ -51,8 +51,8 @@ public sealed class ConfigurationTests
         Assert.Equal("Other.Source", other.TelemetrySourceName);
 
         // The defaults apply to requests: 3 tokens at most, PASTA steering from configuration.
-        var history = new ChatHistory();
-        history.AddUserMessage("hello [[world]]");
+        var history = new ChatHistory("Be [[brief]].");
+        history.AddUserMessage("hello world");
         var reply = await provider.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history);
         Assert.InRange(((UsageDetails)reply.Metadata!["Usage"]!).OutputTokenCount ?? 0, 1, 3);
         Assert.Equal("pasta+gate", ((SteeringSummary)reply.Metadata[DirecterChatClient.SteeringSummaryKey]!).Method);

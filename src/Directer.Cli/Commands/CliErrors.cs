@@ -11,6 +11,9 @@ internal static class CliErrors
 {
     public const int UsageExitCode = 2;
 
+    /// <summary>The model itself failed (non-finite logits): not the user's arguments.</summary>
+    public const int ModelFailureExitCode = 3;
+
     public static bool IsUsageError(Exception e) => e is CheckpointException or ArgumentException or FormatException or ContextLengthExceededException or IOException
         or UnauthorizedAccessException or TokenizerLoadException or ChatTemplateException or EmphasisNotFoundException;
 }

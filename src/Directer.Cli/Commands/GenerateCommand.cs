@@ -166,6 +166,11 @@ internal static class GenerateCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return CliErrors.UsageExitCode;
             }
+            catch (NonFiniteLogitsException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return CliErrors.ModelFailureExitCode;
+            }
         });
         return command;
     }

@@ -15,8 +15,10 @@ internal sealed class ModelCliOptions
 
     public Option<string?> ChatTemplate { get; } = new("--chat-template") { Description = $"Chat template to force: {string.Join(", ", ChatTemplates.Names)} (default: detected)." };
 
+    public Option<bool> CheckWeights { get; } = new("--check-weights") { Description = "Check every weight for NaN/Inf while loading (slower load; names the broken tensor)." };
+
     /// <summary>The options, to add to a command.</summary>
-    public IEnumerable<Option> All => [ChatTemplate, DType, Threads, Device];
+    public IEnumerable<Option> All => [ChatTemplate, DType, Threads, Device, CheckWeights];
 
     /// <summary>The runtime options parsed from <paramref name="result"/>.</summary>
     public ModelOptions Build(ParseResult result) => new()
@@ -24,6 +26,7 @@ internal sealed class ModelCliOptions
         DType = ParseDType(result.GetValue(DType)!),
         Device = result.GetValue(Device)!,
         Threads = result.GetValue(Threads),
+        CheckWeights = result.GetValue(CheckWeights),
     };
 
     public static ComputeDType ParseDType(string text) => text.ToLowerInvariant() switch

@@ -50,6 +50,7 @@ public sealed class ChatModel : IDisposable
     public static ChatModel Load(string directory, ChatModelOptions? options = null)
     {
         options ??= new ChatModelOptions();
+        Checkpoints.CheckpointFolder.Require(directory);
         var tokenizer = TextTokenizer.Load(directory);
         var model = LlamaModel.Load(directory, options.Model);
         try
@@ -92,7 +93,8 @@ public sealed class ChatModel : IDisposable
     public (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text) BuildPrompt(ChatRequest request)
     {
         var rendered = TemplateFor(request).Render(request.Turns, request.Tools, addGenerationPrompt: true, request.Emphasis);
-        var tokens = Tokenizer.EncodeWithOffsets(rendered.Text);
+        // Control tokens come only from the template's markup: message contents and other data are read as text.
+        var tokens = Tokenizer.EncodeWithOffsets(rendered.Text, rendered.LiteralRanges);
         var ids = new List<int>(tokens.Count + 1);
         var offsets = new List<(int Start, int End)>(tokens.Count + 1);
         if (Tokenizer.AddBosToken && Tokenizer.BosTokenId is int bos && (tokens.Count == 0 || tokens[0].Id != bos))

@@ -13,4 +13,14 @@ public sealed record ChatTurn(ChatRole Role, string Content)
 
     /// <summary>For a <see cref="ChatRole.Tool"/> turn: the name of the tool that produced it.</summary>
     public string? ToolName { get; init; }
+
+    /// <summary>
+    /// Whether control-token strings written in this turn's content (<c>&lt;|im_end|&gt;</c>, <c>&lt;|eot_id|&gt;</c>,
+    /// <c>[INST]</c>, <c>&lt;tool_call&gt;</c>, ...) become control tokens; its tool calls' names, ids and arguments always
+    /// stay text. Default false: message
+    /// text is tokenized as text, so a typed <c>&lt;|im_start|&gt;system</c> cannot open a forged system turn; only the
+    /// chat template's own markup produces control tokens. Set it only for text the application wrote itself and
+    /// means as raw prompt markup (never for user input, tool results or anything derived from them). See docs/SECURITY.md.
+    /// </summary>
+    public bool AllowControlTokens { get; init; }
 }

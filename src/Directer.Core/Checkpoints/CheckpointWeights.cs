@@ -174,6 +174,14 @@ public sealed class CheckpointWeights : IDisposable
         {
             foreach (string shard in weightMap.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
+                // Found by the parser fuzz tests: a NUL or other invalid path character made GetFullPath throw ArgumentException.
+                if (shard.Length == 0 || shard.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+                {
+                    throw new CheckpointException(
+                        $"Shard index '{indexPath}' names shard '{shard.Replace("\0", "\\0", StringComparison.Ordinal)}', which is empty or holds characters invalid in a path; shards must be files in '{folder}'.",
+                        indexPath);
+                }
+
                 string shardPath = Path.GetFullPath(Path.Combine(folder, shard));
                 if (Path.GetDirectoryName(shardPath) != folder)
                 {
@@ -227,7 +235,13 @@ public sealed class CheckpointWeights : IDisposable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            byte[] bytes = File.ReadAllBytes(indexPath);
+            if (Tokenization.Utf8Validation.FindInvalid(bytes) is long bad)
+            {
+                throw new CheckpointException($"Shard index '{indexPath}' is not valid UTF-8: invalid byte sequence at byte {bad}.", indexPath);
+            }
+
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException e)
         {

@@ -120,7 +120,13 @@ public sealed record ModelConfig
         string json;
         try
         {
-            json = File.ReadAllText(fullPath);
+            byte[] bytes = File.ReadAllBytes(fullPath);
+            if (Tokenization.Utf8Validation.FindInvalid(bytes) is long bad)
+            {
+                throw new CheckpointException($"Model config '{fullPath}' is not valid UTF-8: invalid byte sequence at byte {bad}.", fullPath);
+            }
+
+            json = System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -24,6 +24,13 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>The chunk size used to copy tensor bytes (below the 2 GB limit of <c>Tensor.bytes</c>).</summary>
     internal const long DefaultChunkBytes = 1L << 30;
 
+    /// <summary>The most <c>__metadata__</c> entries accepted: real checkpoints carry a handful ("format": "pt");
+    /// millions of them only cost memory (a 60 MB header of them took 756 MB to load before this bound).</summary>
+    internal const int MaxMetadataEntries = 10_000;
+
+    /// <summary>The most tensors one file may declare (the largest real shards hold a few thousand).</summary>
+    internal const int MaxTensorEntries = 200_000;
+
     private const string MetadataKey = "__metadata__";
 
     private readonly MemoryMappedFile? map;
@@ -293,6 +300,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private static (Dictionary<string, SafetensorsEntry> Entries, Dictionary<string, string> Metadata) ParseHeader(
         string path, byte[] headerBytes, long dataLength)
     {
+        if (Tokenization.Utf8Validation.FindInvalid(headerBytes) is long bad)
+        {
+            throw new CheckpointException(
+                $"Safetensors file '{path}' has a header that is not valid UTF-8: invalid byte sequence at header byte {bad} (file byte {bad + 8}).", path);
+        }
+
         JsonDocument document;
         try
         {
@@ -330,6 +343,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     continue;
                 }
 
+                if (entries.Count >= MaxTensorEntries)
+                {
+                    throw new CheckpointException(
+                        $"Safetensors file '{path}' declares more than {MaxTensorEntries} tensors in its header; the file is corrupt or hostile.", path);
+                }
+
                 if (entries.ContainsKey(property.Name))
                 {
                     throw new CheckpointException(
@@ -359,6 +378,13 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
         foreach (JsonProperty item in value.EnumerateObject())
         {
+            if (metadata.Count >= MaxMetadataEntries)
+            {
+                throw new CheckpointException(
+                    $"Safetensors file '{path}' has more than {MaxMetadataEntries} '{MetadataKey}' entries; real checkpoints carry a few (\"format\": \"pt\"), so the file is corrupt or hostile.",
+                    path);
+            }
+
             if (item.Value.ValueKind != JsonValueKind.String)
             {
                 throw new CheckpointException(

@@ -1,5 +1,6 @@
 using Directer.Core.Templates;
 using Directer.Core.Chat;
+using Directer.Core.Tokenization;
 
 namespace Directer.Core.Emphasis;
 
@@ -14,11 +15,17 @@ internal static class EmphasisLocator
     {
         var ranges = new List<CharRange>();
         var texts = request.Texts ?? throw new ArgumentException("EmphasisRequest.Texts is null.", nameof(request));
-        foreach (string text in texts)
+        for (int index = 0; index < texts.Count; index++)
         {
+            string text = texts[index];
             if (string.IsNullOrEmpty(text))
             {
-                throw new ArgumentException("EmphasisRequest.Texts contains an empty or null string.", nameof(request));
+                throw new ArgumentException($"EmphasisRequest.Texts[{index}] is {(text is null ? "null" : "an empty string")}: an emphasis string needs at least one character (of {texts.Count} strings).", nameof(request));
+            }
+
+            if (UnicodeText.FindLoneSurrogate(text) is int bad)
+            {
+                throw new ArgumentException($"EmphasisRequest.Texts[{index}] has a lone surrogate U+{(int)text[bad]:X4} at character {bad}: text must be valid Unicode.", nameof(request));
             }
 
             int before = ranges.Count;

@@ -62,6 +62,7 @@ public sealed class DecodeStep
     {
         using var input = tensor(new long[] { InputToken }, ScalarType.Int64).unsqueeze(0);
         using var logits = Model.Forward(input, Cache, ForwardRequest.Raw);
+        RequireFinite(logits);
         return Rules.Apply(logits.reshape(-1), raw: true);
     }
 
@@ -73,6 +74,7 @@ public sealed class DecodeStep
     {
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
+        RequireFinite(logits);
         return Rules.Apply(logits.reshape(rows, -1), raw: request.WriteCache);
     }
 
@@ -129,5 +131,17 @@ public sealed class DecodeStep
         }
 
         return best;
+    }
+
+    /// <summary>Throws <see cref="NonFiniteLogitsException"/> when a pass's logits hold NaN or +∞ (before any token rule
+    /// masks them): max propagates NaN, so one reduction (a scalar read, next to the sampler's own) finds both.</summary>
+    internal void RequireFinite(Tensor logits)
+    {
+        using var max = logits.max();
+        float value = max.to_type(ScalarType.Float32).item<float>();
+        if (float.IsNaN(value) || float.IsPositiveInfinity(value))
+        {
+            throw new NonFiniteLogitsException(Index, Position, value);
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Directer.Core.Hub;
 /// becomes <c>blobs/&lt;etag&gt;</c>. A file that fails the check is deleted, never kept as complete. The open
 /// <c>.incomplete</c> file is the lock between processes downloading the same blob.
 /// </summary>
-internal sealed class HubBlobDownload(HubHttp http, HubCacheLayout layout, int maxRetries, ILogger logger)
+internal sealed class HubBlobDownload(HubHttp http, HubCacheLayout layout, int maxRetries, long maxUnknownSize, ILogger logger)
 {
     private const int BufferSize = 1 << 16;
 
@@ -150,6 +150,20 @@ internal sealed class HubBlobDownload(HubHttp http, HubCacheLayout layout, int m
                 if (n == 0)
                 {
                     break;
+                }
+
+                // Never write past the stated size, nor past the cap when no size was stated: the hash check comes
+                // only at the end, so an endless or oversized body must be stopped here.
+                long limit = file.Size ?? maxUnknownSize;
+                if (stream.Position + n > limit)
+                {
+                    stream.SetLength(0);
+                    throw new HubException(
+                        file.Size is long stated
+                            ? $"Downloading '{file.FileName}' of '{layout.RepoId}': the server sent more than the {stated} bytes the hub stated; the partial file was deleted."
+                            : $"Downloading '{file.FileName}' of '{layout.RepoId}': the hub did not state its size and the server sent more than {maxUnknownSize} bytes (HubClientOptions.MaxUnknownSizeBytes); stopped and deleted the partial file. Raise the limit if the file is really that large.",
+                        layout.RepoId,
+                        file.FileName);
                 }
 
                 await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,18 @@ public sealed record HubClientOptions
     /// <summary>Use the cache only, never the network; null = <c>HF_HUB_OFFLINE</c> (1/true/yes/on).</summary>
     public bool? Offline { get; init; }
 
+    /// <summary>The default <see cref="MaxUnknownSizeBytes"/>: 64 GiB, above the largest single weight file of real
+    /// checkpoints (shards are 2-10 GB; whole-model files of the largest open models stay below this).</summary>
+    public const long DefaultMaxUnknownSizeBytes = 64L << 30;
+
+    /// <summary>
+    /// The most bytes written for a file whose size the hub did not state (no <c>X-Linked-Size</c> or
+    /// <c>Content-Length</c>), before its hash can be checked; default <see cref="DefaultMaxUnknownSizeBytes"/>. A
+    /// response that goes past it is stopped and its partial file deleted, so a misbehaving server or proxy cannot
+    /// fill the disk. Files of stated size are never written past that size.
+    /// </summary>
+    public long MaxUnknownSizeBytes { get; init; } = DefaultMaxUnknownSizeBytes;
+
     /// <summary>How many times an interrupted request or file is retried (resuming files); default 3.</summary>
     public int MaxRetries { get; init; } = 3;
 
@@ -54,6 +66,11 @@ public sealed record HubClientOptions
 
         string? token = Token ?? Env("HF_TOKEN") ?? Env("HUGGING_FACE_HUB_TOKEN") ?? ReadTokenFile(Env("HF_TOKEN_PATH") ?? Path.Combine(hfHome, "token"));
         bool offline = Offline ?? IsTrue(Env("HF_HUB_OFFLINE"));
+        if (MaxUnknownSizeBytes < 1)
+        {
+            throw new ArgumentException($"HubClientOptions.MaxUnknownSizeBytes must be >= 1; got {MaxUnknownSizeBytes}.", nameof(MaxUnknownSizeBytes));
+        }
+
         if (MaxRetries < 0)
         {
             throw new ArgumentException($"HubClientOptions.MaxRetries must be >= 0; got {MaxRetries}.", nameof(MaxRetries));

@@ -214,7 +214,7 @@ public sealed class HubModelDownloader
             }
         }
 
-        var download = new HubBlobDownload(http, layout, Options.MaxRetries, logger);
+        var download = new HubBlobDownload(http, layout, Options.MaxRetries, Options.MaxUnknownSizeBytes, logger);
         long fetched = await download.RunAsync(file, revision, OnProgress, cancellationToken).ConfigureAwait(false);
         layout.LinkSnapshotFile(commit, fileName, file.Etag.Value);
         long size = new FileInfo(blob).Length;

@@ -90,6 +90,7 @@ public sealed class LlamaModel : IDisposable
     internal static LlamaModel Load(string directory, ModelOptions? options, KernelWidth width)
     {
         options ??= new ModelOptions();
+        CheckpointFolder.Require(directory);
         TorchRuntime.EnsureInitialized();
         if (options.Threads is int threads)
         {
@@ -108,9 +109,21 @@ public sealed class LlamaModel : IDisposable
         long qOut = (long)config.NumAttentionHeads * config.HeadDim;
         long kvOut = (long)config.NumKeyValueHeads * config.HeadDim;
 
+        // Every tensor passes through here; with CheckWeights it is checked in the dtype it is computed in.
+        Tensor Load(string name, long[] shape)
+        {
+            var t = weights.Read(name, dtype, shape);
+            if (options.CheckWeights)
+            {
+                RequireFiniteWeights(t, name, weights);
+            }
+
+            return t;
+        }
+
         Tensor Read(string name, params long[] shape)
         {
-            using var t = weights.Read(name, dtype, shape);
+            using var t = Load(name, shape);
             return t.to(device).DetachFromDisposeScope();
         }
 
@@ -142,14 +155,14 @@ public sealed class LlamaModel : IDisposable
         bool inOut = kernelsUnused is not null && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
-            using var t = weights.Read(name, dtype, outFeatures, inFeatures);
+            using var t = Load(name, [outFeatures, inFeatures]);
             using var laid = inOut ? t.t() : t.alias();
             return laid.contiguous().to(device).DetachFromDisposeScope();
         }
 
         Tensor Fuse(string[] names, long[][] shapes)
         {
-            var parts = names.Select((n, i) => weights.Read(n, dtype, shapes[i])).ToArray();
+            var parts = names.Select((n, i) => Load(n, shapes[i])).ToArray();
             try
             {
                 using var fused = cat(parts, 0);
@@ -467,22 +480,59 @@ public sealed class LlamaModel : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Supported compute dtypes: Float32, BFloat16."),
     };
 
-    private static Device ResolveDevice(string name)
+    private static void RequireFiniteWeights(Tensor tensor, string name, CheckpointWeights weights)
     {
-        try
+        using var finite = tensor.isfinite();
+        using var all = finite.all();
+        if (!all.item<bool>())
         {
-            var device = torch.device(name);
-            if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+            using var bad = finite.logical_not().sum();
+            throw new CheckpointException(
+                $"Tensor '{name}' holds {bad.item<long>()} NaN or infinite value(s) of {tensor.numel()}: the checkpoint in '{weights.Directory}' is broken (ModelOptions.CheckWeights).",
+                weights.Directory,
+                name);
+        }
+    }
+
+    /// <summary>Whether this build carries the CUDA backend (<c>-p:DirecterBackend=cuda</c>).</summary>
+#if DIRECTER_CUDA
+    internal static readonly bool CudaBuild = true;
+#else
+    internal static readonly bool CudaBuild = false;
+#endif
+
+    internal static Device ResolveDevice(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^(cpu|cuda)(?::([0-9]{1,3}))?$");
+        if (!match.Success || (match.Groups[1].Value == "cpu" && match.Groups[2].Success))
+        {
+            throw new ArgumentException($"Unknown device '{name}': the accepted forms are \"cpu\", \"cuda\" and \"cuda:N\" (N = GPU index, e.g. \"cuda:0\").", nameof(ModelOptions.Device));
+        }
+
+        if (match.Groups[1].Value == "cuda")
+        {
+            if (!CudaBuild)
             {
-                throw new ArgumentException($"Device '{name}' was requested but CUDA is not available: Directer was built with the CPU backend (build with -p:DirecterBackend=cuda) or no GPU is visible.", nameof(name));
+                throw new ArgumentException(
+                    $"Device '{name}': CUDA is not available in this build, which carries the CPU backend (TorchSharp-cpu). " +
+                    "To run on a GPU, build Directer with `dotnet build -p:DirecterBackend=cuda` (TorchSharp-cuda-linux) on a machine with an NVIDIA driver; or use \"cpu\".",
+                    nameof(ModelOptions.Device));
             }
 
-            return device;
+            if (!torch.cuda.is_available())
+            {
+                throw new ArgumentException($"Device '{name}': this is a CUDA build, but no CUDA device is visible (check the NVIDIA driver and CUDA_VISIBLE_DEVICES).", nameof(ModelOptions.Device));
+            }
+
+            int index = match.Groups[2].Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (index >= torch.cuda.device_count())
+            {
+                throw new ArgumentException($"Device '{name}': there are only {torch.cuda.device_count()} CUDA device(s) (cuda:0 to cuda:{torch.cuda.device_count() - 1}).", nameof(ModelOptions.Device));
+            }
         }
-        catch (Exception e) when (e is not ArgumentException)
-        {
-            throw new ArgumentException($"Unknown device '{name}': use \"cpu\" or \"cuda[:N]\".", nameof(name), e);
-        }
+
+        return torch.device(name);
     }
 
     /// <inheritdoc />

@@ -86,10 +86,30 @@ internal class JinjaChatTemplate : IChatTemplate
         }
 
         var output = template.Render(Variables(prepared, tools, addGenerationPrompt), options.StrftimeNow, RefusalMessage);
+        // Turn contents (source >= 0) locate emphasis; every tracked run, data included, is read as text by the
+        // tokenizer unless its turn opted in to control tokens.
         var segments = new List<ContentSegment>(output.Runs.Count);
+        var literal = new List<CharRange>(output.Runs.Count);
         foreach (var run in output.Runs)
         {
-            segments.Add(new ContentSegment(run.Source, run.ContentStart, run.Offset, run.Length));
+            if (run.Source >= 0)
+            {
+                segments.Add(new ContentSegment(run.Source, run.ContentStart, run.Offset, run.Length));
+                if (prepared[run.Source].AllowControlTokens)
+                {
+                    continue;
+                }
+            }
+
+            // Runs come in output order; touching ones merge.
+            if (literal.Count > 0 && literal[^1].End >= run.Offset)
+            {
+                literal[^1] = literal[^1] with { End = Math.Max(literal[^1].End, run.Offset + run.Length) };
+            }
+            else
+            {
+                literal.Add(new CharRange(run.Offset, run.Offset + run.Length));
+            }
         }
 
         if (refuseDropped)
@@ -98,7 +118,7 @@ internal class JinjaChatTemplate : IChatTemplate
         }
 
         var ranges = emphasis is null ? [] : EmphasisLocator.Locate(emphasis, prepared, segments, Name);
-        return new RenderedPrompt(output.ToString(), ranges) { ContentSegments = segments };
+        return new RenderedPrompt(output.ToString(), ranges) { ContentSegments = segments, LiteralRanges = literal };
     }
 
     private List<KeyValuePair<string, object?>> Variables(IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ToolDefinition> tools, bool addGenerationPrompt)
@@ -117,13 +137,13 @@ internal class JinjaChatTemplate : IChatTemplate
                     var hfCall = new JinjaDict();
                     if (call.Id is not null)
                     {
-                        hfCall.Set("id", call.Id);
+                        hfCall.Set("id", TrackedString.Data(call.Id));
                     }
 
                     hfCall.Set("type", "function");
                     var function = new JinjaDict();
-                    function.Set("name", call.Name);
-                    function.Set("arguments", JinjaValues.FromJson(ToolSchemas.Arguments(call, turn.Index)));
+                    function.Set("name", TrackedString.Data(call.Name));
+                    function.Set("arguments", JinjaValues.FromJsonAsData(ToolSchemas.Arguments(call, turn.Index)));
                     hfCall.Set("function", function);
                     calls.Add(hfCall);
                 }
@@ -133,12 +153,12 @@ internal class JinjaChatTemplate : IChatTemplate
 
             if (turn.ToolCallId is not null)
             {
-                message.Set("tool_call_id", turn.ToolCallId);
+                message.Set("tool_call_id", TrackedString.Data(turn.ToolCallId));
             }
 
             if (turn.ToolName is not null)
             {
-                message.Set("name", turn.ToolName);
+                message.Set("name", TrackedString.Data(turn.ToolName));
             }
 
             messages.Add(message);
@@ -150,7 +170,7 @@ internal class JinjaChatTemplate : IChatTemplate
             toolList = new List<object?>(tools.Count);
             for (int i = 0; i < tools.Count; i++)
             {
-                toolList.Add(JinjaValues.FromJson(ToolSchemas.ToolDict(tools[i], i)));
+                toolList.Add(JinjaValues.FromJsonAsData(ToolSchemas.ToolDict(tools[i], i)));
             }
         }
 

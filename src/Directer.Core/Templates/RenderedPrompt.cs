@@ -11,4 +11,9 @@ public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> Emphas
     /// <summary>The runs of <see cref="Text"/> that are verbatim message content (everything else is template
     /// markup), in output order.</summary>
     internal IReadOnlyList<ContentSegment> ContentSegments { get; init; } = [];
+    /// <summary>Sorted, merged ranges of <see cref="Text"/> that are conversation data (message contents, tool names,
+    /// schemas, arguments and call ids) rather than the template's markup. Tokenize the prompt with
+    /// <see cref="Tokenization.TextTokenizer.EncodeWithOffsets(string, IReadOnlyList{CharRange})"/> and these ranges so
+    /// that control-token strings in them stay text (<see cref="Chat.ChatModel.BuildPrompt"/> does).</summary>
+    public IReadOnlyList<CharRange> LiteralRanges { get; init; } = [];
 }

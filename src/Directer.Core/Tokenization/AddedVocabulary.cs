@@ -54,15 +54,17 @@ internal sealed class AddedVocabulary
 
     /// <summary>
     /// Splits <c>text[start..end)</c> into plain runs (Token null) and added-token matches; ranges are absolute
-    /// indices into <paramref name="text"/> and cover the whole range without gaps.
+    /// indices into <paramref name="text"/> and cover the whole range without gaps. A control token (see
+    /// <see cref="IsControl"/>) whose characters overlap one of <paramref name="literal"/> (sorted, disjoint) is not
+    /// matched there: those characters are data, and stay text.
     /// </summary>
-    public void Split(string text, int start, int end, List<(int Start, int End, AddedToken? Token)> output)
+    public void Split(string text, int start, int end, List<(int Start, int End, AddedToken? Token)> output, IReadOnlyList<Templates.CharRange>? literal = null)
     {
         int plainStart = start;
         int pos = start;
         while (pos < end)
         {
-            AddedToken? hit = FindAt(text, pos, end);
+            AddedToken? hit = FindAt(text, pos, end, literal);
             if (hit is null)
             {
                 pos++;
@@ -108,7 +110,14 @@ internal sealed class AddedVocabulary
         }
     }
 
-    private AddedToken? FindAt(string text, int pos, int end)
+    /// <summary>
+    /// Whether <paramref name="token"/> is markup that data must never produce: a special token, or a non-special one
+    /// matched on raw text (<c>normalized: false</c>, such as Qwen's <c>&lt;tool_call&gt;</c>). Added tokens matched on
+    /// normalized text are vocabulary additions (words, runs of spaces) and are matched everywhere, as Hugging Face does.
+    /// </summary>
+    public static bool IsControl(AddedToken token) => token.Special || !token.Normalized;
+
+    private AddedToken? FindAt(string text, int pos, int end, IReadOnlyList<Templates.CharRange>? literal)
     {
         if (!_byFirstChar.TryGetValue(text[pos], out AddedToken[]? candidates))
         {
@@ -118,13 +127,35 @@ internal sealed class AddedVocabulary
         foreach (AddedToken candidate in candidates)
         {
             string s = _matchText[candidate];
-            if (s.Length <= end - pos && string.CompareOrdinal(text, pos, s, 0, s.Length) == 0)
+            if (s.Length <= end - pos && string.CompareOrdinal(text, pos, s, 0, s.Length) == 0
+                && !(literal is not null && IsControl(candidate) && Overlaps(literal, pos, pos + s.Length)))
             {
                 return candidate;
             }
         }
 
         return null;
+    }
+
+    private static bool Overlaps(IReadOnlyList<Templates.CharRange> ranges, int start, int end)
+    {
+        // First range that ends after start; it overlaps when it begins before end.
+        int lo = 0;
+        int hi = ranges.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (ranges[mid].End <= start)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo < ranges.Count && ranges[lo].Start < end;
     }
 
     private static bool IsWhiteSpaceBefore(string text, int index, out int width)

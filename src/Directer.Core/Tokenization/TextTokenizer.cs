@@ -97,13 +97,36 @@ public sealed class TextTokenizer
         return ids;
     }
 
-    /// <summary>Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers.</summary>
-    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text)
+    /// <summary>Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers; control-token
+    /// strings anywhere in the text are control tokens (use the overload with literal ranges for prompts that hold
+    /// untrusted text).</summary>
+    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text) => EncodeWithOffsets(text, []);
+
+    /// <summary>
+    /// Tokens of <paramref name="text"/> with the UTF-16 range of the text each covers, where control-token strings
+    /// (special tokens such as <c>&lt;|im_end|&gt;</c> and raw-text added tokens such as <c>&lt;tool_call&gt;</c>) that
+    /// overlap <paramref name="literalRanges"/> are encoded as ordinary text. Outside those ranges, and for text
+    /// without control-token strings, the ids are exactly those of <see cref="EncodeWithOffsets(string)"/>.
+    /// </summary>
+    /// <param name="text">The text, typically <see cref="Templates.RenderedPrompt.Text"/>.</param>
+    /// <param name="literalRanges">Sorted, disjoint ranges of data, typically <see cref="Templates.RenderedPrompt.LiteralRanges"/>.</param>
+    /// <exception cref="ArgumentException">A range is outside the text, empty-reversed or out of order.</exception>
+    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text, IReadOnlyList<Templates.CharRange> literalRanges)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(literalRanges);
+        for (int i = 0; i < literalRanges.Count; i++)
+        {
+            var range = literalRanges[i];
+            if (range.Start < 0 || range.End < range.Start || range.End > text.Length || (i > 0 && range.Start < literalRanges[i - 1].End))
+            {
+                throw new ArgumentException($"Literal range {i} [{range.Start}, {range.End}) is not a sorted, disjoint range inside the text (length {text.Length}).", nameof(literalRanges));
+            }
+        }
+
         var output = new List<EncodedToken>();
         var parts = new List<(int Start, int End, AddedToken? Token)>();
-        added.Split(text, 0, text.Length, parts);
+        added.Split(text, 0, text.Length, parts, literalRanges.Count == 0 ? null : literalRanges);
         foreach (var (start, end, token) in parts)
         {
             if (token is not null)
@@ -204,7 +227,17 @@ public sealed class TextTokenizer
         }
 
         var addedTokens = ReadAddedTokens(file, root);
-        var bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = merges, ByteLevel = true });
+        BpeTokenizer bpe;
+        try
+        {
+            bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = merges, ByteLevel = true });
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or KeyNotFoundException or FormatException)
+        {
+            // Found by the parser fuzz tests: a merge of a token missing from the vocabulary escaped as InvalidOperationException.
+            throw file.Error("$.model.merges", $"the merges do not fit the vocabulary: {e.Message}", e);
+        }
+
         return new TextTokenizer(new ByteLevelBpeModel(vocab, bpe, ignoreMerges, preTokenizer), addedTokens, nfc);
     }
 
@@ -251,7 +284,7 @@ public sealed class TextTokenizer
         }
 
         int i = 0;
-        foreach (var merge in mergesJson.EnumerateArray())
+        foreach (var merge in file.RequireArray(mergesJson, "$.model.merges"))
         {
             string path = $"$.model.merges[{i++}]";
             if (merge.ValueKind == JsonValueKind.String)
@@ -392,13 +425,28 @@ public sealed class TextTokenizer
         }
 
         int i = 0;
-        foreach (var token in list.EnumerateArray())
+        var ids = new HashSet<int>();
+        var contents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in file.RequireArray(list, "$.added_tokens"))
         {
             string path = $"$.added_tokens[{i++}]";
-            int id = file.AsTokenId(token.GetProperty("id"), path + ".id");
+            file.RequireObject(token, path);
+            if (!JsonFile.TryGet(token, "id", out var idJson))
+            {
+                throw file.Error(path + ".id", "required token id is missing");
+            }
+
+            int id = file.AsTokenId(idJson, path + ".id");
+            string content = file.RequireString(token, "content", path);
+            if (!ids.Add(id) || !contents.Add(content))
+            {
+                // Found by the parser fuzz tests: duplicates escaped as ArgumentException from a dictionary.
+                throw file.Error(path, $"added token {id} \"{content}\" repeats an id or content of an earlier added token");
+            }
+
             tokens.Add(new AddedToken(
                 id,
-                file.RequireString(token, "content", path),
+                content,
                 file.OptionalBool(token, "special", path) ?? false,
                 file.OptionalBool(token, "lstrip", path) ?? false,
                 file.OptionalBool(token, "rstrip", path) ?? false,

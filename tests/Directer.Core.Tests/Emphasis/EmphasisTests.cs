@@ -44,7 +44,7 @@ public sealed class EmphasisTests
     public void InlineMarkersAreStrippedBeforeRendering()
     {
         var turns = new[] { new ChatTurn(ChatRole.User, "Write a poem. [[Do not use commas.]] Thanks") };
-        var prompt = Qwen.Render(turns, [], true, new EmphasisRequest());
+        var prompt = Qwen.Render(turns, [], true, new EmphasisRequest { UntrustedInlineMarkers = true });
         Assert.DoesNotContain("[[", prompt.Text);
         Assert.Contains("Write a poem. Do not use commas. Thanks", prompt.Text);
         Assert.Equal("Do not use commas.", Covered(prompt));

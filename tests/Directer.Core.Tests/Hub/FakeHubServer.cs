@@ -42,6 +42,9 @@ internal sealed class FakeHubServer : IAsyncDisposable
     /// <summary>When set, the CDN answers 503 Service Unavailable.</summary>
     public bool CdnUnavailable { get; set; }
 
+    /// <summary>Names of (git) files served without any size: HEAD has no Content-Length and GET streams bytes until the client hangs up.</summary>
+    public ConcurrentDictionary<string, bool> Endless { get; } = new(StringComparer.Ordinal);
+
     public FakeHubRepo Add(FakeHubRepo repo)
     {
         repos[repo.RepoId] = repo;
@@ -221,6 +224,12 @@ internal sealed class FakeHubServer : IAsyncDisposable
             }
 
             common["ETag"] = $"W/\"{FakeHubRepo.GitBlobSha1(bytes)}\"";
+            if (Endless.ContainsKey(name))
+            {
+                await ServeEndlessAsync(stream, common, head);
+                return;
+            }
+
             await ServeContentAsync(stream, request, name, bytes, common, head);
             return;
         }
@@ -260,6 +269,35 @@ internal sealed class FakeHubServer : IAsyncDisposable
         }
 
         await RespondAsync(stream, status, reason, headers, head ? [] : body, body.Length);
+    }
+
+    private static async Task ServeEndlessAsync(NetworkStream stream, Dictionary<string, string> headers, bool head)
+    {
+        var text = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        foreach (var (key, value) in headers)
+        {
+            text.Append(key).Append(": ").Append(value).Append("\r\n");
+        }
+
+        text.Append("Connection: close\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
+        if (head)
+        {
+            return;
+        }
+
+        var chunk = new byte[1 << 16];
+        try
+        {
+            for (long sent = 0; sent < 1L << 34; sent += chunk.Length)
+            {
+                await stream.WriteAsync(chunk);
+            }
+        }
+        catch (IOException)
+        {
+            // The client stopped reading: the point of the test.
+        }
     }
 
     private static async Task RespondAsync(NetworkStream stream, int status, string reason, Dictionary<string, string> headers, byte[] body, long? contentLength = null)

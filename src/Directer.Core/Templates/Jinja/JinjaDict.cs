@@ -6,6 +6,10 @@ internal sealed class JinjaDict
     private readonly List<KeyValuePair<object, object?>> entries = [];
     private readonly Dictionary<object, int> positions = new(JinjaKeyComparer.Instance);
 
+    /// <summary>The keys are conversation data (a tool schema's property names, argument names): <c>tojson</c>
+    /// writes them tracked as <see cref="TrackedString.DataSource"/>, so their control-token strings stay text.</summary>
+    public bool KeysAreData { get; init; }
+
     /// <summary>The number of entries.</summary>
     public int Count => entries.Count;
 

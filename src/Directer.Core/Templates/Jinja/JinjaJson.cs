@@ -81,7 +81,16 @@ internal static class JinjaJson
                 foreach (var entry in entries)
                 {
                     Separator(text, n++, options, level + 1);
-                    WriteString(text, KeyText(entry.Key, line), options.EnsureAscii);
+                    string key = KeyText(entry.Key, line);
+                    if (dict.KeysAreData && key.Length > 0)
+                    {
+                        WriteTracked(text, TrackedString.Content(key, TrackedString.DataSource), options.EnsureAscii, ref runs);
+                    }
+                    else
+                    {
+                        WriteString(text, key, options.EnsureAscii);
+                    }
+
                     text.Append(options.KeySeparator);
                     Write(text, entry.Value, options, level + 1, line, ref runs);
                 }

@@ -531,6 +531,19 @@ internal sealed class JinjaLexer
         }
 
         pos += digits;
-        value.Append(char.ConvertFromUtf32(code));
+        if (code is < 0 or > 0x10FFFF)
+        {
+            throw JinjaErrors.Syntax(startLine, $"the escape \\U{code:x8} in a string literal is not a Unicode code point (at most 10ffff).");
+        }
+
+        // Python keeps a lone surrogate (\ud800) as one UTF-16 unit; ConvertFromUtf32 would throw on it.
+        if (code <= 0xFFFF)
+        {
+            value.Append((char)code);
+        }
+        else
+        {
+            value.Append(char.ConvertFromUtf32(code));
+        }
     }
 }

@@ -572,7 +572,10 @@ internal sealed class JinjaParser
 
                 return new LiteralExpr(token.Line, text);
             case JinjaTokenKind.Integer:
-                return new LiteralExpr(token.Line, long.Parse(token.Value, CultureInfo.InvariantCulture));
+                // Python's ints are unbounded: a literal past Int64 is a BigInteger, as in the runtime's arithmetic.
+                return new LiteralExpr(token.Line, long.TryParse(token.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long small)
+                    ? (object)small
+                    : System.Numerics.BigInteger.Parse(token.Value, NumberStyles.None, CultureInfo.InvariantCulture));
             case JinjaTokenKind.Float:
                 return new LiteralExpr(token.Line, double.Parse(token.Value, CultureInfo.InvariantCulture));
             case JinjaTokenKind.Operator when token.Value == "(":

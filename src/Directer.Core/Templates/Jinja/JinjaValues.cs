@@ -415,6 +415,28 @@ internal static class JinjaValues
         return dict;
     }
 
+    /// <summary><see cref="FromJson(PythonJsonValue)"/> with every string value tracked as conversation data
+    /// (<see cref="TrackedString.Data"/>), for tool schemas and call arguments. Keys stay plain strings (the template looks
+    /// them up) but are marked as data for <c>tojson</c> (<see cref="JinjaDict.KeysAreData"/>).</summary>
+    public static object? FromJsonAsData(PythonJsonValue value) => value switch
+    {
+        PythonJsonObject obj => DataDictFrom(obj),
+        PythonJsonArray array => array.Items.Select(FromJsonAsData).ToList(),
+        PythonJsonString s => TrackedString.Data(s.Value),
+        _ => FromJson(value),
+    };
+
+    private static JinjaDict DataDictFrom(PythonJsonObject obj)
+    {
+        var dict = new JinjaDict { KeysAreData = true };
+        foreach (var member in obj.Members)
+        {
+            dict.Set(member.Key, FromJsonAsData(member.Value));
+        }
+
+        return dict;
+    }
+
     private static object NumberFrom(string text)
     {
         if (text.IndexOfAny(['.', 'e', 'E', 'n', 'N', 'I']) >= 0)

@@ -23,6 +23,13 @@ internal sealed class TrackedString
     /// <summary>The content runs, in order, non-overlapping.</summary>
     public ContentRun[] Runs { get; }
 
+    /// <summary>The <see cref="ContentRun.Source"/> of conversation data that is not a turn's content (tool names,
+    /// schemas, call ids, arguments): tracked so that its control-token strings stay text, but never emphasised.</summary>
+    public const int DataSource = -1;
+
+    /// <summary>A whole piece of conversation data other than a turn's content (see <see cref="DataSource"/>).</summary>
+    public static object Data(string text) => text.Length == 0 ? text : Content(text, DataSource);
+
     /// <summary>A whole message content.</summary>
     public static TrackedString Content(string content, int source) =>
         new(content, content.Length == 0 ? [] : [new ContentRun(source, 0, 0, content.Length)]);

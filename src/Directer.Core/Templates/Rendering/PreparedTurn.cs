@@ -1,5 +1,6 @@
 using Directer.Core.Emphasis;
 using Directer.Core.Chat;
+using Directer.Core.Tokenization;
 
 namespace Directer.Core.Templates;
 
@@ -15,6 +16,7 @@ internal sealed class PreparedTurn
         ToolCalls = turn.ToolCalls;
         ToolCallId = turn.ToolCallId;
         ToolName = turn.ToolName;
+        AllowControlTokens = turn.AllowControlTokens;
         Marked = marked;
     }
 
@@ -36,6 +38,10 @@ internal sealed class PreparedTurn
     /// <summary>The tool that produced a tool turn.</summary>
     public string? ToolName { get; }
 
+    /// <summary>Whether control-token strings in this turn's content and tool-call arguments are read as control
+    /// tokens (<see cref="ChatTurn.AllowControlTokens"/>).</summary>
+    public bool AllowControlTokens { get; }
+
     /// <summary>Ranges of <see cref="Content"/> that inline markers emphasised.</summary>
     public IReadOnlyList<CharRange> Marked { get; }
 
@@ -48,7 +54,17 @@ internal sealed class PreparedTurn
         _ => "tool",
     };
 
-    /// <summary>Validates the caller's turns and strips inline emphasis markers from system and user contents.</summary>
+    /// <summary>A lone UTF-16 surrogate cannot be encoded as UTF-8: the tokenizer would silently turn it into U+FFFD.</summary>
+    private static void RequireValidUnicode(string? text, string what)
+    {
+        if (text is not null && UnicodeText.FindLoneSurrogate(text) is int at)
+        {
+            throw new ArgumentException($"{what} has a lone surrogate U+{(int)text[at]:X4} at character {at}: message text must be valid Unicode (a broken UTF-16 string, often cut in the middle of an emoji).", "turns");
+        }
+    }
+
+    /// <summary>Validates the caller's turns and strips inline emphasis markers from system contents (and user contents
+    /// when <see cref="EmphasisRequest.UntrustedInlineMarkers"/> is set).</summary>
     public static IReadOnlyList<PreparedTurn> Prepare(IReadOnlyList<ChatTurn> turns, EmphasisRequest? emphasis)
     {
         ArgumentNullException.ThrowIfNull(turns);
@@ -72,6 +88,7 @@ internal sealed class PreparedTurn
                 throw new ArgumentException($"Turn {i} has an unknown role {(int)turn.Role}.", nameof(turns));
             }
 
+            RequireValidUnicode(turn.Content, $"Turn {i} ({turn.Role}) content");
             var calls = turn.ToolCalls ?? throw new ArgumentException($"Turn {i} has null ToolCalls.", nameof(turns));
             if (calls.Count > 0 && turn.Role != ChatRole.Assistant)
             {
@@ -85,11 +102,16 @@ internal sealed class PreparedTurn
                 {
                     throw new ArgumentException($"Tool call {c} of turn {i} needs a name and ArgumentsJson.", nameof(turns));
                 }
+
+                RequireValidUnicode(call.Name, $"Tool call {c} of turn {i}: the name");
+                RequireValidUnicode(call.ArgumentsJson, $"Tool call {c} of turn {i}: ArgumentsJson");
             }
 
             string content = turn.Content;
             IReadOnlyList<CharRange> marked = [];
-            if (markers is not null && turn.Role is ChatRole.System or ChatRole.User)
+            // Emphasis is a privilege of trusted text: user markers only when the request opts in; assistant and tool
+            // output never (their markers stay verbatim).
+            if (markers is not null && (turn.Role == ChatRole.System || (turn.Role == ChatRole.User && emphasis!.UntrustedInlineMarkers)))
             {
                 (content, marked) = markers.Strip(turn.Content, i);
             }

@@ -27,8 +27,13 @@ internal sealed class JsonFile : IDisposable
     {
         try
         {
-            using FileStream stream = File.OpenRead(path);
-            JsonDocument document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
+            byte[] bytes = File.ReadAllBytes(path);
+            if (Utf8Validation.FindInvalid(bytes) is long bad)
+            {
+                throw new TokenizerLoadException(path, null, $"not valid UTF-8: invalid byte sequence at byte {bad} (0x{bytes[bad]:X2})");
+            }
+
+            JsonDocument document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
             return new JsonFile(path, document);
         }
         catch (JsonException e)
@@ -69,6 +74,10 @@ internal sealed class JsonFile : IDisposable
         value = default;
         return false;
     }
+
+    /// <summary>The items of <paramref name="array"/>, which must be a JSON array.</summary>
+    public JsonElement.ArrayEnumerator RequireArray(JsonElement array, string path) =>
+        array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : throw Error(path, $"expected a JSON array, found {Show(array)}");
 
     /// <summary>Requires <paramref name="obj"/> to be an object.</summary>
     public void RequireObject(JsonElement obj, string path)

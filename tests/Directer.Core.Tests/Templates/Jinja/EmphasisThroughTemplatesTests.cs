@@ -44,7 +44,8 @@ public sealed class EmphasisThroughTemplatesTests
         turns.Add(new ChatTurn(ChatRole.User, "  Tell me about [[Paris]] in spring. "));
         turns.Add(new ChatTurn(ChatRole.Assistant, "<think>ok</think>\n\nParis is lovely in spring."));
         turns.Add(new ChatTurn(ChatRole.User, "And [[Lyon]]? Answer in French."));
-        var request = new EmphasisRequest { Texts = ["French", "spring"], SystemMessage = withSystem };
+        // The user opts in to inline markers in user turns (off by default since issue 13: user text is untrusted).
+        var request = new EmphasisRequest { Texts = ["French", "spring"], SystemMessage = withSystem, UntrustedInlineMarkers = true };
 
         var rendered = template.Render(turns, [], addGenerationPrompt: true, request);
 
