@@ -191,6 +191,8 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--data", "/nonexistent/rows.jsonl", "/nonexistent/rows.jsonl")]
     [InlineData("--limit", "0", "--limit must be at least 1")]
+    [InlineData("--max-new-tokens", "0", "--max-new-tokens must be an integer >= 1")]
+    [InlineData("--temperature", "-1", "--temperature must be a finite number >= 0")]
     [InlineData("--beta", "2", "beta must be in (0, 1]")]
     [InlineData("--strategy", "fast", "'fast' is not one of auto, sequential, batched, batched-after-gate")]
     public void BadArgumentsAreClearErrors(string option, string value, string expected)

@@ -51,6 +51,7 @@ public sealed class EvalDemoCommandTests : IDisposable
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--methods", "loud", "loud")]
     [InlineData("--per-group", "0", "--per-group must be at least 1")]
+    [InlineData("--max-new-tokens", "0", "--max-new-tokens")]
     [InlineData("--data", "no-such-file.jsonl", "no-such-file.jsonl")]
     public void Bad_arguments_are_one_clear_line_and_exit_code_2(string option, string value, string expected)
     {

@@ -78,6 +78,10 @@ internal static class EvalCommand
                     Seed = result.GetValue(seed),
                 };
 
+                // The ranges are the settings table's, checked before anything loads.
+                RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, settings.MaxNewTokens, "--max-new-tokens");
+                RequestSettings.ThrowIfOutOfRange(RequestSettings.Temperature, settings.Temperature, "--temperature");
+
                 Console.Error.WriteLine($"loading {modelPath}");
                 using var chat = ChatModel.Load(modelPath, new ChatModelOptions { Model = runtime, ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 var runner = new EvalRunner(chat, settings);

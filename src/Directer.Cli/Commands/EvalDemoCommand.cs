@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Directer.Core.Requests;
 using Directer.Core.Chat;
 using Directer.Core.Steering;
 using Directer.Evaluation.Demo;
@@ -49,6 +50,7 @@ internal static class EvalDemoCommand
                 }
 
                 var plan = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Read(result).Steering);
+                RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, result.GetValue(maxNew), "--max-new-tokens");
                 using var chat = ChatModel.Load(modelDir, new ChatModelOptions { Model = modelOptions.Build(result), ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 Console.Error.WriteLine($"{rows.Count} rows from {dataPath}; methods {string.Join(", ", plan.Select(p => p.Name))}");
                 var outcomes = new List<HeldOutOutcome>();
