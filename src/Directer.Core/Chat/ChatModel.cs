@@ -196,8 +196,11 @@ public sealed class ChatModel : IDisposable
                 : null,
         };
         var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
-        string text = generation.Text!;
-        var parsed = TemplateFor(request).ParseToolCallsDetailed(text);
+        var template = TemplateFor(request);
+        string text = template is JinjaChatTemplate jinja
+            ? ToolCallMarkers.ForParsing(generation.Text!, generation.Ids, Tokenizer, jinja.ToolCallFormat)
+            : generation.Text!;
+        var parsed = template.ParseToolCallsDetailed(text);
 
         // Malformed tool-call output is returned as text (and reported), never half-executed.
         bool malformed = parsed.HasMalformed;

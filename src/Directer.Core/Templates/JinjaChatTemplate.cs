@@ -7,12 +7,12 @@ namespace Directer.Core.Templates;
 /// <summary>A model's own jinja chat template, rendered by Directer's jinja engine exactly as transformers'
 /// <c>apply_chat_template</c> renders it. Message contents are tracked through rendering, so emphasis is located
 /// in content only, wherever the template puts, trims or moves it.</summary>
-internal class JinjaChatTemplate : IChatTemplate
+internal sealed class JinjaChatTemplate : IChatTemplate
 {
     private readonly JinjaTemplate template;
     private readonly ChatTemplateOptions options;
 
-    private protected JinjaChatTemplate(string name, JinjaTemplate template, ChatTemplateOptions options, ToolCallFormat format)
+    private JinjaChatTemplate(string name, JinjaTemplate template, ChatTemplateOptions options, ToolCallFormat format)
     {
         Name = name;
         this.template = template;
@@ -31,26 +31,32 @@ internal class JinjaChatTemplate : IChatTemplate
         var compiled = JinjaTemplate.Compile(source);
         var format = DetectToolCallFormat(source);
         options ??= new ChatTemplateOptions();
-        return format == ToolCallFormat.Hermes
-            ? new HermesJinjaChatTemplate(name, compiled, options)
-            : new JinjaChatTemplate(name, compiled, options, format);
+        return new JinjaChatTemplate(name, compiled, options, format);
     }
 
-    /// <summary>The tool-call format a template teaches, from the markers it writes.</summary>
+    /// <summary>The tool-call format a template teaches, from the markup it writes for calls (tested on every template
+    /// fixture: docs/TEMPLATES.md lists which family each falls in).</summary>
     public static ToolCallFormat DetectToolCallFormat(string source)
     {
+        ArgumentNullException.ThrowIfNull(source);
+
+        // Mistral v3 (7B v0.3, Nemo, Large 2407): calls after the [TOOL_CALLS] control token.
         if (source.Contains("[TOOL_CALLS]", StringComparison.Ordinal))
         {
             return ToolCallFormat.Mistral;
         }
 
+        // Hermes: Qwen2.5/Qwen3/QwQ, Hermes 2 Pro/3 tool-use templates, Granite 4, SmolLM3, cogito (Qwen-based).
         if (source.Contains("<tool_call>", StringComparison.Ordinal))
         {
             return ToolCallFormat.Hermes;
         }
 
-        if (source.Contains("<|python_tag|>", StringComparison.Ordinal)
-            || (source.Contains("ipython", StringComparison.Ordinal) && source.Contains("\"parameters\"", StringComparison.Ordinal)))
+        // Llama 3.1–3.3 and 4 (and Nemotron on Llama 3.1): a bare {"name": ..., "parameters": ...} object, the
+        // format the template's own instructions spell out; the ipython role or <|python_tag|> marks the family (other
+        // templates that say "parameters", such as Command R7B's action lists, are a different format).
+        if (source.Contains("\"parameters\"", StringComparison.Ordinal)
+            && (source.Contains("<|python_tag|>", StringComparison.Ordinal) || source.Contains("ipython", StringComparison.Ordinal)))
         {
             return ToolCallFormat.Llama3Json;
         }
@@ -274,6 +280,3 @@ internal class JinjaChatTemplate : IChatTemplate
     }
 }
 
-/// <summary>A jinja template with Hermes <c>&lt;tool_call&gt;</c> calls, which the constrained tool-call grammar supports.</summary>
-internal sealed class HermesJinjaChatTemplate(string name, JinjaTemplate template, ChatTemplateOptions options)
-    : JinjaChatTemplate(name, template, options, ToolCallFormat.Hermes), IHermesToolCalls;

@@ -1,6 +1,6 @@
 namespace Directer.Core.Generation.Constraints;
 
-/// <summary>Where a Hermes tool call stands: <c>&lt;tool_call&gt; {"name": N, "arguments": {K: V, ...}} &lt;/tool_call&gt;</c>.</summary>
+/// <summary>Where a tool call stands: <c>OPENER {"name": N, "arguments": {K: V, ...}} CLOSE</c> (see <see cref="CallSyntax"/>).</summary>
 internal enum CallPhase : byte
 {
     /// <summary>Outside a call: any text, watching for the opening tag.</summary>
@@ -8,6 +8,12 @@ internal enum CallPhase : byte
 
     /// <summary>The reply must open with a call: only the rest of the opening tag may follow.</summary>
     MustOpen,
+
+    /// <summary>Before the <c>[</c> of a list of calls (Mistral).</summary>
+    ListOpen,
+
+    /// <summary>After a call in a list: <c>,</c> and another call, or <c>]</c> (Mistral).</summary>
+    ListNext,
 
     /// <summary>Before the call object's <c>{</c>.</summary>
     OpenBrace,
@@ -24,7 +30,7 @@ internal enum CallPhase : byte
     /// <summary>Before the comma after the name.</summary>
     NameComma,
 
-    /// <summary>In (or before) the literal <c>"arguments"</c>.</summary>
+    /// <summary>In (or before) the literal <c>"arguments"</c> (<c>"parameters"</c> in Llama 3's format).</summary>
     ArgumentsKey,
 
     /// <summary>Before the colon after <c>"arguments"</c>.</summary>

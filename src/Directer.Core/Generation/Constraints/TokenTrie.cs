@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Directer.Core.Tokenization;
 
 namespace Directer.Core.Generation.Constraints;
@@ -11,6 +13,7 @@ namespace Directer.Core.Generation.Constraints;
 internal sealed class TokenTrie
 {
     private static readonly ConditionalWeakTable<TextTokenizer, TokenTrie> Cache = new();
+    private readonly ConcurrentDictionary<string, int[]> containing = new(StringComparer.Ordinal);
 
     private TokenTrie(byte[] edges, TokenTrie[] children, int[] tokens)
     {
@@ -44,8 +47,9 @@ internal sealed class TokenTrie
     /// <summary>Whether <paramref name="b"/> leaves an open JSON string open and unchanged.</summary>
     public static bool IsPlainStringByte(byte b) => b >= 0x20 && b != '"' && b != '\\';
 
-    /// <summary>Ids whose bytes contain the whole opening tag (checked one by one outside calls).</summary>
-    public int[] ContainingOpener { get; private set; } = [];
+    /// <summary>Ids whose bytes contain the whole <paramref name="opener"/> (checked one by one outside calls); found once per opener.</summary>
+    public int[] Containing(byte[] opener) => containing.GetOrAdd(Encoding.UTF8.GetString(opener), _ =>
+        Enumerable.Range(0, TokenBytes.Length).Where(id => TokenBytes[id].AsSpan().IndexOf(opener) >= 0).ToArray());
 
     /// <summary>The UTF-8 bytes of every non-special token (empty for special ones).</summary>
     public byte[][] TokenBytes { get; private set; } = [];
@@ -75,7 +79,6 @@ internal sealed class TokenTrie
     {
         var root = new Builder();
         var bytes = new byte[tokenizer.VocabSize][];
-        var containing = new List<int>();
         for (int id = 0; id < tokenizer.VocabSize; id++)
         {
             bytes[id] = [];
@@ -100,10 +103,6 @@ internal sealed class TokenTrie
             }
 
             bytes[id] = text;
-            if (text.AsSpan().IndexOf(HermesCallGrammar.Opener) >= 0)
-            {
-                containing.Add(id);
-            }
 
             var node = root;
             foreach (byte b in text)
@@ -115,7 +114,6 @@ internal sealed class TokenTrie
         }
 
         var trie = root.Freeze();
-        trie.ContainingOpener = containing.ToArray();
         trie.PlainTokens = bytes.Select(b => b.Length > 0 && b.All(IsPlainStringByte)).ToArray();
         trie.NonPlainTokens = Enumerable.Range(0, bytes.Length).Where(id => bytes[id].Length > 0 && !trie.PlainTokens[id]).ToArray();
         trie.PlainCount = trie.PlainTokens.Count(plain => plain);

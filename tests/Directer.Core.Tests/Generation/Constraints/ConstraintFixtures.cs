@@ -48,7 +48,7 @@ internal static class ConstraintFixtures
 
     public static readonly ToolDefinition[] All = [GetWeather, GetStock, Multiply, Configure, Ping, Pair];
 
-    public static HermesCallGrammar Grammar(params ToolDefinition[] tools) => new(tools.Select(ToolGrammar.From).ToList());
+    public static ToolCallGrammar Grammar(params ToolDefinition[] tools) => new(tools.Select(ToolGrammar.From).ToList());
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 

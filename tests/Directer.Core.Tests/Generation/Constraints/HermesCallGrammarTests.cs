@@ -11,10 +11,10 @@ public sealed class HermesCallGrammarTests
 {
     private const string Open = "<tool_call>";
     private const string Close = "</tool_call>";
-    private readonly HermesCallGrammar grammar = Grammar(All);
+    private readonly ToolCallGrammar grammar = Grammar(All);
 
     /// <summary>Feeds <paramref name="text"/> byte by byte from outside a call; every byte must be taken. Returns the end state.</summary>
-    private static CallState FeedEach(HermesCallGrammar g, string text)
+    private static CallState FeedEach(ToolCallGrammar g, string text)
     {
         var state = CallState.Outside;
         byte[] bytes = Utf8(text);
@@ -26,7 +26,7 @@ public sealed class HermesCallGrammarTests
         return state;
     }
 
-    private static void AssertWholeCallAccepted(HermesCallGrammar g, string text)
+    private static void AssertWholeCallAccepted(ToolCallGrammar g, string text)
     {
         var state = FeedEach(g, text);
         Assert.True(state.Phase == CallPhase.Free, $"{Show(text)} ended in {state.Phase}, not back outside the call");
@@ -41,7 +41,7 @@ public sealed class HermesCallGrammarTests
     /// <paramref name="prefix"/> is taken; then each byte of <paramref name="refused"/> is refused and each byte of
     /// <paramref name="accepted"/> is taken at that same point (so the refusal is about the byte, not a dead state).
     /// </summary>
-    private static void AssertRefusedAfter(HermesCallGrammar g, string prefix, string refused, string accepted)
+    private static void AssertRefusedAfter(ToolCallGrammar g, string prefix, string refused, string accepted)
     {
         var state = FeedEach(g, prefix);
         Assert.NotEqual(CallPhase.Free, state.Phase);
@@ -254,7 +254,7 @@ public sealed class HermesCallGrammarTests
     public void AtMostSixteenWhitespaceBytesInARowBetweenJsonTokens()
     {
         string ws16 = " \n\t\r            ";
-        Assert.Equal(HermesCallGrammar.MaxWhitespace, ws16.Length);
+        Assert.Equal(ToolCallGrammar.MaxWhitespace, ws16.Length);
         AssertRefusedAfter(grammar, Open + ws16, " \n\t\r", "{");
         AssertRefusedAfter(grammar, Open + "{\"name\":" + ws16, " \n", "\"");
         AssertRefusedAfter(grammar, Open + "{\"name\":" + ws16[..15], "", " \"");
@@ -322,7 +322,7 @@ public sealed class HermesCallGrammarTests
         Assert.Empty(grammar.NameAlternatives(FeedEach(grammar, Open + "\n{\"name\": \"m")));
 
         // Once chosen, the name may only be that tool's.
-        HermesCallGrammar.ChooseName(ref state, 1);
+        ToolCallGrammar.ChooseName(ref state, 1);
         Assert.Empty(grammar.NameAlternatives(state));
         var copy = state;
         Assert.False(grammar.Feed(ref copy, (byte)'w'));

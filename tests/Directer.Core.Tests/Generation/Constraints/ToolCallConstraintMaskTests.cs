@@ -333,7 +333,7 @@ public sealed class ToolCallConstraintMaskTests : IDisposable
         constraint.Choose(multiply);
         Assert.Equal(new[] { "multiply" }, constraint.ChosenTools);
         Assert.Empty(constraint.PendingChoices());
-        HermesCallGrammar.ChooseName(ref state, multiply);
+        ToolCallGrammar.ChooseName(ref state, multiply);
         Assert.True(choices[multiply].Count >= 2, "the name should take more than one token");
         Assert.Equal(choices[multiply][0], choices[Array.IndexOf(Tools, GetWeather)][0]); // both start with the quote token
         AssertSameMask(BruteForce(grammar, tokenizer, state, tokenizer.VocabSize), constraint.AllowedNext(tokenizer.VocabSize), tokenizer, "after Choose");
@@ -386,18 +386,21 @@ public sealed class ToolCallConstraintMaskTests : IDisposable
         var tokenizer = DemoTokenizer;
         Assert.Throws<ArgumentException>(() => ToolCallConstraint.ForHermes(tokenizer, []));
         Assert.Contains("'ping'", Assert.Throws<ArgumentException>(() => ToolCallConstraint.ForHermes(tokenizer, [Ping, Ping])).Message);
-        foreach (string name in new[] { "llama3", "llama3.1", "mistral", "chatml", "qwen2", "phi3" })
+        foreach (string name in new[] { "chatml", "qwen2", "phi3", "llama3.0", "llama2" })
         {
             var template = ChatTemplates.ByName(name);
             var error = Assert.Throws<NotSupportedException>(() => ToolCallConstraint.Create(template, tokenizer, Tools));
             Assert.Contains($"'{template.Name}'", error.Message);
         }
 
-        Assert.NotNull(ToolCallConstraint.Create(ChatTemplates.ByName("qwen2.5"), tokenizer, Tools));
+        Assert.Equal(ToolCallFormat.Hermes, ToolCallConstraint.Create(ChatTemplates.ByName("qwen2.5"), tokenizer, Tools).Format);
+        Assert.Equal(ToolCallFormat.Llama3Json, ToolCallConstraint.Create(ChatTemplates.ByName("llama3.1"), tokenizer, Tools).Format);
+        Assert.Equal(ToolCallFormat.Mistral, ToolCallConstraint.Create(ChatTemplates.ByName("mistral"), tokenizer, Tools).Format);
+        Assert.Throws<ArgumentException>(() => ToolCallConstraint.For(ToolCallFormat.None, tokenizer, Tools));
     }
 
     /// <summary>The reference: for each id, whether its bytes (none for special tokens, holes and padding) keep the grammar alive.</summary>
-    internal static bool[] BruteForce(HermesCallGrammar grammar, TextTokenizer tokenizer, CallState state, int vocabSize)
+    internal static bool[] BruteForce(ToolCallGrammar grammar, TextTokenizer tokenizer, CallState state, int vocabSize)
     {
         var result = new bool[vocabSize];
         for (int id = 0; id < vocabSize; id++)

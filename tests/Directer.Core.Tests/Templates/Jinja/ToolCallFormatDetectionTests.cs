@@ -44,14 +44,6 @@ public sealed class ToolCallFormatDetectionTests
     }
 
     [Fact]
-    public void HermesTemplatesGetTheConstrainedGrammar()
-    {
-        // The constrained tool-call grammar (Generation/Constraints) covers the Hermes format; it is offered exactly there.
-        Assert.IsAssignableFrom<IHermesToolCalls>(ChatTemplates.Detect(Hub("qwen3-0.6b"), null));
-        Assert.False(ChatTemplates.Detect(Hub("llama3.1-8b"), null) is IHermesToolCalls);
-    }
-
-    [Fact]
     public void ToolsRenderThroughTheLlama32Template()
     {
         var template = ChatTemplates.Detect(File.ReadAllText(Path.Combine(TemplateFixtures.Directory, "hub", "llama3.2-vision-latest.jinja")), null,

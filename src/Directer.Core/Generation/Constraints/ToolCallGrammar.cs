@@ -3,19 +3,20 @@ using System.Text;
 namespace Directer.Core.Generation.Constraints;
 
 /// <summary>
-/// The bytes of a reply in which every Hermes tool call is a valid call of a listed tool:
-/// <c>&lt;tool_call&gt; {"name": "T", "arguments": {"k": v, ...}} &lt;/tool_call&gt;</c>, with T one of the
-/// tools, the argument names T's schema declares (each at most once, the required ones all present),
+/// The bytes of a reply in which every tool call is a valid call of a listed tool, in one format's markup
+/// (<see cref="CallSyntax"/>): Hermes <c>&lt;tool_call&gt; {"name": "T", "arguments": {"k": v, ...}} &lt;/tool_call&gt;</c>,
+/// Llama 3 <c>{"name": "T", "parameters": {...}}</c>, Mistral <c>[TOOL_CALLS] [{"name": "T", "arguments": {...}}, ...]</c>;
+/// with T one of the tools, the argument names T's schema declares (each at most once, the required ones all present),
 /// and values of their declared simple type (string, integer, number, boolean, enum; anything else is
 /// any JSON value). Whitespace may separate JSON tokens, at most <see cref="MaxWhitespace"/> bytes in a
-/// row. Text outside calls is free. The order is name, then arguments, as Qwen2.5 and Hermes write it.
+/// row. Text outside calls is free. The order is name, then arguments, as every one of these formats writes it.
 /// </summary>
-internal sealed class HermesCallGrammar
+internal sealed class ToolCallGrammar
 {
-    /// <summary>The tag that opens a call.</summary>
+    /// <summary>The tag that opens a Hermes call.</summary>
     public const string OpenTag = "<tool_call>";
 
-    /// <summary>The tag that closes a call.</summary>
+    /// <summary>The tag that closes a Hermes call.</summary>
     public const string CloseTagText = "</tool_call>";
 
     /// <summary>Most whitespace bytes in a row between JSON tokens.</summary>
@@ -24,16 +25,22 @@ internal sealed class HermesCallGrammar
     private const byte NumberSign = 1, NumberZero = 2, NumberInt = 3, NumberDot = 4, NumberFraction = 5, NumberExp = 6, NumberExpSign = 7, NumberExpDigits = 8;
 
     private static readonly LiteralTrie NameKeyText = Single("\"name\"");
-    private static readonly LiteralTrie ArgumentsKeyText = Single("\"arguments\"");
     private static readonly LiteralTrie CloseTagTrie = Single(CloseTagText);
     private static readonly LiteralTrie JsonWords = LiteralTrie.Build(["true"u8.ToArray(), "false"u8.ToArray(), "null"u8.ToArray()]);
 
     private readonly LiteralTrie names;
     private readonly byte[][] quotedNames;
 
-    /// <summary>Creates the grammar of calls of <paramref name="tools"/>.</summary>
-    public HermesCallGrammar(IReadOnlyList<ToolGrammar> tools)
+    /// <summary>Creates the grammar of Hermes calls of <paramref name="tools"/>.</summary>
+    public ToolCallGrammar(IReadOnlyList<ToolGrammar> tools)
+        : this(tools, CallSyntax.Hermes)
     {
+    }
+
+    /// <summary>Creates the grammar of calls of <paramref name="tools"/> written in <paramref name="syntax"/>.</summary>
+    public ToolCallGrammar(IReadOnlyList<ToolGrammar> tools, CallSyntax syntax)
+    {
+        Syntax = syntax;
         if (tools.Count == 0)
         {
             throw new ArgumentException("A tool-call grammar needs at least one tool.", nameof(tools));
@@ -50,8 +57,15 @@ internal sealed class HermesCallGrammar
         names = LiteralTrie.Build(quotedNames);
     }
 
-    /// <summary>The opening tag's bytes. It has no proper prefix that is also a suffix, which the matching relies on.</summary>
-    public static ReadOnlySpan<byte> Opener => "<tool_call>"u8;
+    /// <summary>The markup around calls.</summary>
+    public CallSyntax Syntax { get; }
+
+    /// <summary>The opener's bytes. It has no proper prefix that is also a suffix, which the matching relies on.</summary>
+    public ReadOnlySpan<byte> Opener => Syntax.Opener;
+
+    /// <summary>The state just after the opener was written (as a special token or as text), keeping a whole-name
+    /// choice made before (a required tool).</summary>
+    public CallState Opened(in CallState s) => CallState.Outside with { Phase = Syntax.AfterOpener, NameChoices = s.NameChoices };
 
     /// <summary>The tools, in listed order.</summary>
     public IReadOnlyList<ToolGrammar> Tools { get; }
@@ -133,12 +147,14 @@ internal sealed class HermesCallGrammar
             {
                 CallPhase.Free => Taken(FreeByte(ref s, b)),
                 CallPhase.MustOpen => Taken(MustOpenByte(ref s, b)),
+                CallPhase.ListOpen => Taken(Expect(ref s, b, '[', CallPhase.OpenBrace)),
+                CallPhase.ListNext => Taken(ListNextByte(ref s, b)),
                 CallPhase.OpenBrace => Taken(Expect(ref s, b, '{', CallPhase.NameKey)),
                 CallPhase.NameKey => Taken(Literal(ref s, b, NameKeyText, 0, out _, CallPhase.NameColon)),
                 CallPhase.NameColon => Taken(Expect(ref s, b, ':', CallPhase.NameValue)),
                 CallPhase.NameValue => Taken(NameByte(ref s, b)),
                 CallPhase.NameComma => Taken(Expect(ref s, b, ',', CallPhase.ArgumentsKey)),
-                CallPhase.ArgumentsKey => Taken(Literal(ref s, b, ArgumentsKeyText, 0, out _, CallPhase.ArgumentsColon)),
+                CallPhase.ArgumentsKey => Taken(Literal(ref s, b, Syntax.ArgumentsKey, 0, out _, CallPhase.ArgumentsColon)),
                 CallPhase.ArgumentsColon => Taken(Expect(ref s, b, ':', CallPhase.ArgumentsOpen)),
                 CallPhase.ArgumentsOpen => Taken(ArgumentsOpenByte(ref s, b)),
                 CallPhase.FirstKey or CallPhase.NextKey => Taken(KeyStartByte(ref s, b)),
@@ -148,7 +164,7 @@ internal sealed class HermesCallGrammar
                 CallPhase.LiteralValue => LiteralValueByte(ref s, b),
                 CallPhase.Value => StepValue(ref s, b),
                 CallPhase.AfterValue => Taken(AfterValueByte(ref s, b)),
-                CallPhase.CloseBrace => Taken(Expect(ref s, b, '}', CallPhase.CloseTag)),
+                CallPhase.CloseBrace => Taken(CloseBraceByte(ref s, b)),
                 CallPhase.CloseTag => Taken(CloseTagByte(ref s, b)),
                 _ => throw new InvalidOperationException($"Unknown call phase {s.Phase}."),
             };
@@ -161,35 +177,86 @@ internal sealed class HermesCallGrammar
 
     private static ByteStep Taken(bool accepted) => accepted ? ByteStep.Taken : ByteStep.Refused;
 
-    /// <summary>Outside a call: any byte, watching for the opening tag.</summary>
-    private static bool FreeByte(ref CallState s, byte b)
+    /// <summary>Outside a call: any byte, watching for the opener.</summary>
+    private bool FreeByte(ref CallState s, byte b)
     {
         // Opener has no border, so a mismatch restarts the match at this byte.
-        s.OpenerMatched = b == Opener[s.OpenerMatched] ? (byte)(s.OpenerMatched + 1) : b == Opener[0] ? (byte)1 : (byte)0;
-        if (s.OpenerMatched == Opener.Length)
+        var opener = Opener;
+        s.OpenerMatched = b == opener[s.OpenerMatched] ? (byte)(s.OpenerMatched + 1) : b == opener[0] ? (byte)1 : (byte)0;
+        if (s.OpenerMatched == opener.Length)
         {
-            s = CallState.Outside with { Phase = CallPhase.OpenBrace };
+            s = Opened(CallState.Outside);
         }
 
         return true;
     }
 
-    /// <summary>A reply that must open with a call: only the next byte of the opening tag.</summary>
-    private static bool MustOpenByte(ref CallState s, byte b)
+    /// <summary>A reply that must open with a call: only the next byte of the opener.</summary>
+    private bool MustOpenByte(ref CallState s, byte b)
     {
-        if (b != Opener[s.OpenerMatched])
+        var opener = Opener;
+        if (b != opener[s.OpenerMatched])
         {
             return false;
         }
 
         s.OpenerMatched++;
-        if (s.OpenerMatched == Opener.Length)
+        if (s.OpenerMatched == opener.Length)
         {
-            s.OpenerMatched = 0;
-            s.Phase = CallPhase.OpenBrace;
+            s = Opened(s);
         }
 
         return true;
+    }
+
+    /// <summary>The call object's <c>}</c>; then what the format puts after a call.</summary>
+    private bool CloseBraceByte(ref CallState s, byte b)
+    {
+        if (TakeWhitespace(ref s, b))
+        {
+            return true;
+        }
+
+        if (b != '}')
+        {
+            return false;
+        }
+
+        if (Syntax.AfterObject == CallPhase.Free)
+        {
+            s = CallState.Outside;
+        }
+        else
+        {
+            s.Phase = Syntax.AfterObject;
+            s.Node = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>After a call in a list: <c>,</c> and the next call object, or <c>]</c>, which ends the calls.</summary>
+    private static bool ListNextByte(ref CallState s, byte b)
+    {
+        if (TakeWhitespace(ref s, b))
+        {
+            return true;
+        }
+
+        if (b == ',')
+        {
+            // The next call chooses its tool afresh.
+            s = CallState.Outside with { Phase = CallPhase.OpenBrace, Whitespace = s.Whitespace };
+            return true;
+        }
+
+        if (b == ']')
+        {
+            s = CallState.Outside;
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>A byte of a quoted tool name (only the chosen one, once a whole-name choice was made).</summary>
