@@ -46,10 +46,22 @@ internal sealed class JinjaChatTemplate : IChatTemplate
             return ToolCallFormat.Mistral;
         }
 
+        // Qwen3-Coder: XML inside <tool_call> (<function=NAME><parameter=KEY>VALUE</parameter></function>).
+        if (source.Contains("<tool_call>", StringComparison.Ordinal) && source.Contains("<function=", StringComparison.Ordinal))
+        {
+            return ToolCallFormat.QwenXml;
+        }
+
         // Hermes: Qwen2.5/Qwen3/QwQ, Hermes 2 Pro/3 tool-use templates, Granite 4, SmolLM3, cogito (Qwen-based).
         if (source.Contains("<tool_call>", StringComparison.Ordinal))
         {
             return ToolCallFormat.Hermes;
+        }
+
+        // Granite 3.x: "<|tool_call|>" followed by a JSON list of calls.
+        if (source.Contains("<|tool_call|>", StringComparison.Ordinal))
+        {
+            return ToolCallFormat.Granite;
         }
 
         // Llama 3.1–3.3 and 4 (and Nemotron on Llama 3.1): a bare {"name": ..., "parameters": ...} object, the
@@ -262,6 +274,8 @@ internal sealed class JinjaChatTemplate : IChatTemplate
             ToolCallFormat.Hermes => HermesToolCallParser.Parse(generatedText),
             ToolCallFormat.Llama3Json => Llama3JsonToolCallParser.Parse(generatedText),
             ToolCallFormat.Mistral => MistralToolCallParser.Parse(generatedText),
+            ToolCallFormat.Granite => MistralToolCallParser.Parse(generatedText, "<|tool_call|>"),
+            ToolCallFormat.QwenXml => QwenXmlToolCallParser.Parse(generatedText),
             _ => new ToolCallParseResult([], generatedText, []),
         };
     }

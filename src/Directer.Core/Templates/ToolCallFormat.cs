@@ -12,6 +12,13 @@ public enum ToolCallFormat
     /// <summary>A JSON object <c>{"name": ..., "parameters": ...}</c>, optionally after <c>&lt;|python_tag|&gt;</c> (Llama 3.1–3.3).</summary>
     Llama3Json,
 
-    /// <summary><c>[TOOL_CALLS] [{"name": ..., "arguments": ...}]</c> (Mistral).</summary>
+    /// <summary><c>[TOOL_CALLS] [{"name": ..., "arguments": ...}]</c> (Mistral v3: 7B v0.3, Nemo, Large 2407).</summary>
     Mistral,
+
+    /// <summary><c>&lt;|tool_call|&gt;[{"name": ..., "arguments": ...}]</c> (Granite 3.x).</summary>
+    Granite,
+
+    /// <summary><c>&lt;tool_call&gt;&lt;function=NAME&gt;&lt;parameter=KEY&gt;VALUE&lt;/parameter&gt;&lt;/function&gt;&lt;/tool_call&gt;</c>
+    /// (Qwen3-Coder): parsed, not constrained.</summary>
+    QwenXml,
 }

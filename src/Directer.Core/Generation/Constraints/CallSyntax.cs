@@ -37,6 +37,9 @@ internal sealed class CallSyntax
     /// marker is usually one special token; the list holds one or more calls and ends the call with its <c>]</c>.</summary>
     public static CallSyntax Mistral { get; } = new(ToolCallFormat.Mistral, "[TOOL_CALLS]", CallPhase.ListOpen, "arguments", CallPhase.ListNext);
 
+    /// <summary><c>&lt;|tool_call|&gt;[{"name": T, "arguments": {...}}, ...]</c> (Granite 3.x): Mistral's list after Granite's marker.</summary>
+    public static CallSyntax Granite { get; } = new(ToolCallFormat.Granite, "<|tool_call|>", CallPhase.ListOpen, "arguments", CallPhase.ListNext);
+
     /// <summary>The format.</summary>
     public ToolCallFormat Format { get; }
 
@@ -64,6 +67,7 @@ internal sealed class CallSyntax
         ToolCallFormat.Hermes => Hermes,
         ToolCallFormat.Llama3Json => Llama3Json,
         ToolCallFormat.Mistral => Mistral,
+        ToolCallFormat.Granite => Granite,
         _ => null,
     };
 

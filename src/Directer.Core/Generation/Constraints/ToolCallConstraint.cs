@@ -64,17 +64,18 @@ public sealed class ToolCallConstraint : IChoiceConstraint
     /// <param name="scoreWholeNames">Choose the tool by the model's summed log-probability of each whole listed name
     /// (one extra pass per call) instead of token by token. Off by default: on the demo model it picked the expected tool
     /// less often (Constraints/README.md).</param>
-    /// <exception cref="NotSupportedException">The template shows no tool-call format the constraint knows (Hermes, Llama 3 JSON, Mistral).</exception>
+    /// <exception cref="NotSupportedException">The template shows no tool-call format the constraint knows (Hermes, Llama 3 JSON, Mistral, Granite).</exception>
     /// <exception cref="ArgumentException">No tools, a repeated tool name, a parameters schema that is not a JSON object, or a
     /// required tool that is not listed.</exception>
     public static ToolCallConstraint Create(IChatTemplate template, TextTokenizer tokenizer, IReadOnlyList<ToolDefinition> tools, bool requireCall = false, string? requiredTool = null, bool scoreWholeNames = false)
     {
         ArgumentNullException.ThrowIfNull(template);
         var format = template is JinjaChatTemplate jinja ? jinja.ToolCallFormat : ToolCallFormat.None;
-        if (format == ToolCallFormat.None)
+        if (CallSyntax.For(format) is null)
         {
-            throw new NotSupportedException(
-                $"Constraining tool calls needs a template with a known tool-call format (Hermes <tool_call> as qwen2.5, Llama 3 JSON as llama3, Mistral [TOOL_CALLS] as mistral); the '{template.Name}' template shows none.");
+            throw new NotSupportedException(format == ToolCallFormat.None
+                ? $"Constraining tool calls needs a template with a known tool-call format (Hermes <tool_call> as qwen2.5, Llama 3 JSON as llama3, Mistral [TOOL_CALLS] as mistral, Granite <|tool_call|>); the '{template.Name}' template shows none."
+                : $"The '{template.Name}' template's tool calls are {format}, which the tool-call constraint does not cover (it covers Hermes, Llama 3 JSON, Mistral and Granite calls); leave ConstrainToolCalls off for it.");
         }
 
         return For(format, tokenizer, tools, requireCall, requiredTool, scoreWholeNames);

@@ -20,6 +20,11 @@ internal static partial class Llama3JsonToolCallParser
         ArgumentNullException.ThrowIfNull(text);
         bool tagged = text.Contains(PythonTag, StringComparison.Ordinal);
         string body = tagged ? text.Replace(PythonTag, string.Empty, StringComparison.Ordinal) : text;
+        if (AsList(body) is { } listed)
+        {
+            return listed;
+        }
+
         var calls = new List<ToolCall>();
         var malformed = new List<MalformedToolCall>();
         var remaining = new StringBuilder();
@@ -70,5 +75,35 @@ internal static partial class Llama3JsonToolCallParser
 
         remaining.Append(body, position, body.Length - position);
         return new ToolCallParseResult(calls, remaining.ToString().Trim(), malformed);
+    }
+
+    /// <summary>A reply that is one JSON list of call objects (how Llama 3.2 and 3.3 sometimes write parallel calls), or null.</summary>
+    private static ToolCallParseResult? AsList(string body)
+    {
+        string trimmed = body.Trim();
+        if (!trimmed.StartsWith('[') || JsonFragments.FindEnd(trimmed, 0) != trimmed.Length)
+        {
+            return null;
+        }
+
+        using var document = JsonFragments.TryParse(trimmed, out _);
+        if (document is null || document.RootElement.GetArrayLength() == 0)
+        {
+            return null;
+        }
+
+        var calls = new List<ToolCall>();
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            var call = JsonFragments.ReadCall(element, true, out _, "parameters", "arguments");
+            if (call is null)
+            {
+                return null; // a list of data, not of calls: read as text
+            }
+
+            calls.Add(call);
+        }
+
+        return new ToolCallParseResult(calls, string.Empty, []);
     }
 }

@@ -4,17 +4,16 @@ using Directer.Core.Chat;
 
 namespace Directer.Core.Templates;
 
-/// <summary>Mistral v0.3 tool calls: <c>[TOOL_CALLS] [{"name": ..., "arguments": {...}, "id"?: ...}, ...]</c>. The
-/// <c>[TOOL_CALLS]</c> control token must be kept when decoding the reply.</summary>
+/// <summary>Mistral v0.3 tool calls: <c>[TOOL_CALLS] [{"name": ..., "arguments": {...}, "id"?: ...}, ...]</c>; the same
+/// list after another marker for Granite 3.x (<c>&lt;|tool_call|&gt;</c>). The marker, a special token, must be kept when
+/// decoding the reply (<see cref="ToolCallMarkers"/>).</summary>
 internal static class MistralToolCallParser
 {
-    private const string Marker = "[TOOL_CALLS]";
-
-    /// <summary>Parses a reply.</summary>
-    public static ToolCallParseResult Parse(string text)
+    /// <summary>Parses a reply with Mistral's marker, or <paramref name="marker"/>.</summary>
+    public static ToolCallParseResult Parse(string text, string marker = "[TOOL_CALLS]")
     {
         ArgumentNullException.ThrowIfNull(text);
-        int at = text.IndexOf(Marker, StringComparison.Ordinal);
+        int at = text.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0)
         {
             return new ToolCallParseResult([], text, []);
@@ -27,7 +26,7 @@ internal static class MistralToolCallParser
         while (at >= 0)
         {
             remaining.Append(text, position, at - position);
-            int start = at + Marker.Length;
+            int start = at + marker.Length;
             while (start < text.Length && char.IsWhiteSpace(text[start]))
             {
                 start++;
@@ -36,7 +35,7 @@ internal static class MistralToolCallParser
             int end = start < text.Length && text[start] == '[' ? JsonFragments.FindEnd(text, start) : -1;
             if (end < 0)
             {
-                malformed.Add(new MalformedToolCall(text[at..], $"'{Marker}' is not followed by a complete JSON array"));
+                malformed.Add(new MalformedToolCall(text[at..], $"'{marker}' is not followed by a complete JSON array"));
                 position = text.Length;
                 break;
             }
@@ -46,6 +45,10 @@ internal static class MistralToolCallParser
                 if (document is null)
                 {
                     malformed.Add(new MalformedToolCall(text[at..end], error!));
+                }
+                else if (document.RootElement.GetArrayLength() == 0)
+                {
+                    malformed.Add(new MalformedToolCall(text[at..end], $"'{marker}' is followed by an empty list of calls"));
                 }
                 else
                 {
@@ -65,7 +68,7 @@ internal static class MistralToolCallParser
             }
 
             position = end;
-            at = text.IndexOf(Marker, position, StringComparison.Ordinal);
+            at = text.IndexOf(marker, position, StringComparison.Ordinal);
         }
 
         remaining.Append(text, position, text.Length - position);

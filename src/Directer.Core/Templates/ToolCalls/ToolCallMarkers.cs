@@ -2,7 +2,7 @@ using Directer.Core.Tokenization;
 
 namespace Directer.Core.Templates;
 
-/// <summary>Formats whose calls open with a special token (Mistral's <c>[TOOL_CALLS]</c>): the streamed reply text leaves
+/// <summary>Formats whose calls open with a special token (Mistral's <c>[TOOL_CALLS]</c>, Granite's <c>&lt;|tool_call|&gt;</c>): the streamed reply text leaves
 /// special tokens out, so the parser gets the reply re-decoded with that marker kept.</summary>
 internal static class ToolCallMarkers
 {
@@ -10,6 +10,7 @@ internal static class ToolCallMarkers
     public static string? SpecialMarker(ToolCallFormat format) => format switch
     {
         ToolCallFormat.Mistral => "[TOOL_CALLS]",
+        ToolCallFormat.Granite => "<|tool_call|>",
         _ => null,
     };
 

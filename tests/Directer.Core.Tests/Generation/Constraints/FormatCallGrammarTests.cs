@@ -13,7 +13,9 @@ public sealed class FormatCallGrammarTests
     private static readonly ToolCallGrammar Llama = new(All.Select(ToolGrammar.From).ToList(), CallSyntax.Llama3Json);
     private static readonly ToolCallGrammar Mistral = new(All.Select(ToolGrammar.From).ToList(), CallSyntax.Mistral);
 
-    private static ToolCallGrammar For(string format) => format == "llama" ? Llama : Mistral;
+    private static readonly ToolCallGrammar Granite = new(All.Select(ToolGrammar.From).ToList(), CallSyntax.Granite);
+
+    private static ToolCallGrammar For(string format) => format switch { "llama" => Llama, "granite" => Granite, _ => Mistral };
 
     private static CallState FeedEach(ToolCallGrammar g, string text, CallState? from = null)
     {
@@ -49,6 +51,8 @@ public sealed class FormatCallGrammarTests
         { "mistral", """[TOOL_CALLS] [{"name": "get_weather", "arguments": {"city": "Paris"}}]""" },
         { "mistral", """[TOOL_CALLS][{"name":"multiply","arguments":{"a":-1,"b":0.5}}]""" },
         { "mistral", """[TOOL_CALLS] [{"name": "multiply", "arguments": {"a": 2, "b": 3}}, {"name": "get_stock", "arguments": {"product": "tea"}}]""" },
+        // Granite 3.x: Mistral's list after "<|tool_call|>".
+        { "granite", """<|tool_call|>[{"name": "get_stock", "arguments": {"product": "tea"}}]""" },
         { "mistral", "I will look. [TOOL_CALLS] [\n {\"name\": \"configure\", \"arguments\": {\"level\": 12}} ,\n {\"name\": \"ping\", \"arguments\": {}}\n]" },
     };
 
@@ -65,7 +69,7 @@ public sealed class FormatCallGrammarTests
     public void AHalfWrittenCallIsInside(string format, string text)
     {
         var g = For(format);
-        int open = text.IndexOf(format == "llama" ? "{\"name\"" : "[TOOL_CALLS]", StringComparison.Ordinal) + g.Opener.Length;
+        int open = text.IndexOf(g.Syntax.OpenerText, StringComparison.Ordinal) + g.Opener.Length;
         string firstCallEnd = format == "llama" ? "}}" : "]";
         int end = text.IndexOf(firstCallEnd, open, StringComparison.Ordinal) + firstCallEnd.Length;
         for (int cut = open; cut < end; cut++)
@@ -87,6 +91,7 @@ public sealed class FormatCallGrammarTests
         { "llama", "{\"name\": \"get_weather\", \"parameters\": {\"days\": 1", ".e", "2" },  // integer
         { "llama", "{\"name\": \"get_weather\", \"parameters\": {\"unit\": \"", "k", "c" },  // enum
         { "mistral", "[TOOL_CALLS]", "x{", "[" },                                          // the list comes first
+        { "granite", "<|tool_call|>[{\"name\": \"get_stock\", \"arguments\": {\"", "a", "p" },     // declared argument
         { "mistral", "[TOOL_CALLS] [{\"name\": \"", "f", "m" },                              // unlisted name
         { "mistral", "[TOOL_CALLS] [{\"name\": \"multiply\", ", "\"p", "\"a" },              // Mistral's key is "arguments"
         { "mistral", "[TOOL_CALLS] [{\"name\": \"multiply\", \"arguments\": {\"a\": 1, \"b\": 2}}", "x}", "]" }, // then , or ]
@@ -154,7 +159,7 @@ public sealed class FormatCallGrammarTests
     [Fact]
     public void EveryFormatHasAnOpenerWithoutABorder()
     {
-        foreach (var format in new[] { ToolCallFormat.Hermes, ToolCallFormat.Llama3Json, ToolCallFormat.Mistral })
+        foreach (var format in new[] { ToolCallFormat.Hermes, ToolCallFormat.Llama3Json, ToolCallFormat.Mistral, ToolCallFormat.Granite })
         {
             var syntax = CallSyntax.For(format)!;
             Assert.Equal(format, syntax.Format);
@@ -162,5 +167,6 @@ public sealed class FormatCallGrammarTests
         }
 
         Assert.Null(CallSyntax.For(ToolCallFormat.None));
+        Assert.Null(CallSyntax.For(ToolCallFormat.QwenXml));
     }
 }

@@ -397,6 +397,11 @@ public sealed class ToolCallConstraintMaskTests : IDisposable
         Assert.Equal(ToolCallFormat.Llama3Json, ToolCallConstraint.Create(ChatTemplates.ByName("llama3.1"), tokenizer, Tools).Format);
         Assert.Equal(ToolCallFormat.Mistral, ToolCallConstraint.Create(ChatTemplates.ByName("mistral"), tokenizer, Tools).Format);
         Assert.Throws<ArgumentException>(() => ToolCallConstraint.For(ToolCallFormat.None, tokenizer, Tools));
+
+        // Qwen3-Coder's XML calls are parsed but not constrained: refused with the format's name.
+        var coder = ChatTemplates.Detect(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", "qwen3-coder-30b.jinja")), null);
+        var xml = Assert.Throws<NotSupportedException>(() => ToolCallConstraint.Create(coder, tokenizer, Tools));
+        Assert.Contains("QwenXml", xml.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The reference: for each id, whether its bytes (none for special tokens, holes and padding) keep the grammar alive.</summary>
