@@ -18,7 +18,13 @@ internal static class ScriptedCheckpoint
     private const int Vocab = 288;
 
     /// <summary>Writes the checkpoint for <paramref name="pieces"/> (distinct, non-empty) into a new temporary folder.</summary>
-    public static string Write(params string[] pieces)
+    public static string Write(params string[] pieces) => Write(pieces, "\n", []);
+
+    /// <summary>Writes the checkpoint for <paramref name="pieces"/>, emitted after a prompt whose last token is that of
+    /// <paramref name="after"/> (the end of the template's generation prompt: "\n" for ChatML and Llama 3, "]" for
+    /// Mistral's "[/INST]"); pieces listed in <paramref name="special"/> are special tokens (such as Mistral's
+    /// <c>[TOOL_CALLS]</c>), which the streamed text leaves out.</summary>
+    public static string Write(string[] pieces, string after, string[] special)
     {
         TorchRuntime.EnsureInitialized();
         string folder = Directory.CreateTempSubdirectory("directer-scripted-").FullName;
@@ -35,7 +41,7 @@ internal static class ScriptedCheckpoint
             {
                 added.Add(new JsonObject
                 {
-                    ["id"] = firstAdded + i, ["content"] = pieces[i], ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = false,
+                    ["id"] = firstAdded + i, ["content"] = pieces[i], ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = special.Contains(pieces[i]),
                 });
             }
         });
@@ -50,7 +56,7 @@ internal static class ScriptedCheckpoint
         var config = ModelConfig.Parse(configJson, Path.Combine(folder, "config.json"));
 
         var tokenizer = TextTokenizer.Load(folder);
-        int start = tokenizer.Encode("\n").Single();
+        int start = tokenizer.Encode(after)[^1];
         int end = tokenizer.Encode("<|im_end|>").Single();
         var chain = new List<int> { start };
         chain.AddRange(Enumerable.Range(firstAdded, pieces.Length));
