@@ -52,7 +52,7 @@ internal sealed class JinjaChatTemplate : IChatTemplate
             return ToolCallFormat.QwenXml;
         }
 
-        // Hermes: Qwen2.5/Qwen3/QwQ, Hermes 2 Pro/3 tool-use templates, Granite 4, SmolLM3, cogito (Qwen-based).
+        // Hermes: Qwen2.5/Qwen3/QwQ, Hermes tool-use templates, Granite 4, cogito 14B (Qwen-based).
         if (source.Contains("<tool_call>", StringComparison.Ordinal))
         {
             return ToolCallFormat.Hermes;
