@@ -198,7 +198,7 @@ public sealed class ChatModel : IDisposable
         var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
         var template = TemplateFor(request);
         string text = template is JinjaChatTemplate jinja
-            ? ToolCallMarkers.ForParsing(generation.Text!, generation.Ids, Tokenizer, jinja.ToolCallFormat)
+            ? ToolCallMarkers.ForParsing(generation.Text!, generation.Ids, Tokenizer, jinja.ToolCallFormat, request.StopStrings)
             : generation.Text!;
         var parsed = template.ParseToolCallsDetailed(text);
 

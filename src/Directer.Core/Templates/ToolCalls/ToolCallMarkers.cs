@@ -15,8 +15,9 @@ internal static class ToolCallMarkers
     };
 
     /// <summary><paramref name="text"/>, or, when <paramref name="ids"/> hold the format's special marker token, the ids
-    /// decoded with that marker kept (other special tokens still left out).</summary>
-    public static string ForParsing(string text, IReadOnlyList<int> ids, TextTokenizer tokenizer, ToolCallFormat format)
+    /// decoded with that marker kept (other special tokens still left out), cut before the first of
+    /// <paramref name="stopStrings"/> as the streamed text was.</summary>
+    public static string ForParsing(string text, IReadOnlyList<int> ids, TextTokenizer tokenizer, ToolCallFormat format, IReadOnlyList<string>? stopStrings = null)
     {
         if (SpecialMarker(format) is not string marker || tokenizer.TokenToId(marker) is not int id || !tokenizer.IsSpecial(id) || !ids.Contains(id))
         {
@@ -34,6 +35,17 @@ internal static class ToolCallMarkers
             }
         }
 
-        return string.Join(marker, pieces);
+        string decoded = string.Join(marker, pieces);
+        int cut = decoded.Length;
+        foreach (string stop in stopStrings ?? [])
+        {
+            int at = stop.Length > 0 ? decoded.IndexOf(stop, StringComparison.Ordinal) : -1;
+            if (at >= 0 && at < cut)
+            {
+                cut = at;
+            }
+        }
+
+        return decoded[..cut];
     }
 }
