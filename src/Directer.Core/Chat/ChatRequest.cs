@@ -56,10 +56,10 @@ public sealed record ChatRequest
     public IReadOnlyList<string> StopStrings { get; init; } = [];
 
     /// <summary>
-    /// Constrain the model's tool calls to the grammar of <see cref="Tools"/> (default false): inside a
-    /// <c>&lt;tool_call&gt;</c> block only tokens that keep the JSON a valid call of a listed tool, with that tool's
-    /// argument names, required arguments and simple types, can be chosen. Text outside tool calls is untouched.
-    /// Needs a template with Hermes-style tool calls (qwen2.5); ignored when <see cref="Tools"/> is empty.
+    /// Constrain the model's tool calls to the grammar of <see cref="Tools"/> (default false): inside a call, in the
+    /// template's format, only tokens that keep the JSON a valid call of a listed tool, with that tool's argument names,
+    /// required arguments and simple types, can be chosen. Text outside tool calls is untouched. Needs a template with
+    /// Hermes, Llama 3 JSON, Mistral or Granite tool calls; ignored when <see cref="Tools"/> is empty.
     /// </summary>
     public bool ConstrainToolCalls { get; init; }
 

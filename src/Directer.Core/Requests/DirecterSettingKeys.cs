@@ -65,10 +65,10 @@ public static class DirecterSettingKeys
     public const string ResponseFormat = "response_format";
 
     /// <summary>
-    /// Constrain tool calls to the listed tools (bool, default false): inside a <c>&lt;tool_call&gt;</c> block only
-    /// tokens that keep the JSON a valid call of a listed tool (its name, argument names, required arguments and
-    /// simple JSON types) can be chosen; the argument values are still the model's. Hermes-style tool-call
-    /// templates only (qwen2.5); ignored when no tools are listed.
+    /// Constrain tool calls to the listed tools (bool, default false): inside a call, in the template's format (Hermes,
+    /// Llama 3 JSON, Mistral, Granite), only tokens that keep the JSON a valid call of a listed tool (its name, argument
+    /// names, required arguments and simple JSON types) can be chosen; the argument values are still the model's.
+    /// Refused for templates without such a format; ignored when no tools are listed.
     /// </summary>
     public const string ConstrainToolCalls = "constrain_tool_calls";
 

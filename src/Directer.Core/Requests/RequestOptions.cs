@@ -57,7 +57,7 @@ public sealed record RequestOptions
     /// <summary>Skip emphasis that is not in the prompt instead of failing (default false).</summary>
     public bool IgnoreEmphasisNotFound { get; init; }
 
-    /// <summary>Constrain tool calls to the listed tools' grammar (default false; Hermes-style templates).</summary>
+    /// <summary>Constrain tool calls to the listed tools' grammar (default false; Hermes, Llama 3 JSON, Mistral and Granite formats).</summary>
     public bool ConstrainToolCalls { get; init; }
 
     /// <summary>The reply format; null = text.</summary>

@@ -173,7 +173,7 @@ public static class RequestSettings
     public static RequestSetting ConstrainToolCalls { get; } = new(DirecterSettingKeys.ConstrainToolCalls, nameof(RequestOptions.ConstrainToolCalls), RequestSettingKind.Boolean, "true or false",
         (o, v) => o with { ConstrainToolCalls = (bool)v }, null)
     {
-        Description = "Constrain tool calls to the listed tools' grammar (Hermes-style templates).",
+        Description = "Constrain tool calls to the listed tools' grammar (Hermes, Llama 3 JSON, Mistral and Granite formats).",
     };
 
     /// <summary>The reply format.</summary>

@@ -125,7 +125,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
 
     /// <summary>
     /// Constrain tool calls to the grammar of the listed tools (names, argument names, required arguments, simple
-    /// JSON types); the argument values are still the model's. Hermes-style templates only (qwen2.5); ignored when
+    /// JSON types); the argument values are still the model's. Templates with Hermes, Llama 3 JSON, Mistral or Granite calls; ignored when
     /// no tools are listed. Null = the connector's default (<see cref="RequestOptions.ConstrainToolCalls"/>).
     /// </summary>
     [JsonPropertyName(DirecterSettingKeys.ConstrainToolCalls)]
