@@ -137,6 +137,62 @@ public sealed class FormatConstrainedChatTests : IClassFixture<FormatConstrained
     }
 
     [Theory]
+    [InlineData("qwen3-0.6b", ToolCallFormat.Hermes, "<tool_call>")]
+    [InlineData("llama3.2-3b", ToolCallFormat.Llama3Json, "{\"name\"")]
+    [InlineData("granite3.3-2b", ToolCallFormat.Granite, "<|tool_call|>")]
+    public async Task ACheckpointsOwnTemplateGivesTheFormatTheConstraintWritesIn(string hubTemplate, ToolCallFormat format, string opener)
+    {
+        // No template named: the checkpoint's own chat_template (a current model's) decides the format, end to end.
+        string folder = Path.Combine(checkpoint.Folder, "..", Path.GetFileName(checkpoint.Folder) + "-" + hubTemplate);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (string file in Directory.GetFiles(checkpoint.Folder))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+            }
+
+            var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "tokenizer_config.json")))!.AsObject();
+            config["chat_template"] = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", hubTemplate + ".jinja"));
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), config.ToJsonString());
+
+            using var chat = ChatModel.Load(folder, new ChatModelOptions { Model = new() { MaxSequenceLength = 2048 } });
+            Assert.Equal(format, ((JinjaChatTemplate)chat.Template).ToolCallFormat);
+            foreach (var method in new[] { SteeringMethod.None, SteeringMethod.Directer })
+            {
+                var result = await chat.CompleteAsync(new ChatRequest
+                {
+                    Turns = [new ChatTurn(ChatRole.System, "Use the tools."), new ChatTurn(ChatRole.User, "hello world")],
+                    Tools = [SetMode, Paint],
+                    ConstrainToolCalls = true,
+                    RequireToolCall = true,
+                    RequiredToolName = "paint",
+                    MaxNewTokens = 400,
+                    Emphasis = method == SteeringMethod.None ? null : new EmphasisRequest { SystemMessage = true },
+                    Steering = method == SteeringMethod.None ? null : new SteeringSettings { Method = method, Alpha = 1e3, Beta = 0.3 },
+                });
+                Assert.StartsWith(opener, result.RawText, StringComparison.Ordinal);
+                string text = result.RawText;
+                if (result.ToolCalls.Count == 0 && format == ToolCallFormat.Granite)
+                {
+                    // A list may go on past the budget; the first call is read from the list closed after it.
+                    var firstObject = System.Text.RegularExpressions.Regex.Match(text, @"\}\s*\}");
+                    text = text[..(firstObject.Index + firstObject.Length)] + "]";
+                }
+
+                var call = chat.Template.ParseToolCallsDetailed(text).ToolCalls[0];
+                Assert.Equal("paint", call.Name);
+                using var arguments = JsonDocument.Parse(call.ArgumentsJson);
+                Assert.Contains(arguments.RootElement.GetProperty("color").GetString(), new[] { "red", "green" });
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData("qwen2.5")]
     [InlineData("llama3")]
     [InlineData("mistral")]
