@@ -5,7 +5,8 @@ namespace Directer.Core.Generation.Constraints;
 /// <summary>
 /// The bytes of a reply in which every tool call is a valid call of a listed tool, in one format's markup
 /// (<see cref="CallSyntax"/>): Hermes <c>&lt;tool_call&gt; {"name": "T", "arguments": {"k": v, ...}} &lt;/tool_call&gt;</c>,
-/// Llama 3 <c>{"name": "T", "parameters": {...}}</c>, Mistral <c>[TOOL_CALLS] [{"name": "T", "arguments": {...}}, ...]</c>;
+/// Llama 3 <c>{"name": "T", "parameters": {...}}</c>, Mistral <c>[TOOL_CALLS] [{"name": "T", "arguments": {...}}, ...]</c>,
+/// Granite <c>&lt;|tool_call|&gt;[...]</c> as Mistral's list;
 /// with T one of the tools, the argument names T's schema declares (each at most once, the required ones all present),
 /// and values of their declared simple type (string, integer, number, boolean, enum; anything else is
 /// any JSON value). Whitespace may separate JSON tokens, at most <see cref="MaxWhitespace"/> bytes in a
@@ -72,8 +73,8 @@ internal sealed class ToolCallGrammar
 
     /// <summary>
     /// While the tool name is being written and more than one listed tool still fits: each such tool with the
-    /// bytes that would complete its name from here (a space first when nothing follows the colon yet, as the
-    /// Hermes format writes it). Empty otherwise.
+    /// bytes that would complete its name from here (a space first when nothing follows the colon yet, as every
+    /// format writes it: <c>json.dumps</c>'s <c>": "</c>). Empty otherwise.
     /// </summary>
     public IReadOnlyList<(int Tool, byte[] Remaining)> NameAlternatives(in CallState s)
     {
