@@ -417,7 +417,7 @@ public sealed record ModelConfig
             case "longrope" when isPhi3:
                 return (theta, LongRope(config, rope, field, maxPositions, rotaryDim));
             case "longrope":
-                throw rope.Error($"rope type 'longrope' ({field}) is supported only for Phi3ForCausalLM, not {architecture}.");
+                throw rope.Error($"rope type 'longrope' ({field}) is not supported for {architecture}. Supported rope types: {RopeScaling.SupportedTypes}.");
             case "default":
                 return (theta, null);
             case "linear":
