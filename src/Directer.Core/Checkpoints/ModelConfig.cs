@@ -56,7 +56,7 @@ public sealed record ModelConfig
     /// How many leading dimensions of each head RoPE rotates: <c>int(head_dim * partial_rotary_factor)</c> (Phi-3 family,
     /// e.g. Phi-4-mini's 0.75); the rest pass through unrotated. Equal to <see cref="HeadDim"/> for every other model.
     /// </summary>
-    public int RotaryDim { get; init; }
+    public required int RotaryDim { get; init; }
 
     /// <summary>
     /// Qwen3: an RMSNorm over each query head and each key head (<c>self_attn.q_norm</c>, <c>self_attn.k_norm</c>,
