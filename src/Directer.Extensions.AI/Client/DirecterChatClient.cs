@@ -124,6 +124,11 @@ public sealed class DirecterChatClient : IChatClient
         var calls = Calls(result, plan, requestId);
         string text = Text(result, plan);
         var contents = new List<AIContent>();
+        if (result.Reasoning is { Length: > 0 } reasoning)
+        {
+            contents.Add(new TextReasoningContent(reasoning));
+        }
+
         if (text.Length > 0)
         {
             contents.Add(new TextContent(text));
@@ -198,6 +203,11 @@ public sealed class DirecterChatClient : IChatClient
                     CreatedAt = DateTimeOffset.UtcNow,
                     AdditionalProperties = Properties(result, finish),
                 };
+            }
+            else if (update.IsReasoning && update.Text.Length > 0)
+            {
+                // Reasoning never holds tool calls, so it streams with or without tools.
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, [new TextReasoningContent(update.Text)]) { ResponseId = requestId, MessageId = requestId, ModelId = ModelId };
             }
             else if (!tools && update.Text.Length > 0)
             {
