@@ -266,6 +266,7 @@ public sealed class ChatModel : IDisposable
             Text = malformed ? text.Trim() : parsed.RemainingText,
             Reasoning = reasoning,
             RawText = rawText,
+            AnswerText = text,
             ToolCalls = malformed ? [] : parsed.ToolCalls,
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,

@@ -21,6 +21,14 @@ public sealed record ChatResult
     /// <summary>The full generated text (tool-call blocks included).</summary>
     public required string RawText { get; init; }
 
+    /// <summary>
+    /// The generated text after the reasoning block, tool-call blocks included and untrimmed: <see cref="RawText"/> less
+    /// <see cref="Reasoning"/> (the same as <see cref="RawText"/> when there was none), what streaming sends as text.
+    /// </summary>
+    public string AnswerText { get => answerText ?? RawText; init => answerText = value; }
+
+    private readonly string? answerText;
+
     /// <summary>Tool calls the model made (none when any tool-call output was malformed).</summary>
     public required IReadOnlyList<ToolCall> ToolCalls { get; init; }
 

@@ -139,7 +139,7 @@ public sealed class DirecterChatClient : IChatClient
         // On the message too: Semantic Kernel's adapter carries message properties into
         // ChatMessageContent.Metadata, response properties it drops.
         var finish = Finish(calls.Count, result);
-        var message = new ChatMessage(AIChatRole.Assistant, contents) { AdditionalProperties = Properties(result, finish) };
+        var message = new ChatMessage(AIChatRole.Assistant, contents) { AdditionalProperties = Properties(result, finish), RawRepresentation = result };
         var response = new ChatResponse(message)
         {
             ResponseId = requestId,
@@ -207,7 +207,7 @@ public sealed class DirecterChatClient : IChatClient
             else if (update.IsReasoning && update.Text.Length > 0)
             {
                 // Reasoning never holds tool calls, so it streams with or without tools.
-                yield return new ChatResponseUpdate(AIChatRole.Assistant, [new TextReasoningContent(update.Text)]) { ResponseId = requestId, MessageId = requestId, ModelId = ModelId };
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, [new TextReasoningContent(update.Text)]) { ResponseId = requestId, MessageId = requestId, ModelId = ModelId, RawRepresentation = update };
             }
             else if (!tools && update.Text.Length > 0)
             {
@@ -295,7 +295,7 @@ public sealed class DirecterChatClient : IChatClient
 
     /// <summary>The reply text: without tool-call blocks when tools were offered, else everything the model wrote (as streamed).</summary>
     private static string Text(ChatResult result, DirecterRequestPlan plan) =>
-        plan.Request.Tools.Count > 0 ? result.Text : result.RawText;
+        plan.Request.Tools.Count > 0 ? result.Text : result.AnswerText;
 
     private List<AIContent> Calls(ChatResult result, DirecterRequestPlan plan, string requestId)
     {
