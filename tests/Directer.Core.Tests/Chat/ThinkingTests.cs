@@ -103,4 +103,25 @@ public sealed class ThinkingTests : IDisposable
         Assert.DoesNotContain("secret plan", prompt, StringComparison.Ordinal);
         Assert.Contains("<|im_start|>assistant\nHi there!<|im_end|>", prompt, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ToolCallsAreReadFromTheAnswerNotFromTheReasoning()
+    {
+        string folder = Directory.CreateTempSubdirectory("directer-thinking-tools-").FullName;
+        try
+        {
+            ScriptedQwen3.Write(folder, "<think>", "\nI could call <tool_call>\n{\"name\": \"clock\", \"arguments\": {}}\n</tool_call> but need not.\n", "</think>", "\n\nIt is noon.");
+            using var model = ChatModel.Load(folder, new ChatModelOptions { Model = new() { MaxSequenceLength = 2048 } }); // the tools block is long in byte tokens
+            var request = Request() with { Tools = [new ToolDefinition("clock", "The time.", """{"type": "object", "properties": {}}""")] };
+            var result = await model.CompleteAsync(request);
+            Assert.Empty(result.ToolCalls);
+            Assert.Empty(result.MalformedToolCalls);
+            Assert.Equal("It is noon.", result.Text);
+            Assert.StartsWith("I could call <tool_call>", result.Reasoning, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
