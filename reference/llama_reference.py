@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Independent float32 reference of the Hugging Face transformers forward pass for
-LlamaForCausalLM, MistralForCausalLM and Qwen2ForCausalLM.
+LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM and
+Phi3ForCausalLM.
 
 Written from a reading of transformers' modeling_llama.py, modeling_mistral.py,
-modeling_qwen2.py, masking_utils.py and modeling_rope_utils.py (not copied, and
+modeling_qwen2.py, modular_qwen3.py, modular_phi3.py, configuration_phi3.py,
+masking_utils.py and modeling_rope_utils.py (not copied, and
 transformers is not imported: it is not installable on this machine). Plain
 PyTorch (1.13 works) + numpy.
 
@@ -28,13 +30,26 @@ The math, per decoder layer (pre-norm residual):
     rotate_half(x) = cat(-x[d/2:], x[:d/2]).
     rope_scaling "linear": inv_freq / factor. "llama3": per-frequency
     rescaling by wavelength (see llama3_inv_freq). "default": none.
+    Phi-3 "longrope" (also "su"/"yarn" in older configs): inv_freq[i] =
+    1 / (ext[i] * theta^(2i/d)), ext = short_factor while the sequence
+    (max position + 1) is at most original_max_position_embeddings, else
+    long_factor; cos and sin multiplied by the attention factor
+    (rope_scaling.attention_factor, else sqrt(1 + ln(f)/ln(orig)) with
+    f = max_position_embeddings / original_max_position_embeddings when f > 1).
+    Phi-3 partial_rotary_factor p: only the first int(head_dim * p) dims of
+    each head rotate (d above is that rotary dim); the rest pass through.
+  * Qwen3: q and k get an RMSNorm over each head (q_norm / k_norm, weights of
+    head_dim) after the projection and before RoPE.
+  * Phi-3: q/k/v stored fused as qkv_proj (rows q, k, v) and gate/up as
+    gate_up_proj (rows gate, then up); they are split on load.
   * Attention: GQA via repeat_kv (kv head j serves query heads
     j*g .. j*g+g-1, g = heads / kv_heads), scores = q k^T / sqrt(head_dim),
     causal mask (key index <= query index), sliding window when configured
     (key index > query index - window, i.e. each query sees `window` keys
     including itself), softmax in float32.
   * Biases: Qwen2 has q/k/v biases (not o); Llama has attention_bias (all four
-    projections) and mlp_bias (all three MLP projections) flags; Mistral none.
+    projections) and mlp_bias (all three MLP projections) flags; Qwen3 has
+    attention_bias (all four attention projections); Mistral and Phi-3 none.
   * lm_head: tied to embed_tokens when tie_word_embeddings is true (HF ties
     the parameters, so a stored lm_head.weight is not used then).
 
@@ -56,7 +71,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 
 DTYPE = torch.float32
-REFERENCE_NAME = ("plain PyTorch re-implementation of transformers' modeling_llama/qwen2/mistral, torch "
+REFERENCE_NAME = ("plain PyTorch re-implementation of transformers' modeling_llama/qwen2/qwen3/mistral/phi3, torch "
                   + torch.__version__)
 
 
@@ -74,6 +89,8 @@ _FAMILIES = {
     "llama": "llama", "LlamaForCausalLM": "llama",
     "mistral": "mistral", "MistralForCausalLM": "mistral",
     "qwen2": "qwen2", "Qwen2ForCausalLM": "qwen2",
+    "qwen3": "qwen3", "Qwen3ForCausalLM": "qwen3",
+    "phi3": "phi3", "Phi3ForCausalLM": "phi3",
 }
 
 
@@ -99,10 +116,10 @@ class ModelConfig:
         self.num_hidden_layers = req_int("num_hidden_layers")
         self.num_attention_heads = req_int("num_attention_heads")
 
-        # num_key_value_heads: Llama/Qwen2 default to num_attention_heads; MistralConfig's
-        # keyword default is 8 (used when the key is absent), and null means "= heads".
+        # num_key_value_heads: Llama/Qwen2/Phi3 default to num_attention_heads; MistralConfig's
+        # keyword default is 8 and Qwen3Config's 32 (used when the key is absent), and null means "= heads".
         if "num_key_value_heads" not in raw:
-            self.num_key_value_heads = 8 if self.family == "mistral" else self.num_attention_heads
+            self.num_key_value_heads = {"mistral": 8, "qwen3": 32}.get(self.family, self.num_attention_heads)
         elif raw["num_key_value_heads"] is None:
             self.num_key_value_heads = self.num_attention_heads
         else:
@@ -111,8 +128,9 @@ class ModelConfig:
             raise ConfigError(f"{source}: num_attention_heads ({self.num_attention_heads}) must be a multiple of "
                               f"num_key_value_heads ({self.num_key_value_heads})")
 
-        # head_dim: "getattr(config, 'head_dim', None) or hidden_size // num_attention_heads"
-        hd = raw.get("head_dim")
+        # head_dim: "getattr(config, 'head_dim', None) or hidden_size // num_attention_heads";
+        # Qwen3Config has head_dim = 128 when the key is absent.
+        hd = raw.get("head_dim", 128 if self.family == "qwen3" else None)
         if hd is None or hd == 0:
             if self.hidden_size % self.num_attention_heads != 0:
                 raise ConfigError(f"{source}: hidden_size ({self.hidden_size}) is not divisible by "
@@ -124,7 +142,7 @@ class ModelConfig:
             raise ConfigError(f"{source}: head_dim ({hd}) must be even for rotary embeddings")
         self.head_dim = hd
 
-        eps = raw.get("rms_norm_eps", 1e-6)
+        eps = raw.get("rms_norm_eps", 1e-5 if self.family == "phi3" else 1e-6)
         if eps is None:
             eps = 1e-6
         if not isinstance(eps, (int, float)) or eps <= 0:
@@ -135,9 +153,18 @@ class ModelConfig:
         if act not in ("silu", "swish"):
             raise ConfigError(f"{source}: hidden_act '{act}' is not supported (only 'silu')")
 
-        prf = raw.get("partial_rotary_factor", 1.0)
-        if prf not in (None, 1, 1.0):
-            raise ConfigError(f"{source}: partial_rotary_factor {prf!r} is not supported (only 1.0)")
+        prf = raw.get("partial_rotary_factor")
+        if prf is None and isinstance(raw.get("rope_parameters"), dict):
+            prf = raw["rope_parameters"].get("partial_rotary_factor")
+        if prf is None:
+            prf = 1.0
+        if prf != 1 and self.family != "phi3":
+            raise ConfigError(f"{source}: partial_rotary_factor {prf!r} is not supported for {self.family} (only 1.0)")
+        if not isinstance(prf, (int, float)) or not 0 < prf <= 1:
+            raise ConfigError(f"{source}: partial_rotary_factor must be in (0, 1], got {prf!r}")
+        self.rotary_dim = int(self.head_dim * prf)
+        if self.rotary_dim < 2 or self.rotary_dim % 2 != 0:
+            raise ConfigError(f"{source}: partial_rotary_factor {prf} gives {self.rotary_dim} rotary dims (need even, > 0)")
 
         self.tie_word_embeddings = bool(raw.get("tie_word_embeddings", False))
         self.max_position_embeddings = raw.get("max_position_embeddings")
@@ -145,14 +172,21 @@ class ModelConfig:
         # Biases.
         if self.family == "qwen2":
             self.qkv_bias, self.o_bias, self.mlp_bias = True, False, False
-        elif self.family == "mistral":
+        elif self.family in ("mistral", "phi3"):
             self.qkv_bias, self.o_bias, self.mlp_bias = False, False, False
+        elif self.family == "qwen3":
+            ab = bool(raw.get("attention_bias", False))
+            self.qkv_bias, self.o_bias, self.mlp_bias = ab, ab, False
         else:
             ab = bool(raw.get("attention_bias", False))
             self.qkv_bias, self.o_bias = ab, ab
             self.mlp_bias = bool(raw.get("mlp_bias", False))
 
-        self.rope_theta, self.rope_scaling = self._rope(raw, source)
+        self.qk_norm = self.family == "qwen3"
+        self.fused = self.family == "phi3"
+        self.rope_theta, self.rope_scaling = self._rope(raw, source, self.family)
+        if self.rope_scaling is not None and self.rope_scaling["rope_type"] == "longrope":
+            self._longrope(raw, source)
         self.layer_windows = self._windows(raw, source)
 
     @staticmethod
@@ -165,10 +199,25 @@ class ModelConfig:
         if mt in _FAMILIES:
             return _FAMILIES[mt]
         raise ConfigError(f"unsupported model: model_type={mt!r}, architectures={archs!r} "
-                          f"(supported: llama, mistral, qwen2)")
+                          f"(supported: llama, mistral, qwen2, qwen3, phi3)")
+
+    def _longrope(self, raw, source):
+        """Phi-3 LongRoPE: factor lists of rotary_dim/2 numbers, original length, attention factor."""
+        s = self.rope_scaling
+        for key in ("short_factor", "long_factor"):
+            f = s.get(key)
+            if not isinstance(f, list) or len(f) != self.rotary_dim // 2:
+                raise ConfigError(f"{source}: rope_scaling.{key} must be a list of {self.rotary_dim // 2} numbers")
+        orig = raw.get("original_max_position_embeddings") or s.get("original_max_position_embeddings") or 4096
+        factor = (self.max_position_embeddings or 4096) / orig  # Phi3Config default max 4096
+        att = s.get("attention_factor")
+        if att is None:
+            att = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(orig))
+        s["original_max_position_embeddings"] = orig
+        s["attention_factor"] = float(att)
 
     @staticmethod
-    def _rope(raw, source):
+    def _rope(raw, source, family):
         """(theta, scaling dict or None). Reads legacy rope_theta/rope_scaling and v5 rope_parameters."""
         params = raw.get("rope_parameters")
         scaling = raw.get("rope_scaling")
@@ -186,10 +235,18 @@ class ModelConfig:
             raise ConfigError(f"{source}: rope_scaling must be an object or null, got {scaling!r}")
         if scaling:
             rope_type = scaling.get("rope_type", scaling.get("type", "default"))
+            if family == "phi3" and rope_type in ("su", "yarn"):
+                rope_type = "longrope"  # Phi3Config's backward compatibility
+            if family == "phi3" and rope_type not in ("default", "longrope"):
+                raise ConfigError(f"{source}: Phi-3 rope type must be default or longrope, got '{rope_type}'")
+            if rope_type == "longrope" and family != "phi3":
+                raise ConfigError(f"{source}: longrope is implemented for phi3 only")
             if rope_type == "default":
                 scaling = None
             elif rope_type == "linear":
                 _need(scaling, ["factor"], source)
+            elif rope_type == "longrope":
+                _need(scaling, ["short_factor", "long_factor"], source)
             elif rope_type == "llama3":
                 _need(scaling, ["factor", "low_freq_factor", "high_freq_factor",
                                 "original_max_position_embeddings"], source)
@@ -197,7 +254,7 @@ class ModelConfig:
                     raise ConfigError(f"{source}: llama3 rope_scaling needs high_freq_factor != low_freq_factor")
             else:
                 raise ConfigError(f"{source}: rope_scaling type '{rope_type}' is not supported by the reference "
-                                  f"(supported: default, linear, llama3)")
+                                  f"(supported: default, linear, llama3, longrope for phi3)")
             if scaling is not None:
                 scaling = dict(scaling, rope_type=rope_type)
         else:
@@ -211,7 +268,10 @@ class ModelConfig:
             # MistralConfig's keyword default is 4096 when the key is absent; null disables it.
             w = raw.get("sliding_window", 4096)
             return [_window(w, source)] * n
-        if self.family == "qwen2":
+        if self.family == "phi3":
+            # Phi3Config: sliding_window defaults to None; when set, every layer uses it (as Mistral).
+            return [_window(raw.get("sliding_window"), source)] * n
+        if self.family in ("qwen2", "qwen3"):
             w = raw.get("sliding_window", 4096) if raw.get("use_sliding_window", False) else None
             w = _window(w, source)
             types = raw.get("layer_types")
@@ -278,10 +338,22 @@ def llama3_inv_freq(inv_freq, factor, low_freq_factor, high_freq_factor, origina
     return torch.where(medium, smoothed, scaled)
 
 
-def rope_inv_freq(config):
-    """Inverse frequencies (float32, length head_dim/2) for the config's rope type."""
-    inv = default_inv_freq(config.rope_theta, config.head_dim)
+def longrope_inv_freq(theta, dim, ext_factors):
+    """1 / (ext * theta^(arange(0, dim, 2) / dim)) in float32 (transformers' _compute_longrope_parameters)."""
+    exponent = torch.arange(0, dim, 2, dtype=torch.int64).to(DTYPE) / dim
+    return 1.0 / (torch.tensor(ext_factors, dtype=DTYPE) * theta ** exponent)
+
+
+def rope_inv_freq(config, seq_len=None):
+    """Inverse frequencies (float32, length rotary_dim/2) for the config's rope type.
+
+    seq_len (max position + 1) matters only for longrope: long factors beyond the original length.
+    """
     s = config.rope_scaling
+    if s is not None and s["rope_type"] == "longrope":
+        long = seq_len is not None and seq_len > s["original_max_position_embeddings"]
+        return longrope_inv_freq(config.rope_theta, config.rotary_dim, s["long_factor" if long else "short_factor"])
+    inv = default_inv_freq(config.rope_theta, config.rotary_dim)
     if s is None:
         return inv
     if s["rope_type"] == "linear":
@@ -292,11 +364,11 @@ def rope_inv_freq(config):
     raise ConfigError(f"unsupported rope type {s['rope_type']}")
 
 
-def rope_cos_sin(inv_freq, positions):
-    """cos, sin of shape [T, head_dim] for integer positions [T] (float32 throughout)."""
+def rope_cos_sin(inv_freq, positions, attention_factor=1.0):
+    """cos, sin of shape [T, rotary_dim] for integer positions [T] (float32 throughout), times the attention factor."""
     freqs = positions.to(DTYPE)[:, None] * inv_freq[None, :]  # outer product, [T, d/2]
     emb = torch.cat((freqs, freqs), dim=-1)
-    return emb.cos(), emb.sin()
+    return emb.cos() * attention_factor, emb.sin() * attention_factor
 
 
 def rotate_half(x):
@@ -305,8 +377,10 @@ def rotate_half(x):
 
 
 def apply_rope(x, cos, sin):
-    """x: [heads, T, d]; cos/sin: [T, d]."""
-    return x * cos[None] + rotate_half(x) * sin[None]
+    """x: [heads, T, d]; cos/sin: [T, r] with r <= d: the first r dims rotate, the rest pass through."""
+    r = cos.shape[-1]
+    rot, rest = x[..., :r], x[..., r:]
+    return torch.cat((rot * cos[None] + rotate_half(rot) * sin[None], rest), dim=-1)
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -351,6 +425,8 @@ class ReferenceModel:
         self.config = config
         self.w = weights
         self.inv_freq = rope_inv_freq(config)
+        s = config.rope_scaling
+        self.attention_factor = s["attention_factor"] if s is not None and "attention_factor" in s else 1.0
 
     @classmethod
     def load(cls, folder):
@@ -378,7 +454,8 @@ class ReferenceModel:
         pos = torch.arange(t) if position_ids is None else torch.as_tensor(position_ids).reshape(-1)
         if pos.numel() != t:
             raise ValueError(f"position_ids has {pos.numel()} entries for {t} tokens")
-        cos, sin = rope_cos_sin(self.inv_freq, pos)
+        inv_freq = rope_inv_freq(c, int(pos.max()) + 1)  # longrope switches factors on the sequence length
+        cos, sin = rope_cos_sin(inv_freq, pos, self.attention_factor)
         masks = {win: attention_mask(t, win) for win in set(c.layer_windows)}
         h_n, kv_n, d = c.num_attention_heads, c.num_key_value_heads, c.head_dim
         scale = 1.0 / math.sqrt(d)
@@ -389,6 +466,8 @@ class ReferenceModel:
             q = linear(n1, lw["q_w"], lw["q_b"]).view(t, h_n, d).transpose(0, 1)
             k = linear(n1, lw["k_w"], lw["k_b"]).view(t, kv_n, d).transpose(0, 1)
             v = linear(n1, lw["v_w"], lw["v_b"]).view(t, kv_n, d).transpose(0, 1)
+            if c.qk_norm:
+                q, k = rms_norm(q, lw["q_norm"], c.rms_norm_eps), rms_norm(k, lw["k_norm"], c.rms_norm_eps)
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
             k, v = repeat_kv(k, h_n // kv_n), repeat_kv(v, h_n // kv_n)
             scores = torch.matmul(q, k.transpose(1, 2)) * scale  # [heads, T, T]
@@ -442,6 +521,15 @@ def _select_weights(c, t, folder):
          "norm": get("model.norm.weight", (hd,)), "layers": []}
     for i in range(c.num_hidden_layers):
         p = f"model.layers.{i}."
+        if c.fused:
+            # Phi-3: split the stored fused matrices into the separate projections.
+            qkv = get(p + "self_attn.qkv_proj.weight", (qd + 2 * kvd, hd))
+            gate_up = get(p + "mlp.gate_up_proj.weight", (2 * im, hd))
+            t[p + "self_attn.q_proj.weight"] = qkv[:qd]
+            t[p + "self_attn.k_proj.weight"] = qkv[qd:qd + kvd]
+            t[p + "self_attn.v_proj.weight"] = qkv[qd + kvd:]
+            t[p + "mlp.gate_proj.weight"] = gate_up[:im]
+            t[p + "mlp.up_proj.weight"] = gate_up[im:]
         w["layers"].append({
             "input_layernorm": get(p + "input_layernorm.weight", (hd,)),
             "post_attention_layernorm": get(p + "post_attention_layernorm.weight", (hd,)),
@@ -459,6 +547,8 @@ def _select_weights(c, t, folder):
             "gate_b": get(p + "mlp.gate_proj.bias", (im,)) if c.mlp_bias else None,
             "up_b": get(p + "mlp.up_proj.bias", (im,)) if c.mlp_bias else None,
             "down_b": get(p + "mlp.down_proj.bias", (hd,)) if c.mlp_bias else None,
+            "q_norm": get(p + "self_attn.q_norm.weight", (c.head_dim,)) if c.qk_norm else None,
+            "k_norm": get(p + "self_attn.k_norm.weight", (c.head_dim,)) if c.qk_norm else None,
         })
     if c.tie_word_embeddings:
         w["lm_head"] = w["embed"]

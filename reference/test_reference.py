@@ -44,7 +44,8 @@ PROMPT = [1, 17, 42, 7, 88, 23, 5, 64, 31, 9, 77, 50]
 # ----------------------------------------------------------------------------- checkpoint writer (tests only)
 
 def base_config(family, **over):
-    arch = {"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM", "qwen2": "Qwen2ForCausalLM"}[family]
+    arch = {"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM", "qwen2": "Qwen2ForCausalLM",
+            "qwen3": "Qwen3ForCausalLM", "phi3": "Phi3ForCausalLM"}[family]
     cfg = {
         "architectures": [arch], "model_type": family, "vocab_size": VOCAB, "hidden_size": 32,
         "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
@@ -53,6 +54,8 @@ def base_config(family, **over):
     }
     if family == "mistral":
         cfg["sliding_window"] = None
+    if family == "qwen3":
+        cfg["head_dim"] = 16  # != hidden / heads, as in the real Qwen3 sizes
     cfg.update(over)
     return cfg
 
@@ -74,8 +77,8 @@ def random_weights(cfg, seed=0, bias_scale=0.1):
 
     w = {"model.embed_tokens.weight": rng.randn(v, h).astype(np.float32),
          "model.norm.weight": vec(h, 1.0, 0.2)}
-    qkv_bias = fam == "qwen2" or (fam == "llama" and cfg.get("attention_bias", False))
-    o_bias = fam == "llama" and cfg.get("attention_bias", False)
+    qkv_bias = fam == "qwen2" or (fam in ("llama", "qwen3") and cfg.get("attention_bias", False))
+    o_bias = fam in ("llama", "qwen3") and cfg.get("attention_bias", False)
     mlp_bias = fam == "llama" and cfg.get("mlp_bias", False)
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."
@@ -98,6 +101,14 @@ def random_weights(cfg, seed=0, bias_scale=0.1):
             w[p + "mlp.gate_proj.bias"] = vec(im)
             w[p + "mlp.up_proj.bias"] = vec(im)
             w[p + "mlp.down_proj.bias"] = vec(h)
+        if fam == "qwen3":
+            w[p + "self_attn.q_norm.weight"] = vec(hd, 1.0, 0.3)
+            w[p + "self_attn.k_norm.weight"] = vec(hd, 1.0, 0.3)
+        if fam == "phi3":  # stored fused, as Phi-3 checkpoints are
+            w[p + "self_attn.qkv_proj.weight"] = np.concatenate(
+                [w.pop(p + "self_attn." + n + "_proj.weight") for n in "qkv"], axis=0)
+            w[p + "mlp.gate_up_proj.weight"] = np.concatenate(
+                [w.pop(p + "mlp.gate_proj.weight"), w.pop(p + "mlp.up_proj.weight")], axis=0)
     if not cfg.get("tie_word_embeddings", False):
         w["lm_head.weight"] = mat(v, h) * 2.0
     return w
@@ -116,16 +127,25 @@ def write_checkpoint(folder, cfg, weights, dtype="F32", shards=1):
 
 # ----------------------------------------------------------------------------- independent numpy float64 model
 
-def np_inv_freq(cfg):
-    """float64; llama3 in Meta's original per-frequency loop form."""
+def np_rotary_dim(cfg):
     h, nh = cfg["hidden_size"], cfg["num_attention_heads"]
-    d = cfg.get("head_dim") or h // nh
+    return int((cfg.get("head_dim") or h // nh) * cfg.get("partial_rotary_factor", 1.0))
+
+
+def np_inv_freq(cfg, seq_len=0):
+    """float64; llama3 in Meta's original per-frequency loop form; LongRoPE as in the LongRoPE paper
+    (frequency i divided by its rescale factor; long factors once the sequence exceeds the original length)."""
+    d = np_rotary_dim(cfg)
     theta = cfg.get("rope_theta", 10000.0)
     freqs = [theta ** (-(2.0 * i) / d) for i in range(d // 2)]
     rs = cfg.get("rope_scaling")
     if not rs:
         return np.array(freqs)
     kind = rs.get("rope_type", rs.get("type"))
+    if kind in ("longrope", "su"):
+        orig = cfg.get("original_max_position_embeddings", 4096)
+        ext = rs["long_factor"] if seq_len > orig else rs["short_factor"]
+        return np.array([f / e for f, e in zip(freqs, ext)])
     if kind == "linear":
         return np.array(freqs) / rs["factor"]
     assert kind == "llama3"
@@ -158,11 +178,16 @@ def np_forward(cfg, weights, ids):
     d = cfg.get("head_dim") or h // nh
     eps = cfg.get("rms_norm_eps", 1e-6)
     T = len(ids)
-    inv = np_inv_freq(cfg)
-    half = d // 2
-    if fam == "mistral":
+    inv = np_inv_freq(cfg, T)
+    half = np_rotary_dim(cfg) // 2
+    mscale = 1.0
+    rs = cfg.get("rope_scaling") or {}
+    if rs.get("type", rs.get("rope_type")) == "longrope":
+        scale = cfg["max_position_embeddings"] / cfg.get("original_max_position_embeddings", 4096)
+        mscale = math.sqrt(1 + math.log(scale) / math.log(cfg.get("original_max_position_embeddings", 4096)))
+    if fam in ("mistral", "phi3"):
         windows = [cfg.get("sliding_window")] * cfg["num_hidden_layers"]
-    elif fam == "qwen2" and cfg.get("use_sliding_window"):
+    elif fam in ("qwen2", "qwen3") and cfg.get("use_sliding_window"):
         windows = [cfg["sliding_window"] if i >= cfg.get("max_window_layers", 28) else None
                    for i in range(cfg["num_hidden_layers"])]
     else:
@@ -175,11 +200,14 @@ def np_forward(cfg, weights, ids):
         y = x @ W[name + ".weight"].T
         return y + W[name + ".bias"] if name + ".bias" in W else y
 
+    def head_norm(vec, w):
+        return w * (vec / math.sqrt(sum(v * v for v in vec) / len(vec) + eps))
+
     def rot(vec, pos):
-        out = np.empty_like(vec)
+        out = vec.copy()  # dims past the rotary ones pass through
         for i in range(half):
             a = pos * inv[i]
-            c, s = math.cos(a), math.sin(a)
+            c, s = math.cos(a) * mscale, math.sin(a) * mscale
             x0, x1 = vec[i], vec[i + half]
             out[i] = x0 * c - x1 * s
             out[i + half] = x1 * c + x0 * s
@@ -189,9 +217,18 @@ def np_forward(cfg, weights, ids):
     for li in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{li}."
         n1 = norm(x, W[p + "input_layernorm.weight"])
-        q = lin(n1, p + "self_attn.q_proj").reshape(T, nh, d)
-        k = lin(n1, p + "self_attn.k_proj").reshape(T, nkv, d)
-        v = lin(n1, p + "self_attn.v_proj").reshape(T, nkv, d)
+        if fam == "phi3":
+            qkv = lin(n1, p + "self_attn.qkv_proj")
+            q = qkv[:, :nh * d].reshape(T, nh, d)
+            k = qkv[:, nh * d:(nh + nkv) * d].reshape(T, nkv, d)
+            v = qkv[:, (nh + nkv) * d:].reshape(T, nkv, d)
+        else:
+            q = lin(n1, p + "self_attn.q_proj").reshape(T, nh, d)
+            k = lin(n1, p + "self_attn.k_proj").reshape(T, nkv, d)
+            v = lin(n1, p + "self_attn.v_proj").reshape(T, nkv, d)
+        if fam == "qwen3":
+            q = np.stack([[head_norm(q[t, hh], W[p + "self_attn.q_norm.weight"]) for hh in range(nh)] for t in range(T)])
+            k = np.stack([[head_norm(k[t, hh], W[p + "self_attn.k_norm.weight"]) for hh in range(nkv)] for t in range(T)])
         q = np.stack([[rot(q[t, hh], t) for hh in range(nh)] for t in range(T)])
         k = np.stack([[rot(k[t, hh], t) for hh in range(nkv)] for t in range(T)])
         out = np.zeros((T, nh, d))
@@ -206,8 +243,12 @@ def np_forward(cfg, weights, ids):
                 out[i, hh] = sum(pr[n] * v[j, kvh] for n, j in enumerate(keys))
         x = x + lin(out.reshape(T, nh * d), p + "self_attn.o_proj")
         n2 = norm(x, W[p + "post_attention_layernorm.weight"])
-        g = lin(n2, p + "mlp.gate_proj")
-        x = x + lin((g / (1 + np.exp(-g))) * lin(n2, p + "mlp.up_proj"), p + "mlp.down_proj")
+        if fam == "phi3":
+            gu = lin(n2, p + "mlp.gate_up_proj")
+            g, u = gu[:, :gu.shape[1] // 2], gu[:, gu.shape[1] // 2:]
+        else:
+            g, u = lin(n2, p + "mlp.gate_proj"), lin(n2, p + "mlp.up_proj")
+        x = x + lin((g / (1 + np.exp(-g))) * u, p + "mlp.down_proj")
     x = norm(x, W["model.norm.weight"])
     head = W["lm_head.weight"] if not cfg.get("tie_word_embeddings") else W["model.embed_tokens.weight"]
     return x @ head.T
@@ -465,6 +506,54 @@ class ModelTests(TempDirTest):
         cfg = base_config("qwen2", use_sliding_window=True, sliding_window=3, max_window_layers=1)
         model = self.check_against_numpy("qwen2_sw", cfg)
         self.assertEqual(model.config.layer_windows, [None, 3])
+
+    def test_qwen3_qk_norm_head_dim_tied_matches_numpy(self):
+        self.check_against_numpy("qwen3", base_config("qwen3", tie_word_embeddings=True, rope_theta=1000000.0))
+
+    def test_qwen3_attention_bias_and_sliding_layers_match_numpy(self):
+        cfg = base_config("qwen3", attention_bias=True, use_sliding_window=True, sliding_window=3, max_window_layers=1)
+        model = self.check_against_numpy("qwen3_b", cfg)
+        self.assertEqual(model.config.layer_windows, [None, 3])
+
+    def test_qwen3_norm_weights_matter(self):
+        cfg = base_config("qwen3")
+        w = random_weights(cfg)
+        a, _ = self.ckpt("qwen3_n1", cfg, w)
+        w2 = dict(w)
+        w2["model.layers.1.self_attn.k_norm.weight"] = w["model.layers.1.self_attn.k_norm.weight"] * 1.5
+        b, _ = self.ckpt("qwen3_n2", cfg, w2)
+        self.assertGreater(float((a.forward(PROMPT) - b.forward(PROMPT)).abs().max()), 1e-3)
+
+    def test_phi3_fused_sliding_window_matches_numpy(self):
+        self.check_against_numpy("phi3", base_config("phi3", sliding_window=4, num_hidden_layers=3))
+
+    def test_phi3_longrope_partial_rotary_matches_numpy(self):
+        rs = {"type": "longrope", "short_factor": [1.0, 1.2, 1.9], "long_factor": [1.0, 3.0, 9.0]}
+        cfg = base_config("phi3", partial_rotary_factor=0.75, rope_scaling=rs, original_max_position_embeddings=8)
+        model = self.check_against_numpy("phi3_lr", cfg)  # 12 tokens > 8: long factors
+        self.assertEqual(model.config.rotary_dim, 6)
+        self.check_against_numpy("phi3_lr_short", cfg, ids=PROMPT[:8])  # short factors
+
+    def test_phi3_longrope_switches_at_the_original_length_and_scales_cos_sin(self):
+        rs = {"type": "su", "short_factor": [1.0, 1.0, 1.0, 1.0], "long_factor": [2.0, 2.0, 2.0, 2.0]}
+        cfg = base_config("phi3", rope_scaling=rs, original_max_position_embeddings=128, max_position_embeddings=128)
+        model, w = self.ckpt("phi3_one", cfg)
+        self.assertEqual(model.config.rope_scaling["attention_factor"], 1.0)  # factor 1: no scaling
+        plain = dict(cfg, rope_scaling=None)
+        base, _ = self.ckpt("phi3_plain", plain, w)
+        self.assertTrue(torch.equal(model.forward(PROMPT), base.forward(PROMPT)))  # short factors of 1 == default
+        cfg4 = dict(cfg, max_position_embeddings=512)
+        self.assertAlmostEqual(ref.ModelConfig(cfg4).rope_scaling["attention_factor"],
+                               math.sqrt(1 + math.log(4) / math.log(128)), places=12)
+
+    def test_phi3_rejects_other_rope_types_and_partial_elsewhere(self):
+        with self.assertRaises(ref.ConfigError):
+            ref.ModelConfig(base_config("phi3", rope_scaling={"type": "linear", "factor": 2.0}))
+        with self.assertRaises(ref.ConfigError):
+            ref.ModelConfig(base_config("llama", partial_rotary_factor=0.5))
+        with self.assertRaises(ref.ConfigError):
+            ref.ModelConfig(base_config("phi3", rope_scaling={"type": "longrope", "short_factor": [1.0],
+                                                              "long_factor": [1.0]}))
 
     def test_bf16_and_f16_checkpoints_equal_f32_of_rounded_weights(self):
         cfg = base_config("llama")

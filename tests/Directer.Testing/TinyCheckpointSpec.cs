@@ -11,7 +11,7 @@ public sealed record TinyCheckpointSpec
     /// <summary>The spec's name; also its folder name under the output directory.</summary>
     public required string Name { get; init; }
 
-    /// <summary><c>LlamaForCausalLM</c>, <c>MistralForCausalLM</c> or <c>Qwen2ForCausalLM</c>.</summary>
+    /// <summary><c>LlamaForCausalLM</c>, <c>MistralForCausalLM</c>, <c>Qwen2ForCausalLM</c>, <c>Qwen3ForCausalLM</c> or <c>Phi3ForCausalLM</c>.</summary>
     public string Architecture { get; init; } = "LlamaForCausalLM";
 
     /// <summary><c>vocab_size</c>.</summary>
@@ -32,7 +32,7 @@ public sealed record TinyCheckpointSpec
     /// <summary><c>num_key_value_heads</c>.</summary>
     public int NumKeyValueHeads { get; init; } = 2;
 
-    /// <summary><c>head_dim</c> written to config.json; null writes hidden/heads for Llama and Mistral, nothing for Qwen2.</summary>
+    /// <summary><c>head_dim</c> written to config.json; null writes hidden/heads for Llama, Mistral and Qwen3, nothing for Qwen2 and Phi-3.</summary>
     public int? HeadDim { get; init; }
 
     /// <summary><c>max_position_embeddings</c>.</summary>
@@ -47,6 +47,18 @@ public sealed record TinyCheckpointSpec
     /// <summary><c>rope_scaling</c>; null writes JSON null.</summary>
     public RopeScaling? RopeScaling { get; init; }
 
+    /// <summary>Phi-3 LongRoPE: <c>rope_scaling</c> is written as <c>{"type": "longrope", "short_factor", "long_factor"}</c> (instead of <see cref="RopeScaling"/>).</summary>
+    public IReadOnlyList<double>? LongRopeShortFactor { get; init; }
+
+    /// <summary>Phi-3 LongRoPE: the <c>long_factor</c> list.</summary>
+    public IReadOnlyList<double>? LongRopeLongFactor { get; init; }
+
+    /// <summary>Phi-3 <c>original_max_position_embeddings</c> (written for Phi-3 only; default 4096 as Phi3Config).</summary>
+    public int OriginalMaxPositionEmbeddings { get; init; } = 4096;
+
+    /// <summary>Phi-3 <c>partial_rotary_factor</c>; null writes nothing.</summary>
+    public double? PartialRotaryFactor { get; init; }
+
     /// <summary><c>tie_word_embeddings</c>: when true, no <c>lm_head.weight</c> is written.</summary>
     public bool TieWordEmbeddings { get; init; }
 
@@ -56,10 +68,10 @@ public sealed record TinyCheckpointSpec
     /// <summary>Llama <c>mlp_bias</c>.</summary>
     public bool MlpBias { get; init; }
 
-    /// <summary><c>sliding_window</c> (Mistral; Qwen2 writes it with <c>use_sliding_window</c> false unless <see cref="UseSlidingWindow"/>).</summary>
+    /// <summary><c>sliding_window</c> (Mistral and Phi-3; Qwen2/Qwen3 write it with <c>use_sliding_window</c> false unless <see cref="UseSlidingWindow"/>).</summary>
     public int? SlidingWindow { get; init; }
 
-    /// <summary>Qwen2 <c>use_sliding_window</c>.</summary>
+    /// <summary>Qwen2/Qwen3 <c>use_sliding_window</c>.</summary>
     public bool UseSlidingWindow { get; init; }
 
     /// <summary><c>bos_token_id</c>.</summary>
@@ -83,6 +95,8 @@ public sealed record TinyCheckpointSpec
         "LlamaForCausalLM" => "llama",
         "MistralForCausalLM" => "mistral",
         "Qwen2ForCausalLM" => "qwen2",
+        "Qwen3ForCausalLM" => "qwen3",
+        "Phi3ForCausalLM" => "phi3",
         _ => throw new InvalidOperationException($"Spec '{Name}': unknown architecture '{Architecture}'."),
     };
 

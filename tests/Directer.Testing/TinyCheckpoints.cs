@@ -75,9 +75,67 @@ public static class TinyCheckpoints
         Seed = 99,
     };
 
+    /// <summary>
+    /// Qwen3 as Qwen3-0.6B is shaped: per-head q/k RMSNorm, no biases, head_dim 32 != hidden/heads (16), tied
+    /// embeddings, BF16, rope_theta 1e6, eos as a list.
+    /// </summary>
+    public static readonly TinyCheckpointSpec Qwen3TiedBf16 = new()
+    {
+        Name = "qwen3-tied-bf16",
+        Architecture = "Qwen3ForCausalLM",
+        HeadDim = 32,
+        TieWordEmbeddings = true,
+        DType = "BF16",
+        EosTokenIds = [2, 3],
+        RmsNormEps = 1e-6,
+        RopeTheta = 1000000.0,
+        Seed = 3,
+    };
+
+    /// <summary>Phi-3 as Phi-3-mini-4k is shaped: fused qkv_proj and gate_up_proj, no rope scaling, sliding_window, F32 (GQA, as Phi-4-mini).</summary>
+    public static readonly TinyCheckpointSpec Phi3Fused = new()
+    {
+        Name = "phi3-fused-f32",
+        Architecture = "Phi3ForCausalLM",
+        SlidingWindow = 47,
+        OriginalMaxPositionEmbeddings = 128,
+        Seed = 33,
+    };
+
+    /// <summary>
+    /// Phi-3.5/Phi-4-mini-style LongRoPE (short and long factors, max 128 over original 32, so an attention factor
+    /// of sqrt(1 + ln 4 / ln 32)) with partial_rotary_factor 0.75 (12 of 16 head dimensions rotate), BF16.
+    /// </summary>
+    public static readonly TinyCheckpointSpec Phi3LongRopePartial = new()
+    {
+        Name = "phi3-longrope-partial",
+        Architecture = "Phi3ForCausalLM",
+        PartialRotaryFactor = 0.75,
+        LongRopeShortFactor = [1.0, 1.05, 1.3, 1.9, 2.7, 4.1],
+        LongRopeLongFactor = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
+        OriginalMaxPositionEmbeddings = 32,
+        DType = "BF16",
+        Seed = 35,
+    };
+
+    /// <summary>
+    /// Llama 3.2 1B/3B-shaped: tied embeddings (no lm_head.weight stored) with llama3 rope scaling (factor 32,
+    /// low 1, high 4, original 16 so it matters at short positions), theta 500000, BF16, eos as a list.
+    /// </summary>
+    public static readonly TinyCheckpointSpec Llama32Tied = new()
+    {
+        Name = "llama32-tied",
+        TieWordEmbeddings = true,
+        RopeTheta = 500000.0,
+        RopeScaling = new RopeScaling("llama3", 32.0, 1.0, 4.0, 16),
+        DType = "BF16",
+        EosTokenIds = [2, 3],
+        Seed = 32,
+    };
+
     /// <summary>Every named spec.</summary>
     public static IReadOnlyList<TinyCheckpointSpec> All { get; } =
-        [LlamaGqaF32, Qwen2BiasTiedBf16, Llama31RopeScaling, LlamaSharded, MistralSliding, LlamaBiasF32];
+        [LlamaGqaF32, Qwen2BiasTiedBf16, Llama31RopeScaling, LlamaSharded, MistralSliding, LlamaBiasF32, Qwen3TiedBf16, Phi3Fused, Phi3LongRopePartial, Llama32Tied];
 
     /// <summary>The spec of that name.</summary>
     /// <param name="name">e.g. <c>llama-gqa-f32</c>.</param>
@@ -193,15 +251,46 @@ public static class TinyCheckpoints
                 config["sliding_window"] = spec.SlidingWindow;
                 break;
             case "qwen2":
+            case "qwen3":
                 if (spec.HeadDim is { } headDim)
                 {
                     config["head_dim"] = headDim;
+                }
+                else if (spec.ModelType == "qwen3")
+                {
+                    config["head_dim"] = defaultHeadDim;
+                }
+
+                if (spec.ModelType == "qwen3")
+                {
+                    config["attention_bias"] = spec.AttentionBias;
                 }
 
                 config["max_window_layers"] = spec.NumHiddenLayers;
                 config["rope_scaling"] = RopeScalingValue(spec.RopeScaling);
                 config["sliding_window"] = spec.SlidingWindow;
                 config["use_sliding_window"] = spec.UseSlidingWindow;
+                break;
+            case "phi3":
+                config["attention_bias"] = false;
+                config["embd_pdrop"] = 0.0;
+                config["original_max_position_embeddings"] = spec.OriginalMaxPositionEmbeddings;
+                config["pad_token_id"] = 0;
+                config["resid_pdrop"] = 0.0;
+                config["rope_scaling"] = spec.LongRopeShortFactor is { } shortFactor
+                    ? new Dictionary<string, object?>
+                    {
+                        ["long_factor"] = (spec.LongRopeLongFactor ?? throw new InvalidOperationException($"Spec '{spec.Name}': a LongRoPE short factor needs a long factor.")).ToArray(),
+                        ["short_factor"] = shortFactor.ToArray(),
+                        ["type"] = "longrope",
+                    }
+                    : RopeScalingValue(spec.RopeScaling);
+                config["sliding_window"] = spec.SlidingWindow;
+                if (spec.PartialRotaryFactor is { } partial)
+                {
+                    config["partial_rotary_factor"] = partial;
+                }
+
                 break;
         }
 
@@ -247,7 +336,7 @@ public static class TinyCheckpoints
 
     private static (double Mean, double Std) Distribution(string name)
     {
-        if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == CheckpointLayout.FinalNorm)
+        if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name.EndsWith("_norm.weight", StringComparison.Ordinal) || name == CheckpointLayout.FinalNorm)
         {
             return (1.0, 0.1);
         }
@@ -257,7 +346,7 @@ public static class TinyCheckpoints
             return (0.0, 0.05);
         }
 
-        if (name.Contains("q_proj", StringComparison.Ordinal) || name.Contains("k_proj", StringComparison.Ordinal)
+        if (name.Contains("q_proj", StringComparison.Ordinal) || name.Contains("k_proj", StringComparison.Ordinal) || name.Contains("qkv_proj", StringComparison.Ordinal)
             || name == CheckpointLayout.EmbedTokens || name == CheckpointLayout.LmHead)
         {
             return (0.0, 0.1);

@@ -21,12 +21,13 @@ def fnv(name):
     for c in name: h=((h^ord(c))*1099511628211)&M
     return h
 def dist(name):
-    if name.endswith("layernorm.weight") or name=="model.norm.weight": return 1.0,0.1
+    if name.endswith("layernorm.weight") or name.endswith("_norm.weight") or name=="model.norm.weight": return 1.0,0.1
     if name.endswith(".bias"): return 0.0,0.05
-    if "q_proj" in name or "k_proj" in name or name in ("model.embed_tokens.weight","lm_head.weight"): return 0.0,0.1
+    if "q_proj" in name or "k_proj" in name or "qkv_proj" in name or name in ("model.embed_tokens.weight","lm_head.weight"): return 0.0,0.1
     return 0.0,0.05
 # Keep in sync with TinyCheckpoints.cs.
-seeds={"llama-gqa-f32":20240611,"qwen2-bias-tied-bf16":7,"llama31-rope-scaling":31,"llama-sharded":2,"mistral-sliding":13,"llama-bias-f32":99}
+seeds={"llama-gqa-f32":20240611,"qwen2-bias-tied-bf16":7,"llama31-rope-scaling":31,"llama-sharded":2,"mistral-sliding":13,"llama-bias-f32":99,
+       "qwen3-tied-bf16":3,"phi3-fused-f32":33,"phi3-longrope-partial":35,"llama32-tied":32}
 def values(seed,name,n):
     g=splitmix(seed^fnv(name)); out=np.empty(n,dtype=np.float32); mean,std=dist(name)
     for i in range(n):

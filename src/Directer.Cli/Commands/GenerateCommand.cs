@@ -32,7 +32,8 @@ internal static class GenerateCommand
             RequestSettings.MaxTokens, RequestSettings.Temperature, RequestSettings.TopP, RequestSettings.TopK, RequestSettings.Seed,
             RequestSettings.StopSequences, RequestSettings.RepetitionPenalty, RequestSettings.FrequencyPenalty, RequestSettings.PresencePenalty,
             RequestSettings.Emphasis, RequestSettings.EmphasizeSystemMessage, RequestSettings.UntrustedInlineEmphasis,
-            RequestSettings.Steering, RequestSettings.Gate, RequestSettings.Alpha, RequestSettings.Beta, RequestSettings.MaxTrials, RequestSettings.Strategy);
+            RequestSettings.Steering, RequestSettings.Gate, RequestSettings.Alpha, RequestSettings.Beta, RequestSettings.MaxTrials, RequestSettings.Strategy,
+            RequestSettings.EnableThinking);
 
         var command = new Command("generate", "Generate from a checkpoint, from token ids or a chat prompt.")
         {
@@ -142,7 +143,8 @@ internal static class GenerateCommand
                     }
 
                     var reply = await chat.CompleteAsync(request, cancellationToken);
-                    payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed);
+                    payload = Payload(reply.Generation, promptIds, reply.EmphasisSpans, reply.RawText, reply.Steering, reply.Steering is null ? null : reply.SteeringTrace, loadClock.Elapsed)
+                        with { Reasoning = reply.Reasoning };
                 }
 
                 if (result.GetValue(json))

@@ -28,6 +28,9 @@ internal sealed record GenerateJson
     /// <summary>Generated text (with --prompt).</summary>
     public string? Text { get; init; }
 
+    /// <summary>The reasoning block of a reasoning model's reply (also inside <see cref="Text"/>, which is the raw output); null when none.</summary>
+    public string? Reasoning { get; init; }
+
     /// <summary>The prompt's token ids (the rendered chat prompt with --prompt).</summary>
     public IReadOnlyList<int>? PromptIds { get; init; }
 

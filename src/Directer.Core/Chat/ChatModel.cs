@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Directer.Core.Generation;
@@ -21,13 +22,22 @@ public sealed class ChatModel : IDisposable
 
     private readonly IChatTemplate? toolUseTemplate;
 
-    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template, IChatTemplate? toolUseTemplate)
+    // Builds the (tool-use) template with other options; a request's enable_thinking compiles a variant once.
+    private readonly Func<ChatTemplateOptions, IChatTemplate> templateFactory;
+    private readonly Func<ChatTemplateOptions, IChatTemplate>? toolUseFactory;
+    private readonly ChatTemplateOptions templateOptions;
+    private readonly ConcurrentDictionary<(bool ToolUse, bool Thinking), IChatTemplate> thinkingVariants = new();
+
+    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, ChatTemplateOptions templateOptions, Func<ChatTemplateOptions, IChatTemplate> templateFactory, Func<ChatTemplateOptions, IChatTemplate>? toolUseFactory)
     {
         Directory = directory;
         Model = model;
         Tokenizer = tokenizer;
-        Template = template;
-        this.toolUseTemplate = toolUseTemplate;
+        this.templateOptions = templateOptions;
+        this.templateFactory = templateFactory;
+        this.toolUseFactory = toolUseFactory;
+        Template = templateFactory(templateOptions);
+        toolUseTemplate = toolUseFactory?.Invoke(templateOptions);
         generator = new TokenGenerator(model);
     }
 
@@ -61,11 +71,11 @@ public sealed class ChatModel : IDisposable
                 BosToken = templateOptions.BosToken ?? (tokenizer.BosTokenId is int bos ? tokenizer.IdToToken(bos) : null),
                 EosToken = templateOptions.EosToken ?? (tokenizer.EosTokenIds.Count > 0 ? tokenizer.IdToToken(tokenizer.EosTokenIds[0]) : null),
             };
-            IChatTemplate? toolUse = null;
-            IChatTemplate template;
+            Func<ChatTemplateOptions, IChatTemplate>? toolUse = null;
+            Func<ChatTemplateOptions, IChatTemplate> template;
             if (options.ChatTemplate is { } name)
             {
-                template = ChatTemplates.ByName(name, templateOptions);
+                template = o => ChatTemplates.ByName(name, o);
             }
             else
             {
@@ -73,14 +83,15 @@ public sealed class ChatModel : IDisposable
                 // "tool_use" renders requests with tools and "default" the others.
                 string jinjaFile = Path.Combine(directory, "chat_template.jinja");
                 string? text = File.Exists(jinjaFile) ? File.ReadAllText(jinjaFile) : tokenizer.ChatTemplate;
-                template = ChatTemplates.Detect(text, model.Config.ModelType, templateOptions);
+                string modelType = model.Config.ModelType;
+                template = o => ChatTemplates.Detect(text, modelType, o);
                 if (!File.Exists(jinjaFile) && tokenizer.NamedChatTemplates.TryGetValue("tool_use", out string? toolUseText))
                 {
-                    toolUse = ChatTemplates.Detect(toolUseText, model.Config.ModelType, templateOptions);
+                    toolUse = o => ChatTemplates.Detect(toolUseText, modelType, o);
                 }
             }
 
-            return new ChatModel(directory, model, tokenizer, template, toolUse);
+            return new ChatModel(directory, model, tokenizer, templateOptions, template, toolUse);
         }
         catch
         {
@@ -92,7 +103,8 @@ public sealed class ChatModel : IDisposable
     /// <summary>The prompt's token ids and emphasised spans for <paramref name="request"/>.</summary>
     public (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text) BuildPrompt(ChatRequest request)
     {
-        var rendered = TemplateFor(request).Render(request.Turns, request.Tools, addGenerationPrompt: true, request.Emphasis);
+        var template = TemplateFor(request);
+        var rendered = template.Render(WithReasoning(request.Turns, template), request.Tools, addGenerationPrompt: true, request.Emphasis);
         // Control tokens come only from the template's markup: message contents and other data are read as text.
         var tokens = Tokenizer.EncodeWithOffsets(rendered.Text, rendered.LiteralRanges);
         var ids = new List<int>(tokens.Count + 1);
@@ -114,30 +126,57 @@ public sealed class ChatModel : IDisposable
     }
 
     /// <summary>The template a request renders with: the checkpoint's "tool_use" template when the request has tools
-    /// and the checkpoint names one, <see cref="Template"/> otherwise.</summary>
+    /// and the checkpoint names one, <see cref="Template"/> otherwise; with the request's <c>enable_thinking</c> when it sets one.</summary>
     public IChatTemplate TemplateFor(ChatRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Tools.Count > 0 && toolUseTemplate is not null ? toolUseTemplate : Template;
+        bool toolUse = request.Tools.Count > 0 && toolUseFactory is not null;
+        if (request.EnableThinking is not bool thinking || thinking == templateOptions.EnableThinking)
+        {
+            return toolUse ? toolUseTemplate! : Template;
+        }
+
+        return thinkingVariants.GetOrAdd((toolUse, thinking), key =>
+            (key.ToolUse ? toolUseFactory! : templateFactory)(templateOptions with { EnableThinking = key.Thinking }));
+    }
+
+    /// <summary>Whether a template reads reasoning blocks (it splits assistant content at <c>&lt;/think&gt;</c>, as Qwen3's,
+    /// QwQ's, DeepSeek-R1's and SmolLM3's do): then replies are split into reasoning and text, and turns' reasoning is shown to it.</summary>
+    internal static bool UsesReasoning(IChatTemplate template) =>
+        template is JinjaChatTemplate jinja && jinja.Source.Contains(ReasoningSplitter.Close, StringComparison.Ordinal);
+
+    /// <summary>Assistant turns with <see cref="ChatTurn.Reasoning"/> as the model wrote them (reasoning block before the
+    /// content), for a template that reads reasoning blocks; the turns unchanged otherwise.</summary>
+    private static IReadOnlyList<ChatTurn> WithReasoning(IReadOnlyList<ChatTurn> turns, IChatTemplate template)
+    {
+        if (!turns.Any(t => t.Reasoning is not null && t.Role == ChatRole.Assistant) || !UsesReasoning(template))
+        {
+            return turns;
+        }
+
+        return turns.Select(t => t.Reasoning is { } reasoning && t.Role == ChatRole.Assistant
+            ? t with { Content = $"{ReasoningSplitter.Open}\n{reasoning}\n{ReasoningSplitter.Close}\n\n{t.Content}", Reasoning = null }
+            : t).ToList();
     }
 
     /// <summary>Generates the reply.</summary>
     public Task<ChatResult> CompleteAsync(ChatRequest request, CancellationToken cancellationToken = default) =>
-        RunAsync(request, onText: null, cancellationToken);
+        RunAsync(request, onUpdate: null, cancellationToken);
 
-    /// <summary>Streams the reply's text as it is decoded; the last item carries the full result.</summary>
+    /// <summary>Streams the reply's text as it is decoded (reasoning pieces marked <see cref="ChatUpdate.IsReasoning"/>);
+    /// the last item carries the full result.</summary>
     public async IAsyncEnumerable<ChatUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateUnbounded<ChatUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = RunAsync(request, text => channel.Writer.TryWrite(text), linked.Token);
+        var run = RunAsync(request, update => channel.Writer.TryWrite(update), linked.Token);
         _ = run.ContinueWith(t => channel.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
         try
         {
-            await foreach (string text in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return new ChatUpdate(text, null);
+                yield return update;
             }
         }
         finally
@@ -159,9 +198,23 @@ public sealed class ChatModel : IDisposable
         yield return new ChatUpdate(string.Empty, await run.ConfigureAwait(false));
     }
 
-    private async Task<ChatResult> RunAsync(ChatRequest request, Action<string>? onText, CancellationToken cancellationToken)
+    private async Task<ChatResult> RunAsync(ChatRequest request, Action<ChatUpdate>? onUpdate, CancellationToken cancellationToken)
     {
-        var (ids, spans, _) = BuildPrompt(request);
+        var (ids, spans, promptText) = BuildPrompt(request);
+        bool reasoningModel = UsesReasoning(TemplateFor(request));
+        bool openedByPrompt = reasoningModel && ReasoningSplitter.PromptOpensReasoning(promptText);
+        var splitter = reasoningModel ? new ReasoningSplitter(openedByPrompt) : null;
+        void Emit(List<(string Text, bool IsReasoning)> pieces)
+        {
+            foreach (var (piece, isReasoning) in pieces)
+            {
+                onUpdate!(new ChatUpdate(piece, null) { IsReasoning = isReasoning });
+            }
+        }
+
+        Action<string>? onText = onUpdate is null ? null
+            : splitter is null ? text => onUpdate(new ChatUpdate(text, null))
+            : text => Emit(splitter.Push(text));
         ISteeringSelector? selector = null;
         if (request.Steering is { Method: not SteeringMethod.None } steering)
         {
@@ -196,10 +249,20 @@ public sealed class ChatModel : IDisposable
                 : null,
         };
         var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
+        if (splitter is not null && onUpdate is not null)
+        {
+            Emit(splitter.Finish());
+        }
+
+        // Tool calls are read from the answer only: a call the model merely considers while reasoning is not made.
+        // The parser reads the reply re-decoded with the format's special call marker kept (Mistral's [TOOL_CALLS]).
         var template = TemplateFor(request);
-        string text = template is JinjaChatTemplate jinja
-            ? ToolCallMarkers.ForParsing(generation.Text!, generation.Ids, Tokenizer, jinja.ToolCallFormat, request.StopStrings)
-            : generation.Text!;
+        string rawText = generation.Text!;
+        string parseText = template is JinjaChatTemplate jinja
+            ? ToolCallMarkers.ForParsing(rawText, generation.Ids, Tokenizer, jinja.ToolCallFormat, request.StopStrings)
+            : rawText;
+        var (reasoning, answer) = reasoningModel ? ReasoningSplitter.Split(rawText, openedByPrompt) : (null, rawText);
+        string text = reasoningModel ? ReasoningSplitter.Split(parseText, openedByPrompt).Answer : parseText;
         var parsed = template.ParseToolCallsDetailed(text);
 
         // Malformed tool-call output is returned as text (and reported), never half-executed.
@@ -207,7 +270,9 @@ public sealed class ChatModel : IDisposable
         return new ChatResult
         {
             Text = malformed ? text.Trim() : parsed.RemainingText,
-            RawText = text,
+            Reasoning = reasoning,
+            RawText = rawText,
+            AnswerText = answer,
             ToolCalls = malformed ? [] : parsed.ToolCalls,
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,

@@ -73,6 +73,12 @@ public sealed record ChatRequest
     /// </summary>
     public bool RequireToolCall { get; init; }
 
+    /// <summary>
+    /// The chat template's <c>enable_thinking</c> variable for this request; null = the model's template options
+    /// (<see cref="Templates.ChatTemplateOptions.EnableThinking"/>), or the template's own default when those leave it unset.
+    /// </summary>
+    public bool? EnableThinking { get; init; }
+
     /// <summary>With <see cref="RequireToolCall"/>: the tool the first call must name (one of <see cref="Tools"/>); null = any.</summary>
     public string? RequiredToolName { get; init; }
 }

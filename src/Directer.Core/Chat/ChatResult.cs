@@ -7,11 +7,27 @@ namespace Directer.Core.Chat;
 /// <summary>The model's reply to a <see cref="ChatRequest"/>.</summary>
 public sealed record ChatResult
 {
-    /// <summary>Reply text with tool-call blocks removed.</summary>
+    /// <summary>Reply text with tool-call blocks (and the reasoning block, see <see cref="Reasoning"/>) removed.</summary>
     public required string Text { get; init; }
+
+    /// <summary>
+    /// The model's reasoning: the text of its <c>&lt;think&gt;…&lt;/think&gt;</c> block (newlines around it trimmed, as
+    /// the templates trim it), kept out of <see cref="Text"/> and never searched for tool calls; null when the reply had
+    /// none or the template does not use reasoning blocks. To keep it in the history, put it in the assistant turn's
+    /// <see cref="ChatTurn.Reasoning"/>.
+    /// </summary>
+    public string? Reasoning { get; init; }
 
     /// <summary>The full generated text (tool-call blocks included).</summary>
     public required string RawText { get; init; }
+
+    /// <summary>
+    /// The generated text after the reasoning block, tool-call blocks included and untrimmed: <see cref="RawText"/> less
+    /// <see cref="Reasoning"/> (the same as <see cref="RawText"/> when there was none), what streaming sends as text.
+    /// </summary>
+    public string AnswerText { get => answerText ?? RawText; init => answerText = value; }
+
+    private readonly string? answerText;
 
     /// <summary>Tool calls the model made (none when any tool-call output was malformed).</summary>
     public required IReadOnlyList<ToolCall> ToolCalls { get; init; }

@@ -15,6 +15,14 @@ public sealed record ChatTurn(ChatRole Role, string Content)
     public string? ToolName { get; init; }
 
     /// <summary>
+    /// For an <see cref="ChatRole.Assistant"/> turn: the reasoning that preceded it (<see cref="ChatResult.Reasoning"/>).
+    /// A template that handles reasoning blocks gets it as the model wrote it (<c>&lt;think&gt;…&lt;/think&gt;</c> before
+    /// the content) and decides itself what to keep (Qwen3 keeps it only after the last user message); other templates
+    /// never see it.
+    /// </summary>
+    public string? Reasoning { get; init; }
+
+    /// <summary>
     /// Whether control-token strings written in this turn's content (<c>&lt;|im_end|&gt;</c>, <c>&lt;|eot_id|&gt;</c>,
     /// <c>[INST]</c>, <c>&lt;tool_call&gt;</c>, ...) become control tokens; its tool calls' names, ids and arguments always
     /// stay text. Default false: message

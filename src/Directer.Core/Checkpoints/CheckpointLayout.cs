@@ -1,8 +1,8 @@
 namespace Directer.Core.Checkpoints;
 
 /// <summary>
-/// The Hugging Face tensor names and shapes of a Llama-family checkpoint (Llama, Mistral, Qwen2), as config.json
-/// implies them. Shared by the loader (to check a checkpoint) and by tools that write checkpoints.
+/// The Hugging Face tensor names and shapes of a Llama-family checkpoint (Llama, Mistral, Qwen2, Qwen3, Phi-3), as
+/// config.json implies them. Shared by the loader (to check a checkpoint) and by tools that write checkpoints.
 /// </summary>
 public static class CheckpointLayout
 {
@@ -33,9 +33,23 @@ public static class CheckpointLayout
         {
             string p = LayerPrefix(i);
             list.Add(new(p + "input_layernorm.weight", [hidden]));
-            list.Add(new(p + "self_attn.q_proj.weight", [query, hidden]));
-            list.Add(new(p + "self_attn.k_proj.weight", [keyValue, hidden]));
-            list.Add(new(p + "self_attn.v_proj.weight", [keyValue, hidden]));
+            if (config.FusedProjections)
+            {
+                list.Add(new(p + "self_attn.qkv_proj.weight", [query + (2 * keyValue), hidden]));
+            }
+            else
+            {
+                list.Add(new(p + "self_attn.q_proj.weight", [query, hidden]));
+                list.Add(new(p + "self_attn.k_proj.weight", [keyValue, hidden]));
+                list.Add(new(p + "self_attn.v_proj.weight", [keyValue, hidden]));
+            }
+
+            if (config.QueryKeyNorm)
+            {
+                list.Add(new(p + "self_attn.q_norm.weight", [config.HeadDim]));
+                list.Add(new(p + "self_attn.k_norm.weight", [config.HeadDim]));
+            }
+
             if (config.AttentionQkvBias)
             {
                 list.Add(new(p + "self_attn.q_proj.bias", [query]));
@@ -50,8 +64,16 @@ public static class CheckpointLayout
             }
 
             list.Add(new(p + "post_attention_layernorm.weight", [hidden]));
-            list.Add(new(p + "mlp.gate_proj.weight", [intermediate, hidden]));
-            list.Add(new(p + "mlp.up_proj.weight", [intermediate, hidden]));
+            if (config.FusedProjections)
+            {
+                list.Add(new(p + "mlp.gate_up_proj.weight", [2 * intermediate, hidden]));
+            }
+            else
+            {
+                list.Add(new(p + "mlp.gate_proj.weight", [intermediate, hidden]));
+                list.Add(new(p + "mlp.up_proj.weight", [intermediate, hidden]));
+            }
+
             list.Add(new(p + "mlp.down_proj.weight", [hidden, intermediate]));
             if (config.MlpBias)
             {

@@ -4,15 +4,26 @@ namespace Directer.Core.Checkpoints;
 
 /// <summary>
 /// The parts of a Hugging Face <c>config.json</c> that a Llama-family decoder needs, parsed and validated.
-/// Supports <c>LlamaForCausalLM</c> (Llama 2/3, SmolLM, TinyLlama), <c>MistralForCausalLM</c> and
-/// <c>Qwen2ForCausalLM</c>, with the defaults transformers applies for absent fields. Reads both the classic
+/// Supports <c>LlamaForCausalLM</c> (Llama 2/3/3.x, SmolLM, TinyLlama), <c>MistralForCausalLM</c>,
+/// <c>Qwen2ForCausalLM</c>, <c>Qwen3ForCausalLM</c> and <c>Phi3ForCausalLM</c>, with the defaults transformers
+/// applies for absent fields. Reads both the classic
 /// layout (<c>rope_theta</c>, <c>rope_scaling</c>, <c>torch_dtype</c>) and the transformers 5 one
 /// (<c>rope_parameters</c>, <c>dtype</c>).
 /// </summary>
 public sealed record ModelConfig
 {
     /// <summary>The architectures Directer runs, as listed in error messages.</summary>
-    public const string SupportedArchitectures = "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM";
+    public const string SupportedArchitectures = "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM";
+
+    // Architecture -> model_type, as transformers' config classes name them.
+    private static readonly Dictionary<string, string> ModelTypes = new(StringComparer.Ordinal)
+    {
+        ["LlamaForCausalLM"] = "llama",
+        ["MistralForCausalLM"] = "mistral",
+        ["Qwen2ForCausalLM"] = "qwen2",
+        ["Qwen3ForCausalLM"] = "qwen3",
+        ["Phi3ForCausalLM"] = "phi3",
+    };
 
     /// <summary>The file (or other source) the configuration was read from; error messages name it.</summary>
     public required string SourceName { get; init; }
@@ -20,7 +31,7 @@ public sealed record ModelConfig
     /// <summary>The first entry of <c>architectures</c>, e.g. <c>LlamaForCausalLM</c>.</summary>
     public required string Architecture { get; init; }
 
-    /// <summary><c>model_type</c>: <c>llama</c>, <c>mistral</c> or <c>qwen2</c>.</summary>
+    /// <summary><c>model_type</c>: <c>llama</c>, <c>mistral</c>, <c>qwen2</c>, <c>qwen3</c> or <c>phi3</c>.</summary>
     public required string ModelType { get; init; }
 
     /// <summary><c>hidden_size</c>: width of the residual stream.</summary>
@@ -38,10 +49,28 @@ public sealed record ModelConfig
     /// <summary><c>num_key_value_heads</c> (defaults to the number of query heads).</summary>
     public required int NumKeyValueHeads { get; init; }
 
-    /// <summary><c>head_dim</c> when given, else <c>hidden_size / num_attention_heads</c>.</summary>
+    /// <summary><c>head_dim</c> when given, else <c>hidden_size / num_attention_heads</c> (Qwen3: 128, as Qwen3Config).</summary>
     public required int HeadDim { get; init; }
 
-    /// <summary><c>rms_norm_eps</c> (default 1e-6).</summary>
+    /// <summary>
+    /// How many leading dimensions of each head RoPE rotates: <c>int(head_dim * partial_rotary_factor)</c> (Phi-3 family,
+    /// e.g. Phi-4-mini's 0.75); the rest pass through unrotated. Equal to <see cref="HeadDim"/> for every other model.
+    /// </summary>
+    public required int RotaryDim { get; init; }
+
+    /// <summary>
+    /// Qwen3: an RMSNorm over each query head and each key head (<c>self_attn.q_norm</c>, <c>self_attn.k_norm</c>,
+    /// weights of <see cref="HeadDim"/>), applied after the projections and before RoPE.
+    /// </summary>
+    public bool QueryKeyNorm { get; init; }
+
+    /// <summary>
+    /// Phi-3: the checkpoint stores q/k/v as one <c>self_attn.qkv_proj</c> (rows q, then k, then v) and gate/up as one
+    /// <c>mlp.gate_up_proj</c> (rows gate, then up) instead of separate projections.
+    /// </summary>
+    public bool FusedProjections { get; init; }
+
+    /// <summary><c>rms_norm_eps</c> (default 1e-6; Phi-3 1e-5).</summary>
     public required double RmsNormEps { get; init; }
 
     /// <summary><c>rope_theta</c> (default 10000).</summary>
@@ -65,23 +94,23 @@ public sealed record ModelConfig
     /// <summary><c>max_position_embeddings</c> (default per architecture, as transformers).</summary>
     public required int MaxPositionEmbeddings { get; init; }
 
-    /// <summary>Whether q/k/v projections have biases (always for Qwen2; <c>attention_bias</c> for Llama).</summary>
+    /// <summary>Whether q/k/v projections have biases (always for Qwen2; <c>attention_bias</c> for Llama and Qwen3).</summary>
     public required bool AttentionQkvBias { get; init; }
 
-    /// <summary>Whether the output projection has a bias (<c>attention_bias</c> for Llama; never for Qwen2 and Mistral).</summary>
+    /// <summary>Whether the output projection has a bias (<c>attention_bias</c> for Llama and Qwen3; never for Qwen2, Mistral and Phi-3).</summary>
     public required bool AttentionOutputBias { get; init; }
 
     /// <summary>Whether the MLP projections have biases (<c>mlp_bias</c> for Llama; never otherwise).</summary>
     public required bool MlpBias { get; init; }
 
     /// <summary>
-    /// The sliding-window size, when any layer uses one: Mistral's <c>sliding_window</c>; Qwen2's only when
-    /// <c>use_sliding_window</c> is true. See <see cref="SlidingWindowLayers"/> for which layers.
+    /// The sliding-window size, when any layer uses one: Mistral's and Phi-3's <c>sliding_window</c>; Qwen2's and
+    /// Qwen3's only when <c>use_sliding_window</c> is true. See <see cref="SlidingWindowLayers"/> for which layers.
     /// </summary>
     public int? SlidingWindow { get; init; }
 
     /// <summary>
-    /// Per layer, whether it uses <see cref="SlidingWindow"/> (all layers for Mistral; for Qwen2 the layers from
+    /// Per layer, whether it uses <see cref="SlidingWindow"/> (all layers for Mistral and Phi-3; for Qwen2/Qwen3 the layers from
     /// <c>max_window_layers</c> on, or those marked <c>sliding_attention</c> in <c>layer_types</c>).
     /// </summary>
     public required IReadOnlyList<bool> SlidingWindowLayers { get; init; }
@@ -168,18 +197,17 @@ public sealed record ModelConfig
     private static ModelConfig FromJson(ConfigJson config)
     {
         string architecture = ReadArchitecture(config);
-        string expectedModelType = architecture switch
-        {
-            "LlamaForCausalLM" => "llama",
-            "MistralForCausalLM" => "mistral",
-            _ => "qwen2",
-        };
+        string expectedModelType = ModelTypes[architecture];
         string modelType = config.OptionalString("model_type") ?? expectedModelType;
         if (modelType != expectedModelType)
         {
             throw config.Error($"'model_type' is '{modelType}' but architecture {architecture} has model_type '{expectedModelType}'.");
         }
 
+        bool isLlama = architecture == "LlamaForCausalLM";
+        bool isQwen2 = architecture == "Qwen2ForCausalLM";
+        bool isQwen3 = architecture == "Qwen3ForCausalLM";
+        bool isPhi3 = architecture == "Phi3ForCausalLM";
         if (config.Get("quantization_config") is { } quantization)
         {
             string method = quantization.ValueKind == JsonValueKind.Object && quantization.TryGetProperty("quant_method", out JsonElement m)
@@ -198,7 +226,10 @@ public sealed record ModelConfig
         int intermediate = Positive(config, "intermediate_size", config.RequiredInt("intermediate_size"));
         int layers = Positive(config, "num_hidden_layers", config.RequiredInt("num_hidden_layers"));
         int heads = Positive(config, "num_attention_heads", config.RequiredInt("num_attention_heads"));
-        int kvHeads = Positive(config, "num_key_value_heads", config.OptionalInt("num_key_value_heads") ?? heads);
+
+        // Qwen3Config's keyword default is 32 key/value heads when the key is absent; null means "= heads" everywhere.
+        bool kvHeadsAbsent = !config.Root.TryGetProperty("num_key_value_heads", out _);
+        int kvHeads = Positive(config, "num_key_value_heads", config.OptionalInt("num_key_value_heads") ?? (isQwen3 && kvHeadsAbsent ? 32 : heads));
         int vocab = Positive(config, "vocab_size", config.RequiredInt("vocab_size"));
         if (heads % kvHeads != 0)
         {
@@ -209,6 +240,10 @@ public sealed record ModelConfig
         if (config.OptionalInt("head_dim") is { } explicitHeadDim)
         {
             headDim = Positive(config, "head_dim", explicitHeadDim);
+        }
+        else if (isQwen3)
+        {
+            headDim = 128; // Qwen3Config's default, not hidden/heads
         }
         else
         {
@@ -229,19 +264,20 @@ public sealed record ModelConfig
         {
             "LlamaForCausalLM" => 2048,
             "MistralForCausalLM" => 4096 * 32,
+            "Phi3ForCausalLM" => 4096,
             _ => 32768,
         });
 
-        double rmsNormEps = config.OptionalDouble("rms_norm_eps") ?? 1e-6;
+        double rmsNormEps = config.OptionalDouble("rms_norm_eps") ?? (isPhi3 ? 1e-5 : 1e-6);
         if (!(rmsNormEps > 0))
         {
             throw config.Error($"'rms_norm_eps' is {rmsNormEps}; expected a positive number.");
         }
 
-        var (ropeTheta, ropeScaling) = ReadRope(config);
+        int rotaryDim = ReadRotaryDim(config, architecture, headDim);
+        var (ropeTheta, ropeScaling) = ReadRope(config, architecture, maxPositions, rotaryDim);
 
-        bool llamaAttentionBias = architecture == "LlamaForCausalLM" && (config.OptionalBool("attention_bias") ?? false);
-        bool isQwen2 = architecture == "Qwen2ForCausalLM";
+        bool attentionBias = (isLlama || isQwen3) && (config.OptionalBool("attention_bias") ?? false);
         var (slidingWindow, slidingLayers) = ReadSlidingWindow(config, architecture, layers);
 
         return new ModelConfig
@@ -255,6 +291,9 @@ public sealed record ModelConfig
             NumAttentionHeads = heads,
             NumKeyValueHeads = kvHeads,
             HeadDim = headDim,
+            RotaryDim = rotaryDim,
+            QueryKeyNorm = isQwen3,
+            FusedProjections = isPhi3,
             RmsNormEps = rmsNormEps,
             RopeTheta = ropeTheta,
             RopeScaling = ropeScaling,
@@ -263,14 +302,50 @@ public sealed record ModelConfig
             BosTokenIds = config.IntOrList("bos_token_id"),
             EosTokenIds = config.IntOrList("eos_token_id"),
             MaxPositionEmbeddings = maxPositions,
-            AttentionQkvBias = isQwen2 || llamaAttentionBias,
-            AttentionOutputBias = llamaAttentionBias,
-            MlpBias = architecture == "LlamaForCausalLM" && (config.OptionalBool("mlp_bias") ?? false),
+            AttentionQkvBias = isQwen2 || attentionBias,
+            AttentionOutputBias = attentionBias,
+            MlpBias = isLlama && (config.OptionalBool("mlp_bias") ?? false),
             SlidingWindow = slidingWindow,
             SlidingWindowLayers = slidingLayers,
             TorchDtype = config.OptionalString("torch_dtype") ?? config.OptionalString("dtype"),
             HiddenAct = hiddenAct,
         };
+    }
+
+    /// <summary>
+    /// <c>partial_rotary_factor</c> (top level, or in transformers 5's <c>rope_parameters</c>): Phi-3's rotary embedding
+    /// rotates only <c>int(head_dim * factor)</c> dimensions. The other architectures' attention rotates the whole head,
+    /// so a factor other than 1 there is refused rather than ignored.
+    /// </summary>
+    private static int ReadRotaryDim(ConfigJson config, string architecture, int headDim)
+    {
+        double factor = config.OptionalDouble("partial_rotary_factor")
+            ?? (config.Get("rope_parameters") is { ValueKind: JsonValueKind.Object } p
+                ? new ConfigJson(p, config.SourceName, "rope_parameters.").OptionalDouble("partial_rotary_factor")
+                : null)
+            ?? 1.0;
+        if (factor == 1.0)
+        {
+            return headDim;
+        }
+
+        if (architecture != "Phi3ForCausalLM")
+        {
+            throw config.Error($"'partial_rotary_factor' is {factor}; {architecture} rotates whole heads, so only 1.0 is supported (partial rotary embeddings: Phi3ForCausalLM).");
+        }
+
+        if (!(factor > 0 && factor < 1))
+        {
+            throw config.Error($"'partial_rotary_factor' is {factor}; expected a number in (0, 1].");
+        }
+
+        int rotary = (int)(headDim * factor); // Python's int(): truncation
+        if (rotary < 2 || rotary % 2 != 0)
+        {
+            throw config.Error($"'partial_rotary_factor' {factor} × head dimension {headDim} gives {rotary} rotary dimensions; rotary embeddings need a positive even number.");
+        }
+
+        return rotary;
     }
 
     private static string ReadArchitecture(ConfigJson config)
@@ -287,7 +362,7 @@ public sealed record ModelConfig
         }
 
         string architecture = architectures[0].GetString()!;
-        if (architecture is not ("LlamaForCausalLM" or "MistralForCausalLM" or "Qwen2ForCausalLM"))
+        if (!ModelTypes.ContainsKey(architecture))
         {
             throw config.Error($"architecture '{architecture}' is not supported. Supported architectures: {SupportedArchitectures}.");
         }
@@ -295,7 +370,7 @@ public sealed record ModelConfig
         return architecture;
     }
 
-    private static (double Theta, RopeScaling? Scaling) ReadRope(ConfigJson config)
+    private static (double Theta, RopeScaling? Scaling) ReadRope(ConfigJson config, string architecture, int maxPositions, int rotaryDim)
     {
         // transformers 5 writes rope_parameters {rope_type, rope_theta, factor, ...}; older versions write
         // rope_theta and rope_scaling {rope_type|type, factor, ...}.
@@ -326,8 +401,23 @@ public sealed record ModelConfig
 
         string field = parametersJson is null ? "rope_scaling" : "rope_parameters";
         string type = rope.OptionalString("rope_type") ?? rope.OptionalString("type") ?? "default";
+        bool isPhi3 = architecture == "Phi3ForCausalLM";
+        if (isPhi3 && type is "su" or "yarn")
+        {
+            type = "longrope"; // Phi3Config's backward compatibility: older Phi-3 configs name LongRoPE "su" (or "yarn")
+        }
+
+        if (isPhi3 && type is not ("default" or "longrope"))
+        {
+            throw rope.Error($"rope type '{type}' ({field}) is not one Phi3ForCausalLM uses; transformers' Phi3Config accepts 'default' and 'longrope'.");
+        }
+
         switch (type)
         {
+            case "longrope" when isPhi3:
+                return (theta, LongRope(config, rope, field, maxPositions, rotaryDim));
+            case "longrope":
+                throw rope.Error($"rope type 'longrope' ({field}) is not supported for {architecture}. Supported rope types: {RopeScaling.SupportedTypes}.");
             case "default":
                 return (theta, null);
             case "linear":
@@ -352,6 +442,56 @@ public sealed record ModelConfig
         }
     }
 
+    /// <summary>
+    /// Phi-3's LongRoPE as transformers computes it: inv_freq = 1 / (short_factor[i] · θ^(2i/d)) while the sequence is
+    /// at most original_max_position_embeddings long (long_factor beyond, where Directer does not run: the model's
+    /// context is capped there), and cos/sin multiplied by the attention factor.
+    /// </summary>
+    private static RopeScaling LongRope(ConfigJson config, ConfigJson rope, string field, int maxPositions, int rotaryDim)
+    {
+        // transformers reads original_max_position_embeddings from the top level (Phi3Config, default 4096).
+        int original = config.OptionalInt("original_max_position_embeddings") ?? rope.OptionalInt("original_max_position_embeddings") ?? 4096;
+        if (original <= 0)
+        {
+            throw config.Error($"'original_max_position_embeddings' is {original}; expected a positive integer.");
+        }
+
+        double[] shortFactor = Factors(rope, field, "short_factor", rotaryDim / 2);
+        _ = Factors(rope, field, "long_factor", rotaryDim / 2); // checked as transformers does, though only used past original_max_position_embeddings
+        double factor = (double)maxPositions / original;
+        double attention = rope.OptionalDouble("attention_factor")
+            ?? (factor <= 1.0 ? 1.0 : Math.Sqrt(1 + (Math.Log(factor) / Math.Log(original))));
+        if (!(attention > 0))
+        {
+            throw rope.Error($"'{field}.attention_factor' is {attention}; expected a positive number.");
+        }
+
+        return new RopeScaling("longrope", factor, null, null, original) { ShortFactor = shortFactor, AttentionFactor = attention };
+    }
+
+    private static double[] Factors(ConfigJson rope, string field, string name, int count)
+    {
+        if (rope.Get(name) is not { } value)
+        {
+            throw rope.Error($"required field '{field}.{name}' is missing for rope type longrope (a list of {count} numbers).");
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != count)
+        {
+            throw rope.Error($"'{field}.{name}' has {(value.ValueKind == JsonValueKind.Array ? value.GetArrayLength() + " entries" : value.GetRawText())}; expected a list of {count} numbers (one per rotary frequency).");
+        }
+
+        var result = new double[count];
+        int i = 0;
+        foreach (JsonElement item in value.EnumerateArray())
+        {
+            double f = rope.ToDouble(item, $"{name}[{i}]");
+            result[i++] = f > 0 ? f : throw rope.Error($"'{field}.{name}[{i - 1}]' is {f}; expected a positive number.");
+        }
+
+        return result;
+    }
+
     private static double Factor(ConfigJson rope, string field)
     {
         double factor = rope.OptionalDouble("factor") ?? throw rope.Error($"required field '{field}.factor' is missing.");
@@ -367,7 +507,7 @@ public sealed record ModelConfig
             return (null, sliding);
         }
 
-        if (architecture == "Qwen2ForCausalLM" && config.OptionalBool("use_sliding_window") != true)
+        if (architecture is "Qwen2ForCausalLM" or "Qwen3ForCausalLM" && config.OptionalBool("use_sliding_window") != true)
         {
             return (null, sliding);
         }
@@ -382,7 +522,7 @@ public sealed record ModelConfig
             throw config.Error($"'sliding_window' is {window}; expected a positive integer or null.");
         }
 
-        if (architecture == "MistralForCausalLM")
+        if (architecture is "MistralForCausalLM" or "Phi3ForCausalLM")
         {
             Array.Fill(sliding, true);
             return (window, sliding);

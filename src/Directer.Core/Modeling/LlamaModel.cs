@@ -8,8 +8,10 @@ using F = TorchSharp.torch.nn.functional;
 namespace Directer.Core.Modeling;
 
 /// <summary>
-/// The Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM; SmolLM and
-/// TinyLlama share the layout) on TorchSharp, numerically following Hugging Face transformers.
+/// The Llama-family decoder (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM,
+/// Phi3ForCausalLM; SmolLM and TinyLlama share the layout) on TorchSharp, numerically following Hugging Face
+/// transformers. Qwen3 adds an RMSNorm per query/key head before RoPE; Phi-3 stores q/k/v and gate/up fused
+/// (loaded as they are: the fused layout is ours too) and may rotate only part of each head.
 /// Not thread-safe: one forward pass at a time.
 /// </summary>
 public sealed class LlamaModel : IDisposable
@@ -162,6 +164,11 @@ public sealed class LlamaModel : IDisposable
 
         Tensor Fuse(string[] names, long[][] shapes)
         {
+            if (names.Length == 1)
+            {
+                return ReadProjection(names[0], shapes[0][0], shapes[0][1]);
+            }
+
             var parts = names.Select((n, i) => Load(n, shapes[i])).ToArray();
             try
             {
@@ -178,6 +185,17 @@ public sealed class LlamaModel : IDisposable
             }
         }
 
+        // Qwen3: q_norm repeated for every query head, then k_norm for every key head ([heads + kv, head_dim]).
+        Tensor HeadNorms(string attention)
+        {
+            using var q = Load(attention + "q_norm.weight", [config.HeadDim]);
+            using var k = Load(attention + "k_norm.weight", [config.HeadDim]);
+            using var qs = q.unsqueeze(0).expand(config.NumAttentionHeads, -1);
+            using var ks = k.unsqueeze(0).expand(config.NumKeyValueHeads, -1);
+            using var both = cat(new[] { qs, ks }, 0);
+            return both.contiguous().to(device).DetachFromDisposeScope();
+        }
+
         var layerWeights = new DecoderLayerWeights[config.NumHiddenLayers];
         for (int i = 0; i < layerWeights.Length; i++)
         {
@@ -187,12 +205,17 @@ public sealed class LlamaModel : IDisposable
             layerWeights[i] = new DecoderLayerWeights
             {
                 InputNorm = Read(p + "input_layernorm.weight", hidden),
-                QkvProjection = Quantized(Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } })),
+                QkvProjection = Quantized(config.FusedProjections
+                    ? Fuse(new[] { a + "qkv_proj.weight" }, new[] { new[] { qOut + (2 * kvOut), hidden } })
+                    : Fuse(new[] { a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight" }, new[] { new[] { qOut, hidden }, new[] { kvOut, hidden }, new[] { kvOut, hidden } })),
                 QkvBias = config.AttentionQkvBias ? Fuse(new[] { a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias" }, new[] { new[] { qOut }, new[] { kvOut }, new[] { kvOut } }) : null,
+                QueryKeyNorm = config.QueryKeyNorm ? HeadNorms(a) : null,
                 OutputProjection = Quantized(ReadProjection(a + "o_proj.weight", hidden, qOut)),
                 OutputBias = config.AttentionOutputBias ? Read(a + "o_proj.bias", hidden) : null,
                 PostAttentionNorm = Read(p + "post_attention_layernorm.weight", hidden),
-                GateUpProjection = Quantized(Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } })),
+                GateUpProjection = Quantized(config.FusedProjections
+                    ? Fuse(new[] { m + "gate_up_proj.weight" }, new[] { new[] { 2 * inter, hidden } })
+                    : Fuse(new[] { m + "gate_proj.weight", m + "up_proj.weight" }, new[] { new[] { inter, hidden }, new[] { inter, hidden } })),
                 GateUpBias = config.MlpBias ? Fuse(new[] { m + "gate_proj.bias", m + "up_proj.bias" }, new[] { new[] { inter }, new[] { inter } }) : null,
                 DownProjection = Quantized(ReadProjection(m + "down_proj.weight", hidden, inter)),
                 DownBias = config.MlpBias ? Read(m + "down_proj.bias", hidden) : null,
@@ -386,8 +409,14 @@ public sealed class LlamaModel : IDisposable
         int groups = heads / kvHeads;
         var qkv = Project(h, w.QkvProjection, w.QkvBias);
 
-        // Queries and keys are rotated together (one set of ops for both).
-        var qk = qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(batch, n, heads + kvHeads, headDim).transpose(1, 2);
+        // Queries and keys are normalised (Qwen3) and rotated together (one set of ops for both).
+        var qk = qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(batch, n, heads + kvHeads, headDim);
+        if (w.QueryKeyNorm is { } qkNorm)
+        {
+            qk = RmsNorm(qk, qkNorm);
+        }
+
+        qk = qk.transpose(1, 2);
         qk = AsAttentionType(rotary.Apply(qk, start));
         var q = qk.narrow(1, 0, heads);
         var k = qk.narrow(1, heads, kvHeads);
@@ -453,10 +482,20 @@ public sealed class LlamaModel : IDisposable
     private static int ContextFor(ModelConfig config, ModelOptions options)
     {
         int limit = config.MaxPositionEmbeddings;
+        string limitSource = "config.json max_position_embeddings";
+        if (config.RopeScaling is { Type: "longrope", OriginalMaxPositionEmbeddings: int original } && original < limit)
+        {
+            // transformers switches LongRoPE to its long factors (and recomputes the whole cache) past this length;
+            // Directer runs only the short-factor regime, exactly, and refuses longer sequences.
+            limit = original;
+            limitSource = "config.json original_max_position_embeddings (longrope: only the short-factor range is implemented)";
+        }
+
         if (config.SlidingWindow is int window && window < limit)
         {
             // Sliding-window attention is exact full attention within the window; beyond it we refuse.
             limit = window;
+            limitSource = "config.json sliding_window";
         }
 
         if (options.MaxSequenceLength is int requested)
@@ -464,7 +503,7 @@ public sealed class LlamaModel : IDisposable
             if (requested < 1 || requested > limit)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), requested,
-                    $"ModelOptions.MaxSequenceLength must be between 1 and {limit} (config.json max_position_embeddings{(config.SlidingWindow is null ? string.Empty : " / sliding_window")}).");
+                    $"ModelOptions.MaxSequenceLength must be between 1 and {limit} ({limitSource}).");
             }
 
             return requested;

@@ -80,4 +80,11 @@ public static class DirecterSettingKeys
 
     /// <summary>Subtracts this from the logit of every token already in the reply (number in [-2, 2]; 0 = off).</summary>
     public const string PresencePenalty = "presence_penalty";
+
+    /// <summary>
+    /// The chat template's <c>enable_thinking</c> variable (bool; unset = the template's own default, on for Qwen3):
+    /// whether a reasoning model thinks (<c>&lt;think&gt;…&lt;/think&gt;</c>) before it answers. The reasoning is returned
+    /// apart from the reply text either way.
+    /// </summary>
+    public const string EnableThinking = "enable_thinking";
 }

@@ -63,6 +63,9 @@ public sealed record RequestOptions
     /// <summary>The reply format; null = text.</summary>
     public RequestResponseFormat? ResponseFormat { get; init; }
 
+    /// <summary>The chat template's <c>enable_thinking</c> variable; null = the template's default (Qwen3: thinking on).</summary>
+    public bool? EnableThinking { get; init; }
+
     /// <summary>Every problem with these values, each naming the setting's property path after <paramref name="prefix"/>; empty when valid.</summary>
     public IReadOnlyList<string> GetValidationErrors(string? prefix = null) => RequestSettings.Errors(this, RequestSettingSource.Options, prefix);
 
@@ -94,5 +97,6 @@ public sealed record RequestOptions
         FrequencyPenalty = FrequencyPenalty,
         PresencePenalty = PresencePenalty,
         ConstrainToolCalls = ConstrainToolCalls,
+        EnableThinking = EnableThinking,
     };
 }

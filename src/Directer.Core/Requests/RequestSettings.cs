@@ -183,12 +183,20 @@ public static class RequestSettings
         Description = "text, json_object or a JSON schema (asked for in the prompt, checked, not enforced).",
     };
 
+    /// <summary>Whether a reasoning model thinks before it answers (the template's <c>enable_thinking</c>).</summary>
+    public static RequestSetting EnableThinking { get; } = new(DirecterSettingKeys.EnableThinking, nameof(RequestOptions.EnableThinking), RequestSettingKind.Boolean, "true or false",
+        (o, v) => o with { EnableThinking = (bool)v }, null)
+    {
+        CliFlag = "--enable-thinking",
+        Description = "The chat template's enable_thinking: whether a reasoning model (Qwen3) thinks before answering; unset = the template's default. The reasoning is returned apart from the reply.",
+    };
+
     /// <summary>Every setting, in the order messages and docs list them.</summary>
     public static IReadOnlyList<RequestSetting> All { get; } =
     [
         MaxTokens, Temperature, TopP, TopK, Seed, StopSequences, RepetitionPenalty, FrequencyPenalty, PresencePenalty,
         Emphasis, EmphasizeSystemMessage, InlineEmphasis, UntrustedInlineEmphasis, EmphasisNotFound,
-        Steering, Gate, Alpha, Beta, MaxTrials, Strategy, ConstrainToolCalls, ResponseFormat,
+        Steering, Gate, Alpha, Beta, MaxTrials, Strategy, ConstrainToolCalls, ResponseFormat, EnableThinking,
     ];
 
     private static readonly Dictionary<string, RequestSetting> ByKey = All

@@ -124,6 +124,11 @@ public sealed class DirecterChatClient : IChatClient
         var calls = Calls(result, plan, requestId);
         string text = Text(result, plan);
         var contents = new List<AIContent>();
+        if (result.Reasoning is { Length: > 0 } reasoning)
+        {
+            contents.Add(new TextReasoningContent(reasoning));
+        }
+
         if (text.Length > 0)
         {
             contents.Add(new TextContent(text));
@@ -134,7 +139,7 @@ public sealed class DirecterChatClient : IChatClient
         // On the message too: Semantic Kernel's adapter carries message properties into
         // ChatMessageContent.Metadata, response properties it drops.
         var finish = Finish(calls.Count, result);
-        var message = new ChatMessage(AIChatRole.Assistant, contents) { AdditionalProperties = Properties(result, finish) };
+        var message = new ChatMessage(AIChatRole.Assistant, contents) { AdditionalProperties = Properties(result, finish), RawRepresentation = result };
         var response = new ChatResponse(message)
         {
             ResponseId = requestId,
@@ -198,6 +203,11 @@ public sealed class DirecterChatClient : IChatClient
                     CreatedAt = DateTimeOffset.UtcNow,
                     AdditionalProperties = Properties(result, finish),
                 };
+            }
+            else if (update.IsReasoning && update.Text.Length > 0)
+            {
+                // Reasoning never holds tool calls, so it streams with or without tools.
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, [new TextReasoningContent(update.Text)]) { ResponseId = requestId, MessageId = requestId, ModelId = ModelId, RawRepresentation = update };
             }
             else if (!tools && update.Text.Length > 0)
             {
@@ -285,7 +295,7 @@ public sealed class DirecterChatClient : IChatClient
 
     /// <summary>The reply text: without tool-call blocks when tools were offered, else everything the model wrote (as streamed).</summary>
     private static string Text(ChatResult result, DirecterRequestPlan plan) =>
-        plan.Request.Tools.Count > 0 ? result.Text : result.RawText;
+        plan.Request.Tools.Count > 0 ? result.Text : result.AnswerText;
 
     private List<AIContent> Calls(ChatResult result, DirecterRequestPlan plan, string requestId)
     {

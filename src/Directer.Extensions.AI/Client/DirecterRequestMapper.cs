@@ -144,7 +144,9 @@ internal static class DirecterRequestMapper
                 toolNames[call.Id!] = call.Name;
             }
 
-            yield return new ChatTurn(TurnRole.Assistant, text) { ToolCalls = calls };
+            // Reasoning returned earlier (TextReasoningContent) goes back to the template, which decides what to keep.
+            var reasoning = message.Contents.OfType<TextReasoningContent>().Select(r => r.Text).ToList();
+            yield return new ChatTurn(TurnRole.Assistant, text) { ToolCalls = calls, Reasoning = reasoning.Count > 0 ? string.Concat(reasoning) : null };
         }
         else if (message.Role == AIChatRole.Tool)
         {

@@ -8,6 +8,8 @@ using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Services;
 
+#pragma warning disable SKEXP0110 // ReasoningContent is SK's (experimental) type for reasoning; callers find reasoning there.
+
 namespace Directer.SemanticKernel;
 
 /// <summary>
@@ -16,7 +18,8 @@ namespace Directer.SemanticKernel;
 /// <see cref="FunctionChoiceBehavior"/>) on top. Each request's settings, of any <see cref="PromptExecutionSettings"/>
 /// type, are read and validated once (<see cref="ExecutionSettingsReader"/>) and handed to the client as they are;
 /// settings Directer cannot honour are logged (Warning). Replies carry the finish reason in
-/// <c>Metadata["FinishReason"]</c> and token usage in <c>Metadata["Usage"]</c>.
+/// <c>Metadata["FinishReason"]</c> and token usage in <c>Metadata["Usage"]</c>; a reasoning model's reasoning comes as a
+/// <see cref="ReasoningContent"/> item (<see cref="StreamingReasoningContent"/> when streaming), never as text.
 /// </summary>
 public sealed class DirecterChatCompletionService : IChatCompletionService
 {
@@ -41,8 +44,20 @@ public sealed class DirecterChatCompletionService : IChatCompletionService
     public IReadOnlyDictionary<string, object?> Attributes { get; }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default) =>
-        inner.GetChatMessageContentsAsync(chatHistory, Parse(executionSettings), kernel, cancellationToken);
+    public async Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default)
+    {
+        var replies = await inner.GetChatMessageContentsAsync(chatHistory, Parse(executionSettings), kernel, cancellationToken).ConfigureAwait(false);
+        foreach (var reply in replies)
+        {
+            // SK 1.82's IChatClient adapter drops TextReasoningContent but keeps the raw representation (our result).
+            if (reply.InnerContent is Core.Chat.ChatResult { Reasoning: { Length: > 0 } reasoning })
+            {
+                reply.Items.Insert(0, new ReasoningContent(reasoning));
+            }
+        }
+
+        return replies;
+    }
 
     /// <inheritdoc />
     /// <remarks>The last chunk's <c>Metadata["Usage"]</c> is a <see cref="UsageDetails"/>, as in non-streaming replies.</remarks>
@@ -54,6 +69,11 @@ public sealed class DirecterChatCompletionService : IChatCompletionService
             if (chunk.Metadata?.TryGetValue(UsageKey, out var usage) == true && usage is UsageContent content)
             {
                 chunk.Metadata = new Dictionary<string, object?>(chunk.Metadata) { [UsageKey] = content.Details };
+            }
+
+            if (chunk.InnerContent is Core.Chat.ChatUpdate { IsReasoning: true } reasoning)
+            {
+                chunk.Items.Add(new StreamingReasoningContent(reasoning.Text));
             }
 
             yield return chunk;

@@ -31,6 +31,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     private IList<string>? stopSequences;
     private object? responseFormat;
     private bool? constrainToolCalls;
+    private bool? enableThinking;
     private bool? untrustedInlineEmphasis;
     private float? repetitionPenalty;
     private float? frequencyPenalty;
@@ -130,6 +131,14 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     /// </summary>
     [JsonPropertyName(DirecterSettingKeys.ConstrainToolCalls)]
     public bool? ConstrainToolCalls { get => constrainToolCalls; set => Set(ref constrainToolCalls, value); }
+
+    /// <summary>
+    /// The chat template's <c>enable_thinking</c>: whether a reasoning model (Qwen3) thinks before it answers. The
+    /// reasoning comes back apart from the reply text (a <c>ReasoningContent</c> item), never as text. Null = the
+    /// connector's default (<see cref="RequestOptions.EnableThinking"/>), and unset there the template's own default.
+    /// </summary>
+    [JsonPropertyName(DirecterSettingKeys.EnableThinking)]
+    public bool? EnableThinking { get => enableThinking; set => Set(ref enableThinking, value); }
 
     /// <summary>
     /// Our settings from any settings object: returned as-is when already ours, otherwise by a JSON round trip of its

@@ -290,4 +290,103 @@ public sealed class ModelConfigTests
         Assert.Contains(path, error.Message);
         Assert.Contains("does not exist", error.Message);
     }
+
+    private static JsonObject Qwen3() => JsonNode.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.Qwen3TiedBf16))!.AsObject();
+
+    private static JsonObject Phi3LongRope() => JsonNode.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.Phi3LongRopePartial))!.AsObject();
+
+    [Fact]
+    public void Qwen3HasHeadNormsNoBiasesAndItsOwnDefaults()
+    {
+        ModelConfig config = Parse(Qwen3());
+        Assert.Equal("qwen3", config.ModelType);
+        Assert.True(config.QueryKeyNorm);
+        Assert.False(config.FusedProjections);
+        Assert.Equal(32, config.HeadDim); // from config.json, not hidden/heads (16)
+        Assert.Equal(32, config.RotaryDim);
+        Assert.False(config.AttentionQkvBias);
+        Assert.False(config.AttentionOutputBias);
+        Assert.Null(config.SlidingWindow);
+
+        var json = Qwen3();
+        json.Remove("head_dim");
+        json.Remove("num_key_value_heads");
+        json["num_attention_heads"] = 64;
+        json["attention_bias"] = true;
+        config = Parse(json);
+        Assert.Equal(128, config.HeadDim); // Qwen3Config's defaults when the keys are absent
+        Assert.Equal(32, config.NumKeyValueHeads);
+        Assert.True(config.AttentionQkvBias);
+        Assert.True(config.AttentionOutputBias);
+        Assert.False(config.MlpBias);
+    }
+
+    [Fact]
+    public void Phi3IsFusedWithPhiDefaults()
+    {
+        ModelConfig config = ModelConfig.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.Phi3Fused), Source);
+        Assert.Equal("phi3", config.ModelType);
+        Assert.True(config.FusedProjections);
+        Assert.False(config.QueryKeyNorm);
+        Assert.Null(config.RopeScaling);
+        Assert.Equal(47, config.SlidingWindow);
+        Assert.All(config.SlidingWindowLayers, Assert.True);
+
+        var json = JsonNode.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.Phi3Fused))!.AsObject();
+        json.Remove("rms_norm_eps");
+        json.Remove("max_position_embeddings");
+        json.Remove("sliding_window");
+        config = Parse(json);
+        Assert.Equal(1e-5, config.RmsNormEps);
+        Assert.Equal(4096, config.MaxPositionEmbeddings);
+        Assert.Null(config.SlidingWindow);
+    }
+
+    [Fact]
+    public void Phi3LongRopeKeepsTheShortFactorsAndTheAttentionFactor()
+    {
+        ModelConfig config = Parse(Phi3LongRope());
+        Assert.Equal(12, config.RotaryDim); // int(16 * 0.75)
+        var rope = Assert.IsType<RopeScaling>(config.RopeScaling);
+        Assert.Equal("longrope", rope.Type);
+        Assert.Equal(32, rope.OriginalMaxPositionEmbeddings);
+        Assert.Equal(4.0, rope.Factor); // max_position_embeddings 128 / original 32
+        Assert.Equal([1.0, 1.05, 1.3, 1.9, 2.7, 4.1], rope.ShortFactor);
+        Assert.Equal(Math.Sqrt(1 + (Math.Log(4) / Math.Log(32))), rope.AttentionFactor, 12);
+
+        var json = Phi3LongRope();
+        json["rope_scaling"]!["type"] = "su"; // older Phi-3 configs
+        json["rope_scaling"]!["attention_factor"] = 1.5;
+        rope = Parse(json).RopeScaling!;
+        Assert.Equal("longrope", rope.Type);
+        Assert.Equal(1.5, rope.AttentionFactor);
+    }
+
+    [Theory]
+    [InlineData("short_factor", "[1.0, 2.0]", "'rope_scaling.short_factor' has 2 entries; expected a list of 6 numbers")]
+    [InlineData("long_factor", "null", "required field 'rope_scaling.long_factor' is missing")]
+    [InlineData("type", "\"linear\"", "rope type 'linear' (rope_scaling) is not one Phi3ForCausalLM uses")]
+    public void Phi3LongRopeErrorsNameTheFileAndKey(string key, string value, string message)
+    {
+        var json = Phi3LongRope();
+        json["rope_scaling"]![key] = JsonNode.Parse(value);
+        Assert.Contains(message, Fails(json).Message);
+    }
+
+    [Fact]
+    public void PartialRotaryFactorIsRefusedWhereTheAttentionRotatesWholeHeads()
+    {
+        var json = Llama();
+        json["partial_rotary_factor"] = 0.5;
+        var error = Fails(json);
+        Assert.Contains("'partial_rotary_factor' is 0.5", error.Message);
+        Assert.Contains("LlamaForCausalLM rotates whole heads", error.Message);
+
+        json["partial_rotary_factor"] = 1.0;
+        Assert.Equal(16, Parse(json).RotaryDim);
+
+        json = Phi3LongRope();
+        json["partial_rotary_factor"] = 0.1; // int(16 * 0.1) = 1 rotary dimension: odd
+        Assert.Contains("gives 1 rotary dimensions", Fails(json).Message);
+    }
 }

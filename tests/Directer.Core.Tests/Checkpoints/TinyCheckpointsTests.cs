@@ -24,7 +24,8 @@ public sealed class TinyCheckpointsTests : IDisposable
     public void SpecsHaveTheRequiredShapes()
     {
         Assert.Equal(
-            ["llama-gqa-f32", "qwen2-bias-tied-bf16", "llama31-rope-scaling", "llama-sharded", "mistral-sliding", "llama-bias-f32"],
+            ["llama-gqa-f32", "qwen2-bias-tied-bf16", "llama31-rope-scaling", "llama-sharded", "mistral-sliding", "llama-bias-f32",
+             "qwen3-tied-bf16", "phi3-fused-f32", "phi3-longrope-partial", "llama32-tied"],
             TinyCheckpoints.All.Select(s => s.Name));
         Assert.Equal("F32", TinyCheckpoints.Get("llama-gqa-f32").DType);
         Assert.Equal("BF16", TinyCheckpoints.Get("qwen2-bias-tied-bf16").DType);
@@ -57,6 +58,10 @@ public sealed class TinyCheckpointsTests : IDisposable
             ["llama-sharded/model-00002-of-00002.safetensors"] = "6afcb7b9f4d087cec18efdabdc0a7a4cc4897c79fbbc98e6e14639560b43792c",
             ["mistral-sliding/model.safetensors"] = "758d38ab6249d8251b9d7a6bd81213849f39012b58c47c93a7f33d883e6ad1f5",
             ["llama-bias-f32/model.safetensors"] = "f86f1c92c78837ddc7d19340c13dc4dadc92379bd87a46b5daa38f4e63520ed8",
+            ["qwen3-tied-bf16/model.safetensors"] = "8b9c644ebd5277a6639d8c5bd4435a262145ed2b1cc00e0dd336052cf6def538",
+            ["phi3-fused-f32/model.safetensors"] = "59b45a4c8b1fa4dbe71cfb563857e26455a680c463c2fb2911c22a420220a44e",
+            ["phi3-longrope-partial/model.safetensors"] = "4a803231047252eb709e6bb00eb7e7b649ff12999cdc0302c6d7435c2cb987e3",
+            ["llama32-tied/model.safetensors"] = "c4a110de724b57f6da69877a6f00bd9f907855ddd31610e429cc3010bc1ac462",
         };
         TinyCheckpoints.WriteAll(temp.Path);
         var actual = expected.Keys.ToDictionary(k => k, k => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(temp.Path, k)))));
@@ -96,6 +101,29 @@ public sealed class TinyCheckpointsTests : IDisposable
         Assert.Equal(new long[] { 128, 64 }, rope.Entries["model.layers.0.self_attn.q_proj.weight"].Shape);
         Assert.Equal(new long[] { 64, 64 }, rope.Entries["model.layers.0.self_attn.k_proj.weight"].Shape);
         Assert.Equal(new long[] { 64, 128 }, rope.Entries["model.layers.0.self_attn.o_proj.weight"].Shape);
+    }
+
+    [Fact]
+    public void Qwen3AndPhi3TensorsHaveTheirHuggingFaceNamesAndShapes()
+    {
+        TinyCheckpoints.Write(TinyCheckpoints.Qwen3TiedBf16, Path.Combine(temp.Path, "qwen3"));
+        TinyCheckpoints.Write(TinyCheckpoints.Phi3LongRopePartial, Path.Combine(temp.Path, "phi3"));
+        using var qwen3 = SafetensorsFile.Open(Path.Combine(temp.Path, "qwen3", "model.safetensors"));
+        Assert.Equal(new long[] { 32 }, qwen3.Entries["model.layers.1.self_attn.q_norm.weight"].Shape);
+        Assert.Equal(new long[] { 32 }, qwen3.Entries["model.layers.1.self_attn.k_norm.weight"].Shape);
+        Assert.Equal(new long[] { 128, 64 }, qwen3.Entries["model.layers.0.self_attn.q_proj.weight"].Shape); // 4 heads x head_dim 32
+        Assert.DoesNotContain(qwen3.Entries.Keys, k => k.EndsWith(".bias", StringComparison.Ordinal) || k == "lm_head.weight");
+
+        using var phi3 = SafetensorsFile.Open(Path.Combine(temp.Path, "phi3", "model.safetensors"));
+        Assert.Equal(new long[] { 64 + (2 * 32), 64 }, phi3.Entries["model.layers.0.self_attn.qkv_proj.weight"].Shape);
+        Assert.Equal(new long[] { 2 * 128, 64 }, phi3.Entries["model.layers.0.mlp.gate_up_proj.weight"].Shape);
+        Assert.DoesNotContain(phi3.Entries.Keys, k => k.Contains(".q_proj", StringComparison.Ordinal) || k.Contains(".gate_proj", StringComparison.Ordinal));
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Path, "phi3", "config.json")))!;
+        Assert.Equal("longrope", config["rope_scaling"]!["type"]!.GetValue<string>());
+        Assert.Equal(6, config["rope_scaling"]!["short_factor"]!.AsArray().Count);
+        Assert.Equal(0.75, config["partial_rotary_factor"]!.GetValue<double>());
+        Assert.Equal(32, config["original_max_position_embeddings"]!.GetValue<int>());
     }
 
     [Fact]

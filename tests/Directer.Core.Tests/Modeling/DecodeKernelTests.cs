@@ -220,7 +220,11 @@ public sealed class DecodeKernelTests
     {
         var config = ModelConfig.Load(Path.Combine(GeneratedCheckpoints.PathOf("llama-gqa-f32"), "config.json"));
         Assert.Null(CpuDecoder.Unsupported(config, new ModelOptions(), CPU, ScalarType.Float32));
-        Assert.Contains("Phi3ForCausalLM", CpuDecoder.Unsupported(config with { Architecture = "Phi3ForCausalLM" }, new ModelOptions(), CPU, ScalarType.Float32));
+        Assert.Contains("GemmaForCausalLM", CpuDecoder.Unsupported(config with { Architecture = "GemmaForCausalLM" }, new ModelOptions(), CPU, ScalarType.Float32));
+        foreach (string implemented in new[] { "Qwen3ForCausalLM", "Phi3ForCausalLM" })
+        {
+            Assert.Null(CpuDecoder.Unsupported(config with { Architecture = implemented }, new ModelOptions(), CPU, ScalarType.Float32));
+        }
         Assert.NotNull(CpuDecoder.Unsupported(config, new ModelOptions { CpuDecodeKernels = false }, CPU, ScalarType.Float32));
         Assert.NotNull(CpuDecoder.Unsupported(config, new ModelOptions(), CPU, ScalarType.Float16));
     }

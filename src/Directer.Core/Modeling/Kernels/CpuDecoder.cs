@@ -20,7 +20,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     /// <summary>Most rows (batch × new tokens) a pass may have; beyond this TorchSharp's GEMMs win.</summary>
     public const int MaxRows = 48;
 
-    private static readonly HashSet<string> Architectures = new(StringComparer.Ordinal) { "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM" };
+    private static readonly HashSet<string> Architectures = new(StringComparer.Ordinal) { "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "Phi3ForCausalLM" };
 
     private readonly DecodeLayer[] layers;
     private readonly IWeightMatrix embedding;
@@ -38,6 +38,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly int heads;
     private readonly int kvHeads;
     private readonly int headDim;
+    private readonly int rotaryHalf;
     private readonly int qkvOut;
     private readonly float scale;
     private readonly float eps;
@@ -77,6 +78,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         heads = config.NumAttentionHeads;
         kvHeads = config.NumKeyValueHeads;
         headDim = config.HeadDim;
+        rotaryHalf = config.RotaryDim / 2;
         qkvOut = (heads + (2 * kvHeads)) * headDim;
         scale = (float)(1.0 / Math.Sqrt(headDim));
         eps = (float)config.RmsNormEps;
@@ -160,6 +162,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             InputNorm = Floats(w.InputNorm)!,
             PostAttentionNorm = Floats(w.PostAttentionNorm)!,
             QkvBias = Floats(w.QkvBias),
+            QueryKeyNorm = Floats(w.QueryKeyNorm),
             OutputBias = Floats(w.OutputBias),
             GateUpBias = Floats(w.GateUpBias),
             DownBias = Floats(w.DownBias),
@@ -170,8 +173,9 @@ internal sealed unsafe class CpuDecoder : IDisposable
         var invFreq = RotaryEmbedding.InverseFrequencies(config);
         var positions = arange(contextLength, dtype: ScalarType.Int64).to_type(ScalarType.Float32);
         var freqs = outer(positions, invFreq).contiguous();
-        float[] cosTable = freqs.cos().data<float>().ToArray();
-        float[] sinTable = freqs.sin().data<float>().ToArray();
+        float attentionFactor = RotaryEmbedding.AttentionFactor(config);
+        float[] cosTable = (freqs.cos() * attentionFactor).data<float>().ToArray();
+        float[] sinTable = (freqs.sin() * attentionFactor).data<float>().ToArray();
         return new CpuDecoder(config, layers, Matrix(embedding, width), Matrix(lmHead, width), Floats(finalNorm)!, cosTable, sinTable, threadCount);
     }
 
@@ -240,6 +244,11 @@ internal sealed unsafe class CpuDecoder : IDisposable
             var w = layers[l];
             RmsNorm(x, w.InputNorm, h, rows);
             Multiply(w.Qkv, h, rows, qkv, qkvOut, w.QkvBias);
+            if (w.QueryKeyNorm is { } qkNorm)
+            {
+                HeadNorm(rows, qkNorm);
+            }
+
             Rotate(rows, n, start);
             passKeys = (float*)TensorMemory.Address(cache.LayerKeys(l));
             passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
@@ -335,10 +344,38 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
-    /// <summary>Rotates the queries and keys of every row in place (rotate-half convention, as transformers).</summary>
+    /// <summary>Qwen3's RMSNorm over each query and key head of every row, in place (as <see cref="RmsNorm"/>, per head).</summary>
+    private void HeadNorm(int rows, float[] weight)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = qkv + ((long)r * qkvOut);
+            for (int hh = 0; hh < heads + kvHeads; hh++)
+            {
+                float* v = row + (hh * headDim);
+                float sum = 0;
+                for (int i = 0; i < headDim; i++)
+                {
+                    sum += v[i] * v[i];
+                }
+
+                float inv = 1f / MathF.Sqrt((sum / headDim) + eps);
+                int offset = hh * headDim;
+                for (int i = 0; i < headDim; i++)
+                {
+                    v[i] = weight[offset + i] * (v[i] * inv);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rotates the queries and keys of every row in place (rotate-half convention, as transformers), over the
+    /// leading rotary dimensions of each head (all of them unless the model has a partial rotary factor).
+    /// </summary>
     private void Rotate(int rows, int n, int start)
     {
-        int half = headDim / 2;
+        int half = rotaryHalf;
         for (int r = 0; r < rows; r++)
         {
             int position = start + (r % n);
