@@ -21,14 +21,14 @@ public sealed class ChatModel : IDisposable
 
     private readonly IChatTemplate? toolUseTemplate;
 
-    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template, IChatTemplate? toolUseTemplate)
+    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, IChatTemplate template, IChatTemplate? toolUseTemplate, ServingOptions serving)
     {
         Directory = directory;
         Model = model;
         Tokenizer = tokenizer;
         Template = template;
         this.toolUseTemplate = toolUseTemplate;
-        generator = new TokenGenerator(model);
+        generator = new TokenGenerator(model, serving);
     }
 
     /// <summary>The checkpoint folder.</summary>
@@ -43,6 +43,9 @@ public sealed class ChatModel : IDisposable
     /// <summary>The tokenizer.</summary>
     public TextTokenizer Tokenizer { get; }
 
+    /// <summary>The generator: its kept KV caches (<see cref="TokenGenerator.CacheSlotsInUse"/>, <see cref="TokenGenerator.CacheBytes"/>) and queue.</summary>
+    public TokenGenerator Generator => generator;
+
     /// <summary>The chat template in use.</summary>
     public IChatTemplate Template { get; }
 
@@ -50,6 +53,8 @@ public sealed class ChatModel : IDisposable
     public static ChatModel Load(string directory, ChatModelOptions? options = null)
     {
         options ??= new ChatModelOptions();
+        ArgumentNullException.ThrowIfNull(options.Serving, "options.Serving");
+        options.Serving.Validate();
         Checkpoints.CheckpointFolder.Require(directory);
         var tokenizer = TextTokenizer.Load(directory);
         var model = LlamaModel.Load(directory, options.Model);
@@ -80,7 +85,7 @@ public sealed class ChatModel : IDisposable
                 }
             }
 
-            return new ChatModel(directory, model, tokenizer, template, toolUse);
+            return new ChatModel(directory, model, tokenizer, template, toolUse, options.Serving);
         }
         catch
         {
@@ -209,6 +214,7 @@ public sealed class ChatModel : IDisposable
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,
             PromptTokens = ids.Count,
+            CachedPromptTokens = generation.CachedPromptTokens,
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
             Steering = selector?.Summary,

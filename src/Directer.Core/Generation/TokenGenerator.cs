@@ -9,19 +9,40 @@ using static TorchSharp.torch;
 namespace Directer.Core.Generation;
 
 /// <summary>
-/// Prefill + decode over one <see cref="LlamaModel"/>. Requests are served one at a time (callers
-/// queue); the KV cache is allocated once and reused across generations.
+/// Prefill + decode over one <see cref="LlamaModel"/>. Requests are served one at a time (callers queue, up to
+/// <see cref="ServingOptions.MaxQueuedRequests"/>); the KV caches of recent sequences are kept
+/// (<see cref="ServingOptions.CacheSlots"/>) and a request starts after the longest cached prefix of its prompt.
 /// </summary>
 public sealed class TokenGenerator : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
-    private KvCache? cache;
+    private readonly PrefixCache caches;
+    private int pending;
 
     /// <summary>Creates a generator over <paramref name="model"/> (not owned).</summary>
-    public TokenGenerator(LlamaModel model) => Model = model;
+    /// <exception cref="ArgumentException"><paramref name="serving"/> is invalid.</exception>
+    public TokenGenerator(LlamaModel model, ServingOptions? serving = null)
+    {
+        Model = model;
+        Serving = serving ?? new ServingOptions();
+        Serving.Validate();
+        caches = new PrefixCache(model, Serving);
+    }
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
+
+    /// <summary>How requests are served (cache slots, queue bound).</summary>
+    public ServingOptions Serving { get; }
+
+    /// <summary>KV cache slots allocated so far (at most <see cref="ServingOptions.CacheSlots"/>).</summary>
+    public int CacheSlotsInUse => caches.Count;
+
+    /// <summary>Bytes held by the kept KV caches.</summary>
+    public long CacheBytes => caches.AllocatedBytes;
+
+    /// <summary>Requests running or waiting now.</summary>
+    public int PendingRequests => Volatile.Read(ref pending);
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -48,14 +69,28 @@ public sealed class TokenGenerator : IDisposable
         Action<string>? onText,
         CancellationToken cancellationToken = default)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // One runs, MaxQueuedRequests may wait; the next is refused at once (backpressure, not an unbounded queue).
+        if (Interlocked.Increment(ref pending) > Serving.MaxQueuedRequests + 1)
+        {
+            Interlocked.Decrement(ref pending);
+            throw new RequestQueueFullException(Serving.MaxQueuedRequests);
+        }
+
         try
         {
-            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
         finally
         {
-            gate.Release();
+            Interlocked.Decrement(ref pending);
         }
     }
 
@@ -92,15 +127,35 @@ public sealed class TokenGenerator : IDisposable
     {
         options.Validate();
         CheckPrompt(promptIds);
-        var kv = CacheFor(promptIds.Count + options.MaxNewTokens);
-        kv.Reset();
+        var (slot, reused) = caches.Acquire(promptIds, CapacityFor(promptIds.Count + options.MaxNewTokens));
+        try
+        {
+            return Generate(promptIds, options, selector, onToken, onText, slot, reused, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failed pass or selector may have left positions without their recorded tokens: keep nothing of it.
+            // (Cancellation is observed between steps, where every cached position has its token.)
+            slot.Cache.Reset();
+            throw;
+        }
+        finally
+        {
+            caches.Release(slot);
+        }
+    }
+
+    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Action<string>? onText, CacheSlot slot, int reused, CancellationToken cancellationToken)
+    {
+        var kv = slot.Cache;
+        int[] tokens = slot.Tokens;
         var output = new StopRule(options, onToken, onText);
         var constraint = options.Constraint is { } c ? new ConstraintRule(c, selector.GetType().Name) : null;
         var rules = TokenRuleChain.For(options, new HashSet<int>(options.EosTokenIds ?? Model.Config.EosTokenIds), Model.VocabSize, constraint, output);
         var step = new DecodeStep(Model, kv, new TokenSampler(options), promptIds, rules);
 
         var prefillClock = Stopwatch.StartNew();
-        Prefill(promptIds, kv);
+        Prefill(promptIds, reused, slot);
         prefillClock.Stop();
         selector.Begin(promptIds);
         rules.Begin(promptIds);
@@ -117,6 +172,7 @@ public sealed class TokenGenerator : IDisposable
                 break;
             }
 
+            tokens[kv.Length] = input; // the raw pass caches this position
             int token = Choose(step, selector, decoded++, input);
             reason = rules.Accept(token);
             input = token;
@@ -130,6 +186,7 @@ public sealed class TokenGenerator : IDisposable
             Text = output.Text,
             StopReason = reason.Value,
             PromptTokens = promptIds.Count,
+            CachedPromptTokens = reused,
             DecodedTokens = decoded,
             PrefillTime = prefillClock.Elapsed,
             DecodeTime = decodeClock.Elapsed,
@@ -187,35 +244,36 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>Runs all prompt tokens but the last into the cache (the last is the first decode step's input).</summary>
-    private void Prefill(IReadOnlyList<int> promptIds, KvCache kv)
+    /// <summary>
+    /// Runs the prompt tokens after the <paramref name="reused"/> cached ones, but the last, into the cache (the last is
+    /// the first decode step's input).
+    /// </summary>
+    private void Prefill(IReadOnlyList<int> promptIds, int reused, CacheSlot slot)
     {
-        if (promptIds.Count > 1)
+        int count = promptIds.Count - 1 - reused;
+        if (count > 0)
         {
             using var scope = NewDisposeScope();
-            var prefix = tensor(promptIds.Take(promptIds.Count - 1).Select(i => (long)i).ToArray(), ScalarType.Int64).unsqueeze(0);
-            Model.Forward(prefix, kv, ForwardRequest.Raw);
+            var ids = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                ids[i] = promptIds[reused + i];
+                slot.Tokens[reused + i] = promptIds[reused + i];
+            }
+
+            var rest = tensor(ids, ScalarType.Int64).unsqueeze(0);
+            Model.Forward(rest, slot.Cache, ForwardRequest.Raw);
         }
     }
 
-    private KvCache CacheFor(int tokens)
-    {
-        int wanted = Math.Min(Model.ContextLength, RoundUp(tokens, 256));
-        if (cache is null || cache.Capacity < wanted)
-        {
-            cache?.Dispose();
-            cache = Model.CreateCache(wanted);
-        }
-
-        return cache;
-    }
+    private int CapacityFor(int tokens) => Math.Min(Model.ContextLength, RoundUp(tokens, 256));
 
     private static int RoundUp(int value, int multiple) => (int)Math.Min(int.MaxValue, ((long)value + multiple - 1) / multiple * multiple);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        cache?.Dispose();
+        caches.Dispose();
         gate.Dispose();
     }
 }
