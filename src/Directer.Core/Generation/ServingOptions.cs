@@ -6,8 +6,11 @@ namespace Directer.Core.Generation;
 /// </summary>
 public sealed record ServingOptions
 {
-    /// <summary>Default <see cref="CacheSlots"/>: one cache, as much memory as a generator without reuse holds.</summary>
-    public const int DefaultCacheSlots = 1;
+    /// <summary>Default <see cref="CacheSlots"/>.</summary>
+    public const int DefaultCacheSlots = 4;
+
+    /// <summary>Default <see cref="MaxConcurrentRows"/>.</summary>
+    public const int DefaultMaxConcurrentRows = 4;
 
     /// <summary>Default <see cref="MaxQueuedRequests"/>.</summary>
     public const int DefaultMaxQueuedRequests = 64;
@@ -20,11 +23,19 @@ public sealed record ServingOptions
     /// </summary>
     public int CacheSlots { get; init; } = DefaultCacheSlots;
 
+    /// <summary>
+    /// Requests decoded together (continuous batching), at most <see cref="CacheSlots"/> (each needs a cache): a request
+    /// that arrives while others run joins the next round. Every round decodes one token of each running request; the
+    /// raw passes of plain (unsteered) requests run as rows of one pass over their own caches, steered requests run
+    /// their passes in the same round one after another. 1 serves requests one at a time.
+    /// </summary>
+    public int MaxConcurrentRows { get; init; } = DefaultMaxConcurrentRows;
+
     /// <summary>Start requests from a cached prompt prefix (on by default); off, every request prefills its whole prompt.</summary>
     public bool ReusePrefixes { get; init; } = true;
 
     /// <summary>
-    /// Requests that may wait while another one runs (0 = none may wait); one more is refused at once with
+    /// Requests that may wait while <see cref="MaxConcurrentRows"/> run (0 = none may wait); one more is refused at once with
     /// <see cref="RequestQueueFullException"/>. A waiting request leaves the queue when its cancellation token fires.
     /// </summary>
     public int MaxQueuedRequests { get; init; } = DefaultMaxQueuedRequests;
@@ -36,6 +47,15 @@ public sealed record ServingOptions
         if (CacheSlots < 1)
         {
             errors.Add($"{prefix}CacheSlots must be at least 1 (one KV cache per kept sequence); got {CacheSlots}.");
+        }
+
+        if (MaxConcurrentRows < 1)
+        {
+            errors.Add($"{prefix}MaxConcurrentRows must be at least 1; got {MaxConcurrentRows}.");
+        }
+        else if (MaxConcurrentRows > CacheSlots && CacheSlots >= 1)
+        {
+            errors.Add($"{prefix}MaxConcurrentRows ({MaxConcurrentRows}) must not exceed CacheSlots ({CacheSlots}): every running request needs its own KV cache.");
         }
 
         if (MaxQueuedRequests < 0)

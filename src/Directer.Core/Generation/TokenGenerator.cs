@@ -9,14 +9,23 @@ using static TorchSharp.torch;
 namespace Directer.Core.Generation;
 
 /// <summary>
-/// Prefill + decode over one <see cref="LlamaModel"/>. Requests are served one at a time (callers queue, up to
-/// <see cref="ServingOptions.MaxQueuedRequests"/>); the KV caches of recent sequences are kept
-/// (<see cref="ServingOptions.CacheSlots"/>) and a request starts after the longest cached prefix of its prompt.
+/// Prefill + decode over one <see cref="LlamaModel"/>. One loop serves the requests: up to
+/// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (plain rows in one
+/// batched raw pass, steered rows with their own passes), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
+/// wait. The KV caches of recent sequences are kept (<see cref="ServingOptions.CacheSlots"/>) and a request starts
+/// after the longest cached prefix of its prompt.
 /// </summary>
 public sealed class TokenGenerator : IDisposable
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
     private readonly PrefixCache caches;
+    private readonly Lock sync = new();
+    private readonly Queue<GenerationRun> queue = new();
+    private readonly List<GenerationRun> active = new();
+    private readonly List<GenerationRun> batch = new();
+    private readonly List<int> batchInputs = new();
+    private readonly List<KvCache> batchCaches = new();
+    private bool looping;
+    private bool disposed;
     private int pending;
 
     /// <summary>Creates a generator over <paramref name="model"/> (not owned).</summary>
@@ -32,7 +41,7 @@ public sealed class TokenGenerator : IDisposable
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
 
-    /// <summary>How requests are served (cache slots, queue bound).</summary>
+    /// <summary>How requests are served (cache slots, concurrent rows, queue bound).</summary>
     public ServingOptions Serving { get; }
 
     /// <summary>KV cache slots allocated so far (at most <see cref="ServingOptions.CacheSlots"/>).</summary>
@@ -43,6 +52,12 @@ public sealed class TokenGenerator : IDisposable
 
     /// <summary>Requests running or waiting now.</summary>
     public int PendingRequests => Volatile.Read(ref pending);
+
+    /// <summary>The largest number of rows decoded in one round so far (continuous batching; 1 when requests never overlapped).</summary>
+    public int PeakRows { get; private set; }
+
+    /// <summary>Raw passes that served several requests' rows at once (continuous batching at work).</summary>
+    public int BatchedPasses { get; private set; }
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -59,9 +74,11 @@ public sealed class TokenGenerator : IDisposable
     /// <summary>
     /// As <see cref="GenerateAsync(IReadOnlyList{int}, GenerationOptions?, ITokenSelector?, Action{int}?, CancellationToken)"/>;
     /// with <see cref="GenerationOptions.Tokenizer"/> set, <paramref name="onText"/> receives the text as it becomes
-    /// final (never a split character, never text at or after a stop string).
+    /// final (never a split character, never text at or after a stop string). Callbacks run on the generator's loop:
+    /// a slow one delays every running request.
     /// </summary>
-    public async Task<GenerationResult> GenerateAsync(
+    /// <exception cref="RequestQueueFullException">The bound of waiting requests is reached.</exception>
+    public Task<GenerationResult> GenerateAsync(
         IReadOnlyList<int> promptIds,
         GenerationOptions? options,
         ITokenSelector? selector,
@@ -69,29 +86,32 @@ public sealed class TokenGenerator : IDisposable
         Action<string>? onText,
         CancellationToken cancellationToken = default)
     {
-        // One runs, MaxQueuedRequests may wait; the next is refused at once (backpressure, not an unbounded queue).
-        if (Interlocked.Increment(ref pending) > Serving.MaxQueuedRequests + 1)
+        options ??= new GenerationOptions();
+        options.Validate();
+        CheckPrompt(promptIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var run = new GenerationRun(Model, promptIds, options, selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken);
+        lock (sync)
         {
-            Interlocked.Decrement(ref pending);
-            throw new RequestQueueFullException(Serving.MaxQueuedRequests);
+            ObjectDisposedException.ThrowIf(disposed, this);
+
+            // MaxConcurrentRows run, MaxQueuedRequests may wait; the next is refused at once (backpressure, not an unbounded queue).
+            if (pending >= Serving.MaxConcurrentRows + Serving.MaxQueuedRequests)
+            {
+                throw new RequestQueueFullException(Serving.MaxQueuedRequests);
+            }
+
+            pending++;
+            run.WatchWhileWaiting(Left);
+            queue.Enqueue(run);
+            if (!looping)
+            {
+                looping = true;
+                _ = Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
         }
 
-        try
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref pending);
-        }
+        return run.Task;
     }
 
     /// <summary>Streams generated ids as they are produced; cancelling stops decoding and frees the model.</summary>
@@ -122,105 +142,168 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>Prefill, then per step: prepare the rules, let the selector run its passes and choose, accept, stop.</summary>
-    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Action<string>? onText, CancellationToken cancellationToken)
+    /// <summary>
+    /// The serving loop: admit waiting requests while rows are free (each prefills its prompt's rest), then one round:
+    /// one token for every running request; finished, failed or cancelled ones leave, the others go on.
+    /// </summary>
+    private void Loop()
     {
-        options.Validate();
-        CheckPrompt(promptIds);
-        var (slot, reused) = caches.Acquire(promptIds, CapacityFor(promptIds.Count + options.MaxNewTokens));
-        try
+        while (true)
         {
-            return Generate(promptIds, options, selector, onToken, onText, slot, reused, cancellationToken);
+            lock (sync)
+            {
+                if (active.Count == 0 && queue.Count == 0)
+                {
+                    looping = false;
+                    return;
+                }
+            }
+
+            Admit();
+            if (active.Count > 0)
+            {
+                Round();
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+    }
+
+    private void Admit()
+    {
+        while (active.Count < Serving.MaxConcurrentRows)
+        {
+            GenerationRun? run;
+            lock (sync)
+            {
+                if (!queue.TryDequeue(out run))
+                {
+                    return;
+                }
+            }
+
+            if (!run.TryStart())
+            {
+                continue; // abandoned while waiting (its token fired): already completed and counted out
+            }
+
+            try
+            {
+                run.CancellationToken.ThrowIfCancellationRequested();
+                var (slot, reused) = caches.Acquire(run.PromptIds, CapacityFor(run.PromptIds.Count + run.MaxNewTokens));
+                active.Add(run);
+                run.Begin(slot, reused);
+            }
+            catch (Exception e)
+            {
+                End(run, e);
+            }
+        }
+    }
+
+    /// <summary>One token for every running request: plain rows share one raw pass, the others run their own.</summary>
+    private void Round()
+    {
+        PeakRows = Math.Max(PeakRows, active.Count);
+        using var scope = NewDisposeScope();
+        Tensor? batched = null;
+        batch.Clear();
+        if (active.Count > 1)
+        {
+            foreach (var run in active)
+            {
+                if (run.Batchable && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
+                {
+                    batch.Add(run);
+                }
+            }
+
+            if (batch.Count > 1)
+            {
+                try
+                {
+                    foreach (var run in batch)
+                    {
+                        run.RecordInput();
+                    }
+
+                    batchInputs.Clear();
+                    batchCaches.Clear();
+                    foreach (var run in batch)
+                    {
+                        batchInputs.Add(run.Input);
+                        batchCaches.Add(run.Slot!.Cache);
+                    }
+
+                    batched = Model.ForwardSequences(batchInputs, batchCaches);
+                    BatchedPasses++;
+                }
+                catch (Exception e)
+                {
+                    foreach (var run in batch)
+                    {
+                        End(run, e);
+                    }
+
+                    batch.Clear();
+                }
+            }
+            else
+            {
+                batch.Clear();
+            }
+        }
+
+        for (int i = active.Count - 1; i >= 0; i--)
+        {
+            var run = active[i];
+            int row = batch.IndexOf(run);
+            try
+            {
+                if (row < 0)
+                {
+                    run.CancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (run.Step(row < 0 ? null : batched!.select(0, row)))
+                {
+                    active.RemoveAt(i);
+                    caches.Release(run.Slot!);
+                    Left();
+                    run.Complete();
+                }
+            }
+            catch (Exception e)
+            {
+                End(run, e);
+            }
+        }
+    }
+
+    /// <summary>A run leaves with an error or a cancellation; a failed run's cache is forgotten.</summary>
+    private void End(GenerationRun run, Exception error)
+    {
+        if (run.Slot is { } slot)
         {
             // A failed pass or selector may have left positions without their recorded tokens: keep nothing of it.
             // (Cancellation is observed between steps, where every cached position has its token.)
-            slot.Cache.Reset();
-            throw;
-        }
-        finally
-        {
-            caches.Release(slot);
-        }
-    }
-
-    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Action<string>? onText, CacheSlot slot, int reused, CancellationToken cancellationToken)
-    {
-        var kv = slot.Cache;
-        int[] tokens = slot.Tokens;
-        var output = new StopRule(options, onToken, onText);
-        var constraint = options.Constraint is { } c ? new ConstraintRule(c, selector.GetType().Name) : null;
-        var rules = TokenRuleChain.For(options, new HashSet<int>(options.EosTokenIds ?? Model.Config.EosTokenIds), Model.VocabSize, constraint, output);
-        var step = new DecodeStep(Model, kv, new TokenSampler(options), promptIds, rules);
-
-        var prefillClock = Stopwatch.StartNew();
-        Prefill(promptIds, reused, slot);
-        prefillClock.Stop();
-        selector.Begin(promptIds);
-        rules.Begin(promptIds);
-        int input = promptIds[^1];
-        int decoded = 0;
-        StopReason? reason = null;
-        var decodeClock = Stopwatch.StartNew();
-        while (reason is null)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (kv.Length >= kv.Capacity)
+            if (error is not OperationCanceledException)
             {
-                reason = StopReason.ContextFull;
-                break;
+                slot.Cache.Reset();
             }
 
-            tokens[kv.Length] = input; // the raw pass caches this position
-            int token = Choose(step, selector, decoded++, input);
-            reason = rules.Accept(token);
-            input = token;
+            caches.Release(slot);
         }
 
-        decodeClock.Stop();
-        output.Finish();
-        return new GenerationResult
-        {
-            Ids = output.Ids,
-            Text = output.Text,
-            StopReason = reason.Value,
-            PromptTokens = promptIds.Count,
-            CachedPromptTokens = reused,
-            DecodedTokens = decoded,
-            PrefillTime = prefillClock.Elapsed,
-            DecodeTime = decodeClock.Elapsed,
-            ConstrainedSteps = constraint?.ConstrainedSteps ?? 0,
-            ConstraintOverrides = constraint?.Overrides ?? 0,
-        };
+        active.Remove(run);
+        Left();
+        run.Fail(error);
     }
 
-    /// <summary>One decode step: the rules prepare, the selector runs the passes (processed by the rules) and chooses.</summary>
-    private int Choose(DecodeStep step, ITokenSelector selector, int index, int input)
+    private void Left()
     {
-        int position = step.Cache.Length;
-        int token;
-        using (var scope = NewDisposeScope())
+        lock (sync)
         {
-            step.Index = index;
-            step.InputToken = input;
-            step.Position = position;
-            step.Rules.Prepare(step);
-            token = selector.Select(step);
-            step.Rules.EndStep();
+            pending--;
         }
-
-        if (step.Cache.Length != position + 1)
-        {
-            throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {position} to {step.Cache.Length}.");
-        }
-
-        if (token < 0 || token >= Model.VocabSize)
-        {
-            throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, outside the vocabulary [0, {Model.VocabSize}).");
-        }
-
-        return token;
     }
 
     private void CheckPrompt(IReadOnlyList<int> promptIds)
@@ -273,7 +356,12 @@ public sealed class TokenGenerator : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        lock (sync)
+        {
+            disposed = true;
+        }
+
+        // Requests still running finish against caches that stay allocated until then; callers dispose after awaiting.
         caches.Dispose();
-        gate.Dispose();
     }
 }

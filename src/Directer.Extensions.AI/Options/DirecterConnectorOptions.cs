@@ -57,18 +57,25 @@ public sealed class DirecterConnectorOptions
     public int? MaxSequenceLength { get; set; }
 
     /// <summary>
-    /// KV caches kept for prompt-prefix reuse, one per recent conversation (default 1). An agent's follow-up requests
+    /// KV caches kept for prompt-prefix reuse, one per recent conversation or running request (default 4). An agent's follow-up requests
     /// (after a tool result, the next turn) start after the longest cached prefix of their prompt and prefill only the
     /// rest; the usage reports it as cached input tokens. Raise it for several interleaved conversations: each slot holds
     /// up to the context's keys and values (see docs/CONNECTOR.md for the bytes per position).
     /// </summary>
     public int CacheSlots { get; set; } = ServingOptions.DefaultCacheSlots;
 
+    /// <summary>
+    /// Requests decoded together (continuous batching; default 4, at most <see cref="CacheSlots"/>): concurrent callers
+    /// join the running round instead of waiting for it. Unsteered requests share one pass over the weights per token;
+    /// steered ones run their passes in the same round. 1 serves requests one at a time.
+    /// </summary>
+    public int MaxConcurrentRows { get; set; } = ServingOptions.DefaultMaxConcurrentRows;
+
     /// <summary>Start requests from a cached prompt prefix (default true); false prefills every prompt whole.</summary>
     public bool ReusePrefixes { get; set; } = true;
 
     /// <summary>
-    /// Requests that may wait for the model while one runs (default 64); one more fails at once with
+    /// Requests that may wait for the model while <see cref="MaxConcurrentRows"/> run (default 64); one more fails at once with
     /// <see cref="RequestQueueFullException"/>. A waiting request leaves the queue when its cancellation token fires
     /// (use it for timeouts).
     /// </summary>
@@ -203,7 +210,7 @@ public sealed class DirecterConnectorOptions
         Serving = ToServingOptions(),
     };
 
-    internal ServingOptions ToServingOptions() => new() { CacheSlots = CacheSlots, ReusePrefixes = ReusePrefixes, MaxQueuedRequests = MaxQueuedRequests };
+    internal ServingOptions ToServingOptions() => new() { CacheSlots = CacheSlots, MaxConcurrentRows = MaxConcurrentRows, ReusePrefixes = ReusePrefixes, MaxQueuedRequests = MaxQueuedRequests };
 
     internal HubClientOptions ToHubOptions() => new()
     {

@@ -42,7 +42,7 @@ public sealed class CacheSlotTests : IDisposable
     [Fact]
     public async Task The_least_recently_used_slot_is_overwritten_and_memory_stays_within_the_slots()
     {
-        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2 });
+        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2, MaxConcurrentRows = 2 });
         int[] a = Conversation(1, 20), b = Conversation(2, 20), c = Conversation(3, 20);
         await Same(warm, a, 0);
         await Same(warm, b, 0);
@@ -62,7 +62,7 @@ public sealed class CacheSlotTests : IDisposable
     [Fact]
     public async Task A_diverging_request_forks_into_a_free_slot_with_the_shared_prefix_copied_and_the_original_kept()
     {
-        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2 });
+        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2, MaxConcurrentRows = 2 });
         int[] trunk = Conversation(5, 24);
         int[] branch = [.. trunk.Take(15), 7, 8, 9];
         var first = await Same(warm, trunk, 0);
@@ -75,7 +75,7 @@ public sealed class CacheSlotTests : IDisposable
     [Fact]
     public async Task With_one_slot_a_diverging_request_truncates_the_kept_sequence()
     {
-        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 1 });
+        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 1, MaxConcurrentRows = 1 });
         int[] trunk = Conversation(6, 24);
         await Same(warm, trunk, 0);
         await Same(warm, [.. trunk.Take(10), 3, 2], 10); // ids below 4 never occur in Conversation
@@ -116,7 +116,7 @@ public sealed class CacheSlotTests : IDisposable
     [Fact]
     public void Invalid_serving_options_name_the_setting()
     {
-        var slots = Assert.Throws<ArgumentException>(() => new TokenGenerator(model, new ServingOptions { CacheSlots = 0 }));
+        var slots = Assert.Throws<ArgumentException>(() => new TokenGenerator(model, new ServingOptions { CacheSlots = 0, MaxConcurrentRows = 1 }));
         Assert.Contains("CacheSlots must be at least 1", slots.Message, StringComparison.Ordinal);
         var queue = Assert.Throws<ArgumentException>(() => new TokenGenerator(model, new ServingOptions { MaxQueuedRequests = -1 }));
         Assert.Contains("MaxQueuedRequests must be 0 or more", queue.Message, StringComparison.Ordinal);

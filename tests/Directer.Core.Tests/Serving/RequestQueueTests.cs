@@ -17,7 +17,7 @@ public sealed class RequestQueueTests
     public async Task The_queue_bound_refuses_the_next_request_and_a_cancelled_waiter_frees_its_place()
     {
         using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
-        using var generator = new TokenGenerator(model, new ServingOptions { MaxQueuedRequests = 1 });
+        using var generator = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, MaxQueuedRequests = 1 });
         var options = new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] };
         int[] prompt = [1, 17, 42, 5];
         using var release = new SemaphoreSlim(0);
@@ -60,7 +60,7 @@ public sealed class RequestQueueTests
     public async Task With_no_queue_a_second_request_is_refused_while_one_runs()
     {
         using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
-        using var generator = new TokenGenerator(model, new ServingOptions { MaxQueuedRequests = 0 });
+        using var generator = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, MaxQueuedRequests = 0 });
         var options = new GenerationOptions { MaxNewTokens = 3, EosTokenIds = [] };
         using var release = new SemaphoreSlim(0);
         using var started = new SemaphoreSlim(0);
