@@ -121,6 +121,10 @@ public sealed class ConfigurationTests
     [InlineData("""{ "ModelPath": "/m", "Device": "tpu" }""", "Device: 'tpu' is not 'cpu', 'cuda' or 'cuda:N'")]
     [InlineData("""{ "ModelPath": "/m", "Threads": 0 }""", "Threads must be >= 1")]
     [InlineData("""{ "ModelPath": "/m", "MaxSequenceLength": -5 }""", "MaxSequenceLength must be >= 1")]
+    [InlineData("""{ "ModelPath": "/m", "CacheSlots": 0, "MaxConcurrentRows": 1 }""", "CacheSlots must be at least 1")]
+    [InlineData("""{ "ModelPath": "/m", "CacheSlots": 2, "MaxConcurrentRows": 3 }""", "MaxConcurrentRows (3) must not exceed CacheSlots (2)")]
+    [InlineData("""{ "ModelPath": "/m", "MaxConcurrentRows": 0 }""", "MaxConcurrentRows must be at least 1")]
+    [InlineData("""{ "ModelPath": "/m", "MaxQueuedRequests": -1 }""", "MaxQueuedRequests must be 0 or more")]
     [InlineData("""{ "ModelPath": "/m", "Defaults": { "MaxTokens": 0 } }""", "Defaults:MaxTokens must be an integer >= 1; got 0")]
     [InlineData("""{ "ModelPath": "/m", "Defaults": { "Steering": { "Beta": 2 } } }""", "Defaults:Steering:Beta must be in (0, 1]; got 2")]
     public void InvalidOptionsFailOnFirstUseNamingTheSettingAndWhatWasExpected(string json, string expected)

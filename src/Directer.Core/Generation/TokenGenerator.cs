@@ -86,7 +86,23 @@ public sealed class TokenGenerator : IDisposable
         Action<string>? onText,
         CancellationToken cancellationToken = default)
     {
-        options ??= new GenerationOptions();
+        try
+        {
+            return Enqueue(promptIds, options ?? new GenerationOptions(), selector, onToken, onText, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<GenerationResult>(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // As an async method would: argument and queue errors arrive through the task.
+            return Task.FromException<GenerationResult>(e);
+        }
+    }
+
+    private Task<GenerationResult> Enqueue(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector? selector, Action<int>? onToken, Action<string>? onText, CancellationToken cancellationToken)
+    {
         options.Validate();
         CheckPrompt(promptIds);
         cancellationToken.ThrowIfCancellationRequested();
@@ -148,21 +164,51 @@ public sealed class TokenGenerator : IDisposable
     /// </summary>
     private void Loop()
     {
-        while (true)
+        try
         {
-            lock (sync)
+            while (true)
             {
-                if (active.Count == 0 && queue.Count == 0)
+                lock (sync)
                 {
-                    looping = false;
-                    return;
+                    if (active.Count == 0 && queue.Count == 0)
+                    {
+                        looping = false;
+                        return;
+                    }
+                }
+
+                Admit();
+                if (active.Count > 0)
+                {
+                    Round();
                 }
             }
-
-            Admit();
-            if (active.Count > 0)
+        }
+        catch (Exception e)
+        {
+            // Not expected (each run's errors are its own); never leave a caller waiting on a loop that stopped.
+            List<GenerationRun> stranded;
+            lock (sync)
             {
-                Round();
+                stranded = [.. active, .. queue];
+                active.Clear();
+                queue.Clear();
+                looping = false;
+            }
+
+            foreach (var run in stranded)
+            {
+                if (run.Slot is { } slot)
+                {
+                    slot.Cache.Reset();
+                    caches.Release(slot);
+                }
+
+                if (run.TryStart() || run.Slot is not null)
+                {
+                    Left();
+                    run.Fail(e);
+                }
             }
         }
     }
