@@ -100,6 +100,10 @@ internal sealed class GenerationRun
         selector.Begin(promptIds);
         rules.Begin(promptIds);
         input = promptIds[^1];
+
+        // Wall time from the first step to the last: with other requests in the rounds, their rows' time counts too
+        // (what this caller waited), so decode throughput is per request, not per round.
+        decodeClock.Start();
     }
 
     /// <summary>Records the input at the position the next raw pass caches (before a batched pass writes it).</summary>
@@ -111,34 +115,27 @@ internal sealed class GenerationRun
     /// </summary>
     public bool Step(Tensor? rawLogits)
     {
-        decodeClock.Start();
-        try
+        if (rawLogits is null)
         {
-            if (rawLogits is null)
+            if (!HasRoom)
             {
-                if (!HasRoom)
-                {
-                    reason = StopReason.ContextFull;
-                    return true;
-                }
-
-                RecordInput();
+                reason = StopReason.ContextFull;
+                return true;
             }
 
-            int token = Choose(rawLogits);
-            reason = rules!.Accept(token);
-            input = token;
-            return reason is not null;
+            RecordInput();
         }
-        finally
-        {
-            decodeClock.Stop();
-        }
+
+        int token = Choose(rawLogits);
+        reason = rules!.Accept(token);
+        input = token;
+        return reason is not null;
     }
 
     /// <summary>Completes the task with the result (the run is done).</summary>
     public void Complete()
     {
+        decodeClock.Stop();
         output!.Finish();
         completion.TrySetResult(new GenerationResult
         {
