@@ -58,8 +58,8 @@ internal sealed class GenerationRun
     /// <summary>Prompt tokens served from the slot.</summary>
     public int Reused { get; private set; }
 
-    /// <summary>Whether this run's raw pass may be one row of a pass over several sequences (plain sampling: the raw pass is all it runs).</summary>
-    public bool Batchable => selector is SamplingSelector;
+    /// <summary>Whether the next step's raw pass may be one row of a pass over several sequences (the selector runs it first, alone).</summary>
+    public bool Batchable => selector is IRawPassFirst first && first.StartsWithRawPass(decoded, model.Device);
 
     /// <summary>The token the next step reads.</summary>
     public int Input => input;

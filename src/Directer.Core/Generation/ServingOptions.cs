@@ -26,8 +26,9 @@ public sealed record ServingOptions
     /// <summary>
     /// Requests decoded together (continuous batching), at most <see cref="CacheSlots"/> (each needs a cache): a request
     /// that arrives while others run joins the next round. Every round decodes one token of each running request; the
-    /// raw passes of plain (unsteered) requests run as rows of one pass over their own caches, steered requests run
-    /// their passes in the same round one after another. 1 serves requests one at a time.
+    /// raw passes of the steps that begin with one (every plain step, every baseline step, DIRECTER's steps after the
+    /// first unless it runs the raw row with its candidates) run as rows of one pass over their own caches; the steered
+    /// passes follow per request in the same round. 1 serves requests one at a time.
     /// </summary>
     public int MaxConcurrentRows { get; init; } = DefaultMaxConcurrentRows;
 

@@ -10,8 +10,8 @@ namespace Directer.Core.Generation;
 
 /// <summary>
 /// Prefill + decode over one <see cref="LlamaModel"/>. One loop serves the requests: up to
-/// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (plain rows in one
-/// batched raw pass, steered rows with their own passes), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
+/// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (the raw passes in one
+/// pass over several sequences where the step begins with one, steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
 /// wait. The KV caches of recent sequences are kept (<see cref="ServingOptions.CacheSlots"/>) and a request starts
 /// after the longest cached prefix of its prompt.
 /// </summary>
@@ -245,7 +245,7 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>One token for every running request: plain rows share one raw pass, the others run their own.</summary>
+    /// <summary>One token for every running request: raw passes that come first share one pass, the rest run per request.</summary>
     private void Round()
     {
         PeakRows = Math.Max(PeakRows, active.Count);

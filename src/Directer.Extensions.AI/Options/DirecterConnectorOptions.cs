@@ -66,8 +66,8 @@ public sealed class DirecterConnectorOptions
 
     /// <summary>
     /// Requests decoded together (continuous batching; default 4, at most <see cref="CacheSlots"/>): concurrent callers
-    /// join the running round instead of waiting for it. Unsteered requests share one pass over the weights per token;
-    /// steered ones run their passes in the same round. 1 serves requests one at a time.
+    /// join the running round instead of waiting for it. Their raw passes share one pass over the weights per token
+    /// (steered requests' steered passes follow per request). 1 serves requests one at a time.
     /// </summary>
     public int MaxConcurrentRows { get; set; } = ServingOptions.DefaultMaxConcurrentRows;
 

@@ -35,6 +35,9 @@ public sealed class ContinuousBatchingTests
             new(Ids(4), new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [], Temperature = 0.9f, TopK = 20, Seed = 123 }, () => null),
             new(steeredPrompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] }, () => new DirecterSelector([new TokenSpan(1, 5)], new SteeringSettings { Alpha = 16, Beta = 0.3 })),
             new(Ids(9), new GenerationOptions { MaxNewTokens = 7, EosTokenIds = [], RepetitionPenalty = 1.3f }, () => null),
+            new(steeredPrompt, new GenerationOptions { MaxNewTokens = 7, EosTokenIds = [] }, () => new SteeringSettings { Method = SteeringMethod.Pasta, Gate = true, Beta = 0.3 }.CreateSelector([new TokenSpan(2, 6)], model.LayerCount)),
+            new(Ids(10), new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [] }, () => new DirecterSelector([new TokenSpan(0, 4)], new SteeringSettings { Alpha = 128, Beta = 0.8, Strategy = SteeringStrategy.BatchedAfterGate })),
+            new(Ids(12), new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] }, () => new SteeringSettings { Method = SteeringMethod.InstABoost }.CreateSelector([new TokenSpan(3, 7)], model.LayerCount)),
         ];
     }
 
@@ -59,6 +62,27 @@ public sealed class ContinuousBatchingTests
         {
             Assert.True(alone[i].Ids.SequenceEqual(results[i].Ids), $"{name} kernels {kernels} job {i}: together {string.Join(",", results[i].Ids)} vs alone {string.Join(",", alone[i].Ids)}");
             Assert.Equal(alone[i].StopReason, results[i].StopReason);
+        }
+    }
+
+    [Fact]
+    public async Task Steered_requests_share_their_raw_passes_and_equal_their_solo_runs()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        var jobs = Jobs(model).Skip(5).ToArray(); // PASTA with the gate, DIRECTER batched after the gate, InstABoost
+        using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
+        var alone = new List<GenerationResult>();
+        foreach (var job in jobs)
+        {
+            alone.Add(await solo.GenerateAsync(job.Prompt, job.Options, job.Selector()));
+        }
+
+        using var together = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        var results = await Task.WhenAll(jobs.Select(j => together.GenerateAsync(j.Prompt, j.Options, j.Selector())));
+        Assert.True(together.BatchedPasses > 0, "no raw pass served several steered rows");
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            Assert.Equal(alone[i].Ids, results[i].Ids);
         }
     }
 
