@@ -16,9 +16,10 @@ public sealed class ContinuousBatchingTests
 {
     public ContinuousBatchingTests() => TorchRuntime.EnsureInitialized();
 
-    public static TheoryData<string, bool> Cases() => new()
+    public static TheoryData<string, bool, bool> Cases() => new()
     {
-        { "llama-gqa-f32", true }, { "llama-gqa-f32", false }, { "qwen2-bias-tied-bf16", true }, { "llama-bias-f32", true }, { "mistral-sliding", true },
+        { "llama-gqa-f32", true, false }, { "llama-gqa-f32", false, false }, { "llama-gqa-f32", true, true }, { "qwen2-bias-tied-bf16", true, false },
+        { "llama-bias-f32", true, false }, { "mistral-sliding", true, false },
     };
 
     private sealed record Job(int[] Prompt, GenerationOptions Options, Func<ITokenSelector?> Selector);
@@ -43,9 +44,9 @@ public sealed class ContinuousBatchingTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Concurrent_requests_equal_their_solo_runs(string name, bool kernels)
+    public async Task Concurrent_requests_equal_their_solo_runs(string name, bool kernels, bool int8)
     {
-        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { CpuDecodeKernels = kernels });
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { CpuDecodeKernels = kernels, Int8Weights = int8 });
         var jobs = Jobs(model);
         using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
         var alone = new List<GenerationResult>();
@@ -60,7 +61,7 @@ public sealed class ContinuousBatchingTests
         Assert.True(together.BatchedPasses > 0, "no raw pass served several rows");
         for (int i = 0; i < jobs.Length; i++)
         {
-            Assert.True(alone[i].Ids.SequenceEqual(results[i].Ids), $"{name} kernels {kernels} job {i}: together {string.Join(",", results[i].Ids)} vs alone {string.Join(",", alone[i].Ids)}");
+            Assert.True(alone[i].Ids.SequenceEqual(results[i].Ids), $"{name} kernels {kernels} int8 {int8} job {i}: together {string.Join(",", results[i].Ids)} vs alone {string.Join(",", alone[i].Ids)}");
             Assert.Equal(alone[i].StopReason, results[i].StopReason);
         }
     }

@@ -86,6 +86,26 @@ public sealed class PrefixReuseTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reuse_equals_a_cold_run_on_the_TorchSharp_path_and_with_int8_weights(bool int8)
+    {
+        // Without the decode kernels every pass is TorchSharp's; with int8 weights every pass is the kernels' (prefill
+        // in chunks of 48 positions, so a reused prefix moves the chunk boundaries).
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { CpuDecodeKernels = int8, Int8Weights = int8 });
+        var random = new Random(int8 ? 5 : 6);
+        int[] prompt1 = RandomIds(random, model.VocabSize, 60);
+        var options = new GenerationOptions { MaxNewTokens = MaxNew, EosTokenIds = [] };
+        using var warm = new TokenGenerator(model);
+        using var cold = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        var reply = await warm.GenerateAsync(prompt1, options);
+        int[] prompt2 = [.. prompt1, .. reply.Ids, .. RandomIds(random, model.VocabSize, 20)];
+        var reused = await warm.GenerateAsync(prompt2, options);
+        Assert.Equal(prompt1.Length + reply.Ids.Count - 1, reused.CachedPromptTokens);
+        Assert.Equal((await cold.GenerateAsync(prompt2, options)).Ids, reused.Ids);
+    }
+
     [Fact]
     public async Task A_repeated_prompt_reuses_all_but_its_last_token_and_an_unrelated_one_nothing()
     {
