@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Directer.Core.Generation.Rules;
 using Directer.Core.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Directer.Core.Generation;
