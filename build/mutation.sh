@@ -44,10 +44,10 @@ for target in "${targets[@]}"; do
       "FullyQualifiedName~Directer.Core.Tests.Steering|FullyQualifiedName~Directer.Core.Tests.Settings" \
       "**/Steering/**/*.cs" ;;
     generation) run generation "$core_tests" Directer.Core.csproj \
-      "FullyQualifiedName~Directer.Core.Tests.Generation|FullyQualifiedName~Directer.Core.Tests.Settings" \
+      "FullyQualifiedName~Directer.Core.Tests.Generation|FullyQualifiedName~Directer.Core.Tests.Settings|FullyQualifiedName~Directer.Core.Tests.Serving" \
       "**/Generation/**/*.cs" ;;
     modeling) run modeling "$core_tests" Directer.Core.csproj \
-      "FullyQualifiedName~Directer.Core.Tests.Modeling|FullyQualifiedName~Directer.Core.Tests.Settings|FullyQualifiedName~Directer.Core.Tests.Steering.DirecterEquivalenceTests" \
+      "FullyQualifiedName~Directer.Core.Tests.Modeling|FullyQualifiedName~Directer.Core.Tests.Settings|FullyQualifiedName~Directer.Core.Tests.Steering.DirecterEquivalenceTests|FullyQualifiedName~Directer.Core.Tests.Serving" \
       "**/Modeling/**/*.cs" ;;
     text) run text "$core_tests" Directer.Core.csproj \
       "FullyQualifiedName~Directer.Core.Tests.Tokenization|FullyQualifiedName~Directer.Core.Tests.Templates|FullyQualifiedName~Directer.Core.Tests.Emphasis" \

@@ -3,7 +3,7 @@ using Directer.Core.Modeling;
 using Directer.Core.Runtime;
 
 
-// dotnet run -c Release --project bench/Directer.Bench -- [all | comma-separated sections: peer,kernels,directer,runtime,steering,constraint] [--quick] [--out FILE]
+// dotnet run -c Release --project bench/Directer.Bench -- [all | comma-separated sections: peer,kernels,directer,runtime,steering,constraint,serving] [--quick] [--out FILE]
 TorchRuntime.EnsureInitialized();
 string what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 bool quick = args.Contains("--quick");
@@ -68,6 +68,13 @@ if (Wants("constraint"))
     report.AppendLine("## Constrained tool calls: mask cost and decode throughput (same run)");
     report.AppendLine();
     report.AppendLine(await ConstraintBenchmark.RunAsync(root, quick));
+}
+
+if (Wants("serving"))
+{
+    report.AppendLine("## Serving: prefix reuse across a tool round trip, concurrent requests decoded together, memory per slot (same run)");
+    report.AppendLine();
+    report.AppendLine(await ServingBenchmark.RunAsync(checkpoint, quick, threads: Math.Min(2, Environment.ProcessorCount)));
 }
 
 Console.WriteLine(report);

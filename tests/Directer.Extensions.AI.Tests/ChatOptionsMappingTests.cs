@@ -72,10 +72,19 @@ public sealed class ChatOptionsMappingTests
         var started = Assert.Single(scripted.ClientLogs(LogLevel.Debug), e => e.EventId.Id == 1);
         Assert.Contains("2 messages, 0 tools, steering directer", started.Message);
         var finished = Assert.Single(scripted.ClientLogs(LogLevel.Information), e => e.EventId.Id == 2);
-        Assert.Contains($"{response.Usage!.InputTokenCount} prompt + 3 completion tokens", finished.Message);
+        Assert.Contains($"{response.Usage!.InputTokenCount} prompt (0 from the kept KV cache) + 3 completion tokens", finished.Message);
         Assert.Contains("steering directer:", finished.Message);
         Assert.Contains("(stop)", finished.Message);
         Assert.Empty(scripted.ClientLogs(LogLevel.Warning));
+        Assert.Equal(0, response.Usage.CachedInputTokenCount);
+
+        // The next turn of the same conversation starts from the kept cache: the usage and the log say how much.
+        List<ChatMessage> next = [.. messages, .. response.Messages, new(AIChatRole.User, "and?")];
+        var second = await scripted.Client.GetResponseAsync(next, new ChatOptions { AdditionalProperties = new() { ["beta"] = 1e-9 } });
+        long cached = second.Usage!.CachedInputTokenCount ?? 0;
+        Assert.InRange(cached, response.Usage.InputTokenCount!.Value, second.Usage.InputTokenCount!.Value - 1);
+        var again = scripted.ClientLogs(LogLevel.Information).Where(e => e.EventId.Id == 2).Last();
+        Assert.Contains($"{second.Usage.InputTokenCount} prompt ({cached} from the kept KV cache)", again.Message);
     }
 
     [Fact]

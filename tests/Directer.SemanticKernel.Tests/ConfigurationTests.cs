@@ -1,3 +1,4 @@
+using Directer.Core.Generation;
 using System.Text;
 using Directer.Core.Modeling;
 using Directer.Core.Steering;
@@ -26,6 +27,10 @@ public sealed class ConfigurationTests
                 "ModelPath": "{{Escaped(ChatCheckpoint.Path)}}",
                 "DType": "Float32",
                 "MaxSequenceLength": 256,
+                "CacheSlots": 3,
+                "MaxConcurrentRows": 2,
+                "MaxQueuedRequests": 5,
+                "ReusePrefixes": false,
                 "Defaults": { "MaxTokens": 3, "EmphasizeSystemMessage": false, "Steering": { "Method": "pasta", "Gate": true, "Beta": 0.3 } }
               },
               "Other": { "ModelPath": "{{Escaped(ChatCheckpoint.Path)}}", "EnableTelemetry": true, "TelemetrySourceName": "Other.Source" }
@@ -58,6 +63,11 @@ public sealed class ConfigurationTests
         Assert.Equal("pasta+gate", ((SteeringSummary)reply.Metadata[DirecterChatClient.SteeringSummaryKey]!).Method);
         Assert.IsNotType<DirecterChatClient>(provider.GetRequiredKeyedService<IChatClient>("other")); // wrapped in telemetry
         Assert.Equal(1, provider.GetRequiredService<DirecterModelRegistry>().LoadedCount);
+
+        // The serving options reached the loaded model's generator.
+        var serving = ((Directer.Core.Chat.ChatModel)provider.GetRequiredService<IChatClient>().GetService(typeof(Directer.Core.Chat.ChatModel))!).Generator.Serving;
+        Assert.Equal(new ServingOptions { CacheSlots = 3, MaxConcurrentRows = 2, MaxQueuedRequests = 5, ReusePrefixes = false }, serving);
+        Assert.Equal(0, ((UsageDetails)reply.Metadata!["Usage"]!).CachedInputTokenCount);
     }
 
     [Fact]
@@ -121,6 +131,10 @@ public sealed class ConfigurationTests
     [InlineData("""{ "ModelPath": "/m", "Device": "tpu" }""", "Device: 'tpu' is not 'cpu', 'cuda' or 'cuda:N'")]
     [InlineData("""{ "ModelPath": "/m", "Threads": 0 }""", "Threads must be >= 1")]
     [InlineData("""{ "ModelPath": "/m", "MaxSequenceLength": -5 }""", "MaxSequenceLength must be >= 1")]
+    [InlineData("""{ "ModelPath": "/m", "CacheSlots": 0, "MaxConcurrentRows": 1 }""", "CacheSlots must be at least 1")]
+    [InlineData("""{ "ModelPath": "/m", "CacheSlots": 2, "MaxConcurrentRows": 3 }""", "MaxConcurrentRows (3) must not exceed CacheSlots (2)")]
+    [InlineData("""{ "ModelPath": "/m", "MaxConcurrentRows": 0 }""", "MaxConcurrentRows must be at least 1")]
+    [InlineData("""{ "ModelPath": "/m", "MaxQueuedRequests": -1 }""", "MaxQueuedRequests must be 0 or more")]
     [InlineData("""{ "ModelPath": "/m", "Defaults": { "MaxTokens": 0 } }""", "Defaults:MaxTokens must be an integer >= 1; got 0")]
     [InlineData("""{ "ModelPath": "/m", "Defaults": { "Steering": { "Beta": 2 } } }""", "Defaults:Steering:Beta must be in (0, 1]; got 2")]
     public void InvalidOptionsFailOnFirstUseNamingTheSettingAndWhatWasExpected(string json, string expected)

@@ -28,7 +28,7 @@ public sealed class ChatModel : IDisposable
     private readonly ChatTemplateOptions templateOptions;
     private readonly ConcurrentDictionary<(bool ToolUse, bool Thinking), IChatTemplate> thinkingVariants = new();
 
-    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, ChatTemplateOptions templateOptions, Func<ChatTemplateOptions, IChatTemplate> templateFactory, Func<ChatTemplateOptions, IChatTemplate>? toolUseFactory)
+    private ChatModel(string directory, LlamaModel model, TextTokenizer tokenizer, ChatTemplateOptions templateOptions, Func<ChatTemplateOptions, IChatTemplate> templateFactory, Func<ChatTemplateOptions, IChatTemplate>? toolUseFactory, ServingOptions serving)
     {
         Directory = directory;
         Model = model;
@@ -38,7 +38,7 @@ public sealed class ChatModel : IDisposable
         this.toolUseFactory = toolUseFactory;
         Template = templateFactory(templateOptions);
         toolUseTemplate = toolUseFactory?.Invoke(templateOptions);
-        generator = new TokenGenerator(model);
+        generator = new TokenGenerator(model, serving);
     }
 
     /// <summary>The checkpoint folder.</summary>
@@ -53,6 +53,9 @@ public sealed class ChatModel : IDisposable
     /// <summary>The tokenizer.</summary>
     public TextTokenizer Tokenizer { get; }
 
+    /// <summary>The generator: its kept KV caches (<see cref="TokenGenerator.CacheSlotsInUse"/>, <see cref="TokenGenerator.CacheBytes"/>) and queue.</summary>
+    public TokenGenerator Generator => generator;
+
     /// <summary>The chat template in use.</summary>
     public IChatTemplate Template { get; }
 
@@ -60,6 +63,8 @@ public sealed class ChatModel : IDisposable
     public static ChatModel Load(string directory, ChatModelOptions? options = null)
     {
         options ??= new ChatModelOptions();
+        ArgumentNullException.ThrowIfNull(options.Serving, "options.Serving");
+        options.Serving.Validate();
         Checkpoints.CheckpointFolder.Require(directory);
         var tokenizer = TextTokenizer.Load(directory);
         var model = LlamaModel.Load(directory, options.Model);
@@ -91,7 +96,7 @@ public sealed class ChatModel : IDisposable
                 }
             }
 
-            return new ChatModel(directory, model, tokenizer, templateOptions, template, toolUse);
+            return new ChatModel(directory, model, tokenizer, templateOptions, template, toolUse, options.Serving);
         }
         catch
         {
@@ -277,6 +282,7 @@ public sealed class ChatModel : IDisposable
             MalformedToolCalls = parsed.Malformed,
             StopReason = generation.StopReason,
             PromptTokens = ids.Count,
+            CachedPromptTokens = generation.CachedPromptTokens,
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
             Steering = selector?.Summary,

@@ -8,6 +8,9 @@ public sealed record ChatModelOptions
     /// <summary>Model runtime options (dtype, device, threads, context).</summary>
     public ModelOptions Model { get; init; } = new();
 
+    /// <summary>How requests are served: KV cache slots kept for prompt-prefix reuse, the queue bound.</summary>
+    public Generation.ServingOptions Serving { get; init; } = new();
+
     /// <summary>Built-in chat template to force (chatml, qwen2.5, llama3, llama2, mistral, phi3, ...); null = the
     /// checkpoint's own template (chat_template.jinja, or tokenizer_config.json's chat_template).</summary>
     public string? ChatTemplate { get; init; }

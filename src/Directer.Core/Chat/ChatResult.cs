@@ -41,6 +41,9 @@ public sealed record ChatResult
     /// <summary>Prompt tokens.</summary>
     public required int PromptTokens { get; init; }
 
+    /// <summary>Prompt tokens served from a kept KV cache (a shared prefix with an earlier request) rather than prefilled.</summary>
+    public int CachedPromptTokens { get; init; }
+
     /// <summary>Generated tokens.</summary>
     public required int CompletionTokens { get; init; }
 

@@ -57,9 +57,22 @@ public sealed class DecodeStep
     /// <summary>The generation's token rules, applied to every pass's logits.</summary>
     internal TokenRuleChain Rules { get; }
 
+    /// <summary>
+    /// This step's row of a raw pass the generator already ran over several sequences at once (continuous batching;
+    /// the cache already holds the input), handed out by <see cref="RunRawPass"/>; null when the step runs its own.
+    /// </summary>
+    internal Tensor? PrecomputedRawLogits { get; set; }
+
     /// <summary>Runs the plain raw pass of the input token (appending it to the cache); returns float32 logits [vocab].</summary>
     public Tensor RunRawPass()
     {
+        if (PrecomputedRawLogits is { } ready)
+        {
+            PrecomputedRawLogits = null;
+            RequireFinite(ready);
+            return Rules.Apply(ready.reshape(-1), raw: true);
+        }
+
         using var input = tensor(new long[] { InputToken }, ScalarType.Int64).unsqueeze(0);
         using var logits = Model.Forward(input, Cache, ForwardRequest.Raw);
         RequireFinite(logits);
@@ -72,6 +85,11 @@ public sealed class DecodeStep
     /// </summary>
     public Tensor RunBatch(int rows, ForwardRequest request)
     {
+        if (PrecomputedRawLogits is not null)
+        {
+            throw new InvalidOperationException("This step's raw pass already ran in a batch of sequences: take it with RunRawPass.");
+        }
+
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
         RequireFinite(logits);

@@ -18,6 +18,9 @@ public sealed record GenerationResult
     /// <summary>Number of prompt tokens.</summary>
     public required int PromptTokens { get; init; }
 
+    /// <summary>Prompt tokens whose keys and values came from a kept cache (<see cref="ServingOptions.CacheSlots"/>) instead of a prefill.</summary>
+    public int CachedPromptTokens { get; init; }
+
     /// <summary>Tokens the model produced, including a final eos/stop token (what was computed).</summary>
     public required int DecodedTokens { get; init; }
 
@@ -36,6 +39,6 @@ public sealed record GenerationResult
     /// <summary>Decode throughput (decoded tokens / decode time).</summary>
     public double DecodeTokensPerSecond => DecodeTime > TimeSpan.Zero ? DecodedTokens / DecodeTime.TotalSeconds : 0;
 
-    /// <summary>Prefill throughput (prefilled tokens / prefill time).</summary>
-    public double PrefillTokensPerSecond => PrefillTime > TimeSpan.Zero ? Math.Max(0, PromptTokens - 1) / PrefillTime.TotalSeconds : 0;
+    /// <summary>Prefill throughput (prefilled tokens, those not served from the cache, / prefill time).</summary>
+    public double PrefillTokensPerSecond => PrefillTime > TimeSpan.Zero ? Math.Max(0, PromptTokens - 1 - CachedPromptTokens) / PrefillTime.TotalSeconds : 0;
 }

@@ -1,7 +1,7 @@
 namespace Directer.Core.Generation;
 
 /// <summary>No steering: greedy or sampled from the raw logits.</summary>
-public sealed class SamplingSelector : ITokenSelector
+public sealed class SamplingSelector : ITokenSelector, IRawPassFirst
 {
     /// <summary>The shared instance (it holds no state).</summary>
     public static SamplingSelector Instance { get; } = new();
@@ -10,6 +10,9 @@ public sealed class SamplingSelector : ITokenSelector
     public void Begin(IReadOnlyList<int> promptIds)
     {
     }
+
+    /// <inheritdoc />
+    bool IRawPassFirst.StartsWithRawPass(int index, TorchSharp.torch.Device device) => true;
 
     /// <inheritdoc />
     public int Select(DecodeStep step)

@@ -1,27 +1,60 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Directer.Core.Generation.Rules;
 using Directer.Core.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Directer.Core.Generation;
 
 /// <summary>
-/// Prefill + decode over one <see cref="LlamaModel"/>. Requests are served one at a time (callers
-/// queue); the KV cache is allocated once and reused across generations.
+/// Prefill + decode over one <see cref="LlamaModel"/>. One loop serves the requests: up to
+/// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (the raw passes in one
+/// pass over several sequences where the step begins with one, steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
+/// wait. The KV caches of recent sequences are kept (<see cref="ServingOptions.CacheSlots"/>) and a request starts
+/// after the longest cached prefix of its prompt.
 /// </summary>
 public sealed class TokenGenerator : IDisposable
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private KvCache? cache;
+    private readonly PrefixCache caches;
+    private readonly Lock sync = new();
+    private readonly Queue<GenerationRun> queue = new();
+    private readonly List<GenerationRun> active = new();
+    private readonly List<GenerationRun> batch = new();
+    private readonly List<int> batchInputs = new();
+    private readonly List<KvCache> batchCaches = new();
+    private bool looping;
+    private bool disposed;
+    private int pending;
 
     /// <summary>Creates a generator over <paramref name="model"/> (not owned).</summary>
-    public TokenGenerator(LlamaModel model) => Model = model;
+    /// <exception cref="ArgumentException"><paramref name="serving"/> is invalid.</exception>
+    public TokenGenerator(LlamaModel model, ServingOptions? serving = null)
+    {
+        Model = model;
+        Serving = serving ?? new ServingOptions();
+        Serving.Validate();
+        caches = new PrefixCache(model, Serving);
+    }
 
     /// <summary>The model.</summary>
     public LlamaModel Model { get; }
+
+    /// <summary>How requests are served (cache slots, concurrent rows, queue bound).</summary>
+    public ServingOptions Serving { get; }
+
+    /// <summary>KV cache slots allocated so far (at most <see cref="ServingOptions.CacheSlots"/>).</summary>
+    public int CacheSlotsInUse => caches.Count;
+
+    /// <summary>Bytes held by the kept KV caches.</summary>
+    public long CacheBytes => caches.AllocatedBytes;
+
+    /// <summary>Requests running or waiting now.</summary>
+    public int PendingRequests => Volatile.Read(ref pending);
+
+    /// <summary>The largest number of rows decoded in one round so far (continuous batching; 1 when requests never overlapped).</summary>
+    public int PeakRows { get; private set; }
+
+    /// <summary>Raw passes that served several requests' rows at once (continuous batching at work).</summary>
+    public int BatchedPasses { get; private set; }
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -38,9 +71,11 @@ public sealed class TokenGenerator : IDisposable
     /// <summary>
     /// As <see cref="GenerateAsync(IReadOnlyList{int}, GenerationOptions?, ITokenSelector?, Action{int}?, CancellationToken)"/>;
     /// with <see cref="GenerationOptions.Tokenizer"/> set, <paramref name="onText"/> receives the text as it becomes
-    /// final (never a split character, never text at or after a stop string).
+    /// final (never a split character, never text at or after a stop string). Callbacks run on the generator's loop:
+    /// a slow one delays every running request.
     /// </summary>
-    public async Task<GenerationResult> GenerateAsync(
+    /// <exception cref="RequestQueueFullException">The bound of waiting requests is reached.</exception>
+    public Task<GenerationResult> GenerateAsync(
         IReadOnlyList<int> promptIds,
         GenerationOptions? options,
         ITokenSelector? selector,
@@ -48,15 +83,48 @@ public sealed class TokenGenerator : IDisposable
         Action<string>? onText,
         CancellationToken cancellationToken = default)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Generate(promptIds, options ?? new GenerationOptions(), selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return Enqueue(promptIds, options ?? new GenerationOptions(), selector, onToken, onText, cancellationToken);
         }
-        finally
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            gate.Release();
+            return Task.FromCanceled<GenerationResult>(cancellationToken);
         }
+        catch (Exception e)
+        {
+            // As an async method would: argument and queue errors arrive through the task.
+            return Task.FromException<GenerationResult>(e);
+        }
+    }
+
+    private Task<GenerationResult> Enqueue(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector? selector, Action<int>? onToken, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        CheckPrompt(promptIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var run = new GenerationRun(Model, promptIds, options, selector ?? SamplingSelector.Instance, onToken, onText, cancellationToken);
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+
+            // MaxConcurrentRows run, MaxQueuedRequests may wait; the next is refused at once (backpressure, not an unbounded queue).
+            if (pending >= Serving.MaxConcurrentRows + Serving.MaxQueuedRequests)
+            {
+                throw new RequestQueueFullException(Serving.MaxQueuedRequests);
+            }
+
+            pending++;
+            run.WatchWhileWaiting(Left);
+            queue.Enqueue(run);
+            if (!looping)
+            {
+                looping = true;
+                _ = Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
+        }
+
+        return run.Task;
     }
 
     /// <summary>Streams generated ids as they are produced; cancelling stops decoding and frees the model.</summary>
@@ -87,83 +155,198 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>Prefill, then per step: prepare the rules, let the selector run its passes and choose, accept, stop.</summary>
-    private GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, ITokenSelector selector, Action<int>? onToken, Action<string>? onText, CancellationToken cancellationToken)
+    /// <summary>
+    /// The serving loop: admit waiting requests while rows are free (each prefills its prompt's rest), then one round:
+    /// one token for every running request; finished, failed or cancelled ones leave, the others go on.
+    /// </summary>
+    private void Loop()
     {
-        options.Validate();
-        CheckPrompt(promptIds);
-        var kv = CacheFor(promptIds.Count + options.MaxNewTokens);
-        kv.Reset();
-        var output = new StopRule(options, onToken, onText);
-        var constraint = options.Constraint is { } c ? new ConstraintRule(c, selector.GetType().Name) : null;
-        var rules = TokenRuleChain.For(options, new HashSet<int>(options.EosTokenIds ?? Model.Config.EosTokenIds), Model.VocabSize, constraint, output);
-        var step = new DecodeStep(Model, kv, new TokenSampler(options), promptIds, rules);
-
-        var prefillClock = Stopwatch.StartNew();
-        Prefill(promptIds, kv);
-        prefillClock.Stop();
-        selector.Begin(promptIds);
-        rules.Begin(promptIds);
-        int input = promptIds[^1];
-        int decoded = 0;
-        StopReason? reason = null;
-        var decodeClock = Stopwatch.StartNew();
-        while (reason is null)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (kv.Length >= kv.Capacity)
+            while (true)
             {
-                reason = StopReason.ContextFull;
-                break;
+                lock (sync)
+                {
+                    if (active.Count == 0 && queue.Count == 0)
+                    {
+                        looping = false;
+                        return;
+                    }
+                }
+
+                Admit();
+                if (active.Count > 0)
+                {
+                    Round();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // Not expected (each run's errors are its own); never leave a caller waiting on a loop that stopped.
+            List<GenerationRun> stranded;
+            lock (sync)
+            {
+                stranded = [.. active, .. queue];
+                active.Clear();
+                queue.Clear();
+                looping = false;
             }
 
-            int token = Choose(step, selector, decoded++, input);
-            reason = rules.Accept(token);
-            input = token;
-        }
+            foreach (var run in stranded)
+            {
+                if (run.Slot is { } slot)
+                {
+                    slot.Cache.Reset();
+                    caches.Release(slot);
+                }
 
-        decodeClock.Stop();
-        output.Finish();
-        return new GenerationResult
-        {
-            Ids = output.Ids,
-            Text = output.Text,
-            StopReason = reason.Value,
-            PromptTokens = promptIds.Count,
-            DecodedTokens = decoded,
-            PrefillTime = prefillClock.Elapsed,
-            DecodeTime = decodeClock.Elapsed,
-            ConstrainedSteps = constraint?.ConstrainedSteps ?? 0,
-            ConstraintOverrides = constraint?.Overrides ?? 0,
-        };
+                if (run.TryStart() || run.Slot is not null)
+                {
+                    Left();
+                    run.Fail(e);
+                }
+            }
+        }
     }
 
-    /// <summary>One decode step: the rules prepare, the selector runs the passes (processed by the rules) and chooses.</summary>
-    private int Choose(DecodeStep step, ITokenSelector selector, int index, int input)
+    private void Admit()
     {
-        int position = step.Cache.Length;
-        int token;
-        using (var scope = NewDisposeScope())
+        while (active.Count < Serving.MaxConcurrentRows)
         {
-            step.Index = index;
-            step.InputToken = input;
-            step.Position = position;
-            step.Rules.Prepare(step);
-            token = selector.Select(step);
-            step.Rules.EndStep();
+            GenerationRun? run;
+            lock (sync)
+            {
+                if (!queue.TryDequeue(out run))
+                {
+                    return;
+                }
+            }
+
+            if (!run.TryStart())
+            {
+                continue; // abandoned while waiting (its token fired): already completed and counted out
+            }
+
+            try
+            {
+                run.CancellationToken.ThrowIfCancellationRequested();
+                var (slot, reused) = caches.Acquire(run.PromptIds, CapacityFor(run.PromptIds.Count + run.MaxNewTokens));
+                active.Add(run);
+                run.Begin(slot, reused);
+            }
+            catch (Exception e)
+            {
+                End(run, e);
+            }
+        }
+    }
+
+    /// <summary>One token for every running request: raw passes that come first share one pass, the rest run per request.</summary>
+    private void Round()
+    {
+        PeakRows = Math.Max(PeakRows, active.Count);
+        using var scope = NewDisposeScope();
+        Tensor? batched = null;
+        batch.Clear();
+        if (active.Count > 1)
+        {
+            foreach (var run in active)
+            {
+                if (run.Batchable && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
+                {
+                    batch.Add(run);
+                }
+            }
+
+            if (batch.Count > 1)
+            {
+                try
+                {
+                    foreach (var run in batch)
+                    {
+                        run.RecordInput();
+                    }
+
+                    batchInputs.Clear();
+                    batchCaches.Clear();
+                    foreach (var run in batch)
+                    {
+                        batchInputs.Add(run.Input);
+                        batchCaches.Add(run.Slot!.Cache);
+                    }
+
+                    batched = Model.ForwardSequences(batchInputs, batchCaches);
+                    BatchedPasses++;
+                }
+                catch (Exception e)
+                {
+                    foreach (var run in batch)
+                    {
+                        End(run, e);
+                    }
+
+                    batch.Clear();
+                }
+            }
+            else
+            {
+                batch.Clear();
+            }
         }
 
-        if (step.Cache.Length != position + 1)
+        for (int i = active.Count - 1; i >= 0; i--)
         {
-            throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {position} to {step.Cache.Length}.");
+            var run = active[i];
+            int row = batch.IndexOf(run);
+            try
+            {
+                if (row < 0)
+                {
+                    run.CancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (run.Step(row < 0 ? null : batched!.select(0, row)))
+                {
+                    active.RemoveAt(i);
+                    caches.Release(run.Slot!);
+                    Left();
+                    run.Complete();
+                }
+            }
+            catch (Exception e)
+            {
+                End(run, e);
+            }
+        }
+    }
+
+    /// <summary>A run leaves with an error or a cancellation; a failed run's cache is forgotten.</summary>
+    private void End(GenerationRun run, Exception error)
+    {
+        if (run.Slot is { } slot)
+        {
+            // A failed pass or selector may have left positions without their recorded tokens: keep nothing of it.
+            // (Cancellation is observed between steps, where every cached position has its token.)
+            if (error is not OperationCanceledException)
+            {
+                slot.Cache.Reset();
+            }
+
+            caches.Release(slot);
         }
 
-        if (token < 0 || token >= Model.VocabSize)
-        {
-            throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, outside the vocabulary [0, {Model.VocabSize}).");
-        }
+        active.Remove(run);
+        Left();
+        run.Fail(error);
+    }
 
-        return token;
+    private void Left()
+    {
+        lock (sync)
+        {
+            pending--;
+        }
     }
 
     private void CheckPrompt(IReadOnlyList<int> promptIds)
@@ -187,35 +370,41 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>Runs all prompt tokens but the last into the cache (the last is the first decode step's input).</summary>
-    private void Prefill(IReadOnlyList<int> promptIds, KvCache kv)
+    /// <summary>
+    /// Runs the prompt tokens after the <paramref name="reused"/> cached ones, but the last, into the cache (the last is
+    /// the first decode step's input).
+    /// </summary>
+    private void Prefill(IReadOnlyList<int> promptIds, int reused, CacheSlot slot)
     {
-        if (promptIds.Count > 1)
+        int count = promptIds.Count - 1 - reused;
+        if (count > 0)
         {
             using var scope = NewDisposeScope();
-            var prefix = tensor(promptIds.Take(promptIds.Count - 1).Select(i => (long)i).ToArray(), ScalarType.Int64).unsqueeze(0);
-            Model.Forward(prefix, kv, ForwardRequest.Raw);
+            var ids = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                ids[i] = promptIds[reused + i];
+                slot.Tokens[reused + i] = promptIds[reused + i];
+            }
+
+            var rest = tensor(ids, ScalarType.Int64).unsqueeze(0);
+            Model.Forward(rest, slot.Cache, ForwardRequest.Raw);
         }
     }
 
-    private KvCache CacheFor(int tokens)
-    {
-        int wanted = Math.Min(Model.ContextLength, RoundUp(tokens, 256));
-        if (cache is null || cache.Capacity < wanted)
-        {
-            cache?.Dispose();
-            cache = Model.CreateCache(wanted);
-        }
-
-        return cache;
-    }
+    private int CapacityFor(int tokens) => Math.Min(Model.ContextLength, RoundUp(tokens, 256));
 
     private static int RoundUp(int value, int multiple) => (int)Math.Min(int.MaxValue, ((long)value + multiple - 1) / multiple * multiple);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        cache?.Dispose();
-        gate.Dispose();
+        lock (sync)
+        {
+            disposed = true;
+        }
+
+        // Requests still running finish against caches that stay allocated until then; callers dispose after awaiting.
+        caches.Dispose();
     }
 }

@@ -59,6 +59,39 @@ public sealed class KvCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces this cache's content with the first <paramref name="length"/> positions of <paramref name="source"/>
+    /// (a shared prompt prefix served from another sequence's cache: a copy, no model pass).
+    /// </summary>
+    internal void CopyPrefixFrom(KvCache source, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, source.Length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);
+        if (source.keys.Length != keys.Length || source.keys[0].shape[1] != keys[0].shape[1] || source.keys[0].shape[3] != keys[0].shape[3])
+        {
+            throw new ArgumentException("The source cache belongs to a model of another shape.", nameof(source));
+        }
+
+        if (length > 0 && !ReferenceEquals(source, this))
+        {
+            for (int l = 0; l < keys.Length; l++)
+            {
+                using var k = source.keys[l].narrow(2, 0, length);
+                using var v = source.values[l].narrow(2, 0, length);
+                using var kSlot = keys[l].narrow(2, 0, length);
+                using var vSlot = values[l].narrow(2, 0, length);
+                kSlot.copy_(k);
+                vSlot.copy_(v);
+            }
+        }
+
+        Length = length;
+    }
+
+    /// <summary>Bytes one position takes (keys and values of every layer).</summary>
+    public long BytesPerPosition => AllocatedBytes / Capacity;
+
     /// <summary>A deep copy (tests: the naive reference steering copies the cache on purpose).</summary>
     internal KvCache DeepCopy() => new(keys.Select(k => k.clone().DetachFromDisposeScope()).ToArray(), values.Select(v => v.clone().DetachFromDisposeScope()).ToArray(), Length);
 

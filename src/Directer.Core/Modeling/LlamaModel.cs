@@ -335,6 +335,62 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
+    /// One raw decode step for each of several sequences: token <paramref name="ids"/>[r] at the end of
+    /// <paramref name="caches"/>[r], appended to that cache (continuous batching). Returns float32 logits [rows, vocab];
+    /// row r is what a one-token <see cref="Forward"/> over its cache gives. On the CPU decode kernels the rows share
+    /// one pass over the weights; elsewhere they run one after another.
+    /// </summary>
+    internal Tensor ForwardSequences(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    {
+        if (ids.Count != caches.Count || ids.Count == 0)
+        {
+            throw new ArgumentException($"One cache per token: {ids.Count} tokens, {caches.Count} caches.", nameof(caches));
+        }
+
+        for (int r = 0; r < caches.Count; r++)
+        {
+            caches[r].EnsureRoom(1);
+            for (int other = 0; other < r; other++)
+            {
+                if (ReferenceEquals(caches[r], caches[other]))
+                {
+                    throw new ArgumentException($"Rows {other} and {r} share a cache; each sequence needs its own.", nameof(caches));
+                }
+            }
+        }
+
+        if (decoder is not null && ids.Count <= CpuDecoder.MaxRows)
+        {
+            using var logits = decoder.ForwardSequences(ids, caches);
+            foreach (var cache in caches)
+            {
+                cache.Advance(1);
+            }
+
+            return logits.reshape(ids.Count, -1).DetachFromDisposeScope();
+        }
+
+        var rows = new Tensor[ids.Count];
+        try
+        {
+            for (int r = 0; r < ids.Count; r++)
+            {
+                using var input = tensor(new long[] { ids[r] }, ScalarType.Int64).unsqueeze(0);
+                rows[r] = Forward(input, caches[r], ForwardRequest.Raw);
+            }
+
+            return cat(rows, 0).reshape(ids.Count, -1).DetachFromDisposeScope();
+        }
+        finally
+        {
+            foreach (var row in rows)
+            {
+                row?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// int8 weights exist only for the decode kernels, so a long pass (prefill) runs on them in chunks
     /// of up to <see cref="CpuDecoder.MaxRows"/> tokens, each appending to the cache.
     /// </summary>

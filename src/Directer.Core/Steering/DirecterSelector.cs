@@ -11,7 +11,7 @@ namespace Directer.Core.Steering;
 /// halving sets of the most sensitive layers until a plausible choice, else the raw choice. The
 /// ranking is computed once, at the first step. One instance serves one generation at a time.
 /// </summary>
-public sealed class DirecterSelector : ISteeringSelector
+public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
 {
     private readonly IReadOnlyList<TokenSpan> spans;
     private readonly List<SteeringStep> trace = new();
@@ -52,18 +52,14 @@ public sealed class DirecterSelector : ISteeringSelector
         previousGated = false;
     }
 
+    /// <summary>Every step after the first (the ranking's) begins with the raw pass alone, unless it runs the raw row with the candidates.</summary>
+    bool IRawPassFirst.StartsWithRawPass(int index, Device device) => index > 0 && StepStrategy(device) != SteeringStrategy.Batched;
+
     /// <inheritdoc />
     public int Select(DecodeStep step)
     {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
-        var strategy = Resolve(Options.Strategy, step.Model.Device);
-        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && !previousGated)
-        {
-            // Gate outcomes come in runs: after a step the gate let through, run the candidates with the
-            // raw row (one pass of 1 + trials rows, ~1.1 plain steps on the CPU kernels) rather than
-            // after it (two passes); after a gated step, the raw pass alone. Same tokens either way.
-            strategy = SteeringStrategy.Batched;
-        }
+        var strategy = StepStrategy(step.Model.Device);
         int layers = step.Model.LayerCount;
         Tensor rawLogits;
         bool gateApplies = step.Index > 0;
@@ -132,6 +128,21 @@ public sealed class DirecterSelector : ISteeringSelector
         }
 
         return Record(step.Index, gated: false, trials: candidates.Count, layersUsed: 0, fellBack: true, rawToken, rawToken, probabilities);
+    }
+
+    /// <summary>The strategy of the next step on <paramref name="device"/>.</summary>
+    private SteeringStrategy StepStrategy(Device device)
+    {
+        var strategy = Resolve(Options.Strategy, device);
+        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && !previousGated)
+        {
+            // Gate outcomes come in runs: after a step the gate let through, run the candidates with the
+            // raw row (one pass of 1 + trials rows, ~1.1 plain steps on the CPU kernels) rather than
+            // after it (two passes); after a gated step, the raw pass alone. Same tokens either way.
+            strategy = SteeringStrategy.Batched;
+        }
+
+        return strategy;
     }
 
     /// <summary>

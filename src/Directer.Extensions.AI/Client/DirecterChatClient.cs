@@ -262,11 +262,12 @@ public sealed class DirecterChatClient : IChatClient
             DirecterLog.RequiredToolNotCalled(logger, requestId);
         }
 
-        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), clock.ElapsedMilliseconds);
+        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CachedPromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), clock.ElapsedMilliseconds);
         if (telemetrySourceName is not null && Activity.Current is { } activity && activity.Source.Name == telemetrySourceName)
         {
             activity.SetTag(DirecterTelemetry.SteeringMethodTag, result.Steering?.Method ?? "none");
             activity.SetTag(DirecterTelemetry.EmphasisSpansTag, result.EmphasisSpans.Count);
+            activity.SetTag(DirecterTelemetry.CachedInputTokensTag, result.CachedPromptTokens);
             if (result.Steering is { } steering)
             {
                 activity.SetTag(DirecterTelemetry.SteeredShareTag, steering.SteeredShare);
@@ -344,6 +345,7 @@ public sealed class DirecterChatClient : IChatClient
     private static UsageDetails Usage(ChatResult result) => new()
     {
         InputTokenCount = result.PromptTokens,
+        CachedInputTokenCount = result.CachedPromptTokens,
         OutputTokenCount = result.CompletionTokens,
         TotalTokenCount = result.PromptTokens + result.CompletionTokens,
     };

@@ -15,6 +15,9 @@ public static class DirecterTelemetry
     /// <summary>Activity tag: the share of decode steps whose token came from an accepted steered pass.</summary>
     public const string SteeredShareTag = "directer.steering.steered_share";
 
+    /// <summary>Activity tag: prompt tokens served from a kept KV cache (prefix reuse) rather than prefilled.</summary>
+    public const string CachedInputTokensTag = "directer.usage.cached_input_tokens";
+
     /// <summary>Activity tag: how many emphasised token spans the prompt had.</summary>
     public const string EmphasisSpansTag = "directer.emphasis.spans";
 }

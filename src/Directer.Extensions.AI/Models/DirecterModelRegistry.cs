@@ -80,7 +80,7 @@ public sealed class DirecterModelRegistry : IDisposable
 
     private static string Key(DirecterConnectorOptions options)
     {
-        string runtime = $"{options.DType}|{options.Device}|{options.ChatTemplate}|{options.MaxSequenceLength}|{options.Threads}";
+        string runtime = $"{options.DType}|{options.Device}|{options.ChatTemplate}|{options.MaxSequenceLength}|{options.Threads}|{options.CacheSlots}|{options.MaxConcurrentRows}|{options.ReusePrefixes}|{options.MaxQueuedRequests}";
         if (!string.IsNullOrWhiteSpace(options.ModelPath))
         {
             return $"path:{CanonicalFolder(options.ModelPath.Trim())}|{runtime}";

@@ -1,4 +1,5 @@
 using Directer.Core.Chat;
+using Directer.Core.Generation;
 using Directer.Core.Hub;
 using Directer.Core.Modeling;
 using Directer.Core.Requests;
@@ -54,6 +55,31 @@ public sealed class DirecterConnectorOptions
 
     /// <summary>Context size of the KV cache; null = the model's default.</summary>
     public int? MaxSequenceLength { get; set; }
+
+    /// <summary>
+    /// KV caches kept for prompt-prefix reuse, one per recent conversation or running request (default 4). An agent's follow-up requests
+    /// (after a tool result, the next turn) start after the longest cached prefix of their prompt and prefill only the
+    /// rest; the usage reports it as cached input tokens. Raise it for several interleaved conversations: each slot holds
+    /// up to the context's keys and values (see docs/CONNECTOR.md for the bytes per position).
+    /// </summary>
+    public int CacheSlots { get; set; } = ServingOptions.DefaultCacheSlots;
+
+    /// <summary>
+    /// Requests decoded together (continuous batching; default 4, at most <see cref="CacheSlots"/>): concurrent callers
+    /// join the running round instead of waiting for it. Their raw passes share one pass over the weights per token
+    /// (steered requests' steered passes follow per request). 1 serves requests one at a time.
+    /// </summary>
+    public int MaxConcurrentRows { get; set; } = ServingOptions.DefaultMaxConcurrentRows;
+
+    /// <summary>Start requests from a cached prompt prefix (default true); false prefills every prompt whole.</summary>
+    public bool ReusePrefixes { get; set; } = true;
+
+    /// <summary>
+    /// Requests that may wait for the model while <see cref="MaxConcurrentRows"/> run (default 64); one more fails at once with
+    /// <see cref="RequestQueueFullException"/>. A waiting request leaves the queue when its cancellation token fires
+    /// (use it for timeouts).
+    /// </summary>
+    public int MaxQueuedRequests { get; set; } = ServingOptions.DefaultMaxQueuedRequests;
 
     /// <summary>
     /// Defaults for requests that do not say (steering, system emphasis, token budget, sampling, tool-call constraint):
@@ -158,6 +184,8 @@ public sealed class DirecterConnectorOptions
             errors.Add($"MaxSequenceLength must be >= 1 (or unset for the model's default); got {MaxSequenceLength}.");
         }
 
+        errors.AddRange(ToServingOptions().GetValidationErrors());
+
         if (Defaults is null)
         {
             errors.Add("Defaults must not be null.");
@@ -179,7 +207,10 @@ public sealed class DirecterConnectorOptions
     {
         ChatTemplate = ChatTemplate,
         Model = new ModelOptions { DType = DType, Device = Device, Threads = Threads, MaxSequenceLength = MaxSequenceLength },
+        Serving = ToServingOptions(),
     };
+
+    internal ServingOptions ToServingOptions() => new() { CacheSlots = CacheSlots, MaxConcurrentRows = MaxConcurrentRows, ReusePrefixes = ReusePrefixes, MaxQueuedRequests = MaxQueuedRequests };
 
     internal HubClientOptions ToHubOptions() => new()
     {

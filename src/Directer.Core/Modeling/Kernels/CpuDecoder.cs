@@ -62,6 +62,13 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private float* passValues;
     private int cacheCapacity;
     private readonly bool[] rowScaled = new bool[MaxRows];
+
+    // Rows of different sequences (ForwardSequences): row b reads and writes its own cache at its own position.
+    private bool passSequences;
+    private readonly int[] rowStart = new int[MaxRows];
+    private readonly nint[] rowKeys = new nint[MaxRows];
+    private readonly nint[] rowValues = new nint[MaxRows];
+    private readonly int[] rowCapacity = new int[MaxRows];
     private float[]? scaledColumns;
     private float scaleFactor;
 
@@ -237,6 +244,55 @@ internal sealed unsafe class CpuDecoder : IDisposable
         passStart = start;
         passTotal = start + n;
         cacheCapacity = cache.Capacity;
+        return Run(batch, n, request, cache, null);
+    }
+
+    /// <summary>
+    /// One new token for each of several sequences, row b over <paramref name="caches"/>[b] at that cache's length (a
+    /// raw pass: each row's keys and values are appended to its own cache; the caller advances them). Returns float32
+    /// logits [rows, 1, vocab]. Each row computes what a one-row pass over its cache computes.
+    /// </summary>
+    public Tensor ForwardSequences(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    {
+        int rows = ids.Count;
+        if (rows > MaxRows || caches.Count != rows)
+        {
+            throw new ArgumentException($"{rows} sequence rows with {caches.Count} caches: at most {MaxRows}, one cache each.", nameof(caches));
+        }
+
+        int longest = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            if (ids[r] < 0 || ids[r] >= embedding.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), ids[r], $"Token id out of range [0, {embedding.Rows}).");
+            }
+
+            embedding.ReadRow(ids[r], x + ((long)r * hidden));
+            rowStart[r] = caches[r].Length;
+            rowCapacity[r] = caches[r].Capacity;
+            longest = Math.Max(longest, rowStart[r] + 1);
+        }
+
+        passBatch = rows;
+        passTokens = 1;
+        passStart = 0;
+        passTotal = longest; // the score rows' stride; each row reads its own length
+        passSequences = true;
+        try
+        {
+            return Run(rows, 1, ForwardRequest.Raw, null, caches);
+        }
+        finally
+        {
+            passSequences = false;
+        }
+    }
+
+    private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache, IReadOnlyList<KvCache>? caches)
+    {
+        int rows = batch * n;
+        int start = passStart;
         int heads3 = rows * heads;
         EnsureScores((long)heads3 * passTotal);
         for (int l = 0; l < layers.Length; l++)
@@ -250,8 +306,20 @@ internal sealed unsafe class CpuDecoder : IDisposable
             }
 
             Rotate(rows, n, start);
-            passKeys = (float*)TensorMemory.Address(cache.LayerKeys(l));
-            passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
+            if (caches is null)
+            {
+                passKeys = (float*)TensorMemory.Address(cache!.LayerKeys(l));
+                passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    rowKeys[r] = (nint)TensorMemory.Address(caches[r].LayerKeys(l));
+                    rowValues[r] = (nint)TensorMemory.Address(caches[r].LayerValues(l));
+                }
+            }
+
             var steering = request.Steering is { } st && st.AffectsLayer(l) ? st : null;
             scaledColumns = null;
             if (steering is IScoreColumnScaling scaling)
@@ -278,7 +346,11 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
             attentionJob.Set(heads3, mixWork);
             threads.Run(attentionJob);
-            if (request.WriteCache)
+            if (caches is not null)
+            {
+                WriteSequences(rows);
+            }
+            else if (request.WriteCache)
             {
                 WriteCache(n, start);
             }
@@ -378,7 +450,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         int half = rotaryHalf;
         for (int r = 0; r < rows; r++)
         {
-            int position = start + (r % n);
+            int position = (passSequences ? rowStart[r] : start) + (r % n);
             float* row = qkv + ((long)r * qkvOut);
             fixed (float* c = &cos[position * half], s = &sin[position * half])
             {
@@ -416,15 +488,16 @@ internal sealed unsafe class CpuDecoder : IDisposable
             int g = hh % groups;
             float* q = qkv + ((long)r * qkvOut) + (hh * headDim);
             float* s = scores + ((((((long)b * kvHeads) + kv) * groups + g) * n + t) * total);
-            float* keys = passKeys + ((long)kv * cacheCapacity * headDim);
-            for (int j = 0; j < passStart; j++)
+            int start = passSequences ? rowStart[b] : passStart;
+            float* keys = passSequences ? (float*)rowKeys[b] + ((long)kv * rowCapacity[b] * headDim) : passKeys + ((long)kv * cacheCapacity * headDim);
+            for (int j = 0; j < start; j++)
             {
                 s[j] = Dot(q, keys + ((long)j * headDim), headDim) * scale;
             }
 
             if (scaledColumns is { } columns && rowScaled[b])
             {
-                for (int j = Math.Min(passStart, columns.Length) - 1; j >= 0; j--)
+                for (int j = Math.Min(start, columns.Length) - 1; j >= 0; j--)
                 {
                     if (columns[j] != 0)
                     {
@@ -436,7 +509,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             for (int j = 0; j < n; j++)
             {
                 float* k = qkv + ((long)((b * n) + j) * qkvOut) + ((heads + kv) * headDim);
-                s[passStart + j] = j <= t ? Dot(q, k, headDim) * scale : float.NegativeInfinity;
+                s[start + j] = j <= t ? Dot(q, k, headDim) * scale : float.NegativeInfinity;
             }
         }
     }
@@ -456,14 +529,16 @@ internal sealed unsafe class CpuDecoder : IDisposable
             int kv = hh / groups;
             int g = hh % groups;
             float* s = scores + ((((((long)b * kvHeads) + kv) * groups + g) * n + t) * total);
+            int start = passSequences ? rowStart[b] : passStart;
+            int count = start + n; // the row's own length (the buffer's stride, total, may be longer across sequences)
             float max = float.NegativeInfinity;
-            for (int j = 0; j < total; j++)
+            for (int j = 0; j < count; j++)
             {
                 max = MathF.Max(max, s[j]);
             }
 
             float sum = 0;
-            for (int j = 0; j < total; j++)
+            for (int j = 0; j < count; j++)
             {
                 float e = MathF.Exp(s[j] - max);
                 s[j] = e;
@@ -473,8 +548,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
             float inv = 1f / sum;
             float* output = attn + ((long)r * heads * headDim) + (hh * headDim);
             new Span<float>(output, headDim).Clear();
-            float* values = passValues + ((long)kv * cacheCapacity * headDim);
-            for (int j = 0; j < passStart; j++)
+            float* values = passSequences ? (float*)rowValues[b] + ((long)kv * rowCapacity[b] * headDim) : passValues + ((long)kv * cacheCapacity * headDim);
+            for (int j = 0; j < start; j++)
             {
                 Axpy(s[j] * inv, values + ((long)j * headDim), output, headDim);
             }
@@ -482,7 +557,25 @@ internal sealed unsafe class CpuDecoder : IDisposable
             for (int j = 0; j <= t; j++)
             {
                 float* v = qkv + ((long)((b * n) + j) * qkvOut) + (((heads + kvHeads) + kv) * headDim);
-                Axpy(s[passStart + j] * inv, v, output, headDim);
+                Axpy(s[start + j] * inv, v, output, headDim);
+            }
+        }
+    }
+
+    /// <summary>Each row's new key (rotated) and value go to its own cache at its own position.</summary>
+    private void WriteSequences(int rows)
+    {
+        int bytes = headDim * sizeof(float);
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = qkv + ((long)r * qkvOut);
+            float* keys = (float*)rowKeys[r];
+            float* values = (float*)rowValues[r];
+            for (int kv = 0; kv < kvHeads; kv++)
+            {
+                long slot = (((long)kv * rowCapacity[r]) + rowStart[r]) * headDim;
+                Buffer.MemoryCopy(row + ((heads + kv) * headDim), keys + slot, bytes, bytes);
+                Buffer.MemoryCopy(row + ((heads + kvHeads + kv) * headDim), values + slot, bytes, bytes);
             }
         }
     }

@@ -1,6 +1,7 @@
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Directer.Core.Steering.Baselines;
 
@@ -9,7 +10,7 @@ namespace Directer.Core.Steering.Baselines;
 /// steered pass whose choice is emitted, or, with <c>gated</c>, emitted only when plausible under
 /// the raw distribution (DIRECTER's test, one trial) and otherwise replaced by the raw choice.
 /// </summary>
-internal sealed class BaselineSelector : ISteeringSelector
+internal sealed class BaselineSelector : ISteeringSelector, IRawPassFirst
 {
     private readonly ISteeringMethod method;
     private readonly IReadOnlyList<TokenSpan> spans;
@@ -44,6 +45,9 @@ internal sealed class BaselineSelector : ISteeringSelector
         emphasis = EmphasisPositions.Create(spans, promptIds.Count);
         trace.Clear();
     }
+
+    /// <inheritdoc />
+    public bool StartsWithRawPass(int index, torch.Device device) => true;
 
     /// <inheritdoc />
     public int Select(DecodeStep step)

@@ -1,0 +1,153 @@
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using Directer.Core.Runtime;
+using Directer.Core.Steering;
+using Directer.Core.Tests.Support;
+
+namespace Directer.Core.Tests.Serving;
+
+/// <summary>
+/// Concurrent requests decode together (plain rows in one raw pass over their own caches, steered rows beside them),
+/// and each gets exactly what it gets alone: greedy, sampled with a seed, with a stop sequence, steered; a row that is
+/// cancelled or fails mid-batch leaves, the others' output unchanged. On the CPU decode kernels (one pass over the
+/// weights for all rows) and on the TorchSharp path.
+/// </summary>
+public sealed class ContinuousBatchingTests
+{
+    public ContinuousBatchingTests() => TorchRuntime.EnsureInitialized();
+
+    public static TheoryData<string, bool, bool> Cases() => new()
+    {
+        { "llama-gqa-f32", true, false }, { "llama-gqa-f32", false, false }, { "llama-gqa-f32", true, true }, { "qwen2-bias-tied-bf16", true, false },
+        { "llama-bias-f32", true, false }, { "mistral-sliding", true, false },
+    };
+
+    private sealed record Job(int[] Prompt, GenerationOptions Options, Func<ITokenSelector?> Selector);
+
+    private static Job[] Jobs(LlamaModel model)
+    {
+        var random = new Random(model.VocabSize + model.LayerCount);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => random.Next(4, model.VocabSize)).ToArray();
+        int[] steeredPrompt = Ids(11);
+        return
+        [
+            new(Ids(7), new GenerationOptions { MaxNewTokens = 9, EosTokenIds = [] }, () => null),
+            new(Ids(13), new GenerationOptions { MaxNewTokens = 5, EosTokenIds = [] }, () => null),
+            new(Ids(4), new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [], Temperature = 0.9f, TopK = 20, Seed = 123 }, () => null),
+            new(steeredPrompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] }, () => new DirecterSelector([new TokenSpan(1, 5)], new SteeringSettings { Alpha = 16, Beta = 0.3 })),
+            new(Ids(9), new GenerationOptions { MaxNewTokens = 7, EosTokenIds = [], RepetitionPenalty = 1.3f }, () => null),
+            new(steeredPrompt, new GenerationOptions { MaxNewTokens = 7, EosTokenIds = [] }, () => new SteeringSettings { Method = SteeringMethod.Pasta, Gate = true, Beta = 0.3 }.CreateSelector([new TokenSpan(2, 6)], model.LayerCount)),
+            new(Ids(10), new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [] }, () => new DirecterSelector([new TokenSpan(0, 4)], new SteeringSettings { Alpha = 128, Beta = 0.8, Strategy = SteeringStrategy.BatchedAfterGate })),
+            new(Ids(12), new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] }, () => new SteeringSettings { Method = SteeringMethod.InstABoost }.CreateSelector([new TokenSpan(3, 7)], model.LayerCount)),
+        ];
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Concurrent_requests_equal_their_solo_runs(string name, bool kernels, bool int8)
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(name), new ModelOptions { CpuDecodeKernels = kernels, Int8Weights = int8 });
+        var jobs = Jobs(model);
+        using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
+        var alone = new List<GenerationResult>();
+        foreach (var job in jobs)
+        {
+            alone.Add(await solo.GenerateAsync(job.Prompt, job.Options, job.Selector()));
+        }
+
+        using var together = new TokenGenerator(model, new ServingOptions { CacheSlots = 8, MaxConcurrentRows = 8, ReusePrefixes = false });
+        var results = await Task.WhenAll(jobs.Select(j => together.GenerateAsync(j.Prompt, j.Options, j.Selector())));
+        Assert.True(together.PeakRows > 1, "the requests never ran together");
+        Assert.True(together.BatchedPasses > 0, "no raw pass served several rows");
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            Assert.True(alone[i].Ids.SequenceEqual(results[i].Ids), $"{name} kernels {kernels} int8 {int8} job {i}: together {string.Join(",", results[i].Ids)} vs alone {string.Join(",", alone[i].Ids)}");
+            Assert.Equal(alone[i].StopReason, results[i].StopReason);
+        }
+    }
+
+    [Fact]
+    public async Task Steered_requests_share_their_raw_passes_and_equal_their_solo_runs()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        var jobs = Jobs(model).Skip(5).ToArray(); // PASTA with the gate, DIRECTER batched after the gate, InstABoost
+        using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
+        var alone = new List<GenerationResult>();
+        foreach (var job in jobs)
+        {
+            alone.Add(await solo.GenerateAsync(job.Prompt, job.Options, job.Selector()));
+        }
+
+        using var together = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        var results = await Task.WhenAll(jobs.Select(j => together.GenerateAsync(j.Prompt, j.Options, j.Selector())));
+        Assert.True(together.BatchedPasses > 0, "no raw pass served several steered rows");
+        for (int i = 0; i < jobs.Length; i++)
+        {
+            Assert.Equal(alone[i].Ids, results[i].Ids);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_row_cancelled_mid_batch_leaves_and_the_others_are_unchanged(bool kernels)
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { CpuDecodeKernels = kernels });
+        var jobs = Jobs(model).Take(3).Select(j => j with { Options = j.Options with { MaxNewTokens = 12 } }).ToArray();
+        using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
+        var alone = new List<GenerationResult>();
+        foreach (var job in jobs)
+        {
+            alone.Add(await solo.GenerateAsync(job.Prompt, job.Options, job.Selector()));
+        }
+
+        using var together = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 4, ReusePrefixes = false });
+        using var cancel = new CancellationTokenSource();
+        int seen = 0;
+        var first = together.GenerateAsync(jobs[0].Prompt, jobs[0].Options);
+        var cancelled = together.GenerateAsync(jobs[1].Prompt, jobs[1].Options, null, _ =>
+        {
+            if (++seen == 3)
+            {
+                cancel.Cancel();
+            }
+        }, cancel.Token);
+        var third = together.GenerateAsync(jobs[2].Prompt, jobs[2].Options);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(3, seen);
+        Assert.Equal(alone[0].Ids, (await first).Ids);
+        Assert.Equal(alone[2].Ids, (await third).Ids);
+        Assert.True(together.PeakRows > 1);
+        Assert.Equal(0, together.PendingRequests);
+    }
+
+    [Fact]
+    public async Task A_row_whose_selector_fails_leaves_with_its_error_and_the_others_finish()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        var jobs = Jobs(model);
+        using var solo = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, ReusePrefixes = false });
+        var expected = await solo.GenerateAsync(jobs[0].Prompt, jobs[0].Options);
+
+        using var together = new TokenGenerator(model);
+        var good = together.GenerateAsync(jobs[0].Prompt, jobs[0].Options);
+        var bad = together.GenerateAsync(jobs[1].Prompt, jobs[1].Options, new ChoosesOutsideTheVocabulary());
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad);
+        Assert.Contains("outside the vocabulary", error.Message, StringComparison.Ordinal);
+        Assert.Equal(expected.Ids, (await good).Ids);
+    }
+
+    private sealed class ChoosesOutsideTheVocabulary : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            using var logits = step.RunRawPass();
+            return step.Index == 2 ? -1 : TokenSampler.ArgMax(logits);
+        }
+    }
+}

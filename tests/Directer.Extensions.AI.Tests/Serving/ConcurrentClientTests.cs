@@ -1,0 +1,79 @@
+using Directer.Core.Chat;
+using Directer.Core.Generation;
+using Directer.Evaluation.Demo;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using AIChatRole = Microsoft.Extensions.AI.ChatRole;
+
+namespace Directer.Extensions.AI.Tests.Serving;
+
+/// <summary>
+/// Concurrent callers of one client on the demo model decode together (the complaint of issue 16: eight parallel
+/// requests took as long as eight sequential ones) and each gets the reply it gets alone; a full queue is a clear
+/// error, not a wait.
+/// </summary>
+public sealed class ConcurrentClientTests
+{
+    private static readonly string[] Questions = ["What is 12 times 37?", "How many blue widgets are in stock?", "Say hello.", "Which site shipped SH-1040?"];
+
+    private static ServiceProvider Client(Action<DirecterConnectorOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddDirecterChatClient(DemoModel.Require(), configure);
+        return services.BuildServiceProvider();
+    }
+
+    private static List<ChatMessage> Conversation(string question) =>
+        [new(AIChatRole.System, "You are a helpful assistant. Answer in one short sentence."), new(AIChatRole.User, question)];
+
+    [Fact]
+    public async Task Concurrent_requests_decode_together_and_each_equals_its_solo_reply()
+    {
+        var options = new ChatOptions { MaxOutputTokens = 24, AdditionalProperties = new() { ["steering"] = "none" } };
+        using var soloProvider = Client(o => { o.MaxConcurrentRows = 1; o.ReusePrefixes = false; });
+        var solo = soloProvider.GetRequiredService<IChatClient>();
+        var alone = new List<string>();
+        foreach (string q in Questions)
+        {
+            alone.Add((await solo.GetResponseAsync(Conversation(q), options)).Text);
+        }
+
+        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; });
+        var client = provider.GetRequiredService<IChatClient>();
+        var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
+        Assert.Equal(alone, together.Select(r => r.Text));
+        var generator = ((ChatModel)client.GetService(typeof(ChatModel))!).Generator;
+        Assert.True(generator.PeakRows > 1, "the requests never decoded together");
+        Assert.True(generator.BatchedPasses > 0);
+    }
+
+    [Fact]
+    public async Task A_request_beyond_the_queue_bound_fails_at_once_naming_the_option()
+    {
+        using var provider = Client(o => { o.MaxConcurrentRows = 1; o.MaxQueuedRequests = 0; });
+        var client = provider.GetRequiredService<IChatClient>();
+        var options = new ChatOptions { MaxOutputTokens = 48, AdditionalProperties = new() { ["steering"] = "none" } };
+        await client.GetResponseAsync(Conversation("Say hello."), new ChatOptions { MaxOutputTokens = 1 }); // load the model
+
+        // Hold the one row: a generation on the same model whose token callback waits until released.
+        var chat = (ChatModel)client.GetService(typeof(ChatModel))!;
+        using var release = new SemaphoreSlim(0);
+        using var started = new SemaphoreSlim(0);
+        int tokens = 0;
+        var running = chat.Generator.GenerateAsync([1, 2, 3], new GenerationOptions { MaxNewTokens = 3, EosTokenIds = [] }, null, _ =>
+        {
+            if (tokens++ == 0)
+            {
+                started.Release();
+                release.Wait();
+            }
+        });
+        Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(60)));
+
+        var error = await Assert.ThrowsAsync<RequestQueueFullException>(() => client.GetResponseAsync(Conversation(Questions[1]), options));
+        Assert.Contains("MaxQueuedRequests", error.Message, StringComparison.Ordinal);
+        release.Release();
+        Assert.Equal(3, (await running).Ids.Count);
+        Assert.False(string.IsNullOrEmpty((await client.GetResponseAsync(Conversation(Questions[1]), options)).Text)); // room again
+    }
+}
