@@ -4,6 +4,8 @@ using Directer.Core.Runtime;
 using Directer.Core.Steering;
 using Directer.Core.Steering.Baselines;
 using Directer.Core.Tests.Support;
+using Directer.Core.Tests.Checkpoints;
+using Directer.Testing;
 
 namespace Directer.Core.Tests.Steering;
 
@@ -194,6 +196,29 @@ public sealed class SelectorTraceTests : IDisposable
             Assert.Equal(0, selector.Summary.ChangedShare);
             Assert.Equal(plain.Ids, selector.Trace.Select(s => s.RawToken));
         }
+    }
+
+    [Theory]
+    [InlineData(SteeringStrategy.Sequential)]
+    [InlineData(SteeringStrategy.Batched)]
+    [InlineData(SteeringStrategy.BatchedAfterGate)]
+    public async Task OnOneLayerThereIsNoSetToTrySoDirecterEmitsTheRawChoice(SteeringStrategy strategy)
+    {
+        // The candidate sets are all L layers and then halvings while a set has more than one layer (docs/DIRECTER.md):
+        // with L = 1 there is none, so every step gates or falls back without a steered pass.
+        using var temp = new TempFolder();
+        string path = TinyCheckpoints.Write(new TinyCheckpointSpec { Name = "one-layer", NumHiddenLayers = 1 }, Path.Combine(temp.Path, "one-layer"));
+        using var oneLayer = LlamaModel.Load(path, new ModelOptions { MaxSequenceLength = 48 });
+        using var oneLayerGenerator = new TokenGenerator(oneLayer);
+        var plain = await oneLayerGenerator.GenerateAsync(Prompt, Greedy);
+        var selector = new DirecterSelector(Instruction, new SteeringSettings { Alpha = 1e4, Beta = 0.1, Strategy = strategy });
+        var steered = await oneLayerGenerator.GenerateAsync(Prompt, Greedy, selector);
+        Assert.Equal(plain.Ids, steered.Ids);
+        Assert.All(selector.Trace, s =>
+        {
+            Assert.Equal(0, s.Trials);
+            Assert.True(s.Gated || s.FellBack, s.ToString());
+        });
     }
 
     [Fact]
