@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Score and surviving mutants of a Stryker.NET JSON report (mutation-testing-elements schema).
 
-    build/mutation-summary.py TARGET REPORT_DIR [--without TEST_SUBSTRING,...]
+    build/mutation-summary.py TARGET REPORT_DIR [--without TEST_SUBSTRING,...] [--rerun RERUN_DIR]
     (REPORT_DIR holds reports/mutation-report.json somewhere below)
+
+--rerun takes the statuses of the mutants that a later, narrower run (build/mutation-survivors.py) tested again
+and keeps the first report's for the rest: the score after tests were added, when the product code is unchanged.
 
 --without re-scores as if the tests whose names contain one of the substrings did not exist: a killed mutant
 whose killers are all such tests counts as survived. With a report made with --disable-bail (every killing test
@@ -18,16 +21,42 @@ import sys
 from collections import Counter
 
 
-def main():
-    target, folder = sys.argv[1], sys.argv[2]
-    without = []
-    if len(sys.argv) > 4 and sys.argv[3] == "--without":
-        without = [w for w in sys.argv[4].split(",") if w]
+def load(target, folder):
     reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
     if not reports:
         sys.exit(f"{target}: no mutation-report.json under {folder}")
     with open(reports[-1], encoding="utf-8") as f:
-        report = json.load(f)
+        return json.load(f)
+
+
+def key(path, m):
+    loc = m["location"]
+    return (path.split("/src/", 1)[-1], loc["start"]["line"], loc["start"]["column"], loc["end"]["line"],
+            loc["end"]["column"], m["mutatorName"], m.get("replacement", ""))
+
+
+def main():
+    target, folder = sys.argv[1], sys.argv[2]
+    args = sys.argv[3:]
+    without = []
+    rerun = {}
+    while args:
+        if args[0] == "--without" and len(args) > 1:
+            without = [w for w in args[1].split(",") if w]
+        elif args[0] == "--rerun" and len(args) > 1:
+            for path, entry in load(target, args[1])["files"].items():
+                for m in entry["mutants"]:
+                    if m["status"] not in ("Ignored", "CompileError"):
+                        rerun[key(path, m)] = m["status"]
+        else:
+            sys.exit(f"unknown option {args[0]}")
+        args = args[2:]
+    report = load(target, folder)
+    if rerun:
+        for path, entry in report["files"].items():
+            for m in entry["mutants"]:
+                if key(path, m) in rerun and m["status"] not in ("Ignored", "CompileError"):
+                    m["status"] = rerun[key(path, m)]
     names = {}
     for test_file in (report.get("testFiles") or {}).values():
         for test in test_file.get("tests", []):

@@ -11,7 +11,9 @@
 # Reports (html + json) go to $MUTATION_OUT/<target>/ (default: mutation-reports/ at the repo root, git-ignored),
 # and build/mutation-summary.py prints the score and every surviving mutant of each. Run it under `nice` on a
 # shared machine; CONCURRENCY (default 1) sets Stryker's parallel test runners; STRYKER_ARGS adds options (for example
-# --disable-bail, so that the report lists every test that kills each mutant).
+# --disable-bail, so that the report lists every test that kills each mutant). MUTATE (space-separated globs, with
+# Stryker's optional {from..to} line ranges) replaces a target's globs, to split a slow target into parts:
+#   MUTATE='**/Generation/Rules/*.cs' MUTATION_OUT=/tmp/m-rules build/mutation.sh generation
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -28,7 +30,9 @@ run() { # target test-project source-project filter mutate-globs...
   local target=$1 tests=$2 project=$3 filter=$4
   shift 4
   local mutate=()
-  for glob in "$@"; do mutate+=(--mutate "$glob"); done
+  local globs=("$@")
+  [[ -z "${MUTATE:-}" ]] || read -r -a globs <<< "$MUTATE"
+  for glob in "${globs[@]}"; do mutate+=(--mutate "$glob"); done
   echo "== $target: $project, tests $tests ($filter)"
   rm -rf "$out/$target"
   mkdir -p "$out/$target"

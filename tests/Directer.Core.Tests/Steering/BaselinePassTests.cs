@@ -91,6 +91,40 @@ public sealed class BaselinePassTests
     }
 
     [Fact]
+    public void PastaHeadsAreNumberedOverKvHeadsTimesGroups()
+    {
+        // GQA: 2 kv heads × 2 query heads per group = heads 0..3; head h is kv h / 2, group h % 2.
+        var heads = new Dictionary<int, IReadOnlySet<int>?> { [0] = new HashSet<int> { 0, 3 } };
+        var method = new PastaSteering(1, 0.5, heads);
+        float lnA = MathF.Log(0.5f);
+        var emphasis = EmphasisPositions.Create([new TokenSpan(0, 1)], 3);
+        var pass = method.ForPass(emphasis, 3, 3, CPU);
+        using var scores = zeros(new long[] { 1, 2, 2, 1, 3 });
+        pass.Apply(0, scores);
+        // Prompt positions 1 and 2 lie outside the emphasis: lowered in heads 0 and 3 only.
+        Near([0, lnA, lnA, 0, 0, 0, 0, 0, 0, 0, lnA, lnA], scores.data<float>().ToArray());
+
+        var missing = new PastaSteering(1, 0.5, new Dictionary<int, IReadOnlySet<int>?> { [0] = new HashSet<int> { 4 } });
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => missing.ForPass(emphasis, 3, 3, CPU).Apply(0, zeros(new long[] { 1, 2, 2, 1, 3 })));
+        Assert.Contains("PASTA head 4 does not exist in layer 0 (heads 0..3)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SpotLightSharesAreSummedOverTheEmphasisedKeysPerHead()
+    {
+        var method = new SpotLightSteering(0.5);
+        var emphasis = EmphasisPositions.Create([new TokenSpan(0, 2)], 3);
+        var pass = method.ForPass(emphasis, 3, 4, CPU);
+        float ln3 = MathF.Log(3);
+        // Head 0: weights (1, 1, 3, 3)/8, share of keys 0 and 1 is 1/4 < 1/2: both lifted by ln 2.
+        // Head 1: weights (3, 1, 1, 1)/6, share 2/3 >= 1/2: unchanged.
+        using var scores = tensor(new float[] { 0, 0, ln3, ln3, ln3, 0, 0, 0 }).view(1, 2, 1, 1, 4);
+        pass.Apply(0, scores);
+        float ln2 = MathF.Log(2);
+        Near([ln2, ln2, ln3, ln3, ln3, 0, 0, 0], scores.data<float>().ToArray());
+    }
+
+    [Fact]
     public void StaticScalingMultipliesCachedEmphasisedScoresInItsLayers()
     {
         var method = new StaticKeyScaling(3, [1], 2);

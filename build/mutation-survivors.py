@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Stryker --mutate globs that cover only the surviving (and uncovered) mutants of a report, by whole lines.
+
+    MUTATE="$(build/mutation-survivors.py REPORT_DIR)" MUTATION_OUT=/tmp/rerun build/mutation.sh TARGET
+
+Re-testing only those lines after adding tests is enough when the product code did not change: a test added can
+only kill more mutants. build/mutation-summary.py TARGET FIRST_DIR --rerun RERUN_DIR then scores the first report
+with the statuses of the re-tested mutants. Spans are Stryker's character offsets ({from..to}, 0-based), each the
+full lines of one survivor, so a pattern matches that survivor and any other mutant inside those lines.
+"""
+import glob
+import json
+import os
+import sys
+
+
+def main():
+    folder = sys.argv[1]
+    reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
+    if not reports:
+        sys.exit(f"no mutation-report.json under {folder}")
+    with open(reports[-1], encoding="utf-8") as f:
+        report = json.load(f)
+    patterns = []
+    for path, entry in sorted(report["files"].items()):
+        lines = entry.get("source", "").split("\n")
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        spans = set()
+        for m in entry["mutants"]:
+            if m["status"] in ("Survived", "NoCoverage"):
+                first, last = m["location"]["start"]["line"], m["location"]["end"]["line"]
+                spans.add((starts[first - 1], starts[last] - 1))
+        if spans:
+            relative = path.split("/src/", 1)[-1]
+            patterns.append("**/" + relative + "".join(f"{{{a}..{b}}}" for a, b in sorted(spans)))
+    print(" ".join(patterns))
+
+
+if __name__ == "__main__":
+    main()
