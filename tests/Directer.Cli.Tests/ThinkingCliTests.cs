@@ -28,4 +28,20 @@ public sealed class ThinkingCliTests : IDisposable
         Assert.Equal("plan", reply.RootElement.GetProperty("reasoning").GetString());
         Assert.Equal("<think>\nplan\n</think>\n\nHi", reply.RootElement.GetProperty("text").GetString()); // text stays the raw output
     }
+
+    [Fact]
+    public void ReasoningContentInAMessagesFileGoesToTheTemplate()
+    {
+        string messages = Path.Combine(folder, "messages.json");
+        File.WriteAllText(messages, """
+            [{"role": "user", "content": "time?"},
+             {"role": "assistant", "content": "", "reasoning_content": "look at the clock",
+              "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "clock", "arguments": {}}}]},
+             {"role": "tool", "tool_call_id": "call_1", "content": "12:00"}]
+            """);
+        var (code, stdout, stderr) = CliRunner.Run("generate", "--model", folder, "--messages", messages, "--prompt-only", "--json");
+        Assert.True(code == 0, stderr);
+        using var prompt = JsonDocument.Parse(stdout);
+        Assert.Contains("<|im_start|>assistant\n<think>\nlook at the clock\n</think>\n\n<tool_call>", prompt.RootElement.GetProperty("prompt").GetString(), StringComparison.Ordinal);
+    }
 }

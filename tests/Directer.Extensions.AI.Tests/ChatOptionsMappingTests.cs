@@ -75,6 +75,7 @@ public sealed class ChatOptionsMappingTests
         Assert.Contains($"{response.Usage!.InputTokenCount} prompt (0 from the kept KV cache) + 3 completion tokens", finished.Message);
         Assert.Contains("steering directer:", finished.Message);
         Assert.Contains("(stop)", finished.Message);
+        Assert.Contains("requests decoded together: up to 1,", finished.Message);
         Assert.Empty(scripted.ClientLogs(LogLevel.Warning));
         Assert.Equal(0, response.Usage.CachedInputTokenCount);
 

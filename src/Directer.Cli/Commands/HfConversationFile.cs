@@ -5,7 +5,7 @@ namespace Directer.Cli.Commands;
 
 /// <summary>Reads conversations and tools in Hugging Face's JSON shapes (what <c>apply_chat_template</c> takes):
 /// messages <c>[{"role", "content", "tool_calls"?: [{"id"?, "type": "function", "function": {"name", "arguments"}}],
-/// "tool_call_id"?, "name"?}]</c> and tools <c>[{"type": "function", "function": {"name", "description"?, "parameters"}}]</c>.</summary>
+/// "tool_call_id"?, "name"?, "reasoning_content"? (assistant)}]</c> and tools <c>[{"type": "function", "function": {"name", "description"?, "parameters"}}]</c>.</summary>
 internal static class HfConversationFile
 {
     /// <summary>Reads a messages file.</summary>
@@ -62,6 +62,7 @@ internal static class HfConversationFile
                 ToolCalls = calls,
                 ToolCallId = String(message, "tool_call_id", at),
                 ToolName = String(message, "name", at),
+                Reasoning = chatRole == ChatRole.Assistant ? String(message, "reasoning_content", at) : null,
             });
         }
 

@@ -283,6 +283,7 @@ public sealed class ChatModel : IDisposable
             StopReason = generation.StopReason,
             PromptTokens = ids.Count,
             CachedPromptTokens = generation.CachedPromptTokens,
+            PeakConcurrentRequests = generation.PeakConcurrentRequests,
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
             Steering = selector?.Summary,

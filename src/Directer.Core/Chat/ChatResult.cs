@@ -44,6 +44,9 @@ public sealed record ChatResult
     /// <summary>Prompt tokens served from a kept KV cache (a shared prefix with an earlier request) rather than prefilled.</summary>
     public int CachedPromptTokens { get; init; }
 
+    /// <summary>The most requests this one was decoded together with, itself included (1 = alone).</summary>
+    public int PeakConcurrentRequests { get; init; } = 1;
+
     /// <summary>Generated tokens.</summary>
     public required int CompletionTokens { get; init; }
 

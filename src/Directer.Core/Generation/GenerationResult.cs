@@ -21,6 +21,9 @@ public sealed record GenerationResult
     /// <summary>Prompt tokens whose keys and values came from a kept cache (<see cref="ServingOptions.CacheSlots"/>) instead of a prefill.</summary>
     public int CachedPromptTokens { get; init; }
 
+    /// <summary>The most requests this one was decoded together with, itself included (1 = alone; continuous batching).</summary>
+    public int PeakConcurrentRequests { get; init; } = 1;
+
     /// <summary>Tokens the model produced, including a final eos/stop token (what was computed).</summary>
     public required int DecodedTokens { get; init; }
 

@@ -64,6 +64,9 @@ internal sealed class GenerationRun
     /// <summary>The token the next step reads.</summary>
     public int Input => input;
 
+    /// <summary>The most requests decoded in one round with this one.</summary>
+    public int PeakRows { get; set; } = 1;
+
     /// <summary>Whether the next step has room in the cache.</summary>
     public bool HasRoom => Slot!.Cache.Length < Slot.Cache.Capacity;
 
@@ -144,6 +147,7 @@ internal sealed class GenerationRun
             StopReason = reason!.Value,
             PromptTokens = promptIds.Count,
             CachedPromptTokens = Reused,
+            PeakConcurrentRequests = PeakRows,
             DecodedTokens = decoded,
             PrefillTime = prefillClock.Elapsed,
             DecodeTime = decodeClock.Elapsed,

@@ -246,6 +246,11 @@ public sealed class TokenGenerator : IDisposable
     private void Round()
     {
         PeakRows = Math.Max(PeakRows, active.Count);
+        foreach (var run in active)
+        {
+            run.PeakRows = Math.Max(run.PeakRows, active.Count);
+        }
+
         using var scope = NewDisposeScope();
         Tensor? batched = null;
         batch.Clear();

@@ -8,8 +8,8 @@ internal static partial class DirecterLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Directer request {RequestId} started ({Mode}): {MessageCount} messages, {ToolCount} tools, steering {Steering}, {SpanCount} emphasised spans, up to {MaxTokens} tokens, temperature {Temperature}, tool calls constrained {ToolCallsConstrained}")]
     public static partial void RequestStarted(ILogger logger, string requestId, string mode, int messageCount, int toolCount, string steering, int spanCount, int maxTokens, float temperature, bool toolCallsConstrained);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Directer request {RequestId} finished ({FinishReason}): {InputTokens} prompt ({CachedInputTokens} from the kept KV cache) + {OutputTokens} completion tokens, {ToolCallCount} tool calls, steering {SteeringSummary}, {ElapsedMs} ms")]
-    public static partial void RequestFinished(ILogger logger, string requestId, string finishReason, int inputTokens, int cachedInputTokens, int outputTokens, int toolCallCount, string steeringSummary, long elapsedMs);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Directer request {RequestId} finished ({FinishReason}): {InputTokens} prompt ({CachedInputTokens} from the kept KV cache) + {OutputTokens} completion tokens, {ToolCallCount} tool calls, steering {SteeringSummary}, requests decoded together: up to {ConcurrentRequests}, {ElapsedMs} ms")]
+    public static partial void RequestFinished(ILogger logger, string requestId, string finishReason, int inputTokens, int cachedInputTokens, int outputTokens, int toolCallCount, string steeringSummary, int concurrentRequests, long elapsedMs);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Directer request {RequestId}: the model wrote a malformed tool call ({Reason}); the whole reply is returned as text and no tool is called. Fragment: {Fragment}")]
     public static partial void MalformedToolCall(ILogger logger, string requestId, string reason, string fragment);

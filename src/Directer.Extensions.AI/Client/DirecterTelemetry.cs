@@ -18,6 +18,9 @@ public static class DirecterTelemetry
     /// <summary>Activity tag: prompt tokens served from a kept KV cache (prefix reuse) rather than prefilled.</summary>
     public const string CachedInputTokensTag = "directer.usage.cached_input_tokens";
 
+    /// <summary>Activity tag: the most requests this one was decoded together with, itself included (continuous batching).</summary>
+    public const string ConcurrentRequestsTag = "directer.batch.concurrent_requests";
+
     /// <summary>Activity tag: how many emphasised token spans the prompt had.</summary>
     public const string EmphasisSpansTag = "directer.emphasis.spans";
 }

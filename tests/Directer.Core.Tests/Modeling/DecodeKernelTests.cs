@@ -23,6 +23,13 @@ public sealed class DecodeKernelTests
     [
         new() { Name = "odd-gqa-bias", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 2, VocabSize = 99, AttentionBias = true, MlpBias = true, Seed = 11 },
         new() { Name = "odd-qwen2-tied", Architecture = "Qwen2ForCausalLM", HiddenSize = 40, IntermediateSize = 67, NumAttentionHeads = 5, NumKeyValueHeads = 1, HeadDim = 8, VocabSize = 101, TieWordEmbeddings = true, DType = "BF16", Seed = 12 },
+        // Qwen3 head norms over head_dim 12 with all four attention biases; Phi-3 rotating 6 of 12 dimensions (half 3) with LongRoPE.
+        new() { Name = "odd-qwen3-bias", Architecture = "Qwen3ForCausalLM", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 2, HeadDim = 12, VocabSize = 99, AttentionBias = true, Seed = 14 },
+        new()
+        {
+            Name = "odd-phi3-longrope", Architecture = "Phi3ForCausalLM", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 3, VocabSize = 99, PartialRotaryFactor = 0.5,
+            LongRopeShortFactor = [1.0, 1.5, 2.5], LongRopeLongFactor = [1.0, 2.0, 4.0], OriginalMaxPositionEmbeddings = 32, DType = "BF16", Seed = 15,
+        },
     ];
 
     private static readonly Lazy<string> OddRoot = new(() =>

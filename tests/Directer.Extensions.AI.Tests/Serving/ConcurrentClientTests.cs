@@ -3,6 +3,7 @@ using Directer.Core.Generation;
 using Directer.Evaluation.Demo;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
 
 namespace Directer.Extensions.AI.Tests.Serving;
@@ -16,9 +17,14 @@ public sealed class ConcurrentClientTests
 {
     private static readonly string[] Questions = ["What is 12 times 37?", "How many blue widgets are in stock?", "Say hello.", "Which site shipped SH-1040?"];
 
-    private static ServiceProvider Client(Action<DirecterConnectorOptions> configure)
+    private static ServiceProvider Client(Action<DirecterConnectorOptions> configure, CapturingLoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        }
+
         services.AddDirecterChatClient(DemoModel.Require(), configure);
         return services.BuildServiceProvider();
     }
@@ -38,13 +44,17 @@ public sealed class ConcurrentClientTests
             alone.Add((await solo.GetResponseAsync(Conversation(q), options)).Text);
         }
 
-        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; });
+        var logs = new CapturingLoggerProvider();
+        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; }, logs);
         var client = provider.GetRequiredService<IChatClient>();
         var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
         Assert.Equal(alone, together.Select(r => r.Text));
         var generator = ((ChatModel)client.GetService(typeof(ChatModel))!).Generator;
         Assert.True(generator.PeakRows > 1, "the requests never decoded together");
         Assert.True(generator.BatchedPasses > 0);
+        var finished = logs.Entries.Where(e => e.EventId.Id == 2 && e.Category == typeof(DirecterChatClient).FullName).Select(e => e.Message).ToList();
+        Assert.Equal(Questions.Length, finished.Count);
+        Assert.Contains(finished, m => !m.Contains("requests decoded together: up to 1,", StringComparison.Ordinal)); // the log shows the batch size
     }
 
     [Fact]
