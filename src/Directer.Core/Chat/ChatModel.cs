@@ -276,7 +276,7 @@ public sealed class ChatModel : IDisposable
         {
             Text = malformed ? text.Trim() : parsed.RemainingText,
             Reasoning = reasoning,
-            RawText = rawText,
+            RawText = parseText,
             AnswerText = answer,
             ToolCalls = malformed ? [] : parsed.ToolCalls,
             MalformedToolCalls = parsed.Malformed,

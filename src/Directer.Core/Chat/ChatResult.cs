@@ -18,12 +18,15 @@ public sealed record ChatResult
     /// </summary>
     public string? Reasoning { get; init; }
 
-    /// <summary>The full generated text (tool-call blocks included).</summary>
+    /// <summary>
+    /// The full generated text (reasoning and tool-call blocks included), with a format's special call marker kept
+    /// (Mistral's <c>[TOOL_CALLS]</c>), which the streamed text leaves out.
+    /// </summary>
     public required string RawText { get; init; }
 
     /// <summary>
-    /// The generated text after the reasoning block, tool-call blocks included and untrimmed: <see cref="RawText"/> less
-    /// <see cref="Reasoning"/> (the same as <see cref="RawText"/> when there was none), what streaming sends as text.
+    /// The generated text after the reasoning block, tool-call blocks included and untrimmed: the streamed text less
+    /// <see cref="Reasoning"/> (special call markers left out, as streaming sends it).
     /// </summary>
     public string AnswerText { get => answerText ?? RawText; init => answerText = value; }
 
