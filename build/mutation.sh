@@ -26,6 +26,10 @@ targets=("$@")
 dotnet tool restore >/dev/null
 
 core_tests=tests/Directer.Core.Tests
+# Stryker's progress bar crashes ("length -11") on a terminal of zero width (e.g. under `script`); only a real,
+# reasonably wide terminal gets it, a pipe or log file gets the json/html reports alone.
+progress=()
+if [[ -t 1 ]] && (( $(tput cols 2>/dev/null || echo 0) >= 40 )); then progress=(--reporter progress); fi
 run() { # target test-project source-project filter mutate-globs...
   local target=$1 tests=$2 project=$3 filter=$4
   shift 4
@@ -38,7 +42,7 @@ run() { # target test-project source-project filter mutate-globs...
   mkdir -p "$out/$target"
   (cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency "$concurrency" \
     --test-case-filter "$filter" "${mutate[@]}" \
-    --reporter json --reporter html --reporter progress --output "$out/$target" --skip-version-check ${STRYKER_ARGS:-})
+    --reporter json --reporter html "${progress[@]}" --output "$out/$target" --skip-version-check ${STRYKER_ARGS:-})
   python3 "$repo/build/mutation-summary.py" "$target" "$out/$target"
 }
 
