@@ -66,6 +66,11 @@ public sealed class ToolCallOutputTests
         { "qwen3-coder-30b", "<tool_call>\n<function=f>\n<parameter=a>\n1", "no '</tool_call>'" },
         { "llama3.2-3b", "{\"name\": \"f\", \"parameters\": {\"a\": 1}", "never closes" },
         { "qwen3-0.6b", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": 1}\n", "no '</tool_call>'" },
+        // A model that writes an argument twice (seen from a demo-model checkpoint: "date" twice) must not crash the
+        // request in a JsonObject later; the call is reported instead.
+        { "qwen3-0.6b", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"date\": \"a\", \"date\": \"b\"}}\n</tool_call>", "\"date\" more than once" },
+        { "qwen3-0.6b", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": [{\"x\": 1, \"x\": 2}]}}\n</tool_call>", "\"x\" more than once" },
+        { "mistral", "[TOOL_CALLS] [{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\"}]", "\"a\" more than once" },
     };
 
     [Theory]
@@ -79,6 +84,16 @@ public sealed class ToolCallOutputTests
         var error = Assert.Throws<ToolCallFormatException>(() => t.ParseToolCalls(reply, out _));
         Assert.Equal(result.Malformed[0].Reason, error.Result.Malformed[0].Reason);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALlama3ObjectWithARepeatedArgumentIsNoCallAndStaysInTheText()
+    {
+        // Llama 3 reads a JSON object that is not a valid call as data the model quotes: no call, nothing lost.
+        const string reply = "{\"name\": \"f\", \"parameters\": {\"a\": 1, \"a\": 2}}";
+        var result = Template("llama3.2-3b").ParseToolCallsDetailed(reply);
+        Assert.Empty(result.ToolCalls);
+        Assert.Equal(reply, result.RemainingText.Trim());
     }
 
     [Theory]

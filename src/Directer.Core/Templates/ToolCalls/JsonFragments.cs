@@ -99,8 +99,55 @@ internal static class JsonFragments
             break;
         }
 
+        // A key written twice has no agreed meaning (JSON parsers keep the first, the last, or throw, as
+        // System.Text.Json's JsonObject does), so such a call is malformed rather than guessed at.
+        using (var parsedArguments = JsonDocument.Parse(arguments))
+        {
+            if (RepeatedKey(parsedArguments.RootElement) is string repeated)
+            {
+                error = $"the arguments give \"{repeated}\" more than once";
+                return null;
+            }
+        }
+
         string? id = element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? idValue.GetString() : null;
         return new ToolCall(name.GetString()!, arguments, id);
+    }
+
+    /// <summary>The first property name that an object inside <paramref name="element"/> (itself included) repeats.</summary>
+    private static string? RepeatedKey(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name))
+                    {
+                        return property.Name;
+                    }
+
+                    if (RepeatedKey(property.Value) is string inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (RepeatedKey(item) is string inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>Parses JSON text, or returns the parser's complaint.</summary>
