@@ -3,7 +3,6 @@ using Directer.Core.Checkpoints;
 using Directer.Core.Runtime;
 using Directer.Core.Tokenization;
 using Directer.Testing;
-using TorchSharp;
 
 namespace Directer.Extensions.AI.Tests;
 
@@ -62,32 +61,7 @@ internal static class ScriptedCheckpoint
         chain.AddRange(Enumerable.Range(firstAdded, pieces.Length));
         chain.Add(end);
 
-        using var scope = torch.NewDisposeScope();
-        var tensors = new List<KeyValuePair<string, torch.Tensor>>();
-        foreach (var expected in CheckpointLayout.For(config))
-        {
-            torch.Tensor tensor = expected.Name switch
-            {
-                CheckpointLayout.EmbedTokens => torch.eye(Vocab, Vocab, torch.float32),
-                CheckpointLayout.LmHead => Successors(chain),
-                _ when expected.Name.EndsWith("norm.weight", StringComparison.Ordinal) => torch.ones(expected.Shape, torch.float32),
-                _ => torch.zeros(expected.Shape, torch.float32),
-            };
-            tensors.Add(new(expected.Name, tensor));
-        }
-
-        SafetensorsWriter.Write(Path.Combine(folder, CheckpointWeights.SingleFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        ScriptedWeights.Write(folder, config, Vocab, chain);
         return folder;
-    }
-
-    private static torch.Tensor Successors(List<int> chain)
-    {
-        var head = torch.zeros(Vocab, Vocab, torch.float32);
-        for (int i = 0; i + 1 < chain.Count; i++)
-        {
-            head[chain[i + 1], chain[i]].fill_(1f);
-        }
-
-        return head;
     }
 }
