@@ -267,7 +267,9 @@ public sealed class ChatModel : IDisposable
             ? ToolCallMarkers.ForParsing(rawText, generation.Ids, Tokenizer, jinja.ToolCallFormat, request.StopStrings)
             : rawText;
         var (reasoning, answer) = reasoningModel ? ReasoningSplitter.Split(rawText, openedByPrompt) : (null, rawText);
-        string text = reasoningModel ? ReasoningSplitter.Split(parseText, openedByPrompt).Answer : parseText;
+        string text = !reasoningModel ? parseText
+            : ReferenceEquals(parseText, rawText) ? answer // no special marker re-decoded: the split is the same
+            : ReasoningSplitter.Split(parseText, openedByPrompt).Answer;
         var parsed = template.ParseToolCallsDetailed(text);
 
         // Malformed tool-call output is returned as text (and reported), never half-executed.
