@@ -21,6 +21,9 @@ public sealed class TokenGenerator : IDisposable
     private readonly List<GenerationRun> batch = new();
     private readonly List<int> batchInputs = new();
     private readonly List<KvCache> batchCaches = new();
+
+    // Runs the loop took from the queue and has not yet completed or failed (running or leaving): what it must never drop.
+    private readonly HashSet<GenerationRun> owned = new();
     private bool looping;
     private bool disposed;
     private int pending;
@@ -55,6 +58,12 @@ public sealed class TokenGenerator : IDisposable
 
     /// <summary>Raw passes that served several requests' rows at once (continuous batching at work).</summary>
     public int BatchedPasses { get; private set; }
+
+    /// <summary>Tests: runs as a leaving run's slot is given back (a failure there must still end the run).</summary>
+    internal Action? OnSlotRelease { get; set; }
+
+    /// <summary>Tests: runs before every round, outside any one run's step (a failure there stops the loop).</summary>
+    internal Action? OnRound { get; set; }
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -114,14 +123,16 @@ public sealed class TokenGenerator : IDisposable
                 throw new RequestQueueFullException(Serving.MaxQueuedRequests);
             }
 
+            if (!looping)
+            {
+                // Started first: a loop that cannot start leaves nothing queued behind (it waits for this lock).
+                _ = Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                looping = true;
+            }
+
             pending++;
             run.WatchWhileWaiting(Left);
             queue.Enqueue(run);
-            if (!looping)
-            {
-                looping = true;
-                _ = Task.Factory.StartNew(Loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            }
         }
 
         return run.Task;
@@ -165,18 +176,36 @@ public sealed class TokenGenerator : IDisposable
         {
             while (true)
             {
+                bool stop = false, disposeCaches = false;
                 lock (sync)
                 {
                     if (active.Count == 0 && queue.Count == 0)
                     {
+                        if (owned.Count > 0)
+                        {
+                            throw new InvalidOperationException($"The serving loop was about to stop with {owned.Count} request(s) neither completed nor failed.");
+                        }
+
                         looping = false;
-                        return;
+                        stop = true;
+                        disposeCaches = disposed;
                     }
+                }
+
+                if (stop)
+                {
+                    if (disposeCaches)
+                    {
+                        caches.Dispose();
+                    }
+
+                    return;
                 }
 
                 Admit();
                 if (active.Count > 0)
                 {
+                    OnRound?.Invoke();
                     Round();
                 }
             }
@@ -184,29 +213,60 @@ public sealed class TokenGenerator : IDisposable
         catch (Exception e)
         {
             // Not expected (each run's errors are its own); never leave a caller waiting on a loop that stopped.
-            List<GenerationRun> stranded;
-            lock (sync)
-            {
-                stranded = [.. active, .. queue];
-                active.Clear();
-                queue.Clear();
-                looping = false;
-            }
+            FailStranded(e);
+        }
+    }
 
-            foreach (var run in stranded)
+    /// <summary>
+    /// The loop stopped on <paramref name="error"/>: every run it held and every waiting one fail with it, whatever
+    /// else fails meanwhile, and the next request starts a new loop.
+    /// </summary>
+    private void FailStranded(Exception error)
+    {
+        // Still the only loop: the slots go back before another loop could take them.
+        foreach (var run in owned)
+        {
+            try
             {
-                if (run.Slot is { } slot)
-                {
-                    slot.Cache.Reset();
-                    caches.Release(slot);
-                }
-
-                if (run.TryStart() || run.Slot is not null)
-                {
-                    Left();
-                    run.Fail(e);
-                }
+                GiveBack(run, forget: true);
             }
+            catch (Exception)
+            {
+                // The run fails with the loop's error below; a slot that could not be given back is already forgotten.
+            }
+        }
+
+        List<GenerationRun> started, waiting;
+        bool disposeCaches;
+        lock (sync)
+        {
+            started = [.. owned];
+            waiting = [.. queue];
+            owned.Clear();
+            active.Clear();
+            queue.Clear();
+            looping = false;
+            disposeCaches = disposed;
+        }
+
+        foreach (var run in started)
+        {
+            Left();
+            run.Fail(error);
+        }
+
+        foreach (var run in waiting)
+        {
+            if (run.TryStart())
+            {
+                Left();
+                run.Fail(error);
+            }
+        }
+
+        if (disposeCaches)
+        {
+            caches.Dispose();
         }
     }
 
@@ -227,6 +287,8 @@ public sealed class TokenGenerator : IDisposable
             {
                 continue; // abandoned while waiting (its token fired): already completed and counted out
             }
+
+            owned.Add(run);
 
             try
             {
@@ -314,9 +376,7 @@ public sealed class TokenGenerator : IDisposable
                 if (run.Step(row < 0 ? null : batched!.select(0, row)))
                 {
                     active.RemoveAt(i);
-                    caches.Release(run.Slot!);
-                    Left();
-                    run.Complete();
+                    Finish(run);
                 }
             }
             catch (Exception e)
@@ -326,23 +386,90 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
+    /// <summary>A run is done: its slot goes back and its task gets the result (or the error that cleanup met).</summary>
+    private void Finish(GenerationRun run)
+    {
+        Exception? error = null;
+        try
+        {
+            GiveBack(run, forget: false);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        Settle(run, error);
+    }
+
     /// <summary>A run leaves with an error or a cancellation; a failed run's cache is forgotten.</summary>
     private void End(GenerationRun run, Exception error)
     {
-        if (run.Slot is { } slot)
+        active.Remove(run);
+        try
         {
             // A failed pass or selector may have left positions without their recorded tokens: keep nothing of it.
             // (Cancellation is observed between steps, where every cached position has its token.)
-            if (error is not OperationCanceledException)
+            GiveBack(run, forget: error is not OperationCanceledException);
+        }
+        catch (Exception)
+        {
+            // The run fails with its own error, the cause; the slot is given back and forgotten regardless.
+        }
+
+        Settle(run, error);
+    }
+
+    /// <summary>Gives a leaving run's slot back (whatever fails meanwhile; then nothing of its sequence is kept).</summary>
+    private void GiveBack(GenerationRun run, bool forget)
+    {
+        if (run.Slot is not { } slot)
+        {
+            return;
+        }
+
+        bool kept = false;
+        try
+        {
+            OnSlotRelease?.Invoke();
+            kept = !forget;
+        }
+        finally
+        {
+            if (!kept)
             {
                 slot.Cache.Reset();
             }
 
             caches.Release(slot);
         }
+    }
 
-        active.Remove(run);
+    /// <summary>
+    /// The one place a started run leaves the loop, once: it is counted out and its task completes, or fails with
+    /// <paramref name="error"/> or with whatever completing it threw.
+    /// </summary>
+    private void Settle(GenerationRun run, Exception? error)
+    {
+        if (!owned.Remove(run))
+        {
+            return; // already settled
+        }
+
         Left();
+        if (error is null)
+        {
+            try
+            {
+                run.Complete();
+                return;
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        }
+
         run.Fail(error);
     }
 
@@ -407,9 +534,13 @@ public sealed class TokenGenerator : IDisposable
         lock (sync)
         {
             disposed = true;
+            if (looping)
+            {
+                // Requests still running or waiting finish against the caches; the loop frees them when it stops.
+                return;
+            }
         }
 
-        // Requests still running finish against caches that stay allocated until then; callers dispose after awaiting.
         caches.Dispose();
     }
 }

@@ -1,0 +1,141 @@
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using Directer.Core.Runtime;
+using Directer.Core.Tests.Support;
+
+namespace Directer.Core.Tests.Serving;
+
+/// <summary>
+/// The serving loop never loses a request: a failure while a leaving run's slot is given back, or one outside any
+/// run's step that stops the loop (and then in its cleanup too), reaches every caller as an exception, the count of
+/// pending requests returns to zero, and the next request is served. A stuck caller shows as a timeout here, never
+/// as a hung test run.
+/// </summary>
+public sealed class LoopFaultTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly int[] Prompt = [1, 17, 42, 5, 88, 23];
+    private static readonly GenerationOptions Options = new() { MaxNewTokens = 6, EosTokenIds = [] };
+    private readonly LlamaModel model;
+
+    public LoopFaultTests()
+    {
+        TorchRuntime.EnsureInitialized();
+        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
+    }
+
+    public void Dispose() => model.Dispose();
+
+    [Fact]
+    public async Task A_failure_giving_back_a_finished_runs_slot_fails_that_request_and_the_next_is_served()
+    {
+        using var generator = new TokenGenerator(model);
+        var clean = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+
+        var injected = new InvalidOperationException("injected: slot release");
+        generator.OnSlotRelease = () => throw injected;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, Options).WaitAsync(Patience));
+        Assert.Same(injected, error);
+        Assert.Equal(0, generator.PendingRequests);
+
+        generator.OnSlotRelease = null;
+        var next = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        Assert.Equal(clean.Ids, next.Ids);
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
+    public async Task A_failure_giving_back_a_cancelled_runs_slot_still_ends_it()
+    {
+        using var generator = new TokenGenerator(model);
+        using var stop = new CancellationTokenSource();
+        generator.OnSlotRelease = () => throw new InvalidOperationException("injected: slot release");
+        int seen = 0;
+        var run = generator.GenerateAsync(Prompt, Options, null, _ =>
+        {
+            if (++seen == 2)
+            {
+                stop.Cancel();
+            }
+        }, stop.Token);
+
+        // The caller asked to stop: the run ends as cancelled (its cleanup failing changes nothing it could act on).
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Patience));
+        Assert.Equal(0, generator.PendingRequests);
+
+        generator.OnSlotRelease = null;
+        Assert.Equal(Options.MaxNewTokens, (await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience)).Ids.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fault_that_stops_the_loop_fails_every_running_and_waiting_request_and_a_new_loop_serves_the_next(bool cleanupFails)
+    {
+        using var generator = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 2, MaxQueuedRequests = 2 });
+        var clean = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+
+        // Two requests run and two wait when the loop faults outside any one run's step (a round begins).
+        var fault = new InvalidOperationException("injected: loop");
+        using var gate = new ManualResetEventSlim(false);
+        int rounds = 0;
+        generator.OnRound = () =>
+        {
+            if (++rounds == 3)
+            {
+                gate.Wait(Patience);
+                throw fault;
+            }
+        };
+        if (cleanupFails)
+        {
+            generator.OnSlotRelease = () => throw new InvalidOperationException("injected: slot release");
+        }
+
+        var requests = Enumerable.Range(0, 4).Select(_ => generator.GenerateAsync(Prompt, Options)).ToList();
+        Assert.Equal(4, generator.PendingRequests);
+        gate.Set();
+        foreach (var request in requests)
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => request.WaitAsync(Patience));
+            Assert.Same(fault, error);
+        }
+
+        Assert.Equal(0, generator.PendingRequests);
+        generator.OnRound = null;
+        generator.OnSlotRelease = null;
+        var next = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        Assert.Equal(clean.Ids, next.Ids);
+    }
+
+    [Fact]
+    public async Task Disposing_the_generator_while_a_request_runs_lets_it_finish_on_caches_that_are_freed_after()
+    {
+        GenerationResult clean;
+        using (var reference = new TokenGenerator(model))
+        {
+            clean = await reference.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        }
+
+        var generator = new TokenGenerator(model);
+        int seen = 0;
+        var run = generator.GenerateAsync(Prompt, Options, null, _ =>
+        {
+            if (++seen == 2)
+            {
+                generator.Dispose();
+            }
+        });
+        var result = await run.WaitAsync(Patience);
+        Assert.Equal(clean.Ids, result.Ids);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => generator.GenerateAsync(Prompt, Options));
+
+        // The loop freed the caches when it stopped.
+        for (int i = 0; i < 100 && generator.CacheSlotsInUse > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, generator.CacheSlotsInUse);
+    }
+}
