@@ -286,6 +286,7 @@ public sealed class ChatModel : IDisposable
             PromptTokens = ids.Count,
             CachedPromptTokens = generation.CachedPromptTokens,
             PeakConcurrentRequests = generation.PeakConcurrentRequests,
+            PeakSteeredBatchRequests = generation.PeakSteeredBatchRequests,
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
             Steering = selector?.Summary,

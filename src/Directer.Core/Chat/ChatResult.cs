@@ -50,6 +50,9 @@ public sealed record ChatResult
     /// <summary>The most requests this one was decoded together with, itself included (1 = alone).</summary>
     public int PeakConcurrentRequests { get; init; } = 1;
 
+    /// <summary>The most requests whose steered rows ran in one pass with this one's, itself included (0 = never shared).</summary>
+    public int PeakSteeredBatchRequests { get; init; }
+
     /// <summary>Generated tokens.</summary>
     public required int CompletionTokens { get; init; }
 

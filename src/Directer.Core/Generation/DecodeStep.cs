@@ -97,6 +97,22 @@ public sealed class DecodeStep
     }
 
     /// <summary>
+    /// Runs the steered rows this step declared after its raw pass (<see cref="ISteersAfterRawPass.BeginStep"/>) as its own
+    /// read-only pass at <see cref="Position"/>; returns float32 logits [rows, vocab], the token rules applied.
+    /// </summary>
+    internal Tensor RunSteeredRows(SteeredRows rows) => RunBatch(rows.Count, new ForwardRequest { WriteCache = false, Steering = rows.Steering });
+
+    /// <summary>
+    /// This step's rows of a steered pass the generator ran over several requests' sequences (float32 [rows, vocab]),
+    /// checked and processed by the token rules as <see cref="RunSteeredRows"/> processes its own.
+    /// </summary>
+    internal Tensor TakeSteeredRows(Tensor logits)
+    {
+        RequireFinite(logits);
+        return Rules.Apply(logits.reshape(logits.shape[0], -1), raw: false);
+    }
+
+    /// <summary>
     /// The index of the continuation the model finds most probable after the input token: the sum of its
     /// tokens' log-probabilities under unsteered, read-only passes (the cache is not touched), or -1 when
     /// the longest would not fit in the cache.

@@ -8,7 +8,8 @@ namespace Directer.Core.Generation;
 /// <summary>
 /// Prefill + decode over one <see cref="LlamaModel"/>. One loop serves the requests: up to
 /// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (the raw passes in one
-/// pass over several sequences where the step begins with one, steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
+/// pass over several sequences where the step begins with one, then the steered rows the steps declare after their raw
+/// pass in a second such pass, other steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
 /// wait. The KV caches of recent sequences are kept (<see cref="ServingOptions.CacheSlots"/>) and a request starts
 /// after the longest cached prefix of its prompt.
 /// </summary>
@@ -21,6 +22,8 @@ public sealed class TokenGenerator : IDisposable
     private readonly List<GenerationRun> batch = new();
     private readonly List<int> batchInputs = new();
     private readonly List<KvCache> batchCaches = new();
+    private readonly List<(GenerationRun Run, SteeredRows Rows)> steered = new();
+    private readonly List<SequenceRow> steeredRows = new();
     private bool looping;
     private bool disposed;
     private int pending;
@@ -55,6 +58,12 @@ public sealed class TokenGenerator : IDisposable
 
     /// <summary>Raw passes that served several requests' rows at once (continuous batching at work).</summary>
     public int BatchedPasses { get; private set; }
+
+    /// <summary>Steered passes that served several requests' steered rows at once (DIRECTER after the gate, static key scaling).</summary>
+    public int BatchedSteeredPasses { get; private set; }
+
+    /// <summary>The most requests whose steered rows shared one pass so far (0 when none ever did).</summary>
+    public int PeakSteeredRequests { get; private set; }
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -242,7 +251,10 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>One token for every running request: raw passes that come first share one pass, the rest run per request.</summary>
+    /// <summary>
+    /// One token for every running request: raw passes that come first share one pass; steered rows declared after the
+    /// raw pass (<see cref="ISteersAfterRawPass"/>) share a second pass; other passes run per request.
+    /// </summary>
     private void Round()
     {
         PeakRows = Math.Max(PeakRows, active.Count);
@@ -251,6 +263,9 @@ public sealed class TokenGenerator : IDisposable
             run.PeakRows = Math.Max(run.PeakRows, active.Count);
         }
 
+        // Selectors may choose, among strategies with the same tokens, the one that batches across requests; only where
+        // rows are independent of the pass they ride in (the CPU decode kernels).
+        bool concurrent = active.Count > 1 && Model.UsesDecodeKernels;
         using var scope = NewDisposeScope();
         Tensor? batched = null;
         batch.Clear();
@@ -258,7 +273,7 @@ public sealed class TokenGenerator : IDisposable
         {
             foreach (var run in active)
             {
-                if (run.Batchable && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
+                if (run.Batchable(concurrent) && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
                 {
                     batch.Add(run);
                 }
@@ -300,6 +315,7 @@ public sealed class TokenGenerator : IDisposable
             }
         }
 
+        steered.Clear();
         for (int i = active.Count - 1; i >= 0; i--)
         {
             var run = active[i];
@@ -311,12 +327,27 @@ public sealed class TokenGenerator : IDisposable
                     run.CancellationToken.ThrowIfCancellationRequested();
                 }
 
-                if (run.Step(row < 0 ? null : batched!.select(0, row)))
+                var raw = row < 0 ? null : batched!.select(0, row);
+                bool done;
+                if ((row >= 0 || run.HasRoom) && run.SteersAfterRawPass(concurrent))
                 {
-                    active.RemoveAt(i);
-                    caches.Release(run.Slot!);
-                    Left();
-                    run.Complete();
+                    var rows = run.BeginSteered(raw);
+                    if (rows is not null)
+                    {
+                        steered.Add((run, rows));
+                        continue;
+                    }
+
+                    done = run.EndSteered(null);
+                }
+                else
+                {
+                    done = run.Step(raw);
+                }
+
+                if (done)
+                {
+                    Finish(run);
                 }
             }
             catch (Exception e)
@@ -324,6 +355,100 @@ public sealed class TokenGenerator : IDisposable
                 End(run, e);
             }
         }
+
+        if (steered.Count > 0)
+        {
+            RunSteeredRows();
+        }
+    }
+
+    /// <summary>
+    /// The steered rows the round's steps declared: one pass over all of them when several requests declared some, the
+    /// request's own pass when one did; then each step chooses its token.
+    /// </summary>
+    private void RunSteeredRows()
+    {
+        Tensor? all = null;
+        try
+        {
+            if (steered.Count > 1)
+            {
+                steeredRows.Clear();
+                foreach (var (run, rows) in steered)
+                {
+                    rows.AddTo(steeredRows, run.CurrentStep);
+                }
+
+                try
+                {
+                    all = Model.ForwardSequences(steeredRows);
+                    BatchedSteeredPasses++;
+                    PeakSteeredRequests = Math.Max(PeakSteeredRequests, steered.Count);
+                }
+                catch (Exception e)
+                {
+                    foreach (var (run, _) in steered)
+                    {
+                        End(run, e);
+                    }
+
+                    return;
+                }
+                finally
+                {
+                    steeredRows.Clear();
+                }
+            }
+
+            int offset = 0;
+            foreach (var (run, rows) in steered)
+            {
+                try
+                {
+                    Tensor logits;
+                    if (all is null)
+                    {
+                        logits = run.CurrentStep.RunSteeredRows(rows);
+                    }
+                    else
+                    {
+                        run.PeakSteeredRows = Math.Max(run.PeakSteeredRows, steered.Count);
+                        logits = run.CurrentStep.TakeSteeredRows(all.narrow(0, offset, rows.Count));
+                    }
+
+                    if (run.EndSteered(logits))
+                    {
+                        Finish(run);
+                    }
+                }
+                catch (Exception e)
+                {
+                    End(run, e);
+                }
+                finally
+                {
+                    offset += rows.Count;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, rows) in steered)
+            {
+                rows.Dispose();
+            }
+
+            steered.Clear();
+        }
+    }
+
+    /// <summary>A run is done: it leaves with its result, its slot kept for reuse.</summary>
+    private void Finish(GenerationRun run)
+    {
+        active.Remove(run);
+        caches.Release(run.Slot!);
+        Left();
+        run.Complete();
     }
 
     /// <summary>A run leaves with an error or a cancellation; a failed run's cache is forgotten.</summary>

@@ -347,45 +347,119 @@ public sealed class LlamaModel : IDisposable
             throw new ArgumentException($"One cache per token: {ids.Count} tokens, {caches.Count} caches.", nameof(caches));
         }
 
-        for (int r = 0; r < caches.Count; r++)
+        var rows = new SequenceRow[ids.Count];
+        for (int r = 0; r < rows.Length; r++)
         {
-            caches[r].EnsureRoom(1);
-            for (int other = 0; other < r; other++)
+            rows[r] = SequenceRow.Raw(ids[r], caches[r]);
+        }
+
+        return ForwardSequences(rows);
+    }
+
+    /// <summary>
+    /// One token for each of several rows, each over its own cache at its own start, writing (a raw row, appended and
+    /// advanced) or read-only (a steered row, which may share its cache with other rows), each with its own steering.
+    /// Returns float32 logits [rows, vocab]; row r is what the same row of a pass over its cache alone gives. On the CPU
+    /// decode kernels (score-column steerings only) the rows share one pass over the weights, in passes of up to
+    /// <see cref="CpuDecoder.MaxRows"/> rows; elsewhere each request's rows run as that request's own pass, one after another.
+    /// </summary>
+    internal Tensor ForwardSequences(IReadOnlyList<SequenceRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException("A pass over sequences needs at least one row.", nameof(rows));
+        }
+
+        bool kernels = decoder is not null;
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            if (row.Start < 0 || row.Start > row.Cache.Length || (row.WriteCache && row.Start != row.Cache.Length))
             {
-                if (ReferenceEquals(caches[r], caches[other]))
+                throw new ArgumentException(
+                    $"Row {r} starts at {row.Start} over a cache of length {row.Cache.Length}: a read-only row may start at or before the end, a writing row only at the end.",
+                    nameof(rows));
+            }
+
+            if (row.Start + 1 > row.Cache.Capacity)
+            {
+                throw new ContextLengthExceededException(row.Start, 1, row.Cache.Capacity);
+            }
+
+            for (int other = 0; other < r && row.WriteCache; other++)
+            {
+                if (rows[other].WriteCache && ReferenceEquals(row.Cache, rows[other].Cache))
                 {
-                    throw new ArgumentException($"Rows {other} and {r} share a cache; each sequence needs its own.", nameof(caches));
+                    throw new ArgumentException($"Rows {other} and {r} both write the same cache; each sequence appends its own.", nameof(rows));
+                }
+            }
+
+            kernels &= row.Steering is null or IScoreColumnScaling;
+        }
+
+        if (kernels)
+        {
+            var parts = new List<Tensor>();
+            try
+            {
+                for (int first = 0; first < rows.Count; first += CpuDecoder.MaxRows)
+                {
+                    int count = Math.Min(CpuDecoder.MaxRows, rows.Count - first);
+                    parts.Add(decoder!.ForwardSequences(rows, first, count));
+                    for (int r = first; r < first + count; r++)
+                    {
+                        if (rows[r].WriteCache)
+                        {
+                            rows[r].Cache.Advance(1);
+                        }
+                    }
+                }
+
+                return (parts.Count == 1 ? parts[0].alias() : cat(parts, 0)).reshape(rows.Count, -1).DetachFromDisposeScope();
+            }
+            finally
+            {
+                foreach (var part in parts)
+                {
+                    part.Dispose();
                 }
             }
         }
 
-        if (decoder is not null && ids.Count <= CpuDecoder.MaxRows)
-        {
-            using var logits = decoder.ForwardSequences(ids, caches);
-            foreach (var cache in caches)
-            {
-                cache.Advance(1);
-            }
-
-            return logits.reshape(ids.Count, -1).DetachFromDisposeScope();
-        }
-
-        var rows = new Tensor[ids.Count];
+        // Elsewhere: each run of rows that one request would pass together (same cache, start and steering, its rows 0,
+        // 1, … in order; only the first may write) runs as that pass, so each row gets exactly its solo logits.
+        var outputs = new List<Tensor>();
         try
         {
-            for (int r = 0; r < ids.Count; r++)
+            for (int first = 0; first < rows.Count;)
             {
-                using var input = tensor(new long[] { ids[r] }, ScalarType.Int64).unsqueeze(0);
-                rows[r] = Forward(input, caches[r], ForwardRequest.Raw);
+                var head = rows[first];
+                int count = 1;
+                while (head.Steering is not null && first + count < rows.Count && rows[first + count] is var next
+                    && ReferenceEquals(next.Steering, head.Steering) && ReferenceEquals(next.Cache, head.Cache)
+                    && next.Start == head.Start && next.Token == head.Token && !next.WriteCache && next.SteeringRow == head.SteeringRow + count)
+                {
+                    count++;
+                }
+
+                if (head.SteeringRow != 0)
+                {
+                    throw new ArgumentException($"Row {first} is row {head.SteeringRow} of its steering without the rows before it; a request's steered rows come together, in order.", nameof(rows));
+                }
+
+                using var input = full(new long[] { count, 1 }, head.Token, ScalarType.Int64);
+                using var logits = Forward(input, head.Cache, new ForwardRequest { WriteCache = head.WriteCache, StartPosition = head.Start, LastPositionOnly = true, Steering = head.Steering });
+                outputs.Add(logits.reshape(count, -1).DetachFromDisposeScope());
+                first += count;
             }
 
-            return cat(rows, 0).reshape(ids.Count, -1).DetachFromDisposeScope();
+            return cat(outputs, 0).DetachFromDisposeScope();
         }
         finally
         {
-            foreach (var row in rows)
+            foreach (var output in outputs)
             {
-                row?.Dispose();
+                output.Dispose();
             }
         }
     }

@@ -69,6 +69,12 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly nint[] rowKeys = new nint[MaxRows];
     private readonly nint[] rowValues = new nint[MaxRows];
     private readonly int[] rowCapacity = new int[MaxRows];
+    private readonly bool[] rowWrites = new bool[MaxRows];
+    private readonly KvCache[] rowCaches = new KvCache[MaxRows];
+    private readonly IScoreColumnScaling?[] rowScaling = new IScoreColumnScaling?[MaxRows];
+    private readonly int[] rowScalingRow = new int[MaxRows];
+    private readonly float[]?[] rowColumns = new float[]?[MaxRows];
+    private readonly float[] rowFactor = new float[MaxRows];
     private float[]? scaledColumns;
     private float scaleFactor;
 
@@ -244,34 +250,47 @@ internal sealed unsafe class CpuDecoder : IDisposable
         passStart = start;
         passTotal = start + n;
         cacheCapacity = cache.Capacity;
-        return Run(batch, n, request, cache, null);
+        return Run(batch, n, request, cache);
     }
 
     /// <summary>
-    /// One new token for each of several sequences, row b over <paramref name="caches"/>[b] at that cache's length (a
-    /// raw pass: each row's keys and values are appended to its own cache; the caller advances them). Returns float32
-    /// logits [rows, 1, vocab]. Each row computes what a one-row pass over its cache computes.
+    /// One new token for each of several sequences: row b over its own cache at its own start (a raw row appends its keys
+    /// and values to its cache, the caller advances it; a read-only row leaves its cache as it is), steered by its own
+    /// score-column scaling. Returns float32 logits [rows, 1, vocab]. Each row computes what the same row of a pass over
+    /// its cache alone computes.
     /// </summary>
-    public Tensor ForwardSequences(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    /// <exception cref="NotSupportedException">A row's steering is not a score-column scaling.</exception>
+    public Tensor ForwardSequences(IReadOnlyList<SequenceRow> sequences, int first, int rows)
     {
-        int rows = ids.Count;
-        if (rows > MaxRows || caches.Count != rows)
+        if (rows > MaxRows || rows < 1 || first < 0 || first + rows > sequences.Count)
         {
-            throw new ArgumentException($"{rows} sequence rows with {caches.Count} caches: at most {MaxRows}, one cache each.", nameof(caches));
+            throw new ArgumentException($"{rows} sequence rows from {first} of {sequences.Count}: at most {MaxRows} in one pass.", nameof(sequences));
         }
 
         int longest = 0;
         for (int r = 0; r < rows; r++)
         {
-            if (ids[r] < 0 || ids[r] >= embedding.Rows)
+            var row = sequences[first + r];
+            if (row.Token < 0 || row.Token >= embedding.Rows)
             {
-                throw new ArgumentOutOfRangeException(nameof(ids), ids[r], $"Token id out of range [0, {embedding.Rows}).");
+                throw new ArgumentOutOfRangeException(nameof(sequences), row.Token, $"Token id out of range [0, {embedding.Rows}).");
             }
 
-            embedding.ReadRow(ids[r], x + ((long)r * hidden));
-            rowStart[r] = caches[r].Length;
-            rowCapacity[r] = caches[r].Capacity;
-            longest = Math.Max(longest, rowStart[r] + 1);
+            if (row.Steering is not null and not IScoreColumnScaling)
+            {
+                throw new NotSupportedException($"Row {first + r}'s steering ({row.Steering.GetType().Name}) is not a score-column scaling; the kernels' multi-sequence pass applies only those.");
+            }
+
+            embedding.ReadRow(row.Token, x + ((long)r * hidden));
+            rowStart[r] = row.Start;
+            rowCapacity[r] = row.Cache.Capacity;
+            rowCaches[r] = row.Cache;
+            rowWrites[r] = row.WriteCache;
+            rowScaling[r] = row.Steering as IScoreColumnScaling;
+            rowScalingRow[r] = row.SteeringRow;
+            rowColumns[r] = rowScaling[r]?.Columns;
+            rowFactor[r] = rowScaling[r]?.Multiplier ?? 1f;
+            longest = Math.Max(longest, row.Start + 1);
         }
 
         passBatch = rows;
@@ -281,15 +300,18 @@ internal sealed unsafe class CpuDecoder : IDisposable
         passSequences = true;
         try
         {
-            return Run(rows, 1, ForwardRequest.Raw, null, caches);
+            return Run(rows, 1, ForwardRequest.Raw, null);
         }
         finally
         {
             passSequences = false;
+            Array.Clear(rowCaches, 0, rows);
+            Array.Clear(rowScaling, 0, rows);
+            Array.Clear(rowColumns, 0, rows);
         }
     }
 
-    private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache, IReadOnlyList<KvCache>? caches)
+    private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache)
     {
         int rows = batch * n;
         int start = passStart;
@@ -306,7 +328,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             }
 
             Rotate(rows, n, start);
-            if (caches is null)
+            if (!passSequences)
             {
                 passKeys = (float*)TensorMemory.Address(cache!.LayerKeys(l));
                 passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
@@ -315,8 +337,9 @@ internal sealed unsafe class CpuDecoder : IDisposable
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    rowKeys[r] = (nint)TensorMemory.Address(caches[r].LayerKeys(l));
-                    rowValues[r] = (nint)TensorMemory.Address(caches[r].LayerValues(l));
+                    rowKeys[r] = (nint)TensorMemory.Address(rowCaches[r].LayerKeys(l));
+                    rowValues[r] = (nint)TensorMemory.Address(rowCaches[r].LayerValues(l));
+                    rowScaled[r] = rowScaling[r] is { } rs && rs.IsRowScaled(l, rowScalingRow[r]);
                 }
             }
 
@@ -346,7 +369,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
             attentionJob.Set(heads3, mixWork);
             threads.Run(attentionJob);
-            if (caches is not null)
+            if (passSequences)
             {
                 WriteSequences(rows);
             }
@@ -495,13 +518,14 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 s[j] = Dot(q, keys + ((long)j * headDim), headDim) * scale;
             }
 
-            if (scaledColumns is { } columns && rowScaled[b])
+            if ((passSequences ? rowColumns[b] : scaledColumns) is { } columns && rowScaled[b])
             {
+                float factor = passSequences ? rowFactor[b] : scaleFactor;
                 for (int j = Math.Min(start, columns.Length) - 1; j >= 0; j--)
                 {
                     if (columns[j] != 0)
                     {
-                        s[j] *= scaleFactor;
+                        s[j] *= factor;
                     }
                 }
             }
@@ -562,12 +586,17 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
-    /// <summary>Each row's new key (rotated) and value go to its own cache at its own position.</summary>
+    /// <summary>Each writing row's new key (rotated) and value go to its own cache at its own position.</summary>
     private void WriteSequences(int rows)
     {
         int bytes = headDim * sizeof(float);
         for (int r = 0; r < rows; r++)
         {
+            if (!rowWrites[r])
+            {
+                continue; // a read-only (steered) row
+            }
+
             float* row = qkv + ((long)r * qkvOut);
             float* keys = (float*)rowKeys[r];
             float* values = (float*)rowValues[r];
