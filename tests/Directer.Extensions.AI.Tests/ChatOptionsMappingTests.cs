@@ -76,6 +76,7 @@ public sealed class ChatOptionsMappingTests
         Assert.Contains("steering directer:", finished.Message);
         Assert.Contains("(stop)", finished.Message);
         Assert.Contains("requests decoded together: up to 1,", finished.Message);
+        Assert.Contains("steered passes shared by up to 0 requests,", finished.Message);
         Assert.Empty(scripted.ClientLogs(LogLevel.Warning));
         Assert.Equal(0, response.Usage.CachedInputTokenCount);
 

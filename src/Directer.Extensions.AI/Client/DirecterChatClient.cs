@@ -262,13 +262,14 @@ public sealed class DirecterChatClient : IChatClient
             DirecterLog.RequiredToolNotCalled(logger, requestId);
         }
 
-        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CachedPromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), result.PeakConcurrentRequests, clock.ElapsedMilliseconds);
+        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CachedPromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), result.PeakConcurrentRequests, result.PeakSteeredBatchRequests, clock.ElapsedMilliseconds);
         if (telemetrySourceName is not null && Activity.Current is { } activity && activity.Source.Name == telemetrySourceName)
         {
             activity.SetTag(DirecterTelemetry.SteeringMethodTag, result.Steering?.Method ?? "none");
             activity.SetTag(DirecterTelemetry.EmphasisSpansTag, result.EmphasisSpans.Count);
             activity.SetTag(DirecterTelemetry.CachedInputTokensTag, result.CachedPromptTokens);
             activity.SetTag(DirecterTelemetry.ConcurrentRequestsTag, result.PeakConcurrentRequests);
+            activity.SetTag(DirecterTelemetry.SteeredBatchRequestsTag, result.PeakSteeredBatchRequests);
             if (result.Steering is { } steering)
             {
                 activity.SetTag(DirecterTelemetry.SteeredShareTag, steering.SteeredShare);
