@@ -265,7 +265,7 @@ public sealed class TokenGenerator : IDisposable
 
         // Selectors may choose, among strategies with the same tokens, the one that batches across requests; only where
         // rows are independent of the pass they ride in (the CPU decode kernels).
-        bool concurrent = active.Count > 1 && Model.UsesDecodeKernels;
+        bool concurrent = active.Count > 1 && Model.UsesDecodeKernels && Serving.BatchSteeredRows;
         using var scope = NewDisposeScope();
         Tensor? batched = null;
         batch.Clear();
@@ -329,7 +329,7 @@ public sealed class TokenGenerator : IDisposable
 
                 var raw = row < 0 ? null : batched!.select(0, row);
                 bool done;
-                if ((row >= 0 || run.HasRoom) && run.SteersAfterRawPass(concurrent))
+                if (Serving.BatchSteeredRows && (row >= 0 || run.HasRoom) && run.SteersAfterRawPass(concurrent))
                 {
                     var rows = run.BeginSteered(raw);
                     if (rows is not null)
