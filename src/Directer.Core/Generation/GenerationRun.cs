@@ -7,8 +7,9 @@ namespace Directer.Core.Generation;
 
 /// <summary>
 /// One request in the generator: its cache slot, rules, sampler, selector and cancellation, stepped one token at a
-/// time by <see cref="TokenGenerator"/>'s loop (alone, or as one row of a batched raw pass). The loop reads prefill,
-/// then per step: choose (the selector's passes), accept, stop.
+/// time by <see cref="TokenGenerator"/>'s loop (alone, or as one row of a batched raw pass, and for a two-phase step
+/// (<see cref="ISteersAfterRawPass"/>) as rows of a batched steered pass). The loop reads prefill, then per step: choose
+/// (the selector's passes), accept, stop.
 /// </summary>
 internal sealed class GenerationRun
 {
