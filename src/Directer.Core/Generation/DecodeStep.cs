@@ -63,6 +63,12 @@ public sealed class DecodeStep
     /// </summary>
     internal Tensor? PrecomputedRawLogits { get; set; }
 
+    /// <summary>
+    /// This step's rows of a shared raw pass that also ran the rows it declared with it (<see cref="IRunsRowsWithRawPass"/>),
+    /// handed out by the <see cref="RunBatch"/> call that matches them; null when the step runs its own.
+    /// </summary>
+    internal (RowsWithRawPass Rows, Tensor Logits)? PrecomputedBatch { get; set; }
+
     /// <summary>Runs the plain raw pass of the input token (appending it to the cache); returns float32 logits [vocab].</summary>
     public Tensor RunRawPass()
     {
@@ -88,6 +94,18 @@ public sealed class DecodeStep
         if (PrecomputedRawLogits is not null)
         {
             throw new InvalidOperationException("This step's raw pass already ran in a batch of sequences: take it with RunRawPass.");
+        }
+
+        if (PrecomputedBatch is { } declared)
+        {
+            if (!declared.Rows.Matches(rows, request))
+            {
+                throw new InvalidOperationException("This step's pass already ran with the rows it declared; a different pass was asked for.");
+            }
+
+            PrecomputedBatch = null;
+            RequireFinite(declared.Logits);
+            return Rules.Apply(declared.Logits.reshape(rows, -1), raw: true);
         }
 
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);

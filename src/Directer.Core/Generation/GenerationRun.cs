@@ -68,6 +68,9 @@ internal sealed class GenerationRun
     /// <summary>Whether the next step declares its steered rows after its raw pass (<see cref="BeginSteered"/>, <see cref="EndSteered"/>).</summary>
     public bool SteersAfterRawPass(bool concurrent) => selector is ISteersAfterRawPass two && two.DeclaresSteeredRows(decoded, model.Device, concurrent);
 
+    /// <summary>Whether the next step names its pass before it runs (<see cref="DeclareWithRawPass"/>, <see cref="StepDeclared"/>).</summary>
+    public bool RowsWithRawPass(bool concurrent) => selector is IRunsRowsWithRawPass rows && rows.DeclaresRowsWithRawPass(decoded, model.Device, concurrent);
+
     /// <summary>The step in progress (between <see cref="BeginSteered"/> and <see cref="EndSteered"/>).</summary>
     public DecodeStep CurrentStep => step!;
 
@@ -215,6 +218,37 @@ internal sealed class GenerationRun
         var s = step!;
         int token = ((ISteersAfterRawPass)selector).EndStep(s, steered);
         s.Rules.EndStep();
+        CheckToken(token);
+        reason = rules!.Accept(token);
+        input = token;
+        return reason is not null;
+    }
+
+    /// <summary>
+    /// Begins a step whose pass the selector names before it runs (<see cref="IRunsRowsWithRawPass"/>; the input is
+    /// recorded and the step has room): the rules prepare, the selector declares its rows. <see cref="StepDeclared"/> follows
+    /// with their logits from the round's shared raw pass. Tensors live until the round's scope ends.
+    /// </summary>
+    public RowsWithRawPass DeclareWithRawPass()
+    {
+        var s = Prepare(rawLogits: null);
+        return ((IRunsRowsWithRawPass)selector).DeclareRowsWithRawPass(s);
+    }
+
+    /// <summary>The step begun by <see cref="DeclareWithRawPass"/>, with its rows' logits (the cache holds its input); true when the run is done.</summary>
+    public bool StepDeclared(RowsWithRawPass rows, Tensor logits)
+    {
+        var s = step!;
+        s.PrecomputedBatch = (rows, logits);
+        int token = selector.Select(s);
+        s.Rules.EndStep();
+        if (s.PrecomputedBatch is not null)
+        {
+            s.PrecomputedBatch = null;
+            throw new InvalidOperationException($"{selector.GetType().Name} did not run the pass it declared.");
+        }
+
+        CheckRawPass(s);
         CheckToken(token);
         reason = rules!.Accept(token);
         input = token;

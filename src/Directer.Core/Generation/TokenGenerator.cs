@@ -20,8 +20,9 @@ public sealed class TokenGenerator : IDisposable
     private readonly Queue<GenerationRun> queue = new();
     private readonly List<GenerationRun> active = new();
     private readonly List<GenerationRun> batch = new();
-    private readonly List<int> batchInputs = new();
-    private readonly List<KvCache> batchCaches = new();
+    private readonly List<SequenceRow> batchRows = new();
+    private readonly List<int> batchOffsets = new();
+    private readonly List<RowsWithRawPass?> batchDeclared = new();
     private readonly List<(GenerationRun Run, SteeredRows Rows)> steered = new();
     private readonly List<SequenceRow> steeredRows = new();
     private bool looping;
@@ -58,6 +59,12 @@ public sealed class TokenGenerator : IDisposable
 
     /// <summary>Raw passes that served several requests' rows at once (continuous batching at work).</summary>
     public int BatchedPasses { get; private set; }
+
+    /// <summary>
+    /// Steps whose raw row ran with the steered rows they named before the pass (DIRECTER's layer ranking, its
+    /// <c>Batched</c> steps) inside a raw pass shared with other requests.
+    /// </summary>
+    public int SharedStepsWithDeclaredRows { get; private set; }
 
     /// <summary>Steered passes that served several requests' steered rows at once (DIRECTER after the gate, static key scaling).</summary>
     public int BatchedSteeredPasses { get; private set; }
@@ -273,7 +280,7 @@ public sealed class TokenGenerator : IDisposable
         {
             foreach (var run in active)
             {
-                if (run.Batchable(concurrent) && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
+                if (run.HasRoom && !run.CancellationToken.IsCancellationRequested && (run.RowsWithRawPass(concurrent) || run.Batchable(concurrent)))
                 {
                     batch.Add(run);
                 }
@@ -283,21 +290,48 @@ public sealed class TokenGenerator : IDisposable
             {
                 try
                 {
-                    foreach (var run in batch)
+                    // Each request's rows: its raw row alone, or its raw row with the steered rows its step declares now.
+                    batchRows.Clear();
+                    batchOffsets.Clear();
+                    batchDeclared.Clear();
+                    for (int b = 0; b < batch.Count; b++)
                     {
+                        var run = batch[b];
                         run.RecordInput();
+                        RowsWithRawPass? declared = null;
+                        if (run.RowsWithRawPass(concurrent))
+                        {
+                            try
+                            {
+                                declared = run.DeclareWithRawPass();
+                            }
+                            catch (Exception e)
+                            {
+                                // This request's selector failed: it leaves, the others' pass goes on.
+                                End(run, e);
+                                batch.RemoveAt(b--);
+                                continue;
+                            }
+                        }
+
+                        batchOffsets.Add(batchRows.Count);
+                        batchDeclared.Add(declared);
+                        if (declared is not null)
+                        {
+                            declared.AddTo(batchRows, run.CurrentStep);
+                        }
+                        else
+                        {
+                            batchRows.Add(SequenceRow.Raw(run.Input, run.Slot!.Cache));
+                        }
                     }
 
-                    batchInputs.Clear();
-                    batchCaches.Clear();
-                    foreach (var run in batch)
+                    if (batch.Count > 0)
                     {
-                        batchInputs.Add(run.Input);
-                        batchCaches.Add(run.Slot!.Cache);
+                        batched = Model.ForwardSequences(batchRows);
+                        BatchedPasses += batch.Count > 1 ? 1 : 0;
+                        SharedStepsWithDeclaredRows += batch.Count > 1 ? batchDeclared.Count(d => d is not null) : 0;
                     }
-
-                    batched = Model.ForwardSequences(batchInputs, batchCaches);
-                    BatchedPasses++;
                 }
                 catch (Exception e)
                 {
@@ -307,6 +341,10 @@ public sealed class TokenGenerator : IDisposable
                     }
 
                     batch.Clear();
+                }
+                finally
+                {
+                    batchRows.Clear();
                 }
             }
             else
@@ -327,8 +365,18 @@ public sealed class TokenGenerator : IDisposable
                     run.CancellationToken.ThrowIfCancellationRequested();
                 }
 
-                var raw = row < 0 ? null : batched!.select(0, row);
                 bool done;
+                if (row >= 0 && batchDeclared[row] is { } declared)
+                {
+                    if (run.StepDeclared(declared, batched!.narrow(0, batchOffsets[row], declared.Count)))
+                    {
+                        Finish(run);
+                    }
+
+                    continue;
+                }
+
+                var raw = row < 0 ? null : batched!.select(0, batchOffsets[row]);
                 if (Serving.BatchSteeredRows && (row >= 0 || run.HasRoom) && run.SteersAfterRawPass(concurrent))
                 {
                     var rows = run.BeginSteered(raw);

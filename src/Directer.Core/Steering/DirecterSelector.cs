@@ -11,13 +11,14 @@ namespace Directer.Core.Steering;
 /// halving sets of the most sensitive layers until a plausible choice, else the raw choice. The
 /// ranking is computed once, at the first step. One instance serves one generation at a time.
 /// </summary>
-public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
+public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, IRunsRowsWithRawPass
 {
     private readonly IReadOnlyList<TokenSpan> spans;
     private readonly List<SteeringStep> trace = new();
     private EmphasisPositions? emphasis;
     private bool previousGated;
     private PendingStep? pending;
+    private DeclaredPass? declared;
 
     /// <summary>Creates the selector for the emphasised <paramref name="spans"/> of the prompt.</summary>
     public DirecterSelector(IEnumerable<TokenSpan> spans, SteeringSettings? options = null)
@@ -52,6 +53,8 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
         Ranking = null;
         previousGated = false;
         pending = null;
+        declared?.Dispose();
+        declared = null;
     }
 
     /// <summary>Every step after the first (the ranking's) begins with the raw pass alone, unless it runs the raw row with the candidates.</summary>
@@ -66,6 +69,28 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
     /// </summary>
     bool ISteersAfterRawPass.DeclaresSteeredRows(int index, Device device, bool concurrent) =>
         index > 0 && StepStrategy(device, concurrent) == SteeringStrategy.BatchedAfterGate;
+
+    /// <summary>
+    /// The first step (the ranking: raw row + one probe per layer, unless <see cref="SteeringStrategy.Sequential"/>) and
+    /// <see cref="SteeringStrategy.Batched"/> steps (raw row + candidates) name their pass before it runs, so that it joins
+    /// the round's shared raw pass.
+    /// </summary>
+    bool IRunsRowsWithRawPass.DeclaresRowsWithRawPass(int index, Device device, bool concurrent) => index == 0
+        ? Resolve(Options.Strategy, device) != SteeringStrategy.Sequential
+        : StepStrategy(device, concurrent) == SteeringStrategy.Batched;
+
+    /// <inheritdoc />
+    RowsWithRawPass IRunsRowsWithRawPass.DeclareRowsWithRawPass(DecodeStep step)
+    {
+        var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        declared?.Dispose();
+        int layers = step.Model.LayerCount;
+        var rows = step.Index == 0 ? RankingRows(layers) : WithRawRow(CandidateSets(layers, Ranking!));
+        declared = new DeclaredPass(
+            new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device),
+            step.Index == 0 ? new AttentionCapture(layers) : null);
+        return new RowsWithRawPass(declared.Steering, rows.Count, declared.Capture);
+    }
 
     /// <inheritdoc />
     SteeredRows? ISteersAfterRawPass.BeginStep(DecodeStep step)
@@ -117,6 +142,21 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
     /// <inheritdoc />
     public int Select(DecodeStep step)
     {
+        // A pass declared before the step (IRunsRowsWithRawPass) is this step's; it is disposed with the step.
+        var pass = declared;
+        declared = null;
+        try
+        {
+            return SelectStep(step, pass);
+        }
+        finally
+        {
+            pass?.Dispose();
+        }
+    }
+
+    private int SelectStep(DecodeStep step, DeclaredPass? pass)
+    {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
         var strategy = StepStrategy(step.Model.Device, concurrent: false);
         if (step.Index > 0 && strategy == SteeringStrategy.BatchedAfterGate)
@@ -134,7 +174,7 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
         IReadOnlyList<IReadOnlySet<int>> candidates;
         if (step.Index == 0)
         {
-            rawLogits = RankLayers(step, positions, strategy);
+            rawLogits = RankLayers(step, positions, strategy, pass);
             candidates = CandidateSets(layers, Ranking!);
         }
         else
@@ -142,10 +182,9 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
             candidates = CandidateSets(layers, Ranking!);
             if (strategy == SteeringStrategy.Batched)
             {
-                var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
-                rows.AddRange(candidates);
-                using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
-                var all = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering });
+                var rows = WithRawRow(candidates);
+                using var own = pass is null ? new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device) : null;
+                var all = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? own });
                 rawLogits = all[0];
                 batchedCandidates = all.narrow(0, 1, candidates.Count);
             }
@@ -231,18 +270,29 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
         return sets;
     }
 
-    private Tensor RankLayers(DecodeStep step, EmphasisPositions positions, SteeringStrategy strategy)
+    /// <summary>The ranking pass's rows: the raw row, then one probe per layer.</summary>
+    private static List<IReadOnlySet<int>> RankingRows(int layers) =>
+        WithRawRow(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList());
+
+    private static List<IReadOnlySet<int>> WithRawRow(IReadOnlyList<IReadOnlySet<int>> sets)
+    {
+        var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
+        rows.AddRange(sets);
+        return rows;
+    }
+
+    private Tensor RankLayers(DecodeStep step, EmphasisPositions positions, SteeringStrategy strategy, DeclaredPass? pass)
     {
         int layers = step.Model.LayerCount;
         var probeSets = Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList();
         Tensor rawLogits;
         if (strategy != SteeringStrategy.Sequential)
         {
-            var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
-            rows.AddRange(probeSets);
-            using var capture = new AttentionCapture(layers);
-            using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
-            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering, Capture = capture })[0];
+            var rows = RankingRows(layers);
+            using var ownCapture = pass is null ? new AttentionCapture(layers) : null;
+            using var ownSteering = pass is null ? new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device) : null;
+            var capture = pass?.Capture ?? ownCapture!;
+            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? ownSteering, Capture = capture })[0];
             var (rawIn, rawOut) = LayerRanking.Row(capture, 0);
             Ranking = LayerRanking.Compute(rawIn, rawOut, p => LayerRanking.Row(capture, p + 1), Options.Ranking);
         }
@@ -266,6 +316,16 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass
         }
 
         return rawLogits;
+    }
+
+    /// <summary>The steering (and, for the ranking, the capture) of a pass declared before its step.</summary>
+    private sealed record DeclaredPass(KeyScaleSteering Steering, AttentionCapture? Capture) : IDisposable
+    {
+        public void Dispose()
+        {
+            Steering.Dispose();
+            Capture?.Dispose();
+        }
     }
 
     /// <summary>What <see cref="ISteersAfterRawPass.BeginStep"/> learnt from the raw pass, for <see cref="ISteersAfterRawPass.EndStep"/>.</summary>

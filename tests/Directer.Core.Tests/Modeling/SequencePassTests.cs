@@ -9,7 +9,7 @@ namespace Directer.Core.Tests.Modeling;
 /// <summary>
 /// A pass over several sequences (<c>LlamaModel.ForwardSequences</c> with <see cref="SequenceRow"/>s): raw rows that append
 /// to their own caches, steered read-only rows (several over one cache, each with its own key scaling), and a request's
-/// raw row with its candidates. Every row's logits are bit for bit what that request's own pass gives, on the CPU decode
+/// raw row with its candidates and an attention capture (DIRECTER's ranking). Every row's logits and captured rows are bit for bit what that request's own pass gives, on the CPU decode
 /// kernels (one pass over the weights for all rows) and on the TorchSharp path; the caches end as the solo passes leave them.
 /// </summary>
 public sealed class SequencePassTests
@@ -57,20 +57,22 @@ public sealed class SequencePassTests
         using var steeringC = new KeyScaleSteering(emphasisC, 32, withRawC, posC, posC + 1, model.Device);
         using var steeredA = Pass(model, soloA, promptA[^1], candidatesA.Count, false, posA, steeringA);
         using var steeredB = Pass(model, soloB, promptB[^1], 1, false, posB, steeringB);
-        using var rawWithCandidatesC = Pass(model, soloC, promptC[^1], withRawC.Count, true, posC, steeringC);
+        using var soloCapture = new AttentionCapture(layers);
+        using var rawWithCandidatesC = Pass(model, soloC, promptC[^1], withRawC.Count, true, posC, steeringC, soloCapture);
         using var unsteeredA = Pass(model, soloA, promptA[^1], 1, false, posA, null);
 
         // The same passes as rows of passes over several sequences.
         using var cacheA = Prefilled(model, promptA);
         using var cacheB = Prefilled(model, promptB);
         using var cacheC = Prefilled(model, promptC);
+        using var capture = new AttentionCapture(layers);
         using var raws = model.ForwardSequences([SequenceRow.Raw(promptA[^1], cacheA), SequenceRow.Raw(promptB[^1], cacheB)]);
         using var mixed = model.ForwardSequences(
         [
             new SequenceRow(promptA[^1], cacheA, posA, false, steeringA, 0),
             new SequenceRow(promptA[^1], cacheA, posA, false, steeringA, 1),
-            new SequenceRow(promptC[^1], cacheC, posC, true, steeringC, 0),
-            new SequenceRow(promptC[^1], cacheC, posC, false, steeringC, 1),
+            new SequenceRow(promptC[^1], cacheC, posC, true, steeringC, 0, capture),
+            new SequenceRow(promptC[^1], cacheC, posC, false, steeringC, 1, capture),
             new SequenceRow(promptB[^1], cacheB, posB, false, steeringB, 0),
         ]);
 
@@ -84,6 +86,8 @@ public sealed class SequencePassTests
         for (int l = 0; l < layers; l++)
         {
             Assert.True(soloC.KeysPrefix(l, posC + 1).eq(cacheC.KeysPrefix(l, posC + 1)).all().item<bool>(), $"C's cached keys differ in layer {l}");
+            AssertSame(soloCapture.Inputs[l]!, capture.Inputs[l]!, $"C's captured attention input, layer {l}");
+            AssertSame(soloCapture.Outputs[l]!, capture.Outputs[l]!, $"C's captured attention output, layer {l}");
         }
     }
 
@@ -107,10 +111,10 @@ public sealed class SequencePassTests
         return cache;
     }
 
-    private static Tensor Pass(LlamaModel model, KvCache cache, int token, int rows, bool write, int start, KeyScaleSteering? steering)
+    private static Tensor Pass(LlamaModel model, KvCache cache, int token, int rows, bool write, int start, KeyScaleSteering? steering, AttentionCapture? capture = null)
     {
         using var input = full(new long[] { rows, 1 }, token, ScalarType.Int64);
-        using var logits = model.Forward(input, cache, new ForwardRequest { WriteCache = write, StartPosition = start, LastPositionOnly = true, Steering = steering });
+        using var logits = model.Forward(input, cache, new ForwardRequest { WriteCache = write, StartPosition = start, LastPositionOnly = true, Steering = steering, Capture = capture });
         return logits.reshape(rows, -1).DetachFromDisposeScope();
     }
 

@@ -85,6 +85,12 @@ public sealed class SteeredBatchingTests
         Assert.Equal(0, results[^2].PeakSteeredBatchRequests); // PASTA runs its steered pass per request
         Assert.Equal(0, results[^1].PeakSteeredBatchRequests); // plain
         Assert.Equal(declaring.Max(), results[0].PeakSteeredBatchRequests); // static, ungated: in every shared pass
+
+        // The three DIRECTER requests' first steps (the layer ranking: raw row + one probe per layer) rode in the first
+        // round's shared raw pass, and so did the Auto request's raw row + candidates steps (after a steered step) where
+        // it runs them: not on the kernels, where Auto runs after the gate while other requests share the round.
+        int autoBatchedSteps = kernels ? 0 : Enumerable.Range(1, Tokens - 1).Count(k => !selectors[2]!.Trace[k - 1].Gated);
+        Assert.Equal(3 + autoBatchedSteps, together.SharedStepsWithDeclaredRows);
     }
 
     [Theory]

@@ -73,6 +73,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly KvCache[] rowCaches = new KvCache[MaxRows];
     private readonly IScoreColumnScaling?[] rowScaling = new IScoreColumnScaling?[MaxRows];
     private readonly int[] rowScalingRow = new int[MaxRows];
+    private readonly AttentionCapture?[] rowCapture = new AttentionCapture?[MaxRows];
     private readonly float[]?[] rowColumns = new float[]?[MaxRows];
     private readonly float[] rowFactor = new float[MaxRows];
     private float[]? scaledColumns;
@@ -288,6 +289,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             rowWrites[r] = row.WriteCache;
             rowScaling[r] = row.Steering as IScoreColumnScaling;
             rowScalingRow[r] = row.SteeringRow;
+            rowCapture[r] = row.Capture;
             rowColumns[r] = rowScaling[r]?.Columns;
             rowFactor[r] = rowScaling[r]?.Multiplier ?? 1f;
             longest = Math.Max(longest, row.Start + 1);
@@ -308,6 +310,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             Array.Clear(rowCaches, 0, rows);
             Array.Clear(rowScaling, 0, rows);
             Array.Clear(rowColumns, 0, rows);
+            Array.Clear(rowCapture, 0, rows);
         }
     }
 
@@ -380,6 +383,10 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
             Multiply(w.Output, attn, rows, o, hidden, w.OutputBias);
             request.Capture?.RecordLastPositions(l, h, o, batch, n, hidden);
+            if (passSequences)
+            {
+                CaptureSequences(l, rows);
+            }
             Add(x, o, rows * hidden);
             RmsNorm(x, w.PostAttentionNorm, h, rows);
             Multiply(w.GateUp, h, rows, gateUp, 2 * inter, w.GateUpBias);
@@ -583,6 +590,28 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 float* v = qkv + ((long)((b * n) + j) * qkvOut) + (((heads + kvHeads) + kv) * headDim);
                 Axpy(s[start + j] * inv, v, output, headDim);
             }
+        }
+    }
+
+    /// <summary>Each run of consecutive rows with one capture records its rows' attention input and output (one request's rows).</summary>
+    private void CaptureSequences(int layer, int rows)
+    {
+        for (int r = 0; r < rows;)
+        {
+            if (rowCapture[r] is not { } capture)
+            {
+                r++;
+                continue;
+            }
+
+            int count = 1;
+            while (r + count < rows && ReferenceEquals(rowCapture[r + count], capture))
+            {
+                count++;
+            }
+
+            capture.RecordLastPositions(layer, h + ((long)r * hidden), o + ((long)r * hidden), count, 1, hidden);
+            r += count;
         }
     }
 
