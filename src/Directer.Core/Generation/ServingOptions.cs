@@ -36,8 +36,9 @@ public sealed record ServingOptions
     public bool ReusePrefixes { get; init; } = true;
 
     /// <summary>
-    /// Run the steered rows several requests declare after their raw pass in one pass (default); off, each request runs
-    /// its steered passes alone, as before steered batching (the benchmark's baseline; same tokens either way).
+    /// Run the steered rows several requests declare in shared passes (default: after their raw pass in a second pass,
+    /// or with their raw row in the raw pass); off, each request runs its steered passes alone, as before steered
+    /// batching (the benchmark's baseline; same tokens either way).
     /// </summary>
     internal bool BatchSteeredRows { get; init; } = true;
 

@@ -280,7 +280,7 @@ public sealed class TokenGenerator : IDisposable
         {
             foreach (var run in active)
             {
-                if (run.HasRoom && !run.CancellationToken.IsCancellationRequested && (run.RowsWithRawPass(concurrent) || run.Batchable(concurrent)))
+                if (run.HasRoom && !run.CancellationToken.IsCancellationRequested && (DeclaresRows(run, concurrent) || run.Batchable(concurrent)))
                 {
                     batch.Add(run);
                 }
@@ -299,7 +299,7 @@ public sealed class TokenGenerator : IDisposable
                         var run = batch[b];
                         run.RecordInput();
                         RowsWithRawPass? declared = null;
-                        if (run.RowsWithRawPass(concurrent))
+                        if (DeclaresRows(run, concurrent))
                         {
                             try
                             {
@@ -489,6 +489,9 @@ public sealed class TokenGenerator : IDisposable
             steered.Clear();
         }
     }
+
+    /// <summary>Whether <paramref name="run"/>'s next step joins the shared raw pass with the steered rows it names in advance.</summary>
+    private bool DeclaresRows(GenerationRun run, bool concurrent) => Serving.BatchSteeredRows && run.RowsWithRawPass(concurrent);
 
     /// <summary>A run is done: it leaves with its result, its slot kept for reuse.</summary>
     private void Finish(GenerationRun run)
