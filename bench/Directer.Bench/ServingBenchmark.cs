@@ -229,7 +229,8 @@ internal static class ServingBenchmark
         sb.AppendLine($"125M benchmark model, N concurrent DIRECTER requests (default settings: Auto strategy, alpha {settings.Alpha}, beta {settings.Beta}; {PromptLength}-token");
         sb.AppendLine($"prompts, 12 emphasised tokens, {newTokens} greedy tokens each), time until all finish: queued (one at a time), decoded together with");
         sb.AppendLine("each request's steered passes run alone (raw passes shared: the behaviour before steered batching), decoded together with");
-        sb.AppendLine("the steered rows of all requests in one pass per round; one run each, interleaved:");
+        sb.AppendLine("the steered rows of all requests in shared passes (candidates after the gate in one pass per round, the ranking rows");
+        sb.AppendLine("in the raw pass); one run each, interleaved:");
         sb.AppendLine();
         sb.AppendLine("| concurrent requests | queued | steered per request | steered batched | batched × per request | batched × queued | shared steered passes (peak requests) | steps past the gate | same tokens |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
