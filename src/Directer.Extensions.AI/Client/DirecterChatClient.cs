@@ -38,11 +38,19 @@ public sealed class DirecterChatClient : IChatClient
     /// </summary>
     public const string StopReasonKey = "directer.stop_reason";
 
+    /// <summary>
+    /// Key set to true in <see cref="ChatResponse.AdditionalProperties"/> when the system message was to be emphasised
+    /// by default but the model's own template left it out of this prompt, so nothing of it was steered
+    /// (<see cref="ChatResult.SystemMessageNotRendered"/>); absent otherwise.
+    /// </summary>
+    public const string SystemMessageNotRenderedKey = "directer.system_message_not_rendered";
+
     private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly ILogger logger;
     private readonly ChatClientMetadata metadata;
     private readonly string? telemetrySourceName;
     private readonly int? maxSequenceLength;
+    private int systemMessageWarned;
     private ChatModel? loaded;
 
     /// <summary>Creates the client over a loaded model (not owned).</summary>
@@ -245,7 +253,7 @@ public sealed class DirecterChatClient : IChatClient
         {
             var request = plan.Request;
             string steering = request.Steering?.Method.ToString().ToLowerInvariant() ?? "none";
-            int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis?.SystemMessage == true ? 1 : 0);
+            int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis is { SystemMessage: true } or { SystemMessageIfRendered: true } ? 1 : 0);
             DirecterLog.RequestStarted(logger, requestId, mode, plan.MessageCount, request.Tools.Count, steering, spans, request.MaxNewTokens, request.Temperature, request.ToolCallsConstrained);
         }
     }
@@ -255,6 +263,11 @@ public sealed class DirecterChatClient : IChatClient
         if (plan.JsonRequested && callCount == 0 && !IsJson(result.Text, out string? reason))
         {
             DirecterLog.ReplyNotJson(logger, requestId, reason!);
+        }
+
+        if (result.SystemMessageNotRendered && Interlocked.Exchange(ref systemMessageWarned, 1) == 0)
+        {
+            DirecterLog.SystemMessageNotRendered(logger, requestId);
         }
 
         if (plan.ToolRequired && callCount == 0)
@@ -360,6 +373,11 @@ public sealed class DirecterChatClient : IChatClient
     private static AdditionalPropertiesDictionary Properties(ChatResult result, ChatFinishReason finish)
     {
         var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [FinishReasonKey] = finish.Value, [StopReasonKey] = result.StopReason };
+        if (result.SystemMessageNotRendered)
+        {
+            properties[SystemMessageNotRenderedKey] = true;
+        }
+
         if (result.Steering is { } steering)
         {
             properties[SteeringSummaryKey] = steering;

@@ -51,11 +51,9 @@ public sealed class ToolFormatRoundTripTests
             history.AddUserMessage("What is 12 times 37?");
 
             // Mistral's template renders the system message only inside a last user turn: once a tool result is last it
-            // drops it, so there is nothing of it left to emphasise (which is an error by default).
-            var settings = new DirecterPromptExecutionSettings
-            {
-                FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), MaxTokens = 16, EmphasizeSystemMessage = template != "mistral",
-            };
+            // drops it. The default system-message emphasis (issue 14) then steers nothing for that request instead of
+            // failing the agent's round trip (an explicit EmphasizeSystemMessage = true would still fail it).
+            var settings = new DirecterPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), MaxTokens = 16 };
             var reply = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history, settings, kernel);
 
             // The real plugin ran with the arguments the model wrote, once per request.
