@@ -266,6 +266,40 @@ public sealed class ByteFallbackGoldenTests : IClassFixture<ByteFallbackGoldenTe
         Assert.Equal(phi.TokenToId("<|endoftext|>"), phi.EosTokenIds[0]);
     }
 
+    [Theory]
+    [InlineData("config", "\"legacy\": true", "\"add_prefix_space\": false, \"legacy\": true", "$.add_prefix_space", "tokenizer.model")]
+    [InlineData("json", "\"normalized\":false", "\"normalized\":true", "$.added_tokens", "normalized: true")]
+    [InlineData("json", "\"type\":\"Prepend\"", "\"type\":\"NFKC\"", "$.normalizer.normalizers[0].type", "NFKC")]
+    [InlineData("json", "{\"type\":\"Fuse\"}", "{\"type\":\"CTC\"}", "$.decoder.decoders[2].type", "CTC")]
+    [InlineData("json", "\"<0x41>\":68,", "", "$.model.vocab", "byte tokens")]
+    public void WhatTheLoaderCannotReproduceIsAClearError(string file, string find, string replace, string jsonPath, string expected)
+    {
+        // Settings that would make Hugging Face tokenize differently from what is implemented are refused, naming the place.
+        string folder = Directory.CreateTempSubdirectory("directer-byte-fallback-bad-").FullName;
+        try
+        {
+            foreach (string name in new[] { "tokenizer.json", "tokenizer_config.json" })
+            {
+                string text = File.ReadAllText(Path.Combine(Root, "mistral-7b-v0.1", name));
+                if ((name == "tokenizer.json") == (file == "json"))
+                {
+                    Assert.Contains(find, text, StringComparison.Ordinal);
+                    text = text.Replace(find, replace, StringComparison.Ordinal);
+                }
+
+                File.WriteAllText(Path.Combine(folder, name), text);
+            }
+
+            var error = Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(folder));
+            Assert.Contains(jsonPath, error.Message, StringComparison.Ordinal);
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void MultiByteCharactersSplitOverByteTokensStreamWithoutReplacementCharacters()
     {
