@@ -77,4 +77,34 @@ public sealed class ToolFormatRoundTripTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task After_a_tool_result_Mistrals_template_drops_the_system_message_and_the_reply_metadata_says_so()
+    {
+        string folder = ScriptedCheckpoint.Write(["Done."], "]", []);
+        try
+        {
+            var builder = Kernel.CreateBuilder();
+            builder.AddDirecterChatCompletion(folder, o => o.ChatTemplate = "mistral");
+            var kernel = builder.Build();
+            var history = new ChatHistory("Answer in lowercase.");
+            history.AddUserMessage("What is 12 times 37?");
+            var call = new FunctionCallContent("multiply", "calculator", "abc123XYZ", new KernelArguments { ["a"] = 12, ["b"] = 37 });
+            history.Add(new ChatMessageContent(AuthorRole.Assistant, [call]));
+            history.Add(new FunctionResultContent(call, "444").ToChatMessage());
+            var service = kernel.GetRequiredService<IChatCompletionService>();
+
+            var reply = await service.GetChatMessageContentAsync(history, new DirecterPromptExecutionSettings(), kernel);
+            Assert.Equal("Done.", reply.Content);
+            Assert.Equal(true, reply.Metadata![Directer.Extensions.AI.DirecterChatClient.SystemMessageNotRenderedKey]);
+
+            // Asked for explicitly, the missing system message is an error.
+            await Assert.ThrowsAsync<Directer.Core.Emphasis.EmphasisNotFoundException>(() =>
+                service.GetChatMessageContentAsync(history, new DirecterPromptExecutionSettings { EmphasizeSystemMessage = true }, kernel));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
