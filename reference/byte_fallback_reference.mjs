@@ -13,7 +13,8 @@
 //   phi3.5-layout        + Phi-3.5-mini's added tokens with their flags (rstrip, "</s>" not special) and its
 //                        tokenizer_config (add_bos_token false, legacy false), the Metaspace pre-tokenizer with
 //                        prepend_scheme "first" (what transformers' converter writes for legacy: false), its template;
-//   metaspace-always-split  Metaspace "always" with split, and the Metaspace decoder (older converted files).
+//   metaspace-always-split  Metaspace "always" with split, and the Metaspace decoder (older converted files);
+//   normalized-specials  <unk>, <s>, </s> with normalized: true (matched in the normalized text, as "▁<s>").
 // What is committed per variant is a subset of the vocabulary and merges that provably encodes every test text
 // exactly as the full file (checked here with the Rust tokenizer), plus all 256 byte tokens.
 //
@@ -151,7 +152,15 @@ function variants() {
     },
     config: { ...baseConfig },
   };
-  return [v01, v03, phi, split];
+  const normalized = {
+    name: "normalized-specials",
+    source: v01.source,
+    layout: "Mistral 7B v0.1's file with its added tokens <unk>, <s>, </s> marked normalized: true (as some Llama 2 derived files have them): matched in the normalized text as \"▁<s>\"; Llama 2's chat template",
+    spec: { ...baseSpec, added_tokens: baseSpec.added_tokens.map((t) => ({ ...t, normalized: true })) },
+    config: { ...baseConfig, chat_template: template("llama2.jinja") },
+    noTools: true,
+  };
+  return [v01, v03, phi, split, normalized];
 }
 
 function tokenContent(value) {

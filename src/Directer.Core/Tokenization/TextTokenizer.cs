@@ -31,7 +31,8 @@ public sealed class TextTokenizer
         Kind = model is ByteLevelBpeModel ? TextTokenizerKind.ByteLevelBpe : TextTokenizerKind.SentencePieceBpe;
         this.nfc = nfc;
         this.decoder = decoder;
-        added = new AddedVocabulary(addedTokens, t => t.Content);
+        // A byte-fallback model matches normalized added tokens itself, in its normalized text, as Hugging Face does.
+        added = new AddedVocabulary(model is ByteFallbackBpeModel ? addedTokens.Where(t => !t.Normalized) : addedTokens, t => t.Content);
         addedById = addedTokens.ToDictionary(t => t.Id);
         addedByContent = addedTokens.ToDictionary(t => t.Content, t => t.Id);
         VocabSize = Math.Max(model.VocabularyEnd, addedTokens.Count == 0 ? 0 : addedTokens.Max(t => t.Id) + 1);
@@ -148,7 +149,14 @@ public sealed class TextTokenizer
             }
 
             var normalized = nfc ? NormalizedText.Nfc(text, start, end) : NormalizedText.Identity(text.Substring(start, end - start), start);
-            model.Encode(normalized, 0, normalized.Text.Length, output);
+            if (model is ByteFallbackBpeModel byteFallback)
+            {
+                byteFallback.Encode(normalized, 0, normalized.Text.Length, output, literalRanges.Count == 0 ? null : literalRanges);
+            }
+            else
+            {
+                model.Encode(normalized, 0, normalized.Text.Length, output);
+            }
         }
 
         return output;

@@ -20,6 +20,7 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
     private readonly int? unkId;
     private readonly bool fuseUnk;
     private readonly SpaceMarking spaces;
+    private AddedVocabulary? normalizedAdded;
 
     /// <param name="vocab">Token string → id.</param>
     /// <param name="merges">Ordered merges (rank = index); each result must be in the vocabulary.</param>
@@ -82,11 +83,33 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
     /// <inheritdoc />
     public override byte[]? TokenBytes(int id) => (uint)id < (uint)idToBytes.Length ? idToBytes[id] : null;
 
+    /// <summary>
+    /// Added tokens with <c>normalized: true</c> (some Llama 2 derived files): Hugging Face matches them in the
+    /// normalized text, against their own normalized content, so with the Prepend normalizer <c>&lt;s&gt;</c> is
+    /// <c>▁&lt;s&gt;</c> and matches only where a <c>▁</c> precedes it (text start or a space). Only for the normalizer
+    /// form of <see cref="SpaceMarking"/> (the loader refuses them with the Metaspace pre-tokenizer).
+    /// </summary>
+    public void SetNormalizedAddedTokens(IReadOnlyList<AddedToken> tokens)
+    {
+        if (tokens.Count > 0)
+        {
+            normalizedAdded = new AddedVocabulary(tokens, t => Normalize(t.Content));
+        }
+    }
+
+    private string Normalize(string content) =>
+        content.Length == 0 ? content
+        : (spaces.Scheme == PrependScheme.Always ? SpaceMarking.Meta.ToString() : string.Empty) + (spaces.ReplaceSpaces ? content.Replace(' ', SpaceMarking.Meta) : content);
+
     /// <summary>Whether every byte has its <c>&lt;0xNN&gt;</c> token.</summary>
     public bool HasAllByteTokens => Array.TrueForAll(byteIds, id => id >= 0);
 
     /// <inheritdoc />
-    public override void Encode(NormalizedText text, int start, int end, List<EncodedToken> output)
+    public override void Encode(NormalizedText text, int start, int end, List<EncodedToken> output) => Encode(text, start, end, output, null);
+
+    /// <summary><see cref="Encode(NormalizedText, int, int, List{EncodedToken})"/>, where control tokens among the
+    /// normalized added tokens do not match inside <paramref name="literal"/> (sorted ranges of the original text).</summary>
+    public void Encode(NormalizedText text, int start, int end, List<EncodedToken> output, IReadOnlyList<Templates.CharRange>? literal)
     {
         if (end <= start)
         {
@@ -118,6 +141,27 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
         }
 
         string word = marked.ToString();
+        if (normalizedAdded is not null)
+        {
+            // The normalizer form only: split the normalized text on the normalized added tokens, BPE the rest.
+            var parts = new List<(int Start, int End, AddedToken? Token)>();
+            normalizedAdded.Split(word, 0, word.Length, parts, ToNormalized(literal, text, start, prepend ? 1 : 0, word.Length));
+            foreach (var (s, e, token) in parts)
+            {
+                if (token is null)
+                {
+                    EncodeWord(text, word, s, e, from, output);
+                }
+                else
+                {
+                    var (os, oe) = OriginalRange(text, from, s, e);
+                    output.Add(new EncodedToken(token.Id, os, oe));
+                }
+            }
+
+            return;
+        }
+
         if (!spaces.Split)
         {
             EncodeWord(text, word, 0, word.Length, from, output);
@@ -136,6 +180,30 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
         }
 
         EncodeWord(text, word, wordStart, word.Length, from, output);
+    }
+
+    /// <summary>Literal ranges of the original text as ranges of the marked text (spaces are replaced one for one, so
+    /// only the prepended ▁ shifts them); null when there are none.</summary>
+    private static List<Templates.CharRange>? ToNormalized(IReadOnlyList<Templates.CharRange>? literal, NormalizedText text, int start, int shift, int length)
+    {
+        if (literal is null || literal.Count == 0)
+        {
+            return null;
+        }
+
+        var (origin, _) = text.MapRange(start, start);
+        var ranges = new List<Templates.CharRange>();
+        foreach (var range in literal)
+        {
+            int s = Math.Clamp(range.Start - origin + shift, 0, length);
+            int e = Math.Clamp(range.End - origin + shift, 0, length);
+            if (e > s)
+            {
+                ranges.Add(new Templates.CharRange(s, e));
+            }
+        }
+
+        return ranges;
     }
 
     // Metaspace replaces spaces first, then prepends only when the text does not already start with ▁.

@@ -30,16 +30,16 @@ internal static class ByteFallbackTokenizerJson
             throw file.Error("$.model.ignore_merges", "ignore_merges is not supported for a byte-fallback BPE model");
         }
 
+        var spaces = ReadSpaces(file, root);
         foreach (var token in addedTokens)
         {
-            if (token.Normalized)
+            if (token.Normalized && !spaces.Normalizer)
             {
-                // Hugging Face matches such a token in the normalized text (after ▁ replaced spaces); not implemented.
-                throw file.Error("$.added_tokens", $"added token {token.Id} \"{token.Content}\" has normalized: true, which is not supported for a SentencePiece-style (byte_fallback) tokenizer");
+                // Hugging Face matches such a token in the normalized text before the Metaspace pre-tokenizer; not implemented.
+                throw file.Error("$.added_tokens", $"added token {token.Id} \"{token.Content}\" has normalized: true, which is not supported with a Metaspace pre-tokenizer");
             }
         }
 
-        var spaces = ReadSpaces(file, root);
         var decoder = ReadDecoder(file, root);
         string? unk = file.OptionalString(modelJson, "unk_token", "$.model");
         bool fuseUnk = file.OptionalBool(modelJson, "fuse_unk", "$.model") ?? false;
@@ -52,6 +52,7 @@ internal static class ByteFallbackTokenizerJson
         try
         {
             model = new ByteFallbackBpeModel(vocab, pairs, unk, fuseUnk, spaces, decoder.MetaIsSpace);
+            model.SetNormalizedAddedTokens(addedTokens.Where(t => t.Normalized).ToList());
         }
         catch (ArgumentException e)
         {
