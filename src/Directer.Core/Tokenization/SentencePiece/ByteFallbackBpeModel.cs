@@ -268,14 +268,14 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
             list[i].Alive = true;
         }
 
-        var queue = new PriorityQueue<(int Pos, int Result), (int Rank, int Pos)>(Comparer<(int Rank, int Pos)>.Create(
-            (x, y) => x.Rank != y.Rank ? x.Rank.CompareTo(y.Rank) : x.Pos.CompareTo(y.Pos)));
+        // Priority = rank, then position (leftmost first), packed into one long: both are non-negative ints.
+        var queue = new PriorityQueue<(int Pos, int Result), long>(Math.Max(4, list.Length));
         for (int i = 0; i + 1 < list.Length; i++)
         {
             Enqueue(queue, list, i);
         }
 
-        while (queue.TryDequeue(out var top, out var priority))
+        while (queue.TryDequeue(out var top, out long priority))
         {
             ref Symbol left = ref list[top.Pos];
             if (!left.Alive || left.Next < 0)
@@ -284,7 +284,7 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
             }
 
             // A stale entry: either side has changed since it was queued.
-            if (!merges.TryGetValue(Key(left.Id, list[left.Next].Id), out var merge) || merge.Result != top.Result || merge.Rank != priority.Rank)
+            if (!merges.TryGetValue(Key(left.Id, list[left.Next].Id), out var merge) || merge.Result != top.Result || merge.Rank != (int)(priority >> 32))
             {
                 continue;
             }
@@ -315,12 +315,12 @@ internal sealed class ByteFallbackBpeModel : TokenizerModel
         }
     }
 
-    private void Enqueue(PriorityQueue<(int Pos, int Result), (int Rank, int Pos)> queue, Symbol[] list, int pos)
+    private void Enqueue(PriorityQueue<(int Pos, int Result), long> queue, Symbol[] list, int pos)
     {
         int next = list[pos].Next;
         if (next >= 0 && merges.TryGetValue(Key(list[pos].Id, list[next].Id), out var merge))
         {
-            queue.Enqueue((pos, merge.Result), (merge.Rank, pos));
+            queue.Enqueue((pos, merge.Result), ((long)merge.Rank << 32) | (uint)pos);
         }
     }
 
