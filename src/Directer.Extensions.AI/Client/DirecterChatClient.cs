@@ -45,6 +45,13 @@ public sealed class DirecterChatClient : IChatClient
     /// </summary>
     public const string SystemMessageNotRenderedKey = "directer.system_message_not_rendered";
 
+    /// <summary>
+    /// Key of the seconds the reply's decode steps took (a <see cref="double"/>; prefill excluded, DIRECTER's ranking and
+    /// steered passes included) in <see cref="ChatResponse.AdditionalProperties"/>: with the usage's output tokens, the
+    /// decode speed, which a reused prompt prefix does not flatter the way wall time does.
+    /// </summary>
+    public const string DecodeSecondsKey = "directer.decode_seconds";
+
     private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly ILogger logger;
     private readonly ChatClientMetadata metadata;
@@ -372,7 +379,13 @@ public sealed class DirecterChatClient : IChatClient
 
     private static AdditionalPropertiesDictionary Properties(ChatResult result, ChatFinishReason finish)
     {
-        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [FinishReasonKey] = finish.Value, [StopReasonKey] = result.StopReason };
+        var properties = new AdditionalPropertiesDictionary
+        {
+            [EmphasisSpansKey] = result.EmphasisSpans,
+            [FinishReasonKey] = finish.Value,
+            [StopReasonKey] = result.StopReason,
+            [DecodeSecondsKey] = result.Generation.DecodeTime.TotalSeconds,
+        };
         if (result.SystemMessageNotRendered)
         {
             properties[SystemMessageNotRenderedKey] = true;
