@@ -31,4 +31,7 @@ internal static partial class DirecterLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Directer request {RequestId} failed after {ElapsedMs} ms")]
     public static partial void RequestFailed(ILogger logger, string requestId, long elapsedMs, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Directer request {RequestId}: the model's chat template did not render the system message into this prompt (Mistral 7B v0.3's shows it only before the last user message, so not after a tool result); the default system-message emphasis steered nothing for it. Reported per reply as " + DirecterChatClient.SystemMessageNotRenderedKey + "; logged once per client. Set emphasize_system_message to true to make this an error, or to false to turn it off")]
+    public static partial void SystemMessageNotRendered(ILogger logger, string requestId);
 }
