@@ -51,9 +51,14 @@ public sealed class KwargErrorTests
     public void AnUnknownLanguageListsTheThirtyCodesAndNamesTheOneGiven()
     {
         string message = Error("language:response_language", "{\"language\": \"xx\"}");
-        Assert.StartsWith("instruction 'language:response_language': kwarg 'language' must be one of ", message);
-        Assert.Contains("en, ", message);
-        Assert.EndsWith(", got \"xx\".", message);
+        const string head = "instruction 'language:response_language': kwarg 'language' must be one of ", tail = ", got \"xx\".";
+        Assert.StartsWith(head, message);
+        Assert.EndsWith(tail, message);
+        // The 30 codes of the official LANGUAGE_CODES (instructions_util.py), comma separated, in any order.
+        string[] official = ["en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta",
+            "te", "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi"];
+        string[] listed = message[head.Length..^tail.Length].Split(", ");
+        Assert.Equal(official.Order(), listed.Order());
     }
 
     [Fact]
