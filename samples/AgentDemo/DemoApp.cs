@@ -171,7 +171,11 @@ public static class DemoApp
         double seconds = clock.Elapsed.TotalSeconds;
         var calls = ToolTraffic(kernel, history.Skip(before));
         history.Add(reply);
-        var usage = reply.Metadata?.GetValueOrDefault("Usage") as UsageDetails;
+
+        // Every model request of the turn (the call, then the answer after the result) counts: its tokens and decode time.
+        var requests = history.Skip(before).Where(m => m.Role == AuthorRole.Assistant).ToList();
+        long tokens = requests.Sum(m => (m.Metadata?.GetValueOrDefault("Usage") as UsageDetails)?.OutputTokenCount ?? 0);
+        double decodeSeconds = requests.Sum(m => m.Metadata?.GetValueOrDefault(DirecterChatClient.DecodeSecondsKey) as double? ?? 0);
         var stop = reply.Metadata?.GetValueOrDefault(DirecterChatClient.StopReasonKey) as StopReason?;
         var summary = reply.Metadata?.TryGetValue(DirecterChatClient.SteeringSummaryKey, out var s) == true ? s as SteeringSummary : null;
         string answer = (reply.Content ?? string.Empty).Trim();
@@ -181,10 +185,11 @@ public static class DemoApp
             answer,
             stop is StopReason.MaxTokens or StopReason.ContextFull,
             ConstraintChecker.IsSatisfied(Checked, answer),
-            (int)(usage?.OutputTokenCount ?? 0),
+            (int)tokens,
             seconds,
             summary,
-            calls);
+            calls,
+            DecodeSeconds: decodeSeconds);
     }
 
     /// <summary>Every call the model made in this turn and what came back, as SK recorded them (failed lookups too).</summary>
@@ -235,10 +240,12 @@ public static class DemoApp
     {
         string kept = r.InstructionKept ? "instruction kept" : "instruction NOT kept";
         string steering = r.Steering is { } s ? $"; steered {s.SteeredShare:P0}, changed {s.ChangedShare:P0} of {s.Steps} tokens" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"({kept}; {r.Tokens} tokens generated in {r.Seconds:F1} s{steering})");
+        string decode = r.DecodeSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", decoding at {r.Tokens / r.DecodeSeconds:F0} tokens/s") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"({kept}; {r.Tokens} tokens generated in {r.Seconds:F1} s{decode}{steering})");
     }
 
-    /// <summary>The closing line: instruction kept per method, steered and changed tokens, speed against unsteered.</summary>
+    /// <summary>The closing line: instruction kept per method, steered and changed tokens, decode speed against unsteered
+    /// (decode time, not wall time: the second method's requests reuse the prompt prefix the first one cached).</summary>
     public static string Summarize(IReadOnlyList<DemoReply> replies, IReadOnlyList<string> methods)
     {
         ArgumentNullException.ThrowIfNull(replies);
@@ -270,8 +277,9 @@ public static class DemoApp
 
     private static double Speed(IReadOnlyList<DemoReply> replies)
     {
-        double seconds = replies.Sum(r => r.Seconds);
-        return seconds > 0 ? replies.Sum(r => r.Tokens) / seconds : 0;
+        var answered = replies.Where(r => r.Failure is null).ToList();
+        double seconds = answered.All(r => r.DecodeSeconds > 0) ? answered.Sum(r => r.DecodeSeconds) : answered.Sum(r => r.Seconds);
+        return seconds > 0 ? answered.Sum(r => r.Tokens) / seconds : 0;
     }
 
     /// <summary>The model folder relative to the working directory when it lies below it (the usual case).</summary>

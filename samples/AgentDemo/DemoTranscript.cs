@@ -20,6 +20,7 @@ public sealed record DemoToolCall(string Name, string Arguments, string Result, 
 /// <param name="Steering">DIRECTER's statistics for the final reply (null unsteered).</param>
 /// <param name="ToolCalls">Calls made during the turn.</param>
 /// <param name="Failure">Why the turn has no answer (the conversation outgrew the model's context), else null.</param>
+/// <param name="DecodeSeconds">Time of the turn's decode steps, summed over its model requests (0 when not reported).</param>
 public sealed record DemoReply(
     string Method,
     string Question,
@@ -30,7 +31,8 @@ public sealed record DemoReply(
     double Seconds,
     SteeringSummary? Steering,
     IReadOnlyList<DemoToolCall> ToolCalls,
-    string? Failure = null);
+    string? Failure = null,
+    double DecodeSeconds = 0);
 
 /// <summary>Everything the scripted demo did, for the closing summary and for tests.</summary>
 /// <param name="WarmupSeconds">Time of the untimed first pass (loading, first allocations).</param>

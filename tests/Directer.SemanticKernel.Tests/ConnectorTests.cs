@@ -49,8 +49,12 @@ public sealed class ConnectorTests
     {
         var kernel = Kernel.CreateBuilder().AddDirecterChatCompletion(ChatCheckpoint.Path).Build();
         var chat = kernel.GetRequiredService<IChatCompletionService>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var reply = await chat.GetChatMessageContentAsync(History(), Settings(), kernel);
+        double wall = clock.Elapsed.TotalSeconds;
         Assert.Equal(AuthorRole.Assistant, reply.Role);
+        double decode = Assert.IsType<double>(reply.Metadata![DirecterChatClient.DecodeSecondsKey]);
+        Assert.InRange(decode, double.Epsilon, wall); // the decode steps' own time, within the call's
         Assert.NotNull(reply.Content);
         // SK puts usage and the message's additional properties into the metadata.
         var usage = Assert.IsType<UsageDetails>(reply.Metadata!["Usage"]);

@@ -30,7 +30,9 @@ public sealed class InventoryPlugin
     public object GetShipmentLog([Description("The site, e.g. \"Lisbon\"")] string site)
     {
         // Fixed records (no randomness), so the demo's output is reproducible.
-        var shipments = Enumerable.Range(0, 6).Select(i => new
+        // Four records: long enough to separate the instruction from the last answer, short enough that the scripted
+        // conversation fits the demo model's 1024 positions with room for every reply.
+        var shipments = Enumerable.Range(0, 4).Select(i => new
         {
             id = "SH-" + (1040 + (i * 7)).ToString(CultureInfo.InvariantCulture),
             item = Items[i % Items.Length],

@@ -38,6 +38,13 @@ public sealed class DirecterChatClient : IChatClient
     /// </summary>
     public const string StopReasonKey = "directer.stop_reason";
 
+    /// <summary>
+    /// Key of the seconds the reply's decode steps took (a <see cref="double"/>; prefill excluded, DIRECTER's ranking and
+    /// steered passes included) in <see cref="ChatResponse.AdditionalProperties"/>: with the usage's output tokens, the
+    /// decode speed, which a reused prompt prefix does not flatter the way wall time does.
+    /// </summary>
+    public const string DecodeSecondsKey = "directer.decode_seconds";
+
     private readonly Func<CancellationToken, Task<ChatModel>> source;
     private readonly ILogger logger;
     private readonly ChatClientMetadata metadata;
@@ -359,7 +366,13 @@ public sealed class DirecterChatClient : IChatClient
 
     private static AdditionalPropertiesDictionary Properties(ChatResult result, ChatFinishReason finish)
     {
-        var properties = new AdditionalPropertiesDictionary { [EmphasisSpansKey] = result.EmphasisSpans, [FinishReasonKey] = finish.Value, [StopReasonKey] = result.StopReason };
+        var properties = new AdditionalPropertiesDictionary
+        {
+            [EmphasisSpansKey] = result.EmphasisSpans,
+            [FinishReasonKey] = finish.Value,
+            [StopReasonKey] = result.StopReason,
+            [DecodeSecondsKey] = result.Generation.DecodeTime.TotalSeconds,
+        };
         if (result.Steering is { } steering)
         {
             properties[SteeringSummaryKey] = steering;

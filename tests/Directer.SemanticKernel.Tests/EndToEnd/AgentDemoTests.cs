@@ -39,7 +39,7 @@ public sealed class AgentDemoTests(ITestOutputHelper output)
         {
             Assert.Contains(DemoApp.FormatAnswer(r), text, StringComparison.Ordinal);
             Assert.Equal(r.Truncated, DemoApp.FormatAnswer(r).EndsWith("-token limit]", StringComparison.Ordinal));
-            Assert.Equal(r.Method != "none", r.Steering is not null);
+            Assert.Equal(r.Method != "none" && r.Failure is null, r.Steering is not null);
         }
 
         Assert.Contains("Warm-up: ", text, StringComparison.Ordinal);
