@@ -22,7 +22,8 @@ internal enum KernelWidth
 /// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
 /// weight rows from L1 instead of memory, so a k-row pass streams the weights once. Every
 /// (output, row) element is one accumulator over the columns in order plus the same scalar tail,
-/// whichever block computes it, so results do not depend on k.
+/// whichever block computes it, so results do not depend on k. Row r of the activations starts at
+/// x + r·xStride (encodings that read prepared rows, see <see cref="IWeightLoad.EvenOdd"/>, have their own stride).
 /// </summary>
 internal static unsafe class MatrixKernels
 {
@@ -31,24 +32,24 @@ internal static unsafe class MatrixKernels
         Vector512.IsHardwareAccelerated ? KernelWidth.Vector512 :
         Vector256.IsHardwareAccelerated ? KernelWidth.Vector256 : KernelWidth.Scalar;
 
-    public static void Multiply<TLoad>(KernelWidth width, byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    public static void Multiply<TLoad>(KernelWidth width, byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         switch (width)
         {
             case KernelWidth.Vector512:
-                Multiply512<TLoad>(w, cols, x, k, y, yStride, start, end);
+                Multiply512<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
             case KernelWidth.Vector256:
-                Multiply256<TLoad>(w, cols, x, k, y, yStride, start, end);
+                Multiply256<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
             default:
-                MultiplyScalar<TLoad>(w, cols, x, k, y, yStride, start, end);
+                MultiplyScalar<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
         }
     }
 
-    private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -57,7 +58,7 @@ internal static unsafe class MatrixKernels
             byte* row = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                y[(r * yStride) + o] = Tail<TLoad>(0f, row, x + ((long)r * cols), 0, cols);
+                y[(r * yStride) + o] = Tail<TLoad>(0f, row, x + ((long)r * xStride), 0, cols);
             }
         }
     }
@@ -74,7 +75,7 @@ internal static unsafe class MatrixKernels
         return sum;
     }
 
-    private static void Multiply512<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    private static void Multiply512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -89,8 +90,8 @@ internal static unsafe class MatrixKernels
             int r = 0;
             for (; r + 2 <= k; r += 2)
             {
-                float* xa = x + ((long)r * cols);
-                float* xb = xa + cols;
+                float* xa = x + ((long)r * xStride);
+                float* xb = xa + xStride;
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
                 for (int i = 0; i < vec; i += 32)
@@ -127,7 +128,7 @@ internal static unsafe class MatrixKernels
 
             if (r < k)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int i = 0; i < vec; i += 32)
                 {
@@ -156,7 +157,7 @@ internal static unsafe class MatrixKernels
             byte* w0 = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector512<float> a0 = default;
                 for (int i = 0; i < vec; i += 32)
                 {
@@ -169,7 +170,7 @@ internal static unsafe class MatrixKernels
         }
     }
 
-    private static void Multiply256<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    private static void Multiply256<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -184,8 +185,8 @@ internal static unsafe class MatrixKernels
             int r = 0;
             for (; r + 2 <= k; r += 2)
             {
-                float* xa = x + ((long)r * cols);
-                float* xb = xa + cols;
+                float* xa = x + ((long)r * xStride);
+                float* xb = xa + xStride;
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
                 for (int i = 0; i < vec; i += 16)
@@ -222,7 +223,7 @@ internal static unsafe class MatrixKernels
 
             if (r < k)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int i = 0; i < vec; i += 16)
                 {
@@ -251,7 +252,7 @@ internal static unsafe class MatrixKernels
             byte* w0 = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector256<float> a0 = default;
                 for (int i = 0; i < vec; i += 16)
                 {
