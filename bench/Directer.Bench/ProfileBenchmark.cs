@@ -43,9 +43,12 @@ internal static class ProfileBenchmark
         var report = new StringBuilder();
         report.AppendLine($"1-row read-only decode step at position 96, {threads} kernel threads, median of {repeats}. Matrix products alone: the step's {shapes.Count} products over weights of the same shapes and encoding; hand-offs: {2 + (6 * spec.NumHiddenLayers)} empty parallel jobs (a step's count).");
         report.AppendLine();
-        report.AppendLine("| weights | step ms | matrix products ms (GB/s) | of the step | hand-offs ms | rest ms |");
-        report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        report.AppendLine("Single thread, thread CPU time (robust to other processes time-slicing the cores, not to their memory traffic): the same products on the calling thread for 1 and 8 rows.");
+        report.AppendLine();
+        report.AppendLine("| weights | step ms | matrix products ms (GB/s) | of the step | hand-offs ms | rest ms | 1 thread CPU ms, 1 row (GB/s) | 8 rows ms (× 1 row) |");
+        report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         using var pool = new KernelThreads(threads);
+        var ceilings = new List<string>();
         int handOffs = 2 + (6 * spec.NumHiddenLayers);
         var empty = new EmptyJob();
         double sync = Median(repeats, () =>
@@ -91,13 +94,19 @@ internal static class ProfileBenchmark
 
                 long bytes = matrices.Sum(m => m.Bytes);
                 float* x = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(Math.Max(inter, hidden) * 4), 64);
-                float* y = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(spec.VocabSize * 4), 64);
-                byte* prepared = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)matrices.Max(m => m.PreparedRowBytes) + 64, 64);
+                float* y = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(spec.VocabSize * 4 * 8), 64);
+                byte* prepared = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(matrices.Max(m => m.PreparedRowBytes) * 8) + 64, 64);
+                float* x8 = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(Math.Max(inter, hidden) * 4 * 8), 64);
                 try
                 {
                     for (int i = 0; i < Math.Max(inter, hidden); i++)
                     {
                         x[i] = (i % 7) * 0.1f;
+                    }
+
+                    for (int i = 0; i < Math.Max(inter, hidden) * 8; i++)
+                    {
+                        x8[i] = (i % 11) * 0.1f;
                     }
 
                     var job = new MatrixJob();
@@ -116,13 +125,54 @@ internal static class ProfileBenchmark
                             pool.Run(job);
                         }
                     });
-                    report.AppendLine($"| {name} | {step * 1e3:F1} | {products * 1e3:F1} ({bytes / products / 1e9:F1}) | {products / step:P0} | {sync * 1e3:F2} | {(step - products) * 1e3:F1} |");
+                    double[] cpu = new double[2];
+                    int[] ks = { 1, 8 };
+                    for (int i = 0; i < ks.Length; i++)
+                    {
+                        int k = ks[i];
+                        cpu[i] = MedianCpu(repeats, () =>
+                        {
+                            foreach (var m in matrices)
+                            {
+                                byte* input = (byte*)x8;
+                                if (m.PreparedRowBytes > 0)
+                                {
+                                    m.Prepare(x8, k, prepared);
+                                    input = prepared;
+                                }
+
+                                m.Multiply(input, k, y, m.Rows, 0, m.Rows);
+                            }
+                        });
+                    }
+
+                    // Compute ceiling: one L2-resident matrix (the first qkv rows) multiplied over and over.
+                    var small = matrices[0];
+                    int smallRows = 128;
+                    long smallBytes = small.Bytes / small.Rows * smallRows;
+                    double inCache = MedianCpu(repeats, () =>
+                    {
+                        byte* input = (byte*)x;
+                        if (small.PreparedRowBytes > 0)
+                        {
+                            small.Prepare(x, 1, prepared);
+                            input = prepared;
+                        }
+
+                        for (int rep = 0; rep < 200; rep++)
+                        {
+                            small.Multiply(input, 1, y, small.Rows, 0, smallRows);
+                        }
+                    });
+                    ceilings.Add($"{name} {smallBytes * 200 / inCache / 1e9:F1} GB/s");
+                    report.AppendLine($"| {name} | {step * 1e3:F1} | {products * 1e3:F1} ({bytes / products / 1e9:F1}) | {products / step:P0} | {sync * 1e3:F2} | {(step - products) * 1e3:F1} | {cpu[0] * 1e3:F1} ({bytes / cpu[0] / 1e9:F1}) | {cpu[1] * 1e3:F1} ({cpu[1] / cpu[0]:F2}×) |");
                 }
                 finally
                 {
                     System.Runtime.InteropServices.NativeMemory.AlignedFree(x);
                     System.Runtime.InteropServices.NativeMemory.AlignedFree(y);
                     System.Runtime.InteropServices.NativeMemory.AlignedFree(prepared);
+                    System.Runtime.InteropServices.NativeMemory.AlignedFree(x8);
                 }
             }
             finally
@@ -134,7 +184,45 @@ internal static class ProfileBenchmark
             }
         }
 
+        report.AppendLine();
+        report.AppendLine($"- In-cache compute ceiling, 1 thread, 1 row (a {128}-output slice of the first matrix multiplied 200 times): {string.Join(", ", ceilings)}.");
         return report.ToString();
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of the calling thread (Linux CLOCK_THREAD_CPUTIME_ID); wall time elsewhere.</summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (OperatingSystem.IsLinux() && ClockGetTime(3, out var t) == 0)
+        {
+            return t.Seconds + (t.Nanoseconds * 1e-9);
+        }
+
+        return Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+    }
+
+    private static double MedianCpu(int repeats, Action action)
+    {
+        action();
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            double start = ThreadCpuSeconds();
+            action();
+            times.Add(ThreadCpuSeconds() - start);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
     }
 
     private static double Median(int repeats, Action action)

@@ -13,8 +13,8 @@ public sealed unsafe class Int8WeightTests
 
     /// <summary>
     /// The quantiser keeps each weight within half a step of its block; the kernels, at every width, compute
-    /// Σ_blocks d_w·d_x·Σ q_w·q_x with the activations quantised per block of 32 as Q8_0 does (scale amax/127,
-    /// round half to even), recomputed here independently in double precision.
+    /// Σ_blocks d_w·d_x·Σ q_w·q_x with the activations quantised per block of 32 (scale amax/32767, round half to
+    /// even, int16 values), recomputed here independently in double precision.
     /// </summary>
     [Fact]
     public void EachWeightIsWithinHalfAStepOfItsBlockAndTheKernelsMultiplyBlockQuantisedActivations()
@@ -42,7 +42,7 @@ public sealed unsafe class Int8WeightTests
         for (int b = 0; b < k * cols; b += 32)
         {
             float amax = Enumerable.Range(b, 32).Max(j => Math.Abs(x[j]));
-            float d = amax / 127f;
+            float d = amax / 32767f;
             for (int j = b; j < b + 32; j++)
             {
                 xq[j] = Math.Round(x[j] * (1f / d), MidpointRounding.ToEven) * d;

@@ -6,12 +6,21 @@ namespace Directer.Core.Modeling.Kernels;
 /// <summary>
 /// Per-block scaled int8 (like llama.cpp's Q8_0, with a float32 scale). Weights: each row is blocks of a 4-byte
 /// scale d followed by 32 signed bytes q, weight = q·d. Activations (prepared once per product): a row is its
-/// columns as int16 values q in [-127, 127] (32 per block), then one float32 scale per block, value = q·d.
+/// columns as int16 values q in [-<see cref="ActivationMax"/>, <see cref="ActivationMax"/>] (32 per block), then one
+/// float32 scale per block, value = q·d. Q8_0 keeps activations in int8 too; the kernels widen the weights to int16
+/// anyway, so 16-bit activations cost nothing more and take the activations' rounding error 256× below Q8_0's,
+/// leaving the weights' rounding as the error of the option.
 /// </summary>
 internal static unsafe class Int8Blocks
 {
     public const int Block = 32;
     public const int BlockBytes = 4 + Block;
+
+    /// <summary>
+    /// Largest activation magnitude after quantisation: a pair sum of the int16 products is at most 2·127·32767 &lt; 2²⁴,
+    /// so each lane of a block's integer dot product converts to float32 exactly.
+    /// </summary>
+    public const int ActivationMax = 32767;
 
     public static long RowBytes(int columns) => columns / Block * (long)BlockBytes;
 
@@ -55,7 +64,7 @@ internal static unsafe class Int8Blocks
     }
 
     /// <summary>
-    /// Quantises k float32 activation rows per block of 32 (scale amax/127, round half to even) into the prepared
+    /// Quantises k float32 activation rows per block of 32 (scale amax/<see cref="ActivationMax"/>, round half to even) into the prepared
     /// layout. Each row on its own, so a row's values do not depend on the batch. Non-finite values give non-finite
     /// scales, so they still reach the logits.
     /// </summary>
@@ -77,7 +86,7 @@ internal static unsafe class Int8Blocks
                     var lo = Vector512.Load(v);
                     var hi = Vector512.Load(v + 16);
                     float amax = Vector512.Max(Vector512.Abs(lo), Vector512.Abs(hi)).ToScalarMax();
-                    float d = amax / 127f;
+                    float d = amax / ActivationMax;
                     var id = Vector512.Create(d != 0 ? 1f / d : 0f);
                     scales[b] = d == 0 || float.IsFinite(d) ? d : float.NaN;
                     var qlo = Vector512.ConvertToInt32(Vector512.Round(lo * id));
@@ -92,12 +101,12 @@ internal static unsafe class Int8Blocks
                     m = MathF.Max(m, MathF.Abs(v[j]));
                 }
 
-                float ds = m / 127f;
+                float ds = m / ActivationMax;
                 float ids = ds != 0 ? 1f / ds : 0f;
                 scales[b] = ds;
                 for (int j = 0; j < Block; j++)
                 {
-                    qb[j] = (short)Math.Clamp(MathF.Round(v[j] * ids), -127, 127);
+                    qb[j] = (short)Math.Clamp(MathF.Round(v[j] * ids), -ActivationMax, ActivationMax);
                 }
             }
         }
