@@ -41,7 +41,7 @@ internal static class ProfileBenchmark
         shapes.Add((spec.VocabSize, hidden));
         int repeats = quick ? 9 : 25;
         var report = new StringBuilder();
-        report.AppendLine($"1-row read-only decode step at position 96, {threads} kernel threads, median of {repeats}. Matrix products alone: the step's {shapes.Count} products over weights of the same shapes and encoding; hand-offs: {2 + (6 * spec.NumHiddenLayers)} empty parallel jobs (a step's count).");
+        report.AppendLine($"1-row read-only decode step at position 96, {threads} kernel threads, median of {repeats}. Matrix products alone: the step's {shapes.Count} products over weights of the same shapes and encoding; hand-offs: see below.");
         report.AppendLine();
         report.AppendLine("Single thread, thread CPU time (robust to other processes time-slicing the cores, not to their memory traffic): the same products on the calling thread for 1 and 8 rows.");
         report.AppendLine();
@@ -51,14 +51,20 @@ internal static class ProfileBenchmark
         var ceilings = new List<string>();
         int handOffs = 2 + (6 * spec.NumHiddenLayers);
         var empty = new EmptyJob();
-        double sync = Median(repeats, () =>
-        {
-            for (int i = 0; i < handOffs; i++)
-            {
-                pool.Run(empty);
-            }
-        });
 
+        // A step's hand-offs with ~10 µs of serial work between jobs (norms, rotary), that work subtracted: workers
+        // that spin before sleeping against workers that sleep at once, interleaved.
+        using var sleeping = new KernelThreads(threads, TimeSpan.Zero);
+        double serial = Median(repeats, () => Busy(handOffs));
+        double sync = 0, syncSleeping = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            sync += Median(repeats, () => HandOffs(pool, empty, handOffs)) - serial;
+            syncSleeping += Median(repeats, () => HandOffs(sleeping, empty, handOffs)) - serial;
+        }
+
+        sync /= 3;
+        syncSleeping /= 3;
         foreach (var (name, dtype, int8) in new[] { ("f32", ComputeDType.Float32, false), ("bf16", ComputeDType.BFloat16, false), ("int8", ComputeDType.Float32, true) })
         {
             double step;
@@ -185,6 +191,7 @@ internal static class ProfileBenchmark
         }
 
         report.AppendLine();
+        report.AppendLine($"- Hand-offs: {handOffs} empty parallel jobs with ~10 µs of serial work between them (subtracted): {sync * 1e3:F2} ms with workers that spin {KernelThreads.DefaultSpin.TotalMicroseconds:F0} µs before sleeping, {syncSleeping * 1e3:F2} ms with workers that sleep at once.");
         report.AppendLine($"- In-cache compute ceiling, 1 thread, 1 row (a {128}-output slice of the first matrix multiplied 200 times): {string.Join(", ", ceilings)}.");
         return report.ToString();
     }
@@ -223,6 +230,26 @@ internal static class ProfileBenchmark
 
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    private static void HandOffs(KernelThreads pool, IParallelJob job, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Busy(1);
+            pool.Run(job);
+        }
+    }
+
+    private static void Busy(int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            long until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 100_000);
+            while (Stopwatch.GetTimestamp() < until)
+            {
+            }
+        }
     }
 
     private static double Median(int repeats, Action action)

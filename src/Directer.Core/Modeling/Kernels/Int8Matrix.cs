@@ -75,12 +75,12 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
 
             for (; r + 2 <= k; r += 2)
             {
-                Four(o, input + ((long)r * PreparedRowBytes), 2, y + ((long)r * yStride) + o, yStride);
+                Four(o, input + ((long)r * PreparedRowBytes), 2, y + ((long)r * yStride) + o, yStride, r == 0);
             }
 
             if (r < k)
             {
-                Four(o, input + ((long)r * PreparedRowBytes), 1, y + ((long)r * yStride) + o, yStride);
+                Four(o, input + ((long)r * PreparedRowBytes), 1, y + ((long)r * yStride) + o, yStride, r == 0);
             }
         }
 
@@ -95,7 +95,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     }
 
     /// <summary>Outputs o..o+3 for one or two rows.</summary>
-    private void Four(int o, byte* xa, int rows, float* y, int yStride)
+    private void Four(int o, byte* xa, int rows, float* y, int yStride, bool first)
     {
         byte* w0 = data + (o * rowBytes);
         byte* w1 = w0 + rowBytes;
@@ -105,7 +105,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         {
             if (rows == 2)
             {
-                Four512x2(w0, w1, w2, w3, xa, xa + PreparedRowBytes, y, y + yStride);
+                Four512x2(w0, w1, w2, w3, xa, xa + PreparedRowBytes, y, y + yStride, first);
             }
             else
             {
@@ -198,6 +198,19 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         Store4(y + (3L * yStride), d0, d1, d2, d3);
     }
 
+    /// <summary>The next four rows' line of this block (see <see cref="MatrixKernels"/>' prefetch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* n0, byte* n1, byte* n2, byte* n3)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(n0);
+            Sse.Prefetch0(n1);
+            Sse.Prefetch0(n2);
+            Sse.Prefetch0(n3);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store4(float* y, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
     {
@@ -207,7 +220,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         y[3] = Vector512.Sum(s3);
     }
 
-    private void Four512x2(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, byte* xb, float* ya, float* yb)
+    private void Four512x2(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, byte* xb, float* ya, float* yb, bool prefetch)
     {
         int blocks = Columns / Int8Blocks.Block;
         short* qa = (short*)xa;
@@ -216,9 +229,15 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         float* sb = (float*)(qb + Columns);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        long ahead = prefetch ? 4 * rowBytes : 0;
         for (int b = 0; b < blocks; b++)
         {
             long off = (long)b * Int8Blocks.BlockBytes;
+            if (prefetch)
+            {
+                Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
+            }
+
             var xav = Vector512.Load(qa + (b * Int8Blocks.Block));
             var xbv = Vector512.Load(qb + (b * Int8Blocks.Block));
             var da = Vector512.Create(sa[b]);
@@ -251,9 +270,11 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         short* qa = (short*)xa;
         float* sa = (float*)(qa + Columns);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        long ahead = 4 * rowBytes;
         for (int b = 0; b < blocks; b++)
         {
             long off = (long)b * Int8Blocks.BlockBytes;
+            Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
             var xav = Vector512.Load(qa + (b * Int8Blocks.Block));
             float da = sa[b];
             a0 = Block512(w0 + off, xav, da, a0);

@@ -11,7 +11,7 @@ internal interface IParallelJob
 /// parallel operations per layer are too short for a task or a thread-pool item each. Between two
 /// jobs of a pass the caller runs a few microseconds of serial work (norms, rotary), too short for a
 /// sleeping thread to wake in time, so a worker spins on the job counter for a while
-/// (<see cref="SpinTicks"/>) before it sleeps on its own semaphore; the caller spins until the others are done.
+/// (<see cref="DefaultSpin"/>) before it sleeps on its own semaphore; the caller spins until the others are done.
 /// </summary>
 internal sealed class KernelThreads : IDisposable
 {
@@ -24,9 +24,12 @@ internal sealed class KernelThreads : IDisposable
     private Exception? failure;
     private volatile bool disposed;
 
-    public KernelThreads(int count)
+    /// <param name="count">Parts (workers plus the caller).</param>
+    /// <param name="spin">How long an idle worker spins before it sleeps (<see cref="DefaultSpin"/> when null; zero: it sleeps at once).</param>
+    public KernelThreads(int count, TimeSpan? spin = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        spinTicks = (long)((spin ?? DefaultSpin).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         Count = count;
         workers = new Thread[count - 1];
         starts = new SemaphoreSlim[count - 1];
@@ -40,8 +43,10 @@ internal sealed class KernelThreads : IDisposable
         }
     }
 
-    /// <summary>How long an idle worker spins before sleeping: longer than the serial work between two jobs of a pass, far shorter than a step.</summary>
-    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000; // 200 µs
+    /// <summary>How long an idle worker spins by default before sleeping: longer than the serial work between two jobs of a pass, far shorter than a step.</summary>
+    public static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(200);
+
+    private readonly long spinTicks;
 
     /// <summary>Number of parts a job is split into (workers plus the caller).</summary>
     public int Count { get; }
@@ -107,10 +112,15 @@ internal sealed class KernelThreads : IDisposable
         }
     }
 
-    /// <summary>Spins until the job counter moves past <paramref name="seen"/>, sleeping on the worker's semaphore after <see cref="SpinTicks"/>.</summary>
+    /// <summary>
+    /// Spins until the job counter moves past <paramref name="seen"/>, sleeping on the worker's semaphore after the spin
+    /// time. The spin yields now and then (<see cref="SpinWait"/>), so on an oversubscribed machine it gives the core to
+    /// whoever needs it rather than burn the caller's time slice.
+    /// </summary>
     private int WaitForJob(int w, int seen)
     {
-        long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+        var spinner = default(SpinWait);
         while (true)
         {
             int now = Volatile.Read(ref generation);
@@ -121,7 +131,7 @@ internal sealed class KernelThreads : IDisposable
 
             if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
             {
-                Thread.SpinWait(8);
+                spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
 
@@ -134,7 +144,8 @@ internal sealed class KernelThreads : IDisposable
             }
 
             starts[w].Wait();
-            until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            until = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+            spinner.Reset();
         }
     }
 
