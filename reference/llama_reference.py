@@ -116,10 +116,10 @@ class ModelConfig:
         self.num_hidden_layers = req_int("num_hidden_layers")
         self.num_attention_heads = req_int("num_attention_heads")
 
-        # num_key_value_heads: Llama/Qwen2/Phi3 default to num_attention_heads; MistralConfig's
-        # keyword default is 8 and Qwen3Config's 32 (used when the key is absent), and null means "= heads".
+        # num_key_value_heads: Llama/Phi3 default to num_attention_heads; MistralConfig's keyword default
+        # is 8, Qwen2Config's and Qwen3Config's 32 (used when the key is absent), and null means "= heads".
         if "num_key_value_heads" not in raw:
-            self.num_key_value_heads = {"mistral": 8, "qwen3": 32}.get(self.family, self.num_attention_heads)
+            self.num_key_value_heads = {"mistral": 8, "qwen2": 32, "qwen3": 32}.get(self.family, self.num_attention_heads)
         elif raw["num_key_value_heads"] is None:
             self.num_key_value_heads = self.num_attention_heads
         else:

@@ -145,6 +145,14 @@ public sealed class ChatModel : IDisposable
             (key.ToolUse ? toolUseFactory! : templateFactory)(templateOptions with { EnableThinking = key.Thinking }));
     }
 
+    /// <summary>The request's tool-call constraint; a reasoning model's reasoning block is left free, since calls are read
+    /// from the answer only.</summary>
+    private IChoiceConstraint ToolCallConstraintFor(ChatRequest request, bool reasoningModel, bool openedByPrompt)
+    {
+        var calls = ToolCallConstraint.Create(TemplateFor(request), Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null);
+        return reasoningModel ? new AnswerOnlyConstraint(calls, Tokenizer, openedByPrompt) : calls;
+    }
+
     /// <summary>Whether a template reads reasoning blocks (it splits assistant content at <c>&lt;/think&gt;</c>, as Qwen3's,
     /// QwQ's, DeepSeek-R1's and SmolLM3's do): then replies are split into reasoning and text, and turns' reasoning is shown to it.</summary>
     internal static bool UsesReasoning(IChatTemplate template) =>
@@ -249,9 +257,7 @@ public sealed class ChatModel : IDisposable
             StopStrings = request.StopStrings,
             Tokenizer = Tokenizer,
             EosTokenIds = Tokenizer.EosTokenIds.Union(Model.Config.EosTokenIds).ToList(),
-            Constraint = request.ToolCallsConstrained
-                ? ToolCallConstraint.Create(TemplateFor(request), Tokenizer, request.Tools, request.RequireToolCall, request.RequireToolCall ? request.RequiredToolName : null)
-                : null,
+            Constraint = request.ToolCallsConstrained ? ToolCallConstraintFor(request, reasoningModel, openedByPrompt) : null,
         };
         var generation = await generator.GenerateAsync(ids, options, selector, onToken: null, onText, cancellationToken).ConfigureAwait(false);
         if (splitter is not null && onUpdate is not null)

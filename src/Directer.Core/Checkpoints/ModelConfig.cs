@@ -227,9 +227,16 @@ public sealed record ModelConfig
         int layers = Positive(config, "num_hidden_layers", config.RequiredInt("num_hidden_layers"));
         int heads = Positive(config, "num_attention_heads", config.RequiredInt("num_attention_heads"));
 
-        // Qwen3Config's keyword default is 32 key/value heads when the key is absent; null means "= heads" everywhere.
+        // An absent key takes transformers' keyword default (Qwen2Config and Qwen3Config: 32, MistralConfig: 8; Llama and
+        // Phi-3: None), while an explicit null means "as many as the query heads" in every config class.
         bool kvHeadsAbsent = !config.Root.TryGetProperty("num_key_value_heads", out _);
-        int kvHeads = Positive(config, "num_key_value_heads", config.OptionalInt("num_key_value_heads") ?? (isQwen3 && kvHeadsAbsent ? 32 : heads));
+        int? kvHeadsDefault = !kvHeadsAbsent ? null : architecture switch
+        {
+            "Qwen2ForCausalLM" or "Qwen3ForCausalLM" => 32,
+            "MistralForCausalLM" => 8,
+            _ => null,
+        };
+        int kvHeads = Positive(config, "num_key_value_heads", config.OptionalInt("num_key_value_heads") ?? kvHeadsDefault ?? heads);
         int vocab = Positive(config, "vocab_size", config.RequiredInt("vocab_size"));
         if (heads % kvHeads != 0)
         {
@@ -501,7 +508,11 @@ public sealed record ModelConfig
     private static (int? Window, bool[] Layers) ReadSlidingWindow(ConfigJson config, string architecture, int layers)
     {
         var sliding = new bool[layers];
-        int? window = config.OptionalInt("sliding_window");
+        // Absent, Mistral's and the Qwens' keyword default is a 4096-token window (the Qwens use it only with
+        // use_sliding_window); an explicit null means no window.
+        bool windowAbsent = !config.Root.TryGetProperty("sliding_window", out _);
+        int? window = config.OptionalInt("sliding_window")
+            ?? (windowAbsent && architecture is "MistralForCausalLM" or "Qwen2ForCausalLM" or "Qwen3ForCausalLM" ? 4096 : null);
         if (architecture == "LlamaForCausalLM")
         {
             return (null, sliding);

@@ -96,6 +96,42 @@ public sealed class ModelConfigTests
         Assert.Null(Parse(json).SlidingWindow);
     }
 
+    [Theory]
+    [InlineData("MistralForCausalLM", 8)]
+    [InlineData("Qwen2ForCausalLM", 32)]
+    [InlineData("LlamaForCausalLM", 64)]
+    public void AbsentKeyValueHeadsTakeTheConfigClassDefaultAndNullMeansQueryHeads(string architecture, int expectedWhenAbsent)
+    {
+        // transformers' keyword defaults: MistralConfig 8, Qwen2Config 32, LlamaConfig None (= query heads).
+        var json = Llama();
+        json["architectures"] = new JsonArray(architecture);
+        json.Remove("model_type");
+        json["num_attention_heads"] = 64;
+        json["head_dim"] = 16;
+        json.Remove("num_key_value_heads");
+        Assert.Equal(expectedWhenAbsent, Parse(json).NumKeyValueHeads);
+
+        json["num_key_value_heads"] = null;
+        Assert.Equal(64, Parse(json).NumKeyValueHeads);
+    }
+
+    [Fact]
+    public void AbsentSlidingWindowIsMistralsDefaultWindowAndNullIsNone()
+    {
+        var json = JsonNode.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.MistralSliding))!.AsObject();
+        json.Remove("sliding_window");
+        ModelConfig config = Parse(json);
+        Assert.Equal(4096, config.SlidingWindow); // MistralConfig(sliding_window=4096)
+        Assert.All(config.SlidingWindowLayers, Assert.True);
+
+        var qwen = JsonNode.Parse(TinyCheckpoints.ConfigJson(TinyCheckpoints.Qwen2BiasTiedBf16))!.AsObject();
+        qwen.Remove("sliding_window");
+        Assert.Null(Parse(qwen).SlidingWindow); // unused without use_sliding_window
+        qwen["use_sliding_window"] = true;
+        qwen["max_window_layers"] = 0;
+        Assert.Equal(4096, Parse(qwen).SlidingWindow);
+    }
+
     [Fact]
     public void LlamaAttentionBiasCoversOutputProjectionAndMlpBiasIsSeparate()
     {
