@@ -49,6 +49,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly float* o;
     private readonly float* gateUp;
     private readonly float* act;
+    private readonly byte* prepared;
     private Tensor? scoreStorage;
     private float* scores;
     private long scoreCapacity;
@@ -106,6 +107,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
         o = Alloc(MaxRows * hidden);
         gateUp = Alloc(MaxRows * 2 * inter);
         act = Alloc(MaxRows * inter);
+        int preparedRow = layers.SelectMany(w => new[] { w.Qkv, w.Output, w.GateUp, w.Down }).Append(head).Max(m => m.PreparedRowBytes);
+        prepared = (byte*)NativeMemory.AlignedAlloc((nuint)(((long)MaxRows * preparedRow) + 64), 64);
     }
 
     /// <summary>Why the kernels cannot run this model (null when they can). Any config feature not listed here keeps the TorchSharp path.</summary>
@@ -151,7 +154,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
     /// <summary>Whether every matrix's input size is a multiple of the int8 block.</summary>
     public static bool Int8Shapes(ModelConfig config) =>
-        config.HiddenSize % Int8Load.Block == 0 && config.IntermediateSize % Int8Load.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Load.Block == 0;
+        config.HiddenSize % Int8Blocks.Block == 0 && config.IntermediateSize % Int8Blocks.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Blocks.Block == 0;
 
     /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
     public static Tensor QuantizeInt8(Tensor weight)
@@ -159,8 +162,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
         using var f = weight.to_type(ScalarType.Float32).contiguous();
         int rows = (int)f.shape[0];
         int cols = (int)f.shape[1];
-        var q = empty(new long[] { rows, Int8Load.RowBytes(cols) }, ScalarType.Byte);
-        Int8Load.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
+        var q = empty(new long[] { rows, Int8Blocks.RowBytes(cols) }, ScalarType.Byte);
+        Int8Blocks.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
         return q;
     }
 
@@ -205,7 +208,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         int cols = (int)t.shape[1];
         return t.dtype switch
         {
-            ScalarType.Byte => new WeightMatrix<Int8Load>(p, rows, cols / Int8Load.BlockBytes * Int8Load.Block, width),
+            ScalarType.Byte => new Int8Matrix(p, rows, cols / Int8Blocks.BlockBytes * Int8Blocks.Block, width),
             ScalarType.Float32 => new WeightMatrix<F32Load>(p, rows, cols, width),
             ScalarType.BFloat16 => new WeightMatrix<BF16Load>(p, rows, cols, width),
             _ => throw new ArgumentException($"Decode kernels have no {t.dtype} weights.", nameof(t)),
@@ -404,14 +407,20 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
         RmsNorm(o, finalNorm, h, outRows);
         var logits = empty(new long[] { batch, request.LastPositionOnly ? 1 : n, head.Rows }, ScalarType.Float32);
-        matrixJob.Set(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows);
-        threads.Run(matrixJob);
+        Multiply(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows, null);
         return logits.DetachFromDisposeScope();
     }
 
     private void Multiply(IWeightMatrix w, float* input, int rows, float* output, int stride, float[]? bias)
     {
-        matrixJob.Set(w, input, rows, output, stride);
+        byte* x = (byte*)input;
+        if (w.PreparedRowBytes > 0)
+        {
+            w.Prepare(input, rows, prepared);
+            x = prepared;
+        }
+
+        matrixJob.Set(w, x, rows, output, stride);
         threads.Run(matrixJob);
         if (bias is not null)
         {
@@ -749,5 +758,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         {
             NativeMemory.AlignedFree(p);
         }
+
+        NativeMemory.AlignedFree(prepared);
     }
 }
