@@ -3,7 +3,7 @@ using Directer.Core.Modeling;
 using Directer.Core.Runtime;
 
 
-// dotnet run -c Release --project bench/Directer.Bench -- [all | comma-separated sections: peer,kernels,directer,runtime,steering,constraint,serving] [--quick] [--out FILE]
+// dotnet run -c Release --project bench/Directer.Bench -- [all | comma-separated sections: peer,kernels,profile,directer,runtime,steering,constraint,serving] [--quick] [--out FILE]
 TorchRuntime.EnsureInitialized();
 string what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 bool quick = args.Contains("--quick");
@@ -33,6 +33,13 @@ if (Wants("peer"))
     report.AppendLine("### Peak memory");
     report.AppendLine();
     report.AppendLine(Directer.Bench.Peer.PeerBenchmark.PeakRss(checkpoint));
+}
+
+if (sections.Contains("profile"))
+{
+    report.AppendLine("## Decode step profile: matrix products, thread hand-offs, the rest");
+    report.AppendLine();
+    report.AppendLine(ProfileBenchmark.Run(checkpoint, quick, threads: Math.Min(2, Environment.ProcessorCount)));
 }
 
 if (Wants("kernels"))

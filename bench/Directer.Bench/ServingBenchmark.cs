@@ -3,13 +3,15 @@ using System.Text;
 using Directer.Core.Chat;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
+using Directer.Core.Steering;
 
 namespace Directer.Bench;
 
 /// <summary>
 /// Serving an agent: a 3-request tool round trip with and without prefix reuse (the 125M benchmark model on token ids,
 /// and the demo model through its chat template), throughput of 1, 2, 4 and 8 concurrent requests decoded together
-/// against the same requests queued one at a time, and the memory a cache slot takes. All in one run.
+/// against the same requests queued one at a time, 1, 2 and 4 concurrent DIRECTER requests with their steered rows in one
+/// pass against steered passes per request, and the memory a cache slot takes. All in one run.
 /// </summary>
 internal static class ServingBenchmark
 {
@@ -20,6 +22,7 @@ internal static class ServingBenchmark
         report.AppendLine(await RoundTripAsync(model, quick));
         report.AppendLine(await DemoRoundTripAsync(quick, threads));
         report.AppendLine(await ConcurrencyAsync(model, quick));
+        report.AppendLine(await SteeredConcurrencyAsync(model, quick));
         report.AppendLine(Memory(model));
         return report.ToString();
     }
@@ -191,6 +194,53 @@ internal static class ServingBenchmark
             bool same = queued.Ids.Zip(together.Ids).All(p => p.First.SequenceEqual(p.Second));
             double rate = n * newTokens / together.Seconds;
             sb.AppendLine($"| {n} | {queued.Seconds:F2} s | {together.Seconds:F2} s | {together.Peak} | {rate:F1} tok/s | {queued.Seconds / together.Seconds:F2} | {(same ? "yes" : "NO")} |");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// N DIRECTER requests at once (default settings, Auto strategy): queued one at a time; decoded together with each
+    /// request's steered passes alone (raw passes shared; the behaviour before steered batching); decoded together with
+    /// the steered rows of all requests in one pass per round.
+    /// </summary>
+    private static async Task<string> SteeredConcurrencyAsync(LlamaModel model, bool quick)
+    {
+        int newTokens = quick ? 16 : 32;
+        const int PromptLength = 32;
+        var options = new GenerationOptions { MaxNewTokens = newTokens, EosTokenIds = [] };
+        var settings = new SteeringSettings();
+
+        async Task<(double Seconds, List<IReadOnlyList<int>> Ids, int SharedPasses, int PeakShared, double PastGate)> Run(int n, int rows, bool batchSteered)
+        {
+            using var generator = new TokenGenerator(model, new ServingOptions { CacheSlots = 8, MaxConcurrentRows = rows, ReusePrefixes = false, BatchSteeredRows = batchSteered });
+            var selectors = Enumerable.Range(0, n).Select(i => new DirecterSelector([new TokenSpan(4, 16 + i)], settings)).ToArray();
+            var clock = Stopwatch.StartNew();
+            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i => generator.GenerateAsync(BenchModel.Prompt(PromptLength, 2000 + i, model.VocabSize), options, selectors[i])));
+            double seconds = clock.Elapsed.TotalSeconds;
+
+            // Steps after the first (the ranking's) whose gate let steering through: the steps with candidate rows.
+            double pastGate = selectors.Sum(s => s.Trace.Skip(1).Count(t => !t.Gated)) / (double)selectors.Sum(s => s.Trace.Count - 1);
+            return (seconds, results.Select(r => r.Ids).ToList(), generator.BatchedSteeredPasses, generator.PeakSteeredRequests, pastGate);
+        }
+
+        await Run(2, 8, true); // warm-up
+        var sb = new StringBuilder();
+        sb.AppendLine($"125M benchmark model, N concurrent DIRECTER requests (default settings: Auto strategy, alpha {settings.Alpha}, beta {settings.Beta}; {PromptLength}-token");
+        sb.AppendLine($"prompts, 12 emphasised tokens, {newTokens} greedy tokens each), time until all finish: queued (one at a time), decoded together with");
+        sb.AppendLine("each request's steered passes run alone (raw passes shared: the behaviour before steered batching), decoded together with");
+        sb.AppendLine("the steered rows of all requests in shared passes (candidates after the gate in one pass per round, the ranking rows");
+        sb.AppendLine("in the raw pass); one run each, interleaved:");
+        sb.AppendLine();
+        sb.AppendLine("| concurrent requests | queued | steered per request | steered batched | batched × per request | batched × queued | shared steered passes (peak requests) | steps past the gate | same tokens |");
+        sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (int n in new[] { 1, 2, 4 })
+        {
+            var queued = await Run(n, 1, true);
+            var perRequest = await Run(n, 8, false);
+            var batched = await Run(n, 8, true);
+            bool same = queued.Ids.Zip(perRequest.Ids).All(p => p.First.SequenceEqual(p.Second)) && queued.Ids.Zip(batched.Ids).All(p => p.First.SequenceEqual(p.Second));
+            sb.AppendLine($"| {n} | {queued.Seconds:F2} s | {perRequest.Seconds:F2} s | {batched.Seconds:F2} s | {perRequest.Seconds / batched.Seconds:F2} | {queued.Seconds / batched.Seconds:F2} | {batched.SharedPasses} ({batched.PeakShared}) | {batched.PastGate:P0} | {(same ? "yes" : "NO")} |");
         }
 
         return sb.ToString();

@@ -144,7 +144,9 @@ public static class DemoApp
     {
         FunctionChoiceBehavior = choice,
         Steering = method,
-        EmphasizeSystemMessage = true,
+
+        // Unset: the system message (where the instruction is) is emphasised wherever the model's template renders it;
+        // a template that drops it after a tool result (Mistral v0.3) then steers nothing for that request instead of failing.
         MaxTokens = maxTokens,
         ConstrainToolCalls = constrain,
     };

@@ -12,7 +12,7 @@ var kernel = builder.Build();
 var settings = new DirecterPromptExecutionSettings
 {
     FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(),
-    EmphasizeSystemMessage = true,          // steer towards the system instructions (the default)
+    EmphasizeSystemMessage = true,          // steer towards the system instructions (unset: the same, skipped where a template drops them)
     Emphasis = ["all lowercase"],           // and/or given strings; [[...]] markers in the system message too
     Steering = "directer",                  // the default; none, static, pasta, spotlight, instaboost
 };

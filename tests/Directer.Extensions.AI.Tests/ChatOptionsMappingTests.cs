@@ -76,6 +76,7 @@ public sealed class ChatOptionsMappingTests
         Assert.Contains("steering directer:", finished.Message);
         Assert.Contains("(stop)", finished.Message);
         Assert.Contains("requests decoded together: up to 1,", finished.Message);
+        Assert.Contains("steered passes shared by up to 0 requests,", finished.Message);
         Assert.Empty(scripted.ClientLogs(LogLevel.Warning));
         Assert.Equal(0, response.Usage.CachedInputTokenCount);
 
@@ -160,7 +161,16 @@ public sealed class ChatOptionsMappingTests
         Assert.DoesNotContain("[[", system); // kept clear of the inline emphasis markers
         Assert.True(plan.JsonRequested);
         Assert.True(plan.ToolRequired);
-        Assert.True(plan.Request.Emphasis!.SystemMessage); // the whole system turn, hints included, is emphasised
+        // The whole system turn, hints included, is emphasised (by default: where the template renders it).
+        Assert.True(plan.Request.Emphasis!.SystemMessageIfRendered);
+        Assert.False(plan.Request.Emphasis.SystemMessage);
+        Assert.Empty(plan.Request.Emphasis.Texts);
+
+        // Asked for explicitly, it is the strict form.
+        options.AdditionalProperties = new() { [DirecterSettingKeys.EmphasizeSystemMessage] = true };
+        var strict = DirecterRequestMapper.Map([new(AIChatRole.System, "Be brief."), new(AIChatRole.User, "hi")], options, new RequestOptions());
+        Assert.True(strict.Request.Emphasis!.SystemMessage);
+        Assert.False(strict.Request.Emphasis.SystemMessageIfRendered);
 
         // Without system emphasis the hints alone are emphasised; with no system message one is made for them.
         options.AdditionalProperties = new() { [DirecterSettingKeys.EmphasizeSystemMessage] = false };
@@ -168,6 +178,7 @@ public sealed class ChatOptionsMappingTests
         plan = DirecterRequestMapper.Map([new(AIChatRole.User, "hi")], options, new RequestOptions());
         Assert.Equal(Directer.Core.Chat.ChatRole.System, plan.Request.Turns[0].Role);
         Assert.False(plan.Request.Emphasis!.SystemMessage);
+        Assert.False(plan.Request.Emphasis.SystemMessageIfRendered);
         Assert.Equal(2, plan.Request.Emphasis.Texts.Count);
         Assert.All(plan.Request.Emphasis.Texts, t => Assert.Contains(t, plan.Request.Turns[0].Content));
     }

@@ -91,7 +91,7 @@ public sealed class ConfigurationTests
         var options = provider.GetRequiredService<IOptionsMonitor<DirecterConnectorOptions>>();
         var on = options.Get("on").Defaults;
         Assert.True(on.ConstrainToolCalls);
-        Assert.True(on.EmphasizeSystemMessage); // the other defaults keep their values
+        Assert.Null(on.EmphasizeSystemMessage); // the other defaults keep their values (null: the system message where the template renders it)
         Assert.True(options.Get("text").Defaults.ConstrainToolCalls);
         Assert.False(options.Get("unset").Defaults.ConstrainToolCalls);
         Assert.Equal(4, options.Get("unset").Defaults.MaxTokens);

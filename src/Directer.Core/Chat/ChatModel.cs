@@ -108,6 +108,14 @@ public sealed class ChatModel : IDisposable
     /// <summary>The prompt's token ids and emphasised spans for <paramref name="request"/>.</summary>
     public (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text) BuildPrompt(ChatRequest request)
     {
+        var (ids, spans, text, _) = Prompt(request);
+        return (ids, spans, text);
+    }
+
+    /// <summary><see cref="BuildPrompt"/>, and whether the template left out the system message whose emphasis was
+    /// asked for only where rendered (<see cref="RenderedPrompt.SystemMessageNotRendered"/>).</summary>
+    private (IReadOnlyList<int> Ids, IReadOnlyList<TokenSpan> Spans, string Text, bool SystemMessageNotRendered) Prompt(ChatRequest request)
+    {
         var template = TemplateFor(request);
         var rendered = template.Render(WithReasoning(request.Turns, template), request.Tools, addGenerationPrompt: true, request.Emphasis);
         // Control tokens come only from the template's markup: message contents and other data are read as text.
@@ -127,7 +135,7 @@ public sealed class ChatModel : IDisposable
         }
 
         var spans = EmphasisSpans.ToTokenSpans(rendered.EmphasisRanges, offsets);
-        return (ids, spans, rendered.Text);
+        return (ids, spans, rendered.Text, rendered.SystemMessageNotRendered);
     }
 
     /// <summary>The template a request renders with: the checkpoint's "tool_use" template when the request has tools
@@ -213,7 +221,7 @@ public sealed class ChatModel : IDisposable
 
     private async Task<ChatResult> RunAsync(ChatRequest request, Action<ChatUpdate>? onUpdate, CancellationToken cancellationToken)
     {
-        var (ids, spans, promptText) = BuildPrompt(request);
+        var (ids, spans, promptText, systemNotRendered) = Prompt(request);
         bool reasoningModel = UsesReasoning(TemplateFor(request));
         bool openedByPrompt = reasoningModel && ReasoningSplitter.PromptOpensReasoning(promptText);
         var splitter = reasoningModel ? new ReasoningSplitter(openedByPrompt) : null;
@@ -292,8 +300,10 @@ public sealed class ChatModel : IDisposable
             PromptTokens = ids.Count,
             CachedPromptTokens = generation.CachedPromptTokens,
             PeakConcurrentRequests = generation.PeakConcurrentRequests,
+            PeakSteeredBatchRequests = generation.PeakSteeredBatchRequests,
             CompletionTokens = generation.DecodedTokens,
             EmphasisSpans = spans,
+            SystemMessageNotRendered = systemNotRendered,
             Steering = selector?.Summary,
             SteeringTrace = selector?.Trace ?? [],
             Generation = generation,

@@ -50,11 +50,21 @@ public sealed record ChatResult
     /// <summary>The most requests this one was decoded together with, itself included (1 = alone).</summary>
     public int PeakConcurrentRequests { get; init; } = 1;
 
+    /// <summary>The most requests whose steered rows ran in one pass with this one's, itself included (0 = never shared).</summary>
+    public int PeakSteeredBatchRequests { get; init; }
+
     /// <summary>Generated tokens.</summary>
     public required int CompletionTokens { get; init; }
 
     /// <summary>The emphasised token spans of the prompt.</summary>
     public required IReadOnlyList<TokenSpan> EmphasisSpans { get; init; }
+
+    /// <summary>
+    /// The request emphasised the system message by default (<see cref="Emphasis.EmphasisRequest.SystemMessageIfRendered"/>)
+    /// but the model's own template did not render it into this prompt (Mistral 7B v0.3's template shows it only before
+    /// the last user message, so not after a tool result): nothing of it was steered for this reply.
+    /// </summary>
+    public bool SystemMessageNotRendered { get; init; }
 
     /// <summary>Steering statistics; null without steering.</summary>
     public SteeringSummary? Steering { get; init; }

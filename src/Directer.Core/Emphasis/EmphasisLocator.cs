@@ -11,8 +11,16 @@ internal static class EmphasisLocator
     /// <summary>The sorted, merged ranges of the prompt to emphasise.</summary>
     /// <exception cref="EmphasisNotFoundException">Some requested emphasis is not in the prompt (unless ignored).</exception>
     public static IReadOnlyList<CharRange> Locate(
-        EmphasisRequest request, IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ContentSegment> segments, string templateName)
+        EmphasisRequest request, IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ContentSegment> segments, string templateName) =>
+        Locate(request, turns, segments, templateName, out _);
+
+    /// <summary>The sorted, merged ranges of the prompt to emphasise; <paramref name="systemMessageNotRendered"/> tells
+    /// that <see cref="EmphasisRequest.SystemMessageIfRendered"/> found a system turn of which the template rendered nothing.</summary>
+    /// <exception cref="EmphasisNotFoundException">Some requested emphasis is not in the prompt (unless ignored).</exception>
+    public static IReadOnlyList<CharRange> Locate(
+        EmphasisRequest request, IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ContentSegment> segments, string templateName, out bool systemMessageNotRendered)
     {
+        systemMessageNotRendered = false;
         var ranges = new List<CharRange>();
         var texts = request.Texts ?? throw new ArgumentException("EmphasisRequest.Texts is null.", nameof(request));
         for (int index = 0; index < texts.Count; index++)
@@ -57,7 +65,7 @@ internal static class EmphasisLocator
             }
         }
 
-        if (request.SystemMessage)
+        if (request.SystemMessage || request.SystemMessageIfRendered)
         {
             int before = ranges.Count;
             bool anySystem = false;
@@ -70,7 +78,12 @@ internal static class EmphasisLocator
                 }
             }
 
-            if (ranges.Count == before && !request.IgnoreNotFound)
+            if (ranges.Count == before && !request.SystemMessage && anySystem)
+            {
+                // The implicit default: the template shows no system message in this prompt, so nothing is steered for it.
+                systemMessageNotRendered = true;
+            }
+            else if (ranges.Count == before && !request.IgnoreNotFound && request.SystemMessage)
             {
                 string why = anySystem
                     ? $"the {templateName} template renders nothing of the system turn's content (it is empty, or the template drops it for this conversation)"

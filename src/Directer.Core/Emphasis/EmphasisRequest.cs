@@ -14,8 +14,18 @@ public sealed record EmphasisRequest
     /// rendered content. Each must occur at least once, unless <see cref="IgnoreNotFound"/>.</summary>
     public IReadOnlyList<string> Texts { get; init; } = [];
 
-    /// <summary>Emphasise the whole content of the system turn(s), as rendered.</summary>
+    /// <summary>Emphasise the whole content of the system turn(s), as rendered; a template that renders none of it for
+    /// this conversation is an <see cref="EmphasisNotFoundException"/> (unless <see cref="IgnoreNotFound"/>).</summary>
     public bool SystemMessage { get; init; }
+
+    /// <summary>
+    /// Emphasise the system turn(s) where the template renders them, and steer nothing for them where it does not (the
+    /// default of <see cref="Requests.RequestOptions.EmphasizeSystemMessage"/>). Some models' own templates drop the
+    /// system message for some conversations (Mistral 7B v0.3's shows it only before the last user message, so not in
+    /// the request after a tool result); then <see cref="Templates.RenderedPrompt.SystemMessageNotRendered"/> is set
+    /// instead of an error. <see cref="SystemMessage"/> is the strict form.
+    /// </summary>
+    public bool SystemMessageIfRendered { get; init; }
 
     /// <summary>Opening marker of inline emphasis in system turn contents: <c>"Answer [[in French]]."</c> renders
     /// <c>"Answer in French."</c> and emphasises <c>"in French"</c>. Emphasis is a privilege of trusted text: markers

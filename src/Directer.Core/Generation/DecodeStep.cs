@@ -63,6 +63,12 @@ public sealed class DecodeStep
     /// </summary>
     internal Tensor? PrecomputedRawLogits { get; set; }
 
+    /// <summary>
+    /// This step's rows of a shared raw pass that also ran the rows it declared with it (<see cref="IRunsRowsWithRawPass"/>),
+    /// handed out by the <see cref="RunBatch"/> call that matches them; null when the step runs its own.
+    /// </summary>
+    internal (RowsWithRawPass Rows, Tensor Logits)? PrecomputedBatch { get; set; }
+
     /// <summary>Runs the plain raw pass of the input token (appending it to the cache); returns float32 logits [vocab].</summary>
     public Tensor RunRawPass()
     {
@@ -90,10 +96,38 @@ public sealed class DecodeStep
             throw new InvalidOperationException("This step's raw pass already ran in a batch of sequences: take it with RunRawPass.");
         }
 
+        if (PrecomputedBatch is { } declared)
+        {
+            if (!declared.Rows.Matches(rows, request))
+            {
+                throw new InvalidOperationException("This step's pass already ran with the rows it declared; a different pass was asked for.");
+            }
+
+            PrecomputedBatch = null;
+            RequireFinite(declared.Logits);
+            return Rules.Apply(declared.Logits.reshape(rows, -1), raw: true);
+        }
+
         using var input = full(new long[] { rows, 1 }, InputToken, ScalarType.Int64);
         using var logits = Model.Forward(input, Cache, request with { StartPosition = Position, LastPositionOnly = true });
         RequireFinite(logits);
         return Rules.Apply(logits.reshape(rows, -1), raw: request.WriteCache);
+    }
+
+    /// <summary>
+    /// Runs the steered rows this step declared after its raw pass (<see cref="ISteersAfterRawPass.BeginStep"/>) as its own
+    /// read-only pass at <see cref="Position"/>; returns float32 logits [rows, vocab], the token rules applied.
+    /// </summary>
+    internal Tensor RunSteeredRows(SteeredRows rows) => RunBatch(rows.Count, new ForwardRequest { WriteCache = false, Steering = rows.Steering });
+
+    /// <summary>
+    /// This step's rows of a steered pass the generator ran over several requests' sequences (float32 [rows, vocab]),
+    /// checked and processed by the token rules as <see cref="RunSteeredRows"/> processes its own.
+    /// </summary>
+    internal Tensor TakeSteeredRows(Tensor logits)
+    {
+        RequireFinite(logits);
+        return Rules.Apply(logits.reshape(logits.shape[0], -1), raw: false);
     }
 
     /// <summary>

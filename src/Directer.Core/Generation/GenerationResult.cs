@@ -24,6 +24,12 @@ public sealed record GenerationResult
     /// <summary>The most requests this one was decoded together with, itself included (1 = alone; continuous batching).</summary>
     public int PeakConcurrentRequests { get; init; } = 1;
 
+    /// <summary>
+    /// The most requests whose steered rows ran in one pass with this one's, itself included (0 = its steered passes
+    /// never joined another request's, or it had none).
+    /// </summary>
+    public int PeakSteeredBatchRequests { get; init; }
+
     /// <summary>Tokens the model produced, including a final eos/stop token (what was computed).</summary>
     public required int DecodedTokens { get; init; }
 

@@ -7,8 +7,9 @@ namespace Directer.Core.Generation;
 
 /// <summary>
 /// One request in the generator: its cache slot, rules, sampler, selector and cancellation, stepped one token at a
-/// time by <see cref="TokenGenerator"/>'s loop (alone, or as one row of a batched raw pass). The loop reads prefill,
-/// then per step: choose (the selector's passes), accept, stop.
+/// time by <see cref="TokenGenerator"/>'s loop (alone, or as one row of a batched raw pass, and for a two-phase step
+/// (<see cref="ISteersAfterRawPass"/>) as rows of a batched steered pass). The loop reads prefill, then per step: choose
+/// (the selector's passes), accept, stop.
 /// </summary>
 internal sealed class GenerationRun
 {
@@ -58,14 +59,29 @@ internal sealed class GenerationRun
     /// <summary>Prompt tokens served from the slot.</summary>
     public int Reused { get; private set; }
 
-    /// <summary>Whether the next step's raw pass may be one row of a pass over several sequences (the selector runs it first, alone).</summary>
-    public bool Batchable => selector is IRawPassFirst first && first.StartsWithRawPass(decoded, model.Device);
+    /// <summary>
+    /// Whether the next step's raw pass may be one row of a pass over several sequences (the selector runs it first,
+    /// alone); <paramref name="concurrent"/>: see <see cref="IRawPassFirst.StartsWithRawPass"/>.
+    /// </summary>
+    public bool Batchable(bool concurrent) => selector is IRawPassFirst first && first.StartsWithRawPass(decoded, model.Device, concurrent);
+
+    /// <summary>Whether the next step declares its steered rows after its raw pass (<see cref="BeginSteered"/>, <see cref="EndSteered"/>).</summary>
+    public bool SteersAfterRawPass(bool concurrent) => selector is ISteersAfterRawPass two && two.DeclaresSteeredRows(decoded, model.Device, concurrent);
+
+    /// <summary>Whether the next step names its pass before it runs (<see cref="DeclareWithRawPass"/>, <see cref="StepDeclared"/>).</summary>
+    public bool RowsWithRawPass(bool concurrent) => selector is IRunsRowsWithRawPass rows && rows.DeclaresRowsWithRawPass(decoded, model.Device, concurrent);
+
+    /// <summary>The step in progress (between <see cref="BeginSteered"/> and <see cref="EndSteered"/>).</summary>
+    public DecodeStep CurrentStep => step!;
 
     /// <summary>The token the next step reads.</summary>
     public int Input => input;
 
     /// <summary>The most requests decoded in one round with this one.</summary>
     public int PeakRows { get; set; } = 1;
+
+    /// <summary>The most requests whose steered rows ran in one pass with this one's (0 when its steered rows never shared a pass).</summary>
+    public int PeakSteeredRows { get; set; }
 
     /// <summary>Whether the next step has room in the cache.</summary>
     public bool HasRoom => Slot!.Cache.Length < Slot.Cache.Capacity;
@@ -148,6 +164,7 @@ internal sealed class GenerationRun
             PromptTokens = promptIds.Count,
             CachedPromptTokens = Reused,
             PeakConcurrentRequests = PeakRows,
+            PeakSteeredBatchRequests = PeakSteeredRows,
             DecodedTokens = decoded,
             PrefillTime = prefillClock.Elapsed,
             DecodeTime = decodeClock.Elapsed,
@@ -168,40 +185,123 @@ internal sealed class GenerationRun
         }
     }
 
+    /// <summary>
+    /// Phase 1 of a two-phase step (<see cref="ISteersAfterRawPass"/>): <paramref name="rawLogits"/> as in <see cref="Step"/>
+    /// (the step must have room). Returns the steered rows the step needs, for the round to run, or null; either way
+    /// <see cref="EndSteered"/> follows. Tensors live until the round's scope ends.
+    /// </summary>
+    public SteeredRows? BeginSteered(Tensor? rawLogits)
+    {
+        if (rawLogits is null)
+        {
+            RecordInput();
+        }
+
+        var s = Prepare(rawLogits);
+        var rows = ((ISteersAfterRawPass)selector).BeginStep(s);
+        try
+        {
+            CheckRawPass(s);
+        }
+        catch
+        {
+            rows?.Dispose();
+            throw;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Phase 2: the declared rows' logits (the token rules applied) or null; returns true when the run is done.</summary>
+    public bool EndSteered(Tensor? steered)
+    {
+        var s = step!;
+        int token = ((ISteersAfterRawPass)selector).EndStep(s, steered);
+        s.Rules.EndStep();
+        CheckToken(token);
+        reason = rules!.Accept(token);
+        input = token;
+        return reason is not null;
+    }
+
+    /// <summary>
+    /// Begins a step whose pass the selector names before it runs (<see cref="IRunsRowsWithRawPass"/>; the input is
+    /// recorded and the step has room): the rules prepare, the selector declares its rows. <see cref="StepDeclared"/> follows
+    /// with their logits from the round's shared raw pass. Tensors live until the round's scope ends.
+    /// </summary>
+    public RowsWithRawPass DeclareWithRawPass()
+    {
+        var s = Prepare(rawLogits: null);
+        return ((IRunsRowsWithRawPass)selector).DeclareRowsWithRawPass(s);
+    }
+
+    /// <summary>The step begun by <see cref="DeclareWithRawPass"/>, with its rows' logits (the cache holds its input); true when the run is done.</summary>
+    public bool StepDeclared(RowsWithRawPass rows, Tensor logits)
+    {
+        var s = step!;
+        s.PrecomputedBatch = (rows, logits);
+        int token = selector.Select(s);
+        s.Rules.EndStep();
+        if (s.PrecomputedBatch is not null)
+        {
+            s.PrecomputedBatch = null;
+            throw new InvalidOperationException($"{selector.GetType().Name} did not run the pass it declared.");
+        }
+
+        CheckRawPass(s);
+        CheckToken(token);
+        reason = rules!.Accept(token);
+        input = token;
+        return reason is not null;
+    }
+
     /// <summary>One decode step: the rules prepare, the selector runs the passes (processed by the rules) and chooses.</summary>
     private int Choose(Tensor? rawLogits)
     {
-        var s = step!;
-        int position = s.Cache.Length - (rawLogits is null ? 0 : 1);
         int token;
         using (var scope = NewDisposeScope())
         {
-            s.Index = decoded++;
-            s.InputToken = input;
-            s.Position = position;
-            s.PrecomputedRawLogits = rawLogits;
-            s.Rules.Prepare(s);
+            var s = Prepare(rawLogits);
             token = selector.Select(s);
             s.Rules.EndStep();
+            CheckRawPass(s);
         }
 
+        CheckToken(token);
+        return token;
+    }
+
+    private DecodeStep Prepare(Tensor? rawLogits)
+    {
+        var s = step!;
+        s.Index = decoded++;
+        s.InputToken = input;
+        s.Position = s.Cache.Length - (rawLogits is null ? 0 : 1);
+        s.PrecomputedRawLogits = rawLogits;
+        s.Rules.Prepare(s);
+        return s;
+    }
+
+    private void CheckRawPass(DecodeStep s)
+    {
         if (s.PrecomputedRawLogits is not null)
         {
             s.PrecomputedRawLogits = null;
             throw new InvalidOperationException($"{selector.GetType().Name} did not take the step's raw pass.");
         }
 
-        if (s.Cache.Length != position + 1)
+        if (s.Cache.Length != s.Position + 1)
         {
-            throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {position} to {s.Cache.Length}.");
+            throw new InvalidOperationException($"{selector.GetType().Name} must append exactly one position to the cache per step (raw pass); the cache went from {s.Position} to {s.Cache.Length}.");
         }
+    }
 
+    private void CheckToken(int token)
+    {
         if (token < 0 || token >= model.VocabSize)
         {
             throw new InvalidOperationException($"{selector.GetType().Name} chose token {token}, outside the vocabulary [0, {model.VocabSize}).");
         }
-
-        return token;
     }
 
     /// <summary>

@@ -9,6 +9,10 @@ namespace Directer.Core.Generation;
 /// </summary>
 internal interface IRawPassFirst
 {
-    /// <summary>Whether step <paramref name="index"/> (0 = the first decode step) begins with the plain raw pass on <paramref name="device"/>.</summary>
-    bool StartsWithRawPass(int index, torch.Device device);
+    /// <summary>
+    /// Whether step <paramref name="index"/> (0 = the first decode step) begins with the plain raw pass on
+    /// <paramref name="device"/>; <paramref name="concurrent"/>: other requests decode in the same round on the CPU decode
+    /// kernels (where a selector may pick, among strategies that give the same tokens, the one that batches best).
+    /// </summary>
+    bool StartsWithRawPass(int index, torch.Device device, bool concurrent);
 }

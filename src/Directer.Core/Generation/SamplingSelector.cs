@@ -12,7 +12,7 @@ public sealed class SamplingSelector : ITokenSelector, IRawPassFirst
     }
 
     /// <inheritdoc />
-    bool IRawPassFirst.StartsWithRawPass(int index, TorchSharp.torch.Device device) => true;
+    bool IRawPassFirst.StartsWithRawPass(int index, TorchSharp.torch.Device device, bool concurrent) => true;
 
     /// <inheritdoc />
     public int Select(DecodeStep step)

@@ -36,6 +36,13 @@ public sealed record ServingOptions
     public bool ReusePrefixes { get; init; } = true;
 
     /// <summary>
+    /// Run the steered rows several requests declare in shared passes (default: after their raw pass in a second pass,
+    /// or with their raw row in the raw pass); off, each request runs its steered passes alone, as before steered
+    /// batching (the benchmark's baseline; same tokens either way).
+    /// </summary>
+    internal bool BatchSteeredRows { get; init; } = true;
+
+    /// <summary>
     /// Requests that may wait while <see cref="MaxConcurrentRows"/> run (0 = none may wait); one more is refused at once with
     /// <see cref="RequestQueueFullException"/>. A waiting request leaves the queue when its cancellation token fires.
     /// </summary>

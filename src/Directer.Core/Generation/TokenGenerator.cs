@@ -8,7 +8,8 @@ namespace Directer.Core.Generation;
 /// <summary>
 /// Prefill + decode over one <see cref="LlamaModel"/>. One loop serves the requests: up to
 /// <see cref="ServingOptions.MaxConcurrentRows"/> run together, each decoding one token per round (the raw passes in one
-/// pass over several sequences where the step begins with one, steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
+/// pass over several sequences where the step begins with one, then the steered rows the steps declare after their raw
+/// pass in a second such pass, other steered passes per request), and up to <see cref="ServingOptions.MaxQueuedRequests"/>
 /// wait. The KV caches of recent sequences are kept (<see cref="ServingOptions.CacheSlots"/>) and a request starts
 /// after the longest cached prefix of its prompt.
 /// </summary>
@@ -19,8 +20,11 @@ public sealed class TokenGenerator : IDisposable
     private readonly Queue<GenerationRun> queue = new();
     private readonly List<GenerationRun> active = new();
     private readonly List<GenerationRun> batch = new();
-    private readonly List<int> batchInputs = new();
-    private readonly List<KvCache> batchCaches = new();
+    private readonly List<SequenceRow> batchRows = new();
+    private readonly List<int> batchOffsets = new();
+    private readonly List<RowsWithRawPass?> batchDeclared = new();
+    private readonly List<(GenerationRun Run, SteeredRows Rows)> steered = new();
+    private readonly List<SequenceRow> steeredRows = new();
 
     // Runs the loop took from the queue and has not yet completed or failed (running or leaving): what it must never drop.
     private readonly HashSet<GenerationRun> owned = new();
@@ -64,6 +68,18 @@ public sealed class TokenGenerator : IDisposable
 
     /// <summary>Tests: runs before every round, outside any one run's step (a failure there stops the loop).</summary>
     internal Action? OnRound { get; set; }
+
+    /// <summary>
+    /// Steps whose raw row ran with the steered rows they named before the pass (DIRECTER's layer ranking, its
+    /// <c>Batched</c> steps) inside a raw pass shared with other requests.
+    /// </summary>
+    public int SharedStepsWithDeclaredRows { get; private set; }
+
+    /// <summary>Steered passes that served several requests' steered rows at once (DIRECTER after the gate, static key scaling).</summary>
+    public int BatchedSteeredPasses { get; private set; }
+
+    /// <summary>The most requests whose steered rows shared one pass so far (0 when none ever did).</summary>
+    public int PeakSteeredRequests { get; private set; }
 
     /// <summary>
     /// Generates from <paramref name="promptIds"/>. <paramref name="onToken"/> receives each id as
@@ -304,7 +320,10 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>One token for every running request: raw passes that come first share one pass, the rest run per request.</summary>
+    /// <summary>
+    /// One token for every running request: raw passes that come first share one pass; steered rows declared after the
+    /// raw pass (<see cref="ISteersAfterRawPass"/>) share a second pass; other passes run per request.
+    /// </summary>
     private void Round()
     {
         PeakRows = Math.Max(PeakRows, active.Count);
@@ -313,6 +332,9 @@ public sealed class TokenGenerator : IDisposable
             run.PeakRows = Math.Max(run.PeakRows, active.Count);
         }
 
+        // Selectors may choose, among strategies with the same tokens, the one that batches across requests; only where
+        // rows are independent of the pass they ride in (the CPU decode kernels).
+        bool concurrent = active.Count > 1 && Model.UsesDecodeKernels && Serving.BatchSteeredRows;
         using var scope = NewDisposeScope();
         Tensor? batched = null;
         batch.Clear();
@@ -320,7 +342,7 @@ public sealed class TokenGenerator : IDisposable
         {
             foreach (var run in active)
             {
-                if (run.Batchable && run.HasRoom && !run.CancellationToken.IsCancellationRequested)
+                if (run.HasRoom && !run.CancellationToken.IsCancellationRequested && (DeclaresRows(run, concurrent) || run.Batchable(concurrent)))
                 {
                     batch.Add(run);
                 }
@@ -330,21 +352,48 @@ public sealed class TokenGenerator : IDisposable
             {
                 try
                 {
-                    foreach (var run in batch)
+                    // Each request's rows: its raw row alone, or its raw row with the steered rows its step declares now.
+                    batchRows.Clear();
+                    batchOffsets.Clear();
+                    batchDeclared.Clear();
+                    for (int b = 0; b < batch.Count; b++)
                     {
+                        var run = batch[b];
                         run.RecordInput();
+                        RowsWithRawPass? declared = null;
+                        if (DeclaresRows(run, concurrent))
+                        {
+                            try
+                            {
+                                declared = run.DeclareWithRawPass();
+                            }
+                            catch (Exception e)
+                            {
+                                // This request's selector failed: it leaves, the others' pass goes on.
+                                End(run, e);
+                                batch.RemoveAt(b--);
+                                continue;
+                            }
+                        }
+
+                        batchOffsets.Add(batchRows.Count);
+                        batchDeclared.Add(declared);
+                        if (declared is not null)
+                        {
+                            declared.AddTo(batchRows, run.CurrentStep);
+                        }
+                        else
+                        {
+                            batchRows.Add(SequenceRow.Raw(run.Input, run.Slot!.Cache));
+                        }
                     }
 
-                    batchInputs.Clear();
-                    batchCaches.Clear();
-                    foreach (var run in batch)
+                    if (batch.Count > 0)
                     {
-                        batchInputs.Add(run.Input);
-                        batchCaches.Add(run.Slot!.Cache);
+                        batched = Model.ForwardSequences(batchRows);
+                        BatchedPasses += batch.Count > 1 ? 1 : 0;
+                        SharedStepsWithDeclaredRows += batch.Count > 1 ? batchDeclared.Count(d => d is not null) : 0;
                     }
-
-                    batched = Model.ForwardSequences(batchInputs, batchCaches);
-                    BatchedPasses++;
                 }
                 catch (Exception e)
                 {
@@ -355,6 +404,10 @@ public sealed class TokenGenerator : IDisposable
 
                     batch.Clear();
                 }
+                finally
+                {
+                    batchRows.Clear();
+                }
             }
             else
             {
@@ -362,6 +415,7 @@ public sealed class TokenGenerator : IDisposable
             }
         }
 
+        steered.Clear();
         for (int i = active.Count - 1; i >= 0; i--)
         {
             var run = active[i];
@@ -373,9 +427,36 @@ public sealed class TokenGenerator : IDisposable
                     run.CancellationToken.ThrowIfCancellationRequested();
                 }
 
-                if (run.Step(row < 0 ? null : batched!.select(0, row)))
+                bool done;
+                if (row >= 0 && batchDeclared[row] is { } declared)
                 {
-                    active.RemoveAt(i);
+                    if (run.StepDeclared(declared, batched!.narrow(0, batchOffsets[row], declared.Count)))
+                    {
+                        Finish(run);
+                    }
+
+                    continue;
+                }
+
+                var raw = row < 0 ? null : batched!.select(0, batchOffsets[row]);
+                if (Serving.BatchSteeredRows && (row >= 0 || run.HasRoom) && run.SteersAfterRawPass(concurrent))
+                {
+                    var rows = run.BeginSteered(raw);
+                    if (rows is not null)
+                    {
+                        steered.Add((run, rows));
+                        continue;
+                    }
+
+                    done = run.EndSteered(null);
+                }
+                else
+                {
+                    done = run.Step(raw);
+                }
+
+                if (done)
+                {
                     Finish(run);
                 }
             }
@@ -384,11 +465,100 @@ public sealed class TokenGenerator : IDisposable
                 End(run, e);
             }
         }
+
+        if (steered.Count > 0)
+        {
+            RunSteeredRows();
+        }
     }
+
+    /// <summary>
+    /// The steered rows the round's steps declared: one pass over all of them when several requests declared some, the
+    /// request's own pass when one did; then each step chooses its token.
+    /// </summary>
+    private void RunSteeredRows()
+    {
+        Tensor? all = null;
+        try
+        {
+            if (steered.Count > 1)
+            {
+                steeredRows.Clear();
+                foreach (var (run, rows) in steered)
+                {
+                    rows.AddTo(steeredRows, run.CurrentStep);
+                }
+
+                try
+                {
+                    all = Model.ForwardSequences(steeredRows);
+                    BatchedSteeredPasses++;
+                    PeakSteeredRequests = Math.Max(PeakSteeredRequests, steered.Count);
+                }
+                catch (Exception e)
+                {
+                    foreach (var (run, _) in steered)
+                    {
+                        End(run, e);
+                    }
+
+                    return;
+                }
+                finally
+                {
+                    steeredRows.Clear();
+                }
+            }
+
+            int offset = 0;
+            foreach (var (run, rows) in steered)
+            {
+                try
+                {
+                    Tensor logits;
+                    if (all is null)
+                    {
+                        logits = run.CurrentStep.RunSteeredRows(rows);
+                    }
+                    else
+                    {
+                        run.PeakSteeredRows = Math.Max(run.PeakSteeredRows, steered.Count);
+                        logits = run.CurrentStep.TakeSteeredRows(all.narrow(0, offset, rows.Count));
+                    }
+
+                    if (run.EndSteered(logits))
+                    {
+                        Finish(run);
+                    }
+                }
+                catch (Exception e)
+                {
+                    End(run, e);
+                }
+                finally
+                {
+                    offset += rows.Count;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var (_, rows) in steered)
+            {
+                rows.Dispose();
+            }
+
+            steered.Clear();
+        }
+    }
+
+    /// <summary>Whether <paramref name="run"/>'s next step joins the shared raw pass with the steered rows it names in advance.</summary>
+    private bool DeclaresRows(GenerationRun run, bool concurrent) => Serving.BatchSteeredRows && run.RowsWithRawPass(concurrent);
 
     /// <summary>A run is done: its slot goes back and its task gets the result (or the error that cleanup met).</summary>
     private void Finish(GenerationRun run)
     {
+        active.Remove(run);
         Exception? error = null;
         try
         {

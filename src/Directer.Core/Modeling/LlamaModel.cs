@@ -335,59 +335,113 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
-    /// One raw decode step for each of several sequences: token <paramref name="ids"/>[r] at the end of
-    /// <paramref name="caches"/>[r], appended to that cache (continuous batching). Returns float32 logits [rows, vocab];
-    /// row r is what a one-token <see cref="Forward"/> over its cache gives. On the CPU decode kernels the rows share
-    /// one pass over the weights; elsewhere they run one after another.
+    /// One token for each of several rows (continuous batching), each over its own cache at its own start, writing (a raw
+    /// row, appended and advanced: row r is then what a one-token <see cref="Forward"/> over its cache gives) or read-only (a steered row, which may share its cache with other rows), each with its own steering.
+    /// Returns float32 logits [rows, vocab]; row r is what the same row of a pass over its cache alone gives. On the CPU
+    /// decode kernels (score-column steerings only) the rows share one pass over the weights, in passes of up to
+    /// <see cref="CpuDecoder.MaxRows"/> rows; elsewhere each request's rows run as that request's own pass, one after another.
     /// </summary>
-    internal Tensor ForwardSequences(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    internal Tensor ForwardSequences(IReadOnlyList<SequenceRow> rows)
     {
-        if (ids.Count != caches.Count || ids.Count == 0)
+        if (rows.Count == 0)
         {
-            throw new ArgumentException($"One cache per token: {ids.Count} tokens, {caches.Count} caches.", nameof(caches));
+            throw new ArgumentException("A pass over sequences needs at least one row.", nameof(rows));
         }
 
-        for (int r = 0; r < caches.Count; r++)
+        for (int r = 0; r < rows.Count; r++)
         {
-            caches[r].EnsureRoom(1);
-            for (int other = 0; other < r; other++)
+            var row = rows[r];
+            if (row.Start < 0 || row.Start > row.Cache.Length || (row.WriteCache && row.Start != row.Cache.Length))
             {
-                if (ReferenceEquals(caches[r], caches[other]))
+                throw new ArgumentException(
+                    $"Row {r} starts at {row.Start} over a cache of length {row.Cache.Length}: a read-only row may start at or before the end, a writing row only at the end.",
+                    nameof(rows));
+            }
+
+            if (row.Start + 1 > row.Cache.Capacity)
+            {
+                throw new ContextLengthExceededException(row.Start, 1, row.Cache.Capacity);
+            }
+
+            for (int other = 0; other < r && row.WriteCache; other++)
+            {
+                if (rows[other].WriteCache && ReferenceEquals(row.Cache, rows[other].Cache))
                 {
-                    throw new ArgumentException($"Rows {other} and {r} share a cache; each sequence needs its own.", nameof(caches));
+                    throw new ArgumentException($"Rows {other} and {r} both write the same cache; each sequence appends its own.", nameof(rows));
                 }
             }
+
         }
 
-        if (decoder is not null && ids.Count <= CpuDecoder.MaxRows)
-        {
-            using var logits = decoder.ForwardSequences(ids, caches);
-            foreach (var cache in caches)
-            {
-                cache.Advance(1);
-            }
-
-            return logits.reshape(ids.Count, -1).DetachFromDisposeScope();
-        }
-
-        var rows = new Tensor[ids.Count];
+        // Rows are taken a request's rows at a time (a group: one cache, start and steering, its rows 0, 1, … in order; only
+        // the first may write; else a single row). On the kernels, whole groups are packed into passes of up to MaxRows
+        // rows (a group's capture records all its rows in one pass). A group the kernels cannot take (too many rows, or a
+        // steering they do not apply) runs as the request's own pass, as it would alone; so does every group elsewhere.
+        var outputs = new List<Tensor>();
         try
         {
-            for (int r = 0; r < ids.Count; r++)
+            for (int first = 0; first < rows.Count;)
             {
-                using var input = tensor(new long[] { ids[r] }, ScalarType.Int64).unsqueeze(0);
-                rows[r] = Forward(input, caches[r], ForwardRequest.Raw);
+                int end = first;
+                while (decoder is not null && end < rows.Count && rows[end].Steering is null or IScoreColumnScaling
+                    && GroupLength(rows, end) is var g && g <= CpuDecoder.MaxRows && end - first + g <= CpuDecoder.MaxRows)
+                {
+                    end += g;
+                }
+
+                if (end > first)
+                {
+                    outputs.Add(decoder!.ForwardSequences(rows, first, end - first).reshape(end - first, -1).DetachFromDisposeScope());
+                    for (int r = first; r < end; r++)
+                    {
+                        if (rows[r].WriteCache)
+                        {
+                            rows[r].Cache.Advance(1);
+                        }
+                    }
+
+                    first = end;
+                    continue;
+                }
+
+                var head = rows[first];
+                int count = GroupLength(rows, first);
+                using var input = full(new long[] { count, 1 }, head.Token, ScalarType.Int64);
+                using var logits = Forward(input, head.Cache, new ForwardRequest { WriteCache = head.WriteCache, StartPosition = head.Start, LastPositionOnly = true, Steering = head.Steering, Capture = head.Capture });
+                outputs.Add(logits.reshape(count, -1).DetachFromDisposeScope());
+                first += count;
             }
 
-            return cat(rows, 0).reshape(ids.Count, -1).DetachFromDisposeScope();
+            return (outputs.Count == 1 ? outputs[0].alias() : cat(outputs, 0)).DetachFromDisposeScope();
         }
         finally
         {
-            foreach (var row in rows)
+            foreach (var output in outputs)
             {
-                row?.Dispose();
+                output.Dispose();
             }
         }
+    }
+
+    /// <summary>How many rows from <paramref name="first"/> one request would pass together (see <see cref="ForwardSequences(IReadOnlyList{SequenceRow})"/>).</summary>
+    private static int GroupLength(IReadOnlyList<SequenceRow> rows, int first)
+    {
+        var head = rows[first];
+        if (head.SteeringRow != 0)
+        {
+            throw new ArgumentException($"Row {first} is row {head.SteeringRow} of its steering without the rows before it; a request's steered rows come together, in order.", nameof(rows));
+        }
+
+        int count = 1;
+        while (head.Steering is not null && first + count < rows.Count && rows[first + count] is var next
+            && ReferenceEquals(next.Steering, head.Steering) && ReferenceEquals(next.Cache, head.Cache)
+            && next.Start == head.Start && next.Token == head.Token && !next.WriteCache && next.SteeringRow == count
+            && ReferenceEquals(next.Capture, head.Capture))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>

@@ -29,7 +29,8 @@ public sealed record ModelOptions
     /// <summary>
     /// Quantise every weight matrix at load to per-block scaled int8 (32 weights share one float32
     /// scale, like llama.cpp's Q8_0), from float32, bfloat16 or float16 checkpoints; activations stay
-    /// float32. About 3.6× less weight memory and traffic than float32, with a small error (see
+    /// float32 between operations and are quantised per block to int16 inside each matrix product (exact
+    /// integer block products; their rounding is far below the weights'). About 3.6× less weight memory and traffic than float32, with a small error (see
     /// bench/RESULTS.md). CPU with the decode kernels only (every pass runs on them; <see cref="DType"/>
     /// must be Float32); sizes must be multiples of 32.
     /// </summary>

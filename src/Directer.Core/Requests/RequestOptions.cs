@@ -45,8 +45,14 @@ public sealed record RequestOptions
     /// <summary>Strings to emphasise wherever they occur.</summary>
     public IReadOnlyList<string> Emphasis { get; init; } = [];
 
-    /// <summary>Emphasise the system message when the conversation has one (default true).</summary>
-    public bool EmphasizeSystemMessage { get; init; } = true;
+    /// <summary>
+    /// Emphasise the system message when the conversation has one. Null (the default): where the model's template
+    /// renders it, and when a template leaves it out of a prompt (Mistral 7B v0.3's after a tool result) nothing is
+    /// steered for it and <see cref="Chat.ChatResult.SystemMessageNotRendered"/> says so. True (asked for explicitly):
+    /// a prompt without it is an <see cref="Emphasis.EmphasisNotFoundException"/> (unless
+    /// <see cref="IgnoreEmphasisNotFound"/>). False: not emphasised.
+    /// </summary>
+    public bool? EmphasizeSystemMessage { get; init; }
 
     /// <summary>Honour inline [[...]] markers in trusted text (default true).</summary>
     public bool InlineEmphasis { get; init; } = true;
@@ -73,7 +79,8 @@ public sealed record RequestOptions
     public EmphasisRequest ToEmphasis(bool hasSystemMessage, IEnumerable<string>? extraTexts = null) => new()
     {
         Texts = extraTexts is null ? Emphasis : [.. Emphasis, .. extraTexts],
-        SystemMessage = EmphasizeSystemMessage && hasSystemMessage,
+        SystemMessage = EmphasizeSystemMessage == true && hasSystemMessage,
+        SystemMessageIfRendered = EmphasizeSystemMessage is null && hasSystemMessage,
         InlineOpenMarker = InlineEmphasis ? EmphasisRequest.DefaultOpenMarker : null,
         InlineCloseMarker = InlineEmphasis ? EmphasisRequest.DefaultCloseMarker : null,
         UntrustedInlineMarkers = UntrustedInlineEmphasis,

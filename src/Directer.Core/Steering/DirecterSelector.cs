@@ -11,12 +11,14 @@ namespace Directer.Core.Steering;
 /// halving sets of the most sensitive layers until a plausible choice, else the raw choice. The
 /// ranking is computed once, at the first step. One instance serves one generation at a time.
 /// </summary>
-public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
+public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, IRunsRowsWithRawPass
 {
     private readonly IReadOnlyList<TokenSpan> spans;
     private readonly List<SteeringStep> trace = new();
     private EmphasisPositions? emphasis;
     private bool previousGated;
+    private PendingStep? pending;
+    private DeclaredPass? declared;
 
     /// <summary>Creates the selector for the emphasised <paramref name="spans"/> of the prompt.</summary>
     public DirecterSelector(IEnumerable<TokenSpan> spans, SteeringSettings? options = null)
@@ -50,16 +52,121 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
         trace.Clear();
         Ranking = null;
         previousGated = false;
+        pending = null;
+        declared?.Dispose();
+        declared = null;
     }
 
     /// <summary>Every step after the first (the ranking's) begins with the raw pass alone, unless it runs the raw row with the candidates.</summary>
-    bool IRawPassFirst.StartsWithRawPass(int index, Device device) => index > 0 && StepStrategy(device) != SteeringStrategy.Batched;
+    bool IRawPassFirst.StartsWithRawPass(int index, Device device, bool concurrent) => index > 0 && StepStrategy(device, concurrent) != SteeringStrategy.Batched;
+
+    /// <summary>
+    /// Steps after the first that run <see cref="SteeringStrategy.BatchedAfterGate"/> declare their candidates after the
+    /// raw pass, so that the candidates of several requests share one pass. The ranking step and the other strategies
+    /// run their passes inside <see cref="Select"/>: the ranking's rows capture attention (and come once per request),
+    /// <see cref="SteeringStrategy.Batched"/> writes the cache in the same pass as its candidates, and
+    /// <see cref="SteeringStrategy.Sequential"/> stops at the first plausible candidate.
+    /// </summary>
+    bool ISteersAfterRawPass.DeclaresSteeredRows(int index, Device device, bool concurrent) =>
+        index > 0 && StepStrategy(device, concurrent) == SteeringStrategy.BatchedAfterGate;
+
+    /// <summary>
+    /// The first step (the ranking: raw row + one probe per layer, unless <see cref="SteeringStrategy.Sequential"/>) and
+    /// <see cref="SteeringStrategy.Batched"/> steps (raw row + candidates) name their pass before it runs, so that it joins
+    /// the round's shared raw pass.
+    /// </summary>
+    bool IRunsRowsWithRawPass.DeclaresRowsWithRawPass(int index, Device device, bool concurrent) => index == 0
+        ? Resolve(Options.Strategy, device) != SteeringStrategy.Sequential
+        : StepStrategy(device, concurrent) == SteeringStrategy.Batched;
+
+    /// <inheritdoc />
+    RowsWithRawPass IRunsRowsWithRawPass.DeclareRowsWithRawPass(DecodeStep step)
+    {
+        var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        declared?.Dispose();
+        int layers = step.Model.LayerCount;
+        var rows = step.Index == 0 ? RankingRows(layers) : WithRawRow(CandidateSets(layers, Ranking!));
+        declared = new DeclaredPass(
+            new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device),
+            step.Index == 0 ? new AttentionCapture(layers) : null);
+        return new RowsWithRawPass(declared.Steering, rows.Count, declared.Capture);
+    }
+
+    /// <inheritdoc />
+    SteeredRows? ISteersAfterRawPass.BeginStep(DecodeStep step)
+    {
+        var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        var candidates = CandidateSets(step.Model.LayerCount, Ranking!);
+        var rawLogits = step.RunRawPass();
+        bool greedy = step.Sampler.IsGreedy;
+        double u = greedy ? 0 : step.Sampler.NextUniform();
+        var p = greedy ? rawLogits.softmax(-1) : step.Sampler.Distribution(rawLogits);
+        float[] probabilities = p.data<float>().ToArray();
+        int rawToken = greedy ? TokenSampler.ArgMax(rawLogits) : TokenSampler.DrawWith(p, u);
+        if (!PlausibilityGate.SteeringCanChangeOutcome(probabilities, Options.Beta))
+        {
+            pending = new PendingStep(Record(step.Index, gated: true, trials: 0, layersUsed: 0, fellBack: false, rawToken, rawToken, probabilities), rawToken, probabilities, greedy, u, candidates);
+            return null;
+        }
+
+        pending = new PendingStep(null, rawToken, probabilities, greedy, u, candidates);
+        return candidates.Count == 0
+            ? null
+            : new SteeredRows(new KeyScaleSteering(positions, Options.Alpha, candidates, step.Position, step.Position + 1, step.Model.Device), candidates.Count);
+    }
+
+    /// <inheritdoc />
+    int ISteersAfterRawPass.EndStep(DecodeStep step, Tensor? steered)
+    {
+        var state = pending ?? throw new InvalidOperationException("EndStep without BeginStep.");
+        pending = null;
+        if (state.Chosen is { } chosen)
+        {
+            return chosen;
+        }
+
+        float maxP = state.Probabilities.Max();
+        for (int trial = 0; trial < state.Candidates.Count; trial++)
+        {
+            var row = steered![trial];
+            int candidate = state.Greedy ? TokenSampler.ArgMax(row) : TokenSampler.DrawWith(step.Sampler.Distribution(row), state.U);
+            if (PlausibilityGate.IsPlausible(state.Probabilities, candidate, Options.Beta, maxP))
+            {
+                return Record(step.Index, gated: false, trials: trial + 1, layersUsed: state.Candidates[trial].Count, fellBack: false, state.RawToken, candidate, state.Probabilities);
+            }
+        }
+
+        return Record(step.Index, gated: false, trials: state.Candidates.Count, layersUsed: 0, fellBack: true, state.RawToken, state.RawToken, state.Probabilities);
+    }
 
     /// <inheritdoc />
     public int Select(DecodeStep step)
     {
+        // A pass declared before the step (IRunsRowsWithRawPass) is this step's; it is disposed with the step.
+        var pass = declared;
+        declared = null;
+        try
+        {
+            return SelectStep(step, pass);
+        }
+        finally
+        {
+            pass?.Dispose();
+        }
+    }
+
+    private int SelectStep(DecodeStep step, DeclaredPass? pass)
+    {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
-        var strategy = StepStrategy(step.Model.Device);
+        var strategy = StepStrategy(step.Model.Device, concurrent: false);
+        if (step.Index > 0 && strategy == SteeringStrategy.BatchedAfterGate)
+        {
+            // The same two phases the generator runs for several requests at once, here with the request's own pass.
+            var twoPhase = (ISteersAfterRawPass)this;
+            using var rows = twoPhase.BeginStep(step);
+            return twoPhase.EndStep(step, rows is null ? null : step.RunSteeredRows(rows));
+        }
+
         int layers = step.Model.LayerCount;
         Tensor rawLogits;
         bool gateApplies = step.Index > 0;
@@ -67,7 +174,7 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
         IReadOnlyList<IReadOnlySet<int>> candidates;
         if (step.Index == 0)
         {
-            rawLogits = RankLayers(step, positions, strategy);
+            rawLogits = RankLayers(step, positions, strategy, pass);
             candidates = CandidateSets(layers, Ranking!);
         }
         else
@@ -75,10 +182,9 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
             candidates = CandidateSets(layers, Ranking!);
             if (strategy == SteeringStrategy.Batched)
             {
-                var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
-                rows.AddRange(candidates);
-                using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
-                var all = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering });
+                var rows = WithRawRow(candidates);
+                using var own = pass is null ? new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device) : null;
+                var all = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? own });
                 rawLogits = all[0];
                 batchedCandidates = all.narrow(0, 1, candidates.Count);
             }
@@ -130,15 +236,17 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
         return Record(step.Index, gated: false, trials: candidates.Count, layersUsed: 0, fellBack: true, rawToken, rawToken, probabilities);
     }
 
-    /// <summary>The strategy of the next step on <paramref name="device"/>.</summary>
-    private SteeringStrategy StepStrategy(Device device)
+    /// <summary>The strategy of the next step on <paramref name="device"/>; <paramref name="concurrent"/>: see <see cref="IRawPassFirst.StartsWithRawPass"/>.</summary>
+    private SteeringStrategy StepStrategy(Device device, bool concurrent)
     {
         var strategy = Resolve(Options.Strategy, device);
-        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && !previousGated)
+        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && !previousGated && !concurrent)
         {
             // Gate outcomes come in runs: after a step the gate let through, run the candidates with the
             // raw row (one pass of 1 + trials rows, ~1.1 plain steps on the CPU kernels) rather than
             // after it (two passes); after a gated step, the raw pass alone. Same tokens either way.
+            // With other requests in the round, after the gate: the raw row joins theirs and the candidates join
+            // theirs (two passes for all the requests, not one more per request).
             strategy = SteeringStrategy.Batched;
         }
 
@@ -162,18 +270,29 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
         return sets;
     }
 
-    private Tensor RankLayers(DecodeStep step, EmphasisPositions positions, SteeringStrategy strategy)
+    /// <summary>The ranking pass's rows: the raw row, then one probe per layer.</summary>
+    private static List<IReadOnlySet<int>> RankingRows(int layers) =>
+        WithRawRow(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList());
+
+    private static List<IReadOnlySet<int>> WithRawRow(IReadOnlyList<IReadOnlySet<int>> sets)
+    {
+        var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
+        rows.AddRange(sets);
+        return rows;
+    }
+
+    private Tensor RankLayers(DecodeStep step, EmphasisPositions positions, SteeringStrategy strategy, DeclaredPass? pass)
     {
         int layers = step.Model.LayerCount;
         var probeSets = Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }).ToList();
         Tensor rawLogits;
         if (strategy != SteeringStrategy.Sequential)
         {
-            var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
-            rows.AddRange(probeSets);
-            using var capture = new AttentionCapture(layers);
-            using var steering = new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device);
-            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = steering, Capture = capture })[0];
+            var rows = RankingRows(layers);
+            using var ownCapture = pass is null ? new AttentionCapture(layers) : null;
+            using var ownSteering = pass is null ? new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device) : null;
+            var capture = pass?.Capture ?? ownCapture!;
+            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? ownSteering, Capture = capture })[0];
             var (rawIn, rawOut) = LayerRanking.Row(capture, 0);
             Ranking = LayerRanking.Compute(rawIn, rawOut, p => LayerRanking.Row(capture, p + 1), Options.Ranking);
         }
@@ -198,6 +317,19 @@ public sealed class DirecterSelector : ISteeringSelector, IRawPassFirst
 
         return rawLogits;
     }
+
+    /// <summary>The steering (and, for the ranking, the capture) of a pass declared before its step.</summary>
+    private sealed record DeclaredPass(KeyScaleSteering Steering, AttentionCapture? Capture) : IDisposable
+    {
+        public void Dispose()
+        {
+            Steering.Dispose();
+            Capture?.Dispose();
+        }
+    }
+
+    /// <summary>What <see cref="ISteersAfterRawPass.BeginStep"/> learnt from the raw pass, for <see cref="ISteersAfterRawPass.EndStep"/>.</summary>
+    private sealed record PendingStep(int? Chosen, int RawToken, float[] Probabilities, bool Greedy, double U, IReadOnlyList<IReadOnlySet<int>> Candidates);
 
     private int Record(int index, bool gated, int trials, int layersUsed, bool fellBack, int rawToken, int chosen, float[] probabilities)
     {

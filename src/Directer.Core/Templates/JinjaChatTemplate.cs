@@ -135,8 +135,9 @@ internal sealed class JinjaChatTemplate : IChatTemplate
             RejectDroppedToolResults(prepared, segments);
         }
 
-        var ranges = emphasis is null ? [] : EmphasisLocator.Locate(emphasis, prepared, segments, Name);
-        return new RenderedPrompt(output.ToString(), ranges) { ContentSegments = segments, LiteralRanges = literal };
+        bool systemNotRendered = false;
+        var ranges = emphasis is null ? [] : EmphasisLocator.Locate(emphasis, prepared, segments, Name, out systemNotRendered);
+        return new RenderedPrompt(output.ToString(), ranges) { ContentSegments = segments, LiteralRanges = literal, SystemMessageNotRendered = systemNotRendered };
     }
 
     private List<KeyValuePair<string, object?>> Variables(IReadOnlyList<PreparedTurn> turns, IReadOnlyList<ToolDefinition> tools, bool addGenerationPrompt)

@@ -16,4 +16,9 @@ public sealed record RenderedPrompt(string Text, IReadOnlyList<CharRange> Emphas
     /// <see cref="Tokenization.TextTokenizer.EncodeWithOffsets(string, IReadOnlyList{CharRange})"/> and these ranges so
     /// that control-token strings in them stay text (<see cref="Chat.ChatModel.BuildPrompt"/> does).</summary>
     public IReadOnlyList<CharRange> LiteralRanges { get; init; } = [];
+
+    /// <summary>The request asked for the system message's emphasis where the template renders it
+    /// (<see cref="Emphasis.EmphasisRequest.SystemMessageIfRendered"/>), the conversation has a system turn, and the
+    /// template rendered none of it into this prompt: nothing of it is emphasised.</summary>
+    public bool SystemMessageNotRendered { get; init; }
 }

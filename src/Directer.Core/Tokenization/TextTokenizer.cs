@@ -9,9 +9,10 @@ using Microsoft.ML.Tokenizers;
 namespace Directer.Core.Tokenization;
 
 /// <summary>
-/// The tokenizer of a Hugging Face checkpoint folder: byte-level BPE from <c>tokenizer.json</c>
-/// (Qwen2/2.5, Llama 3.x, SmolLM2, GPT-2 style), with added/special tokens, the declared
-/// pre-tokenizer and normalizer, plus <c>tokenizer_config.json</c> (bos/eos, add_bos_token,
+/// The tokenizer of a Hugging Face checkpoint folder: BPE from <c>tokenizer.json</c>, byte-level (Qwen2/2.5/3,
+/// Llama 3.x, SmolLM2, GPT-2 style) or SentencePiece-converted with byte fallback (Llama 2, Mistral 7B, Phi-3,
+/// TinyLlama), with added/special tokens, the declared pre-tokenizer, normalizer and decoder, or a SentencePiece
+/// <c>tokenizer.model</c> when there is no <c>tokenizer.json</c>; plus <c>tokenizer_config.json</c> (bos/eos, add_bos_token,
 /// chat_template) and <c>generation_config.json</c> (eos ids). Anything the files declare that is
 /// not supported is a <see cref="TokenizerLoadException"/>, never an approximation.
 /// </summary>
@@ -22,13 +23,16 @@ public sealed class TextTokenizer
     private readonly Dictionary<int, AddedToken> addedById;
     private readonly Dictionary<string, int> addedByContent;
     private readonly bool nfc;
+    private readonly TokenDecoder? decoder;
 
-    private TextTokenizer(TokenizerModel model, IReadOnlyList<AddedToken> addedTokens, bool nfc)
+    private TextTokenizer(TokenizerModel model, IReadOnlyList<AddedToken> addedTokens, bool nfc, TokenDecoder? decoder = null)
     {
         this.model = model;
-        Kind = model is SentencePieceModel ? TextTokenizerKind.SentencePieceBpe : TextTokenizerKind.ByteLevelBpe;
+        Kind = model is ByteLevelBpeModel ? TextTokenizerKind.ByteLevelBpe : TextTokenizerKind.SentencePieceBpe;
         this.nfc = nfc;
-        added = new AddedVocabulary(addedTokens, t => t.Content);
+        this.decoder = decoder;
+        // A byte-fallback model matches normalized added tokens itself, in its normalized text, as Hugging Face does.
+        added = new AddedVocabulary(model is ByteFallbackBpeModel ? addedTokens.Where(t => !t.Normalized) : addedTokens, t => t.Content);
         addedById = addedTokens.ToDictionary(t => t.Id);
         addedByContent = addedTokens.ToDictionary(t => t.Content, t => t.Id);
         VocabSize = Math.Max(model.VocabularyEnd, addedTokens.Count == 0 ? 0 : addedTokens.Max(t => t.Id) + 1);
@@ -41,7 +45,7 @@ public sealed class TextTokenizer
     /// Whether decoded text starts with a space the tokenizer added (SentencePiece's dummy prefix),
     /// which decoding drops as Hugging Face does.
     /// </summary>
-    public bool DropsLeadingSpace => model is SentencePieceModel { AddsDummyPrefix: true };
+    public bool DropsLeadingSpace => model is SentencePieceModel { AddsDummyPrefix: true } || decoder is { DropsLeadingSpace: true };
 
     /// <summary>One past the largest token id.</summary>
     public int VocabSize { get; }
@@ -51,6 +55,10 @@ public sealed class TextTokenizer
 
     /// <summary>Whether a BOS token is prepended to encoded prompts (tokenizer_config.json add_bos_token).</summary>
     public bool AddBosToken { get; private set; }
+
+    /// <summary>Whether <see cref="Encode"/> with special tokens appends the first EOS id (tokenizer_config.json
+    /// add_eos_token, as Llama/Mistral's tokenizer classes read it; chat prompts never get it).</summary>
+    public bool AddEosToken { get; private set; }
 
     /// <summary>End ids: tokenizer_config.json eos_token and generation_config.json eos_token_id, united.</summary>
     public IReadOnlyList<int> EosTokenIds { get; private set; } = [];
@@ -92,6 +100,11 @@ public sealed class TextTokenizer
         if (addSpecialTokens && AddBosToken && BosTokenId is int bos)
         {
             ids.Insert(0, bos);
+        }
+
+        if (addSpecialTokens && AddEosToken && EosTokenIds.Count > 0)
+        {
+            ids.Add(EosTokenIds[0]);
         }
 
         return ids;
@@ -136,7 +149,14 @@ public sealed class TextTokenizer
             }
 
             var normalized = nfc ? NormalizedText.Nfc(text, start, end) : NormalizedText.Identity(text.Substring(start, end - start), start);
-            model.Encode(normalized, 0, normalized.Text.Length, output);
+            if (model is ByteFallbackBpeModel byteFallback)
+            {
+                byteFallback.Encode(normalized, 0, normalized.Text.Length, output, literalRanges.Count == 0 ? null : literalRanges);
+            }
+            else
+            {
+                model.Encode(normalized, 0, normalized.Text.Length, output);
+            }
         }
 
         return output;
@@ -145,6 +165,21 @@ public sealed class TextTokenizer
     /// <summary>The text of <paramref name="ids"/>; invalid UTF-8 becomes U+FFFD.</summary>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
     {
+        if (decoder is not null)
+        {
+            // The file's own decoder chain, on token strings as Hugging Face runs it (exact also for invalid byte runs).
+            var tokens = new List<string>();
+            foreach (int id in ids)
+            {
+                if (!(skipSpecialTokens && IsSpecial(id)))
+                {
+                    tokens.Add(IdToToken(id) ?? throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id {id} is not in the vocabulary (size {VocabSize})."));
+                }
+            }
+
+            return decoder.Decode(tokens);
+        }
+
         var bytes = new List<byte>();
         foreach (int id in ids)
         {
@@ -197,9 +232,17 @@ public sealed class TextTokenizer
             throw file.Error("$.model.type", $"model type \"{type}\" is not supported (byte-level BPE only)");
         }
 
+        if (JsonFile.TryGet(modelJson, "dropout", out var dropout) && dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() != 0)
+        {
+            throw file.Error("$.model.dropout", "BPE dropout is a training-time option; a non-zero value is not supported");
+        }
+
         if (file.OptionalBool(modelJson, "byte_fallback", "$.model") == true)
         {
-            throw file.Error("$.model.byte_fallback", "byte_fallback BPE (SentencePiece-style) is not supported; only byte-level BPE is");
+            // SentencePiece converted (Llama 2, Mistral 7B, Phi-3, TinyLlama): ▁ for spaces, <0xNN> byte tokens.
+            var addedTokens = ReadAddedTokens(file, root);
+            var parts = ByteFallbackTokenizerJson.Read(file, root, modelJson, ReadVocab(file, modelJson), ReadMerges(file, modelJson), addedTokens);
+            return new TextTokenizer(parts.Model, addedTokens, nfc: false, parts.Decoder);
         }
 
         foreach (string unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
@@ -208,11 +251,6 @@ public sealed class TextTokenizer
             {
                 throw file.Error("$.model." + unsupported, $"\"{value}\" is not supported for byte-level BPE");
             }
-        }
-
-        if (JsonFile.TryGet(modelJson, "dropout", out var dropout) && dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() != 0)
-        {
-            throw file.Error("$.model.dropout", "BPE dropout is a training-time option; a non-zero value is not supported");
         }
 
         var vocab = ReadVocab(file, modelJson);
@@ -226,7 +264,7 @@ public sealed class TextTokenizer
             throw file.Error("$.pre_tokenizer", "a byte-level BPE tokenizer needs a ByteLevel pre-tokenizer; none was declared");
         }
 
-        var addedTokens = ReadAddedTokens(file, root);
+        var added = ReadAddedTokens(file, root);
         BpeTokenizer bpe;
         try
         {
@@ -238,7 +276,7 @@ public sealed class TextTokenizer
             throw file.Error("$.model.merges", $"the merges do not fit the vocabulary: {e.Message}", e);
         }
 
-        return new TextTokenizer(new ByteLevelBpeModel(vocab, bpe, ignoreMerges, preTokenizer), addedTokens, nfc);
+        return new TextTokenizer(new ByteLevelBpeModel(vocab, bpe, ignoreMerges, preTokenizer), added, nfc);
     }
 
     private static TextTokenizer LoadSentencePiece(string path)
@@ -482,6 +520,14 @@ public sealed class TextTokenizer
         if (Id("eos_token") is int eos)
         {
             EosTokenIds = EosTokenIds.Append(eos).Distinct().ToList();
+        }
+
+        AddEosToken = (file.OptionalBool(root, "add_eos_token", "$") ?? false) && EosTokenIds.Count > 0;
+        if (model is ByteFallbackBpeModel && file.OptionalBool(root, "add_prefix_space", "$") is bool prefix
+            && file.OptionalString(root, "tokenizer_class", "$") is "LlamaTokenizer" or "LlamaTokenizerFast" or "CodeLlamaTokenizer" or "CodeLlamaTokenizerFast")
+        {
+            // transformers then rebuilds the tokenizer from tokenizer.model (from_slow) and ignores tokenizer.json.
+            throw file.Error("$.add_prefix_space", $"add_prefix_space: {(prefix ? "true" : "false")} makes transformers rebuild this tokenizer from the SentencePiece tokenizer.model instead of tokenizer.json; that is not supported (remove the setting to use tokenizer.json as it is)");
         }
 
         if (JsonFile.TryGet(root, "chat_template", out var template))

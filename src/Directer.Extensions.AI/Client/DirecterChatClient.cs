@@ -39,6 +39,13 @@ public sealed class DirecterChatClient : IChatClient
     public const string StopReasonKey = "directer.stop_reason";
 
     /// <summary>
+    /// Key set to true in <see cref="ChatResponse.AdditionalProperties"/> when the system message was to be emphasised
+    /// by default but the model's own template left it out of this prompt, so nothing of it was steered
+    /// (<see cref="ChatResult.SystemMessageNotRendered"/>); absent otherwise.
+    /// </summary>
+    public const string SystemMessageNotRenderedKey = "directer.system_message_not_rendered";
+
+    /// <summary>
     /// Key of the seconds the reply's decode steps took (a <see cref="double"/>; prefill excluded, DIRECTER's ranking and
     /// steered passes included) in <see cref="ChatResponse.AdditionalProperties"/>: with the usage's output tokens, the
     /// decode speed, which a reused prompt prefix does not flatter the way wall time does.
@@ -50,6 +57,7 @@ public sealed class DirecterChatClient : IChatClient
     private readonly ChatClientMetadata metadata;
     private readonly string? telemetrySourceName;
     private readonly int? maxSequenceLength;
+    private int systemMessageWarned;
     private ChatModel? loaded;
 
     /// <summary>Creates the client over a loaded model (not owned).</summary>
@@ -252,7 +260,7 @@ public sealed class DirecterChatClient : IChatClient
         {
             var request = plan.Request;
             string steering = request.Steering?.Method.ToString().ToLowerInvariant() ?? "none";
-            int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis?.SystemMessage == true ? 1 : 0);
+            int spans = (request.Emphasis?.Texts.Count ?? 0) + (request.Emphasis is { SystemMessage: true } or { SystemMessageIfRendered: true } ? 1 : 0);
             DirecterLog.RequestStarted(logger, requestId, mode, plan.MessageCount, request.Tools.Count, steering, spans, request.MaxNewTokens, request.Temperature, request.ToolCallsConstrained);
         }
     }
@@ -264,18 +272,24 @@ public sealed class DirecterChatClient : IChatClient
             DirecterLog.ReplyNotJson(logger, requestId, reason!);
         }
 
+        if (result.SystemMessageNotRendered && Interlocked.Exchange(ref systemMessageWarned, 1) == 0)
+        {
+            DirecterLog.SystemMessageNotRendered(logger, requestId);
+        }
+
         if (plan.ToolRequired && callCount == 0)
         {
             DirecterLog.RequiredToolNotCalled(logger, requestId);
         }
 
-        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CachedPromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), result.PeakConcurrentRequests, clock.ElapsedMilliseconds);
+        DirecterLog.RequestFinished(logger, requestId, finish.Value, result.PromptTokens, result.CachedPromptTokens, result.CompletionTokens, callCount, Describe(result.Steering), result.PeakConcurrentRequests, result.PeakSteeredBatchRequests, clock.ElapsedMilliseconds);
         if (telemetrySourceName is not null && Activity.Current is { } activity && activity.Source.Name == telemetrySourceName)
         {
             activity.SetTag(DirecterTelemetry.SteeringMethodTag, result.Steering?.Method ?? "none");
             activity.SetTag(DirecterTelemetry.EmphasisSpansTag, result.EmphasisSpans.Count);
             activity.SetTag(DirecterTelemetry.CachedInputTokensTag, result.CachedPromptTokens);
             activity.SetTag(DirecterTelemetry.ConcurrentRequestsTag, result.PeakConcurrentRequests);
+            activity.SetTag(DirecterTelemetry.SteeredBatchRequestsTag, result.PeakSteeredBatchRequests);
             if (result.Steering is { } steering)
             {
                 activity.SetTag(DirecterTelemetry.SteeredShareTag, steering.SteeredShare);
@@ -373,6 +387,11 @@ public sealed class DirecterChatClient : IChatClient
             [StopReasonKey] = result.StopReason,
             [DecodeSecondsKey] = result.Generation.DecodeTime.TotalSeconds,
         };
+        if (result.SystemMessageNotRendered)
+        {
+            properties[SystemMessageNotRenderedKey] = true;
+        }
+
         if (result.Steering is { } steering)
         {
             properties[SteeringSummaryKey] = steering;

@@ -8,8 +8,8 @@ internal static partial class DirecterLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Directer request {RequestId} started ({Mode}): {MessageCount} messages, {ToolCount} tools, steering {Steering}, {SpanCount} emphasised spans, up to {MaxTokens} tokens, temperature {Temperature}, tool calls constrained {ToolCallsConstrained}")]
     public static partial void RequestStarted(ILogger logger, string requestId, string mode, int messageCount, int toolCount, string steering, int spanCount, int maxTokens, float temperature, bool toolCallsConstrained);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Directer request {RequestId} finished ({FinishReason}): {InputTokens} prompt ({CachedInputTokens} from the kept KV cache) + {OutputTokens} completion tokens, {ToolCallCount} tool calls, steering {SteeringSummary}, requests decoded together: up to {ConcurrentRequests}, {ElapsedMs} ms")]
-    public static partial void RequestFinished(ILogger logger, string requestId, string finishReason, int inputTokens, int cachedInputTokens, int outputTokens, int toolCallCount, string steeringSummary, int concurrentRequests, long elapsedMs);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Directer request {RequestId} finished ({FinishReason}): {InputTokens} prompt ({CachedInputTokens} from the kept KV cache) + {OutputTokens} completion tokens, {ToolCallCount} tool calls, steering {SteeringSummary}, requests decoded together: up to {ConcurrentRequests}, steered passes shared by up to {SteeredBatchRequests} requests, {ElapsedMs} ms")]
+    public static partial void RequestFinished(ILogger logger, string requestId, string finishReason, int inputTokens, int cachedInputTokens, int outputTokens, int toolCallCount, string steeringSummary, int concurrentRequests, int steeredBatchRequests, long elapsedMs);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Directer request {RequestId}: the model wrote a malformed tool call ({Reason}); the whole reply is returned as text and no tool is called. Fragment: {Fragment}")]
     public static partial void MalformedToolCall(ILogger logger, string requestId, string reason, string fragment);
@@ -31,4 +31,7 @@ internal static partial class DirecterLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Directer request {RequestId} failed after {ElapsedMs} ms")]
     public static partial void RequestFailed(ILogger logger, string requestId, long elapsedMs, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Directer request {RequestId}: the model's chat template did not render the system message into this prompt (Mistral 7B v0.3's shows it only before the last user message, so not after a tool result); the default system-message emphasis steered nothing for it. Reported per reply as " + DirecterChatClient.SystemMessageNotRenderedKey + "; logged once per client. Set emphasize_system_message to true to make this an error, or to false to turn it off")]
+    public static partial void SystemMessageNotRendered(ILogger logger, string requestId);
 }

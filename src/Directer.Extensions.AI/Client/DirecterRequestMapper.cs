@@ -70,7 +70,7 @@ internal static class DirecterRequestMapper
         bool hasSystem = turns.Any(t => t.Role == TurnRole.System);
 
         // The connector's own instructions are emphasised even when the system message as a whole is not.
-        bool emphasiseHints = hints.Count > 0 && !(settings.EmphasizeSystemMessage && hasSystem) && settings.Steering.Method != SteeringMethod.None;
+        bool emphasiseHints = hints.Count > 0 && !(settings.EmphasizeSystemMessage != false && hasSystem) && settings.Steering.Method != SteeringMethod.None;
         var request = settings.ToChatRequest(turns, tools, settings.ToEmphasis(hasSystem, emphasiseHints ? hints : null)) with
         {
             // Only the constraint can force a call; without it the emphasised instruction above asks for one.

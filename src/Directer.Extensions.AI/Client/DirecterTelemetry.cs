@@ -21,6 +21,12 @@ public static class DirecterTelemetry
     /// <summary>Activity tag: the most requests this one was decoded together with, itself included (continuous batching).</summary>
     public const string ConcurrentRequestsTag = "directer.batch.concurrent_requests";
 
+    /// <summary>
+    /// Activity tag: the most requests whose steered rows ran in one pass with this one's, itself included (0 = its
+    /// steered passes never shared a pass; DIRECTER after the gate and static key scaling batch, other methods do not).
+    /// </summary>
+    public const string SteeredBatchRequestsTag = "directer.batch.steered_requests";
+
     /// <summary>Activity tag: how many emphasised token spans the prompt had.</summary>
     public const string EmphasisSpansTag = "directer.emphasis.spans";
 }

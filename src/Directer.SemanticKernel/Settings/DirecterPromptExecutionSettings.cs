@@ -41,7 +41,9 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName(DirecterSettingKeys.Emphasis)]
     public IList<string>? Emphasis { get => emphasis; set => Set(ref emphasis, value); }
 
-    /// <summary>Emphasise the whole system message.</summary>
+    /// <summary>Emphasise the whole system message: true = always (a prompt whose template leaves it out is an error),
+    /// false = never, null = the connector's default (where the template renders it; see
+    /// <see cref="Directer.Core.Requests.RequestOptions.EmphasizeSystemMessage"/>).</summary>
     [JsonPropertyName(DirecterSettingKeys.EmphasizeSystemMessage)]
     public bool? EmphasizeSystemMessage { get => emphasizeSystemMessage; set => Set(ref emphasizeSystemMessage, value); }
 

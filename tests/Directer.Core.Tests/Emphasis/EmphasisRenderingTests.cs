@@ -152,6 +152,38 @@ public sealed class EmphasisRenderingTests
     }
 
     [Fact]
+    public void TheDefaultSystemEmphasisSteersNothingWhereTheTemplateDropsTheSystemMessage()
+    {
+        // Issue 14: the default (SystemMessageIfRendered) emphasises the system message where Mistral v0.3's own
+        // template renders it (before the last user message) and reports, without failing, the prompt after a tool
+        // result where it does not; the strict form still fails there.
+        var tools = new[] { new ToolDefinition("f", null, "{}") };
+        var call = Assistant("") with { ToolCalls = [new ToolCall("f", "{}", "abcdefghi")] };
+        var afterTool = new[] { System("Be precise."), User("Call f."), call, new ChatTurn(ChatRole.Tool, "42") { ToolCallId = "abcdefghi" } };
+        var userLast = new[] { System("Be precise."), User("Call f.") };
+        var template = ChatTemplates.ByName("mistral");
+        var byDefault = new EmphasisRequest { SystemMessageIfRendered = true };
+
+        var first = template.Render(userLast, tools, true, byDefault);
+        Assert.Equal(["Be precise."], Emphasised(first));
+        Assert.False(first.SystemMessageNotRendered);
+
+        var second = template.Render(afterTool, tools, true, byDefault);
+        Assert.DoesNotContain("Be precise.", second.Text, StringComparison.Ordinal);
+        Assert.Empty(second.EmphasisRanges);
+        Assert.True(second.SystemMessageNotRendered);
+
+        // Other emphasis in the same request is still located, and still fails when missing.
+        var withText = template.Render(afterTool, tools, true, byDefault with { Texts = ["Call f."] });
+        Assert.Equal(["Call f."], Emphasised(withText));
+        Assert.Throws<EmphasisNotFoundException>(() => template.Render(afterTool, tools, true, byDefault with { Texts = ["absent"] }));
+
+        // Without a system turn there is nothing to report.
+        Assert.False(template.Render([User("Hi")], [], true, byDefault).SystemMessageNotRendered);
+        Assert.Throws<EmphasisNotFoundException>(() => template.Render(afterTool, tools, true, new EmphasisRequest { SystemMessage = true }));
+    }
+
+    [Fact]
     public void InlineMarkersAreStrippedAndTheirTextEmphasised()
     {
         var turns = new[] { System("Rules: [[never lie]]."), User("Answer [[in French]], then [[in German]].") };

@@ -123,6 +123,27 @@ public sealed class ParserFuzzTests : IDisposable
     }
 
     [Fact]
+    public void SentencePieceConvertedTokenizerJson()
+    {
+        // A real byte-fallback file (Mistral 7B's vocabulary with v0.3's control tokens and template), mutated.
+        string seedFolder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "byte-fallback", "mistral-v0.3-layout");
+        string tokenizerJson = File.ReadAllText(Path.Combine(seedFolder, "tokenizer.json"));
+        string configJson = File.ReadAllText(Path.Combine(seedFolder, "tokenizer_config.json"));
+        string folder = temp.File("tok-bf");
+        int ok = Run("byte-fallback tokenizer.json", 150, 11, (m, i) =>
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), i % 5 == 0 ? Encoding.UTF8.GetString(m.Bytes(Encoding.UTF8.GetBytes(tokenizerJson))) : m.Json(tokenizerJson));
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), configJson);
+            var tokenizer = TextTokenizer.Load(folder);
+            var ids = tokenizer.Encode("<s>[INST] hello  wörld 🦙 123[/INST]");
+            _ = tokenizer.Decode(ids);
+            _ = tokenizer.Decode(ids, skipSpecialTokens: true);
+        }, typeof(TokenizerLoadException));
+        Assert.InRange(ok, 1, 150 * Scale - 1);
+    }
+
+    [Fact]
     public void ShardedIndex()
     {
         string folder = temp.File("sharded");

@@ -147,13 +147,21 @@ public sealed class DecodeKernelTests
         }
     }
 
-    /// <summary>A row's logits do not depend on the batch it is in (DIRECTER's strategies rely on it): bitwise equal for 1..9 rows.</summary>
+    /// <summary>
+    /// A row's logits do not depend on the batch it is in (DIRECTER's strategies rely on it): bitwise equal for 1..9
+    /// rows (every row block of the kernels: four, two and one rows), for every weight encoding.
+    /// </summary>
     [Theory]
-    [InlineData("llama-gqa-f32")]
-    [InlineData("odd-gqa-bias")]
-    public void ARowsLogitsAreBitwiseTheSameInAnyBatch(string name)
+    [InlineData("llama-gqa-f32", "f32")]
+    [InlineData("odd-gqa-bias", "f32")]
+    [InlineData("llama-gqa-f32", "bf16")]
+    [InlineData("odd-gqa-bias", "bf16")]
+    [InlineData("llama-gqa-f32", "int8")]
+    public void ARowsLogitsAreBitwiseTheSameInAnyBatch(string name, string weights)
     {
-        using var model = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        var options = new ModelOptions { MaxSequenceLength = 32, DType = weights == "bf16" ? ComputeDType.BFloat16 : ComputeDType.Float32, Int8Weights = weights == "int8" };
+        using var model = LlamaModel.Load(PathOf(name), options);
+        Assert.True(model.UsesDecodeKernels);
         using var cache = model.CreateCache();
         using (var prefix = tensor(Prompt).unsqueeze(0))
         {

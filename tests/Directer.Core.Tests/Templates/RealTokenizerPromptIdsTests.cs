@@ -83,7 +83,7 @@ public sealed class RealTokenizerPromptIdsTests : IClassFixture<RealTokenizerPro
 
     private static readonly JsonElement Conversations = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "conversations.json"))).RootElement;
     private static readonly JsonElement Expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "expected.json"))).RootElement;
-    private static readonly string DateString = Conversations.GetProperty("dateString").GetString()!;
+    internal static readonly string DateString = Conversations.GetProperty("dateString").GetString()!;
 
     public static TheoryData<string, string> Cases()
     {
@@ -123,7 +123,7 @@ public sealed class RealTokenizerPromptIdsTests : IClassFixture<RealTokenizerPro
     }
 
     /// <summary>The conversation in Directer's request model (the Hugging Face shapes mapped as the connectors map them).</summary>
-    private static ChatRequest Request(string name)
+    internal static ChatRequest Request(string name)
     {
         var conversation = Conversations.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
         var turns = new List<ChatTurn>();

@@ -129,4 +129,36 @@ public sealed class CheckerBoundaryTests
         string response = string.Join("\n***\n", Enumerable.Range(0, count).Select(i => $"Paragraph {i}."));
         Assert.Equal(expected, Follows("length_constraints:number_paragraphs", "{\"num_paragraphs\": 3}", response));
     }
+
+    [Theory]
+    [InlineData("intro SECTION 1 a SECTION 2 b SECTION 3", 3, true)]   // the last splitter ends the text: \s? after the digits
+    [InlineData("intro SECTION 1 a SECTION 2 b", 3, false)]
+    public void ASplitterAtTheVeryEndCounts(string response, int sections, bool expected)
+    {
+        // instructions.py: re.split(r"\s?" + section_spliter + r"\s?\d+\s?", response), sections = len(parts) - 1
+        Assert.Equal(expected, Follows("detectable_format:multiple_sections", $"{{\"section_spliter\": \"SECTION\", \"num_sections\": {sections}}}", response));
+    }
+
+    [Theory]
+    [InlineData("P.P.S", "Bye.\nP. P. S. see you", true)]    // r"\s*p\.\s?p\.\s?s.*$": a space after each dot is allowed
+    [InlineData("P.P.S", "Bye.\nP.P.S see you", true)]
+    [InlineData("P.P.S", "Bye.\nP.S. see you", false)]
+    [InlineData("P.S.", "Bye.\nP. S. see you", true)]        // r"\s*p\.\s?s\..*$"
+    [InlineData("P.S.", "Bye.\nPS see you", false)]
+    public void TheTwoBuiltInMarkersAllowASpaceAfterEachDot(string marker, string response, bool expected)
+    {
+        Assert.Equal(expected, Follows("detectable_content:postscript", $"{{\"postscript_marker\": \"{marker}\"}}", response));
+    }
+
+    [Theory]
+    [InlineData('\x1b', false)]
+    [InlineData('\x1c', true)]    // str.isspace() is True for the four separators U+001C..U+001F
+    [InlineData('\x1d', true)]
+    [InlineData('\x1f', true)]
+    [InlineData(' ', true)]
+    [InlineData('!', false)]
+    public void IsSpaceIsPythonsAtTheEdgesOfTheSeparatorRange(char c, bool expected)
+    {
+        Assert.Equal(expected, Directer.Evaluation.IfEval.PyText.IsSpace(c));
+    }
 }

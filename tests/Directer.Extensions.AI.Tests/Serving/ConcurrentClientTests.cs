@@ -58,6 +58,35 @@ public sealed class ConcurrentClientTests
     }
 
     [Fact]
+    public async Task Concurrent_steered_requests_share_their_steered_passes_equal_their_solo_replies_and_log_the_batch()
+    {
+        // DIRECTER on the emphasised system message, candidates after the gate (the strategy whose candidates batch across
+        // requests); a low beta lets the gate through often.
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 16,
+            AdditionalProperties = new() { ["steering"] = "directer", ["emphasize_system_message"] = true, ["strategy"] = "batched-after-gate", ["beta"] = 0.05, ["alpha"] = 8.0 },
+        };
+        using var soloProvider = Client(o => { o.MaxConcurrentRows = 1; o.ReusePrefixes = false; });
+        var solo = soloProvider.GetRequiredService<IChatClient>();
+        var alone = new List<string>();
+        foreach (string q in Questions)
+        {
+            alone.Add((await solo.GetResponseAsync(Conversation(q), options)).Text);
+        }
+
+        var logs = new CapturingLoggerProvider();
+        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; }, logs);
+        var client = provider.GetRequiredService<IChatClient>();
+        var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
+        Assert.Equal(alone, together.Select(r => r.Text));
+        var generator = ((ChatModel)client.GetService(typeof(ChatModel))!).Generator;
+        Assert.True(generator.BatchedSteeredPasses > 0, "no steered pass served several requests");
+        var finished = logs.Entries.Where(e => e.EventId.Id == 2 && e.Category == typeof(DirecterChatClient).FullName).Select(e => e.Message).ToList();
+        Assert.Contains(finished, m => m.Contains($"steered passes shared by up to {generator.PeakSteeredRequests} requests", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_request_beyond_the_queue_bound_fails_at_once_naming_the_option()
     {
         using var provider = Client(o => { o.MaxConcurrentRows = 1; o.MaxQueuedRequests = 0; });

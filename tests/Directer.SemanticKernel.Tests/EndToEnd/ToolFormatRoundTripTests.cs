@@ -51,11 +51,9 @@ public sealed class ToolFormatRoundTripTests
             history.AddUserMessage("What is 12 times 37?");
 
             // Mistral's template renders the system message only inside a last user turn: once a tool result is last it
-            // drops it, so there is nothing of it left to emphasise (which is an error by default).
-            var settings = new DirecterPromptExecutionSettings
-            {
-                FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), MaxTokens = 16, EmphasizeSystemMessage = template != "mistral",
-            };
+            // drops it. The default system-message emphasis (issue 14) then steers nothing for that request instead of
+            // failing the agent's round trip (an explicit EmphasizeSystemMessage = true would still fail it).
+            var settings = new DirecterPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), MaxTokens = 16 };
             var reply = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history, settings, kernel);
 
             // The real plugin ran with the arguments the model wrote, once per request.
@@ -73,6 +71,36 @@ public sealed class ToolFormatRoundTripTests
             Assert.Equal(call.Id, result.CallId);
             Assert.Equal("444", result.Result?.ToString());
             Assert.Contains("444", reply.Content ?? string.Join(" ", reply.Items.OfType<FunctionResultContent>().Select(r => r.Result)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_tool_result_Mistrals_template_drops_the_system_message_and_the_reply_metadata_says_so()
+    {
+        string folder = ScriptedCheckpoint.Write(["Done."], "]", []);
+        try
+        {
+            var builder = Kernel.CreateBuilder();
+            builder.AddDirecterChatCompletion(folder, o => o.ChatTemplate = "mistral");
+            var kernel = builder.Build();
+            var history = new ChatHistory("Answer in lowercase.");
+            history.AddUserMessage("What is 12 times 37?");
+            var call = new FunctionCallContent("multiply", "calculator", "abc123XYZ", new KernelArguments { ["a"] = 12, ["b"] = 37 });
+            history.Add(new ChatMessageContent(AuthorRole.Assistant, [call]));
+            history.Add(new FunctionResultContent(call, "444").ToChatMessage());
+            var service = kernel.GetRequiredService<IChatCompletionService>();
+
+            var reply = await service.GetChatMessageContentAsync(history, new DirecterPromptExecutionSettings(), kernel);
+            Assert.Equal("Done.", reply.Content);
+            Assert.Equal(true, reply.Metadata![Directer.Extensions.AI.DirecterChatClient.SystemMessageNotRenderedKey]);
+
+            // Asked for explicitly, the missing system message is an error.
+            await Assert.ThrowsAsync<Directer.Core.Emphasis.EmphasisNotFoundException>(() =>
+                service.GetChatMessageContentAsync(history, new DirecterPromptExecutionSettings { EmphasizeSystemMessage = true }, kernel));
         }
         finally
         {

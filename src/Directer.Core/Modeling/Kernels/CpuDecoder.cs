@@ -49,6 +49,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly float* o;
     private readonly float* gateUp;
     private readonly float* act;
+    private readonly byte* prepared;
     private Tensor? scoreStorage;
     private float* scores;
     private long scoreCapacity;
@@ -69,6 +70,13 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private readonly nint[] rowKeys = new nint[MaxRows];
     private readonly nint[] rowValues = new nint[MaxRows];
     private readonly int[] rowCapacity = new int[MaxRows];
+    private readonly bool[] rowWrites = new bool[MaxRows];
+    private readonly KvCache[] rowCaches = new KvCache[MaxRows];
+    private readonly IScoreColumnScaling?[] rowScaling = new IScoreColumnScaling?[MaxRows];
+    private readonly int[] rowScalingRow = new int[MaxRows];
+    private readonly AttentionCapture?[] rowCapture = new AttentionCapture?[MaxRows];
+    private readonly float[]?[] rowColumns = new float[]?[MaxRows];
+    private readonly float[] rowFactor = new float[MaxRows];
     private float[]? scaledColumns;
     private float scaleFactor;
 
@@ -99,6 +107,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
         o = Alloc(MaxRows * hidden);
         gateUp = Alloc(MaxRows * 2 * inter);
         act = Alloc(MaxRows * inter);
+        int preparedRow = layers.SelectMany(w => new[] { w.Qkv, w.Output, w.GateUp, w.Down }).Append(head).Max(m => m.PreparedRowBytes);
+        prepared = (byte*)NativeMemory.AlignedAlloc((nuint)(((long)MaxRows * preparedRow) + 64), 64);
     }
 
     /// <summary>Why the kernels cannot run this model (null when they can). Any config feature not listed here keeps the TorchSharp path.</summary>
@@ -144,7 +154,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
     /// <summary>Whether every matrix's input size is a multiple of the int8 block.</summary>
     public static bool Int8Shapes(ModelConfig config) =>
-        config.HiddenSize % Int8Load.Block == 0 && config.IntermediateSize % Int8Load.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Load.Block == 0;
+        config.HiddenSize % Int8Blocks.Block == 0 && config.IntermediateSize % Int8Blocks.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Blocks.Block == 0;
 
     /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
     public static Tensor QuantizeInt8(Tensor weight)
@@ -152,8 +162,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
         using var f = weight.to_type(ScalarType.Float32).contiguous();
         int rows = (int)f.shape[0];
         int cols = (int)f.shape[1];
-        var q = empty(new long[] { rows, Int8Load.RowBytes(cols) }, ScalarType.Byte);
-        Int8Load.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
+        var q = empty(new long[] { rows, Int8Blocks.RowBytes(cols) }, ScalarType.Byte);
+        Int8Blocks.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
         return q;
     }
 
@@ -198,7 +208,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         int cols = (int)t.shape[1];
         return t.dtype switch
         {
-            ScalarType.Byte => new WeightMatrix<Int8Load>(p, rows, cols / Int8Load.BlockBytes * Int8Load.Block, width),
+            ScalarType.Byte => new Int8Matrix(p, rows, cols / Int8Blocks.BlockBytes * Int8Blocks.Block, width),
             ScalarType.Float32 => new WeightMatrix<F32Load>(p, rows, cols, width),
             ScalarType.BFloat16 => new WeightMatrix<BF16Load>(p, rows, cols, width),
             _ => throw new ArgumentException($"Decode kernels have no {t.dtype} weights.", nameof(t)),
@@ -244,34 +254,48 @@ internal sealed unsafe class CpuDecoder : IDisposable
         passStart = start;
         passTotal = start + n;
         cacheCapacity = cache.Capacity;
-        return Run(batch, n, request, cache, null);
+        return Run(batch, n, request, cache);
     }
 
     /// <summary>
-    /// One new token for each of several sequences, row b over <paramref name="caches"/>[b] at that cache's length (a
-    /// raw pass: each row's keys and values are appended to its own cache; the caller advances them). Returns float32
-    /// logits [rows, 1, vocab]. Each row computes what a one-row pass over its cache computes.
+    /// One new token for each of several sequences: row b over its own cache at its own start (a raw row appends its keys
+    /// and values to its cache, the caller advances it; a read-only row leaves its cache as it is), steered by its own
+    /// score-column scaling. Returns float32 logits [rows, 1, vocab]. Each row computes what the same row of a pass over
+    /// its cache alone computes.
     /// </summary>
-    public Tensor ForwardSequences(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    /// <exception cref="NotSupportedException">A row's steering is not a score-column scaling.</exception>
+    public Tensor ForwardSequences(IReadOnlyList<SequenceRow> sequences, int first, int rows)
     {
-        int rows = ids.Count;
-        if (rows > MaxRows || caches.Count != rows)
+        if (rows > MaxRows || rows < 1 || first < 0 || first + rows > sequences.Count)
         {
-            throw new ArgumentException($"{rows} sequence rows with {caches.Count} caches: at most {MaxRows}, one cache each.", nameof(caches));
+            throw new ArgumentException($"{rows} sequence rows from {first} of {sequences.Count}: at most {MaxRows} in one pass.", nameof(sequences));
         }
 
         int longest = 0;
         for (int r = 0; r < rows; r++)
         {
-            if (ids[r] < 0 || ids[r] >= embedding.Rows)
+            var row = sequences[first + r];
+            if (row.Token < 0 || row.Token >= embedding.Rows)
             {
-                throw new ArgumentOutOfRangeException(nameof(ids), ids[r], $"Token id out of range [0, {embedding.Rows}).");
+                throw new ArgumentOutOfRangeException(nameof(sequences), row.Token, $"Token id out of range [0, {embedding.Rows}).");
             }
 
-            embedding.ReadRow(ids[r], x + ((long)r * hidden));
-            rowStart[r] = caches[r].Length;
-            rowCapacity[r] = caches[r].Capacity;
-            longest = Math.Max(longest, rowStart[r] + 1);
+            if (row.Steering is not null and not IScoreColumnScaling)
+            {
+                throw new NotSupportedException($"Row {first + r}'s steering ({row.Steering.GetType().Name}) is not a score-column scaling; the kernels' multi-sequence pass applies only those.");
+            }
+
+            embedding.ReadRow(row.Token, x + ((long)r * hidden));
+            rowStart[r] = row.Start;
+            rowCapacity[r] = row.Cache.Capacity;
+            rowCaches[r] = row.Cache;
+            rowWrites[r] = row.WriteCache;
+            rowScaling[r] = row.Steering as IScoreColumnScaling;
+            rowScalingRow[r] = row.SteeringRow;
+            rowCapture[r] = row.Capture;
+            rowColumns[r] = rowScaling[r]?.Columns;
+            rowFactor[r] = rowScaling[r]?.Multiplier ?? 1f;
+            longest = Math.Max(longest, row.Start + 1);
         }
 
         passBatch = rows;
@@ -281,15 +305,19 @@ internal sealed unsafe class CpuDecoder : IDisposable
         passSequences = true;
         try
         {
-            return Run(rows, 1, ForwardRequest.Raw, null, caches);
+            return Run(rows, 1, ForwardRequest.Raw, null);
         }
         finally
         {
             passSequences = false;
+            Array.Clear(rowCaches, 0, rows);
+            Array.Clear(rowScaling, 0, rows);
+            Array.Clear(rowColumns, 0, rows);
+            Array.Clear(rowCapture, 0, rows);
         }
     }
 
-    private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache, IReadOnlyList<KvCache>? caches)
+    private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache)
     {
         int rows = batch * n;
         int start = passStart;
@@ -306,7 +334,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             }
 
             Rotate(rows, n, start);
-            if (caches is null)
+            if (!passSequences)
             {
                 passKeys = (float*)TensorMemory.Address(cache!.LayerKeys(l));
                 passValues = (float*)TensorMemory.Address(cache.LayerValues(l));
@@ -315,8 +343,9 @@ internal sealed unsafe class CpuDecoder : IDisposable
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    rowKeys[r] = (nint)TensorMemory.Address(caches[r].LayerKeys(l));
-                    rowValues[r] = (nint)TensorMemory.Address(caches[r].LayerValues(l));
+                    rowKeys[r] = (nint)TensorMemory.Address(rowCaches[r].LayerKeys(l));
+                    rowValues[r] = (nint)TensorMemory.Address(rowCaches[r].LayerValues(l));
+                    rowScaled[r] = rowScaling[r] is { } rs && rs.IsRowScaled(l, rowScalingRow[r]);
                 }
             }
 
@@ -346,7 +375,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
             attentionJob.Set(heads3, mixWork);
             threads.Run(attentionJob);
-            if (caches is not null)
+            if (passSequences)
             {
                 WriteSequences(rows);
             }
@@ -357,6 +386,10 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
             Multiply(w.Output, attn, rows, o, hidden, w.OutputBias);
             request.Capture?.RecordLastPositions(l, h, o, batch, n, hidden);
+            if (passSequences)
+            {
+                CaptureSequences(l, rows);
+            }
             Add(x, o, rows * hidden);
             RmsNorm(x, w.PostAttentionNorm, h, rows);
             Multiply(w.GateUp, h, rows, gateUp, 2 * inter, w.GateUpBias);
@@ -374,14 +407,20 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
         RmsNorm(o, finalNorm, h, outRows);
         var logits = empty(new long[] { batch, request.LastPositionOnly ? 1 : n, head.Rows }, ScalarType.Float32);
-        matrixJob.Set(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows);
-        threads.Run(matrixJob);
+        Multiply(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows, null);
         return logits.DetachFromDisposeScope();
     }
 
     private void Multiply(IWeightMatrix w, float* input, int rows, float* output, int stride, float[]? bias)
     {
-        matrixJob.Set(w, input, rows, output, stride);
+        byte* x = (byte*)input;
+        if (w.PreparedRowBytes > 0)
+        {
+            w.Prepare(input, rows, prepared);
+            x = prepared;
+        }
+
+        matrixJob.Set(w, x, rows, output, stride);
         threads.Run(matrixJob);
         if (bias is not null)
         {
@@ -495,13 +534,14 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 s[j] = Dot(q, keys + ((long)j * headDim), headDim) * scale;
             }
 
-            if (scaledColumns is { } columns && rowScaled[b])
+            if ((passSequences ? rowColumns[b] : scaledColumns) is { } columns && rowScaled[b])
             {
+                float factor = passSequences ? rowFactor[b] : scaleFactor;
                 for (int j = Math.Min(start, columns.Length) - 1; j >= 0; j--)
                 {
                     if (columns[j] != 0)
                     {
-                        s[j] *= scaleFactor;
+                        s[j] *= factor;
                     }
                 }
             }
@@ -562,12 +602,39 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
-    /// <summary>Each row's new key (rotated) and value go to its own cache at its own position.</summary>
+    /// <summary>Each run of consecutive rows with one capture records its rows' attention input and output (one request's rows).</summary>
+    private void CaptureSequences(int layer, int rows)
+    {
+        for (int r = 0; r < rows;)
+        {
+            if (rowCapture[r] is not { } capture)
+            {
+                r++;
+                continue;
+            }
+
+            int count = 1;
+            while (r + count < rows && ReferenceEquals(rowCapture[r + count], capture))
+            {
+                count++;
+            }
+
+            capture.RecordLastPositions(layer, h + ((long)r * hidden), o + ((long)r * hidden), count, 1, hidden);
+            r += count;
+        }
+    }
+
+    /// <summary>Each writing row's new key (rotated) and value go to its own cache at its own position.</summary>
     private void WriteSequences(int rows)
     {
         int bytes = headDim * sizeof(float);
         for (int r = 0; r < rows; r++)
         {
+            if (!rowWrites[r])
+            {
+                continue; // a read-only (steered) row
+            }
+
             float* row = qkv + ((long)r * qkvOut);
             float* keys = (float*)rowKeys[r];
             float* values = (float*)rowValues[r];
@@ -691,5 +758,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         {
             NativeMemory.AlignedFree(p);
         }
+
+        NativeMemory.AlignedFree(prepared);
     }
 }

@@ -8,25 +8,32 @@ internal interface IParallelJob
 
 /// <summary>
 /// Persistent workers, one per core (the caller is part 0), for the decode kernels: a dozen
-/// parallel operations per layer are too short for a task or a thread-pool item each, so each
-/// worker waits on its own semaphore (which spins briefly before sleeping) and the caller spins
-/// until the others are done.
+/// parallel operations per layer are too short for a task or a thread-pool item each. Between two
+/// jobs of a pass the caller runs a few microseconds of serial work (norms, rotary), too short for a
+/// sleeping thread to wake in time, so a worker spins on the job counter for a while
+/// (<see cref="DefaultSpin"/>) before it sleeps on its own semaphore; the caller spins until the others are done.
 /// </summary>
 internal sealed class KernelThreads : IDisposable
 {
     private readonly Thread[] workers;
     private readonly SemaphoreSlim[] starts;
+    private readonly int[] asleep;
     private IParallelJob? job;
+    private int generation;
     private int pending;
     private Exception? failure;
     private volatile bool disposed;
 
-    public KernelThreads(int count)
+    /// <param name="count">Parts (workers plus the caller).</param>
+    /// <param name="spin">How long an idle worker spins before it sleeps (<see cref="DefaultSpin"/> when null; zero: it sleeps at once).</param>
+    public KernelThreads(int count, TimeSpan? spin = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        spinTicks = (long)((spin ?? DefaultSpin).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         Count = count;
         workers = new Thread[count - 1];
         starts = new SemaphoreSlim[count - 1];
+        asleep = new int[count - 1];
         for (int w = 0; w < workers.Length; w++)
         {
             int part = w + 1;
@@ -35,6 +42,11 @@ internal sealed class KernelThreads : IDisposable
             workers[w].Start();
         }
     }
+
+    /// <summary>How long an idle worker spins by default before sleeping: longer than the serial work between two jobs of a pass, far shorter than a step.</summary>
+    public static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(200);
+
+    private readonly long spinTicks;
 
     /// <summary>Number of parts a job is split into (workers plus the caller).</summary>
     public int Count { get; }
@@ -52,9 +64,13 @@ internal sealed class KernelThreads : IDisposable
         job = work;
         failure = null;
         Volatile.Write(ref pending, Count - 1);
-        foreach (var s in starts)
+        Interlocked.Increment(ref generation);
+        for (int w = 0; w < starts.Length; w++)
         {
-            s.Release();
+            if (Interlocked.Exchange(ref asleep[w], 0) == 1)
+            {
+                starts[w].Release();
+            }
         }
 
         work.Execute(0, Count);
@@ -74,9 +90,10 @@ internal sealed class KernelThreads : IDisposable
     private void Work(int part)
     {
         var start = starts[part - 1];
+        int seen = 0;
         while (true)
         {
-            start.Wait();
+            seen = WaitForJob(part - 1, seen);
             if (disposed)
             {
                 return;
@@ -92,6 +109,43 @@ internal sealed class KernelThreads : IDisposable
             }
 
             Interlocked.Decrement(ref pending);
+        }
+    }
+
+    /// <summary>
+    /// Spins until the job counter moves past <paramref name="seen"/>, sleeping on the worker's semaphore after the spin
+    /// time. The spin yields now and then (<see cref="SpinWait"/>), so on an oversubscribed machine it gives the core to
+    /// whoever needs it rather than burn the caller's time slice.
+    /// </summary>
+    private int WaitForJob(int w, int seen)
+    {
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            int now = Volatile.Read(ref generation);
+            if (now != seen || disposed)
+            {
+                return now;
+            }
+
+            if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+
+            // Announce the sleep, then look again: a job published in between either sees the flag (and releases) or is seen here.
+            Volatile.Write(ref asleep[w], 1);
+            now = Volatile.Read(ref generation);
+            if ((now != seen || disposed) && Interlocked.Exchange(ref asleep[w], 0) == 1)
+            {
+                return now;
+            }
+
+            starts[w].Wait();
+            until = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+            spinner.Reset();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Directer.Core.Modeling.Kernels;
 
@@ -22,7 +23,8 @@ internal enum KernelWidth
 /// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
 /// weight rows from L1 instead of memory, so a k-row pass streams the weights once. Every
 /// (output, row) element is one accumulator over the columns in order plus the same scalar tail,
-/// whichever block computes it, so results do not depend on k.
+/// whichever block computes it, so results do not depend on k. Row r of the activations starts at
+/// x + r·xStride (encodings that read prepared rows, see <see cref="IWeightLoad.EvenOdd"/>, have their own stride).
 /// </summary>
 internal static unsafe class MatrixKernels
 {
@@ -31,24 +33,24 @@ internal static unsafe class MatrixKernels
         Vector512.IsHardwareAccelerated ? KernelWidth.Vector512 :
         Vector256.IsHardwareAccelerated ? KernelWidth.Vector256 : KernelWidth.Scalar;
 
-    public static void Multiply<TLoad>(KernelWidth width, byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    public static void Multiply<TLoad>(KernelWidth width, byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         switch (width)
         {
             case KernelWidth.Vector512:
-                Multiply512<TLoad>(w, cols, x, k, y, yStride, start, end);
+                Multiply512<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
             case KernelWidth.Vector256:
-                Multiply256<TLoad>(w, cols, x, k, y, yStride, start, end);
+                Multiply256<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
             default:
-                MultiplyScalar<TLoad>(w, cols, x, k, y, yStride, start, end);
+                MultiplyScalar<TLoad>(w, cols, x, xStride, k, y, yStride, start, end);
                 break;
         }
     }
 
-    private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -57,7 +59,7 @@ internal static unsafe class MatrixKernels
             byte* row = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                y[(r * yStride) + o] = Tail<TLoad>(0f, row, x + ((long)r * cols), 0, cols);
+                y[(r * yStride) + o] = Tail<TLoad>(0f, row, x + ((long)r * xStride), 0, cols);
             }
         }
     }
@@ -74,7 +76,7 @@ internal static unsafe class MatrixKernels
         return sum;
     }
 
-    private static void Multiply512<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    private static void Multiply512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -87,14 +89,25 @@ internal static unsafe class MatrixKernels
             byte* w2 = w1 + rowBytes;
             byte* w3 = w2 + rowBytes;
             int r = 0;
+            for (; r + 4 <= k; r += 4)
+            {
+                Four512x4<TLoad>(w0, w1, w2, w3, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
+            }
+
             for (; r + 2 <= k; r += 2)
             {
-                float* xa = x + ((long)r * cols);
-                float* xb = xa + cols;
+                float* xa = x + ((long)r * xStride);
+                float* xb = xa + xStride;
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                long ahead = 4 * rowBytes;
                 for (int i = 0; i < vec; i += 32)
                 {
+                    if (r == 0)
+                    {
+                        PrefetchStep<TLoad>(w0 + ahead, w1 + ahead, w2 + ahead, w3 + ahead, i);
+                    }
+
                     var xal = Vector512.Load(xa + i);
                     var xah = Vector512.Load(xa + i + 16);
                     var xbl = Vector512.Load(xb + i);
@@ -127,10 +140,16 @@ internal static unsafe class MatrixKernels
 
             if (r < k)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                long ahead = 4 * rowBytes;
                 for (int i = 0; i < vec; i += 32)
                 {
+                    if (r == 0)
+                    {
+                        PrefetchStep<TLoad>(w0 + ahead, w1 + ahead, w2 + ahead, w3 + ahead, i);
+                    }
+
                     var xal = Vector512.Load(xa + i);
                     var xah = Vector512.Load(xa + i + 16);
                     TLoad.Load512(w0, i, out var l, out var h);
@@ -156,7 +175,7 @@ internal static unsafe class MatrixKernels
             byte* w0 = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector512<float> a0 = default;
                 for (int i = 0; i < vec; i += 32)
                 {
@@ -169,7 +188,93 @@ internal static unsafe class MatrixKernels
         }
     }
 
-    private static void Multiply256<TLoad>(byte* w, int cols, float* x, int k, float* y, int yStride, int start, int end)
+    /// <summary>
+    /// Four outputs × four rows: sixteen accumulators, each weight vector loaded once for four rows (half the loads per
+    /// FMA of the two-row block, so k ≥ 4 rows stay near the one-row cost). Same per-element arithmetic as the others.
+    /// </summary>
+    private static void Four512x4<TLoad>(byte* w0, byte* w1, byte* w2, byte* w3, int vec, int cols, float* x, int xStride, float* y, int yStride)
+        where TLoad : struct, IWeightLoad
+    {
+        float* xa = x;
+        float* xb = xa + xStride;
+        float* xc = xb + xStride;
+        float* xd = xc + xStride;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
+        for (int i = 0; i < vec; i += 32)
+        {
+            var xal = Vector512.Load(xa + i);
+            var xah = Vector512.Load(xa + i + 16);
+            var xbl = Vector512.Load(xb + i);
+            var xbh = Vector512.Load(xb + i + 16);
+            var xcl = Vector512.Load(xc + i);
+            var xch = Vector512.Load(xc + i + 16);
+            var xdl = Vector512.Load(xd + i);
+            var xdh = Vector512.Load(xd + i + 16);
+            TLoad.Load512(w0, i, out var l, out var h);
+            a0 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a0));
+            b0 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b0));
+            c0 = Vector512.FusedMultiplyAdd(h, xch, Vector512.FusedMultiplyAdd(l, xcl, c0));
+            d0 = Vector512.FusedMultiplyAdd(h, xdh, Vector512.FusedMultiplyAdd(l, xdl, d0));
+            TLoad.Load512(w1, i, out l, out h);
+            a1 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a1));
+            b1 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b1));
+            c1 = Vector512.FusedMultiplyAdd(h, xch, Vector512.FusedMultiplyAdd(l, xcl, c1));
+            d1 = Vector512.FusedMultiplyAdd(h, xdh, Vector512.FusedMultiplyAdd(l, xdl, d1));
+            TLoad.Load512(w2, i, out l, out h);
+            a2 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a2));
+            b2 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b2));
+            c2 = Vector512.FusedMultiplyAdd(h, xch, Vector512.FusedMultiplyAdd(l, xcl, c2));
+            d2 = Vector512.FusedMultiplyAdd(h, xdh, Vector512.FusedMultiplyAdd(l, xdl, d2));
+            TLoad.Load512(w3, i, out l, out h);
+            a3 = Vector512.FusedMultiplyAdd(h, xah, Vector512.FusedMultiplyAdd(l, xal, a3));
+            b3 = Vector512.FusedMultiplyAdd(h, xbh, Vector512.FusedMultiplyAdd(l, xbl, b3));
+            c3 = Vector512.FusedMultiplyAdd(h, xch, Vector512.FusedMultiplyAdd(l, xcl, c3));
+            d3 = Vector512.FusedMultiplyAdd(h, xdh, Vector512.FusedMultiplyAdd(l, xdl, d3));
+        }
+
+        Store4<TLoad>(y, a0, a1, a2, a3, w0, w1, w2, w3, xa, vec, cols);
+        Store4<TLoad>(y + yStride, b0, b1, b2, b3, w0, w1, w2, w3, xb, vec, cols);
+        Store4<TLoad>(y + (2L * yStride), c0, c1, c2, c3, w0, w1, w2, w3, xc, vec, cols);
+        Store4<TLoad>(y + (3L * yStride), d0, d1, d2, d3, w0, w1, w2, w3, xd, vec, cols);
+    }
+
+    /// <summary>
+    /// Asks for the next four weight rows' bytes of step i while this step computes: the rows of a block are read as
+    /// four short interleaved streams, which the hardware prefetchers pick up late at one or two rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchStep<TLoad>(byte* n0, byte* n1, byte* n2, byte* n3, int i)
+        where TLoad : struct, IWeightLoad
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        long at = TLoad.RowBytes(i);
+        for (long line = 0; line < TLoad.RowBytes(32); line += 64)
+        {
+            Sse.Prefetch0(n0 + at + line);
+            Sse.Prefetch0(n1 + at + line);
+            Sse.Prefetch0(n2 + at + line);
+            Sse.Prefetch0(n3 + at + line);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4<TLoad>(float* y, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, byte* w0, byte* w1, byte* w2, byte* w3, float* x, int vec, int cols)
+        where TLoad : struct, IWeightLoad
+    {
+        y[0] = Tail<TLoad>(Vector512.Sum(s0), w0, x, vec, cols);
+        y[1] = Tail<TLoad>(Vector512.Sum(s1), w1, x, vec, cols);
+        y[2] = Tail<TLoad>(Vector512.Sum(s2), w2, x, vec, cols);
+        y[3] = Tail<TLoad>(Vector512.Sum(s3), w3, x, vec, cols);
+    }
+
+    private static void Multiply256<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
         long rowBytes = TLoad.RowBytes(cols);
@@ -184,8 +289,8 @@ internal static unsafe class MatrixKernels
             int r = 0;
             for (; r + 2 <= k; r += 2)
             {
-                float* xa = x + ((long)r * cols);
-                float* xb = xa + cols;
+                float* xa = x + ((long)r * xStride);
+                float* xb = xa + xStride;
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
                 for (int i = 0; i < vec; i += 16)
@@ -222,7 +327,7 @@ internal static unsafe class MatrixKernels
 
             if (r < k)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 for (int i = 0; i < vec; i += 16)
                 {
@@ -251,7 +356,7 @@ internal static unsafe class MatrixKernels
             byte* w0 = w + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                float* xa = x + ((long)r * cols);
+                float* xa = x + ((long)r * xStride);
                 Vector256<float> a0 = default;
                 for (int i = 0; i < vec; i += 16)
                 {

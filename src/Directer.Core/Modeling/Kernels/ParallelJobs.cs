@@ -1,15 +1,15 @@
 namespace Directer.Core.Modeling.Kernels;
 
-/// <summary>y = x·Wᵀ for k rows, output features split across the kernel threads (reused, no allocation per op).</summary>
+/// <summary>y = x·Wᵀ for k rows (x as the matrix reads it, see <see cref="IWeightMatrix.PreparedRowBytes"/>), output features split across the kernel threads (reused, no allocation per op).</summary>
 internal sealed unsafe class MatrixJob : IParallelJob
 {
     private IWeightMatrix? matrix;
-    private float* x;
+    private byte* x;
     private float* y;
     private int k;
     private int yStride;
 
-    public void Set(IWeightMatrix weights, float* input, int rows, float* output, int outputStride)
+    public void Set(IWeightMatrix weights, byte* input, int rows, float* output, int outputStride)
     {
         matrix = weights;
         x = input;

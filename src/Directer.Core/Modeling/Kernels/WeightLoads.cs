@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Directer.Core.Modeling.Kernels;
 
@@ -11,6 +10,13 @@ namespace Directer.Core.Modeling.Kernels;
 /// </summary>
 internal unsafe interface IWeightLoad
 {
+    /// <summary>
+    /// Whether a step's two vectors are the step's even and odd columns rather than its low and high halves: the
+    /// activations are then prepared in that order (<see cref="WeightMatrix{TLoad}.Prepare"/>) and the scalar tail
+    /// reads them in place.
+    /// </summary>
+    static abstract bool EvenOdd { get; }
+
     /// <summary>Bytes of one row of <paramref name="columns"/> values.</summary>
     static abstract long RowBytes(int columns);
 
@@ -25,6 +31,8 @@ internal unsafe interface IWeightLoad
 /// <summary>float32 weights.</summary>
 internal readonly unsafe struct F32Load : IWeightLoad
 {
+    public static bool EvenOdd => false;
+
     public static long RowBytes(int columns) => columns * 4L;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,9 +55,15 @@ internal readonly unsafe struct F32Load : IWeightLoad
     }
 }
 
-/// <summary>bfloat16 weights, widened exactly to float32 by a 16-bit shift.</summary>
+/// <summary>
+/// bfloat16 weights, widened exactly to float32: each 32-bit lane holds an even column's bf16 (low half) and the
+/// next odd column's (high half), so a shift gives the even column's float32 and a mask the odd one's, two cheap
+/// in-lane operations per 2·lanes weights (the activations are prepared in even/odd order to match).
+/// </summary>
 internal readonly unsafe struct BF16Load : IWeightLoad
 {
+    public static bool EvenOdd => true;
+
     public static long RowBytes(int columns) => columns * 2L;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -58,102 +72,16 @@ internal readonly unsafe struct BF16Load : IWeightLoad
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load512(byte* row, int i, out Vector512<float> lo, out Vector512<float> hi)
     {
-        var raw = Vector512.Load((ushort*)row + i);
-        lo = (Vector512.WidenLower(raw) << 16).AsSingle();
-        hi = (Vector512.WidenUpper(raw) << 16).AsSingle();
+        var raw = Vector512.Load((uint*)((ushort*)row + i));
+        lo = (raw << 16).AsSingle();
+        hi = (raw & Vector512.Create(0xFFFF0000u)).AsSingle();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load256(byte* row, int i, out Vector256<float> lo, out Vector256<float> hi)
     {
-        var raw = Vector256.Load((ushort*)row + i);
-        lo = (Vector256.WidenLower(raw) << 16).AsSingle();
-        hi = (Vector256.WidenUpper(raw) << 16).AsSingle();
-    }
-}
-
-/// <summary>
-/// Per-block scaled int8 weights (like llama.cpp's Q8_0, with a float32 scale): each row is blocks of
-/// a 4-byte scale d followed by 32 signed bytes q, weight = q·d.
-/// </summary>
-internal readonly unsafe struct Int8Load : IWeightLoad
-{
-    public const int Block = 32;
-    public const int BlockBytes = 4 + Block;
-
-    public static long RowBytes(int columns) => columns / Block * (long)BlockBytes;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Scalar(byte* row, int i)
-    {
-        byte* p = row + ((i / Block) * BlockBytes);
-        return ((sbyte*)(p + 4))[i % Block] * *(float*)p;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load512(byte* row, int i, out Vector512<float> lo, out Vector512<float> hi)
-    {
-        byte* p = row + ((i / Block) * BlockBytes);
-        var d = Vector512.Create(*(float*)p);
-        if (Avx512F.IsSupported)
-        {
-            lo = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(p + 4)))) * d;
-            hi = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)(p + 20)))) * d;
-        }
-        else
-        {
-            lo = Vector512.Create(Widen256((sbyte*)(p + 4)), Widen256((sbyte*)(p + 12))) * d;
-            hi = Vector512.Create(Widen256((sbyte*)(p + 20)), Widen256((sbyte*)(p + 28))) * d;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load256(byte* row, int i, out Vector256<float> lo, out Vector256<float> hi)
-    {
-        byte* p = row + ((i / Block) * BlockBytes);
-        sbyte* q = (sbyte*)(p + 4 + (i % Block));
-        var d = Vector256.Create(*(float*)p);
-        lo = Widen256(q) * d;
-        hi = Widen256(q + 8) * d;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen256(sbyte* q)
-    {
-        if (Avx2.IsSupported)
-        {
-            return Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(q));
-        }
-
-        return Vector256.Create((float)q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]);
-    }
-
-    /// <summary>Quantises float32 rows [rows, columns] (columns a multiple of 32) into this layout.</summary>
-    public static void Quantize(float* source, int rows, int columns, byte* target)
-    {
-        long rowBytes = RowBytes(columns);
-        for (int r = 0; r < rows; r++)
-        {
-            float* src = source + ((long)r * columns);
-            byte* dst = target + (r * rowBytes);
-            for (int b = 0; b < columns / Block; b++)
-            {
-                float* x = src + (b * Block);
-                byte* p = dst + (b * BlockBytes);
-                float amax = 0;
-                for (int j = 0; j < Block; j++)
-                {
-                    amax = MathF.Max(amax, MathF.Abs(x[j]));
-                }
-
-                float d = amax / 127f;
-                float id = d != 0 ? 1f / d : 0f;
-                *(float*)p = d;
-                for (int j = 0; j < Block; j++)
-                {
-                    ((sbyte*)(p + 4))[j] = (sbyte)Math.Clamp(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero), -127, 127);
-                }
-            }
-        }
+        var raw = Vector256.Load((uint*)((ushort*)row + i));
+        lo = (raw << 16).AsSingle();
+        hi = (raw & Vector256.Create(0xFFFF0000u)).AsSingle();
     }
 }

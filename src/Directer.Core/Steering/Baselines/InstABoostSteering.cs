@@ -24,6 +24,9 @@ internal sealed class InstABoostSteering : ISteeringMethod
     public string Name => "instaboost";
 
     /// <inheritdoc />
+    public bool ScalesScoreColumns => false;
+
+    /// <inheritdoc />
     public IAttentionSteering ForPass(EmphasisPositions emphasis, int start, int totalKeys, Device device) =>
         new Pass(logM, ColumnMask.Emphasised(emphasis, start, totalKeys, device));
 

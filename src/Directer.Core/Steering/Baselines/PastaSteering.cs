@@ -33,6 +33,9 @@ internal sealed class PastaSteering : ISteeringMethod
     public string Name => "pasta";
 
     /// <inheritdoc />
+    public bool ScalesScoreColumns => false;
+
+    /// <inheritdoc />
     public IAttentionSteering ForPass(EmphasisPositions emphasis, int start, int totalKeys, Device device) =>
         new Pass(this, ColumnMask.PromptOutsideEmphasis(emphasis, start, totalKeys, device));
 

@@ -27,6 +27,9 @@ internal sealed class SpotLightSteering : ISteeringMethod
     public string Name => "spotlight";
 
     /// <inheritdoc />
+    public bool ScalesScoreColumns => false;
+
+    /// <inheritdoc />
     public IAttentionSteering ForPass(EmphasisPositions emphasis, int start, int totalKeys, Device device) =>
         new Pass(target, ColumnMask.Emphasised(emphasis, start, totalKeys, device));
 

@@ -32,6 +32,9 @@ internal sealed class StaticKeyScaling : ISteeringMethod
     public string Name => "static";
 
     /// <inheritdoc />
+    public bool ScalesScoreColumns => true;
+
+    /// <inheritdoc />
     public IAttentionSteering ForPass(EmphasisPositions emphasis, int start, int totalKeys, torch.Device device) =>
         new KeyScaleSteering(emphasis, alpha, new[] { layers }, start, totalKeys, device);
 }

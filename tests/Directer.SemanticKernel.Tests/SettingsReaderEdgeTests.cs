@@ -1,0 +1,84 @@
+using System.Reflection;
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+
+namespace Directer.SemanticKernel.Tests;
+
+/// <summary>
+/// The edges of reading Semantic Kernel settings: what Semantic Kernel handles itself is neither a request setting
+/// nor reported as unmappable, non-finite floats of our own settings type are refused by name, JSON false is false,
+/// and null arguments are argument errors.
+/// </summary>
+public sealed class SettingsReaderEdgeTests
+{
+    [Fact]
+    public void WhatSemanticKernelHandlesItselfIsNotReportedAsUnmappable()
+    {
+        var settings = new PromptExecutionSettings
+        {
+            ServiceId = "svc",
+            ModelId = "model",
+            FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(),
+            ExtensionData = new Dictionary<string, object>
+            {
+                ["chat_system_prompt"] = "You are terse.",
+                ["chat_developer_prompt"] = "Be exact.",
+                ["temperature"] = 0.5,
+                ["not_a_setting"] = 1,
+            },
+        };
+        var unmapped = new List<string>();
+        var options = ExecutionSettingsReader.Read(settings, new RequestOptions(), unmapped);
+        Assert.Equal(0.5f, options.Temperature);
+        Assert.Equal(["not_a_setting"], unmapped);
+    }
+
+    [Fact]
+    public void NullDefaultsAreAnArgumentErrorEvenWithoutSettings()
+    {
+        Assert.Equal("defaults", Assert.Throws<ArgumentNullException>(() => ExecutionSettingsReader.Read(null, null!)).ParamName);
+        Assert.Equal("defaults", Assert.Throws<ArgumentNullException>(() => ExecutionSettingsReader.Read(new PromptExecutionSettings(), null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    [InlineData(float.NegativeInfinity, "-Infinity")]
+    [InlineData(float.NaN, "NaN")]
+    public void ANonFiniteTemperatureOfOurOwnTypeIsRefusedByName(float value, string name)
+    {
+        var settings = new DirecterPromptExecutionSettings { Temperature = value };
+        var error = Assert.Throws<ArgumentException>(settings.Validate);
+        Assert.StartsWith("Setting 'temperature' must be ", error.Message);
+        Assert.Contains(name, error.Message);
+    }
+
+    [Fact]
+    public void AFiniteTemperatureOfOurOwnTypeIsReadAsTheNumber()
+    {
+        Assert.Equal(0.25f, new DirecterPromptExecutionSettings { Temperature = 0.25f }.ToRequestOptions(new RequestOptions()).Temperature);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AJsonBooleanIsReadAsItself(bool value)
+    {
+        var plain = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["constrain_tool_calls"] = value, ["enable_thinking"] = value } };
+        var ours = DirecterPromptExecutionSettings.FromExecutionSettings(plain);
+        Assert.Equal(value, ours.ConstrainToolCalls);
+        Assert.Equal(value, ours.EnableThinking);
+    }
+
+    [Fact]
+    public void ParsedSettingsRefuseANullChatOptions()
+    {
+        var parsed = new ParsedExecutionSettings(null, new RequestOptions());
+        var prepare = typeof(ParsedExecutionSettings).GetMethod("PrepareChatOptionsForRequest", BindingFlags.Instance | BindingFlags.NonPublic)!;
+        var error = Assert.Throws<TargetInvocationException>(() => prepare.Invoke(parsed, [null]));
+        Assert.IsType<ArgumentNullException>(error.InnerException);
+
+        var options = new ChatOptions();
+        prepare.Invoke(parsed, [options]);
+        Assert.Same(parsed.Options, options.RawRepresentationFactory!(null!));
+    }
+}
