@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Reflection;
 using Microsoft.Extensions.AI;
 using Microsoft.SemanticKernel;
@@ -31,6 +32,30 @@ public sealed class SettingsReaderEdgeTests
         var options = ExecutionSettingsReader.Read(settings, new RequestOptions(), unmapped);
         Assert.Equal(0.5f, options.Temperature);
         Assert.Equal(["not_a_setting"], unmapped);
+    }
+
+    [Fact]
+    public void IntegerSettingsWrittenWithAZeroFractionAreAcceptedAsTheTableAcceptsThem()
+    {
+        // JSON elements (as a JSON/YAML prompt config gives them), numbers and strings with a .0 fraction.
+        var settings = new PromptExecutionSettings
+        {
+            ExtensionData = new Dictionary<string, object>
+            {
+                ["max_tokens"] = JsonDocument.Parse("12.0").RootElement,
+                ["top_k"] = 3.0,
+                ["seed"] = JsonDocument.Parse("\"7.0\"").RootElement,
+                ["max_trials"] = JsonDocument.Parse("2").RootElement,
+            },
+        };
+        var table = ExecutionSettingsReader.Read(settings, new RequestOptions());
+        var ours = DirecterPromptExecutionSettings.FromExecutionSettings(settings);
+        Assert.Equal((12, 3, 7L, 2), (ours.MaxTokens, ours.TopK, ours.Seed, ours.MaxTrials));
+        Assert.Equal((table.MaxTokens, table.TopK), (ours.MaxTokens, ours.TopK));
+
+        // A real fraction stays an error naming the key.
+        settings.ExtensionData["max_tokens"] = JsonDocument.Parse("12.5").RootElement;
+        Assert.Contains("max_tokens", Assert.ThrowsAny<ArgumentException>(() => DirecterPromptExecutionSettings.FromExecutionSettings(settings)).Message);
     }
 
     [Fact]

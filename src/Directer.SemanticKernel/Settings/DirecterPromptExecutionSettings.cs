@@ -197,7 +197,7 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
     private static readonly JsonSerializerOptions LenientJson = new()
     {
         NumberHandling = JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new LenientBooleanConverter(), new StringListConverter() },
+        Converters = { new LenientBooleanConverter(), new StringListConverter(), new IntegralNumberConverter<int>(), new IntegralNumberConverter<long>() },
     };
 
     private void Set<T>(ref T field, T value)
