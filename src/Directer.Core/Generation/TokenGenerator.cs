@@ -672,28 +672,6 @@ public sealed class TokenGenerator : IDisposable
         }
     }
 
-    /// <summary>
-    /// Runs the prompt tokens after the <paramref name="reused"/> cached ones, but the last, into the cache (the last is
-    /// the first decode step's input).
-    /// </summary>
-    private void Prefill(IReadOnlyList<int> promptIds, int reused, CacheSlot slot)
-    {
-        int count = promptIds.Count - 1 - reused;
-        if (count > 0)
-        {
-            using var scope = NewDisposeScope();
-            var ids = new long[count];
-            for (int i = 0; i < count; i++)
-            {
-                ids[i] = promptIds[reused + i];
-                slot.Tokens[reused + i] = promptIds[reused + i];
-            }
-
-            var rest = tensor(ids, ScalarType.Int64).unsqueeze(0);
-            Model.Forward(rest, slot.Cache, ForwardRequest.Raw);
-        }
-    }
-
     private int CapacityFor(int tokens) => Math.Min(Model.ContextLength, RoundUp(tokens, 256));
 
     private static int RoundUp(int value, int multiple) => (int)Math.Min(int.MaxValue, ((long)value + multiple - 1) / multiple * multiple);
