@@ -252,18 +252,10 @@ internal static class ProfileBenchmark
         }
     }
 
+    /// <summary>One untimed warm-up run, then <see cref="Measure.MedianSeconds"/>.</summary>
     private static double Median(int repeats, Action action)
     {
         action();
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            times.Add(clock.Elapsed.TotalSeconds);
-        }
-
-        times.Sort();
-        return times[times.Count / 2];
+        return Measure.MedianSeconds(repeats, action);
     }
 }

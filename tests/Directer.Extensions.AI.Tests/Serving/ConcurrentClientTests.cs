@@ -32,10 +32,12 @@ public sealed class ConcurrentClientTests
     private static List<ChatMessage> Conversation(string question) =>
         [new(AIChatRole.System, "You are a helpful assistant. Answer in one short sentence."), new(AIChatRole.User, question)];
 
-    [Fact]
-    public async Task Concurrent_requests_decode_together_and_each_equals_its_solo_reply()
+    /// <summary>
+    /// Every question alone (one row, no reuse), then all at once on a fresh client with four rows: the replies must be
+    /// equal. Returns that client, its captured logs and its provider (the caller disposes it).
+    /// </summary>
+    private static async Task<(IChatClient Client, CapturingLoggerProvider Logs, ServiceProvider Provider)> SoloThenTogetherAsync(ChatOptions options)
     {
-        var options = new ChatOptions { MaxOutputTokens = 24, AdditionalProperties = new() { ["steering"] = "none" } };
         using var soloProvider = Client(o => { o.MaxConcurrentRows = 1; o.ReusePrefixes = false; });
         var solo = soloProvider.GetRequiredService<IChatClient>();
         var alone = new List<string>();
@@ -45,10 +47,27 @@ public sealed class ConcurrentClientTests
         }
 
         var logs = new CapturingLoggerProvider();
-        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; }, logs);
-        var client = provider.GetRequiredService<IChatClient>();
-        var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
-        Assert.Equal(alone, together.Select(r => r.Text));
+        var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; }, logs);
+        try
+        {
+            var client = provider.GetRequiredService<IChatClient>();
+            var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
+            Assert.Equal(alone, together.Select(r => r.Text));
+            return (client, logs, provider);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_decode_together_and_each_equals_its_solo_reply()
+    {
+        var options = new ChatOptions { MaxOutputTokens = 24, AdditionalProperties = new() { ["steering"] = "none" } };
+        var (client, logs, provider) = await SoloThenTogetherAsync(options);
+        using var owned = provider;
         var generator = ((ChatModel)client.GetService(typeof(ChatModel))!).Generator;
         Assert.True(generator.PeakRows > 1, "the requests never decoded together");
         Assert.True(generator.BatchedPasses > 0);
@@ -67,19 +86,8 @@ public sealed class ConcurrentClientTests
             MaxOutputTokens = 16,
             AdditionalProperties = new() { ["steering"] = "directer", ["emphasize_system_message"] = true, ["strategy"] = "batched-after-gate", ["beta"] = 0.05, ["alpha"] = 8.0 },
         };
-        using var soloProvider = Client(o => { o.MaxConcurrentRows = 1; o.ReusePrefixes = false; });
-        var solo = soloProvider.GetRequiredService<IChatClient>();
-        var alone = new List<string>();
-        foreach (string q in Questions)
-        {
-            alone.Add((await solo.GetResponseAsync(Conversation(q), options)).Text);
-        }
-
-        var logs = new CapturingLoggerProvider();
-        using var provider = Client(o => { o.MaxConcurrentRows = 4; o.ReusePrefixes = false; }, logs);
-        var client = provider.GetRequiredService<IChatClient>();
-        var together = await Task.WhenAll(Questions.Select(q => client.GetResponseAsync(Conversation(q), options)));
-        Assert.Equal(alone, together.Select(r => r.Text));
+        var (client, logs, provider) = await SoloThenTogetherAsync(options);
+        using var owned = provider;
         var generator = ((ChatModel)client.GetService(typeof(ChatModel))!).Generator;
         Assert.True(generator.BatchedSteeredPasses > 0, "no steered pass served several requests");
         var finished = logs.Entries.Where(e => e.EventId.Id == 2 && e.Category == typeof(DirecterChatClient).FullName).Select(e => e.Message).ToList();
