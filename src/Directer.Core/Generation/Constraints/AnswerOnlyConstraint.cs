@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using Directer.Core.Chat;
 using Directer.Core.Tokenization;
@@ -17,6 +19,9 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
 {
     private static readonly byte[] Open = Encoding.ASCII.GetBytes(ReasoningSplitter.Open);
     private static readonly byte[] Close = Encoding.ASCII.GetBytes(ReasoningSplitter.Close);
+
+    // The whitespace the templates write around the reasoning block.
+    private static readonly SearchValues<byte> Space = SearchValues.Create(" \n\r\t"u8);
 
     private readonly TextTokenizer tokenizer;
     private readonly bool openedByPrompt;
@@ -121,6 +126,7 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
                 Inner.Accept(tokenId);
                 return;
             case Phase.Lead:
+            {
                 if (tokenId == openToken && lead.Count == 0)
                 {
                     phase = Phase.Reasoning; // the inner constraint starts afresh after the block
@@ -128,34 +134,32 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
                 }
 
                 Inner.Accept(tokenId);
-                lead.AddRange(tokenizer.TokenBytes(tokenId).ToArray());
-                int first = 0;
-                while (first < lead.Count && lead[first] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+                lead.AddRange(tokenizer.TokenBytes(tokenId).Span);
+                var text = CollectionsMarshal.AsSpan(lead);
+                int first = text.IndexOfAnyExcept(Space);
+                if (first < 0)
                 {
-                    first++;
+                    return; // only whitespace so far
                 }
 
-                int seen = lead.Count - first;
-                if (seen == 0)
-                {
-                    return;
-                }
-
-                int compared = Math.Min(seen, Open.Length);
-                if (!lead.Skip(first).Take(compared).SequenceEqual(Open.Take(compared)))
+                var rest = text[first..];
+                int compared = Math.Min(rest.Length, Open.Length);
+                if (!rest[..compared].SequenceEqual(Open.AsSpan(0, compared)))
                 {
                     phase = Phase.Answer; // no reasoning block: the whole reply is the answer
                 }
-                else if (seen >= Open.Length)
+                else if (rest.Length >= Open.Length)
                 {
                     phase = Phase.Reasoning;
-                    reasoningTail.AddRange(lead.Skip(first + Open.Length));
+                    reasoningTail.AddRange(rest[Open.Length..]);
                     EndReasoningIfClosed();
                 }
 
                 return;
+            }
+
             case Phase.Reasoning:
-                reasoningTail.AddRange(tokenizer.TokenBytes(tokenId).ToArray());
+                reasoningTail.AddRange(tokenizer.TokenBytes(tokenId).Span);
                 EndReasoningIfClosed();
                 return;
         }
@@ -163,7 +167,7 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
 
     private void EndReasoningIfClosed()
     {
-        int close = IndexOf(reasoningTail, Close);
+        int close = CollectionsMarshal.AsSpan(reasoningTail).IndexOf(Close);
         if (close >= 0)
         {
             // The answer starts after the tag; its grammar starts afresh (bytes of the closing token after the tag are
@@ -192,40 +196,5 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
         return whitespaceTokens;
     }
 
-    private static bool IsWhitespace(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (byte b in bytes)
-        {
-            if (b is not ((byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static int IndexOf(List<byte> haystack, byte[] needle)
-    {
-        for (int i = 0; i + needle.Length <= haystack.Count; i++)
-        {
-            int j = 0;
-            while (j < needle.Length && haystack[i + j] == needle[j])
-            {
-                j++;
-            }
-
-            if (j == needle.Length)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static bool IsWhitespace(ReadOnlySpan<byte> bytes) => !bytes.IsEmpty && bytes.IndexOfAnyExcept(Space) < 0;
 }
