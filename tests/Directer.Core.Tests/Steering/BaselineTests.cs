@@ -29,23 +29,11 @@ public sealed class BaselineTests : IDisposable
 
     private static GenerationOptions Budget => new() { MaxNewTokens = 12, EosTokenIds = [] };
 
-    public static TheoryData<string> NeutralMethods() => new() { "static", "pasta", "spotlight", "instaboost" };
+    public static TheoryData<string> NeutralMethods() => BaselineStrengths.Names();
 
-    private ISteeringMethod Neutral(string name) => name switch
-    {
-        "static" => new StaticKeyScaling(1, null, model.LayerCount),
-        "pasta" => new PastaSteering(model.LayerCount, a: 1),
-        "spotlight" => new SpotLightSteering(target: 1e-12),
-        _ => new InstABoostSteering(multiplier: 1),
-    };
+    private ISteeringMethod Neutral(string name) => BaselineStrengths.Neutral(name, model.LayerCount);
 
-    private ISteeringMethod Strong(string name) => name switch
-    {
-        "static" => new StaticKeyScaling(1e4, null, model.LayerCount),
-        "pasta" => new PastaSteering(model.LayerCount, a: 1e-4),
-        "spotlight" => new SpotLightSteering(target: 0.9),
-        _ => new InstABoostSteering(multiplier: 1e4),
-    };
+    private ISteeringMethod Strong(string name) => BaselineStrengths.Strong(name, model.LayerCount);
 
     [Theory]
     [MemberData(nameof(NeutralMethods))]

@@ -42,23 +42,11 @@ public sealed class SelectorTraceTests : IDisposable
     // Tempered and top-k filtered, so the filtered distribution differs from the plain softmax.
     private static GenerationOptions Sampled(long seed) => Greedy with { Temperature = 0.7f, TopK = 20, Seed = seed };
 
-    public static TheoryData<string> Methods() => new() { "static", "pasta", "spotlight", "instaboost" };
+    public static TheoryData<string> Methods() => BaselineStrengths.Names();
 
-    private ISteeringMethod Neutral(string name) => name switch
-    {
-        "static" => new StaticKeyScaling(1, null, model.LayerCount),
-        "pasta" => new PastaSteering(model.LayerCount, a: 1),
-        "spotlight" => new SpotLightSteering(target: 1e-12),
-        _ => new InstABoostSteering(multiplier: 1),
-    };
+    private ISteeringMethod Neutral(string name) => BaselineStrengths.Neutral(name, model.LayerCount);
 
-    private ISteeringMethod Strong(string name) => name switch
-    {
-        "static" => new StaticKeyScaling(1e4, null, model.LayerCount),
-        "pasta" => new PastaSteering(model.LayerCount, a: 1e-4),
-        "spotlight" => new SpotLightSteering(target: 0.9),
-        _ => new InstABoostSteering(multiplier: 1e4),
-    };
+    private ISteeringMethod Strong(string name) => BaselineStrengths.Strong(name, model.LayerCount);
 
     [Theory]
     [MemberData(nameof(Methods))]
