@@ -58,6 +58,18 @@ public sealed class SettingsReaderEdgeTests
         Assert.Contains("max_tokens", Assert.ThrowsAny<ArgumentException>(() => DirecterPromptExecutionSettings.FromExecutionSettings(settings)).Message);
     }
 
+    [Theory]
+    [InlineData("1e39")]
+    [InlineData("\"1e39\"")]
+    public void ATemperatureThatAFloatHoldsAsInfinityIsRefusedByTheTablesMessage(string json)
+    {
+        // A finite double that a float cannot hold: the table refuses it for every front end, before the typed
+        // settings would have read it as Infinity (a number) or failed with "a value of the wrong type" (a string).
+        var settings = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["temperature"] = JsonDocument.Parse(json).RootElement } };
+        var error = Assert.Throws<ArgumentException>(() => DirecterPromptExecutionSettings.FromExecutionSettings(settings));
+        Assert.StartsWith("Setting 'temperature' must be a finite number >= 0 (0 = greedy); got 1E+39", error.Message);
+    }
+
     [Fact]
     public void NullDefaultsAreAnArgumentErrorEvenWithoutSettings()
     {

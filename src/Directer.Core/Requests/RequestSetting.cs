@@ -60,6 +60,12 @@ public sealed class RequestSetting
     /// <summary>Whether infinities are refused (numbers only).</summary>
     public bool Finite { get; init; } = true;
 
+    /// <summary>
+    /// Whether <see cref="RequestOptions"/> holds the number as a <see cref="float"/>: the range is then also checked on
+    /// the number rounded to float, since a finite double can round to an infinity (1e39) or to a refused zero (1e-50).
+    /// </summary>
+    internal bool SinglePrecision { get; init; }
+
     /// <summary>The names a <see cref="RequestSettingKind.Choice"/> accepts, as listed in messages.</summary>
     public IReadOnlyList<string> Choices { get; init; } = [];
 
@@ -95,6 +101,12 @@ public sealed class RequestSetting
             case RequestSettingKind.Number:
                 double number = AsNumber(value, subject);
                 CheckRange(number, subject, value as float?);
+                if (SinglePrecision && RangeError((float)number, subject) is not null)
+                {
+                    // Named with the number as given: "got Infinity" for 1e39 would not say what was wrong.
+                    throw new ArgumentException($"{subject} must be {Expected}; got {Show(number)}, which a 32-bit float holds as {Show((float)number)}.");
+                }
+
                 return number;
             case RequestSettingKind.Boolean:
                 return AsBool(value, subject);

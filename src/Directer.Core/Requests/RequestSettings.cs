@@ -34,6 +34,7 @@ public static class RequestSettings
     public static RequestSetting Temperature { get; } = new(DirecterSettingKeys.Temperature, nameof(RequestOptions.Temperature), RequestSettingKind.Number, "a finite number >= 0 (0 = greedy)",
         (o, v) => o with { Temperature = (float)(double)v }, o => o.Temperature)
     {
+        SinglePrecision = true,
         Minimum = 0, CliFlag = "--temperature", Description = "Sampling temperature; 0 = greedy.",
     };
 
@@ -41,6 +42,7 @@ public static class RequestSettings
     public static RequestSetting TopP { get; } = new(DirecterSettingKeys.TopP, nameof(RequestOptions.TopP), RequestSettingKind.Number, "in (0, 1]",
         (o, v) => o with { TopP = (float)(double)v }, o => o.TopP)
     {
+        SinglePrecision = true,
         Minimum = 0, MinimumExclusive = true, Maximum = 1, CliFlag = "--top-p", Description = "Nucleus sampling mass; unset = off.",
     };
 
@@ -69,6 +71,7 @@ public static class RequestSettings
     public static RequestSetting RepetitionPenalty { get; } = new(DirecterSettingKeys.RepetitionPenalty, nameof(RequestOptions.RepetitionPenalty), RequestSettingKind.Number, "a finite number > 0 (1 = off)",
         (o, v) => o with { RepetitionPenalty = (float)(double)v }, o => o.RepetitionPenalty)
     {
+        SinglePrecision = true,
         Minimum = 0, MinimumExclusive = true, Aliases = ["repeat_penalty"], CliFlag = "--repetition-penalty",
         Description = "Divides positive (multiplies negative) logits of tokens already in prompt or reply; unset or 1 = off.",
     };
@@ -77,6 +80,7 @@ public static class RequestSettings
     public static RequestSetting FrequencyPenalty { get; } = new(DirecterSettingKeys.FrequencyPenalty, nameof(RequestOptions.FrequencyPenalty), RequestSettingKind.Number, "in [-2, 2] (0 = off)",
         (o, v) => o with { FrequencyPenalty = (float)(double)v }, o => o.FrequencyPenalty)
     {
+        SinglePrecision = true,
         Minimum = -2, Maximum = 2, CliFlag = "--frequency-penalty", Description = "Lowers a token's logit by this times its count in the reply; unset or 0 = off.",
     };
 
@@ -84,6 +88,7 @@ public static class RequestSettings
     public static RequestSetting PresencePenalty { get; } = new(DirecterSettingKeys.PresencePenalty, nameof(RequestOptions.PresencePenalty), RequestSettingKind.Number, "in [-2, 2] (0 = off)",
         (o, v) => o with { PresencePenalty = (float)(double)v }, o => o.PresencePenalty)
     {
+        SinglePrecision = true,
         Minimum = -2, Maximum = 2, CliFlag = "--presence-penalty", Description = "Lowers the logit of every token already in the reply by this; unset or 0 = off.",
     };
 

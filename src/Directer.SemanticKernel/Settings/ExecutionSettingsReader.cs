@@ -46,11 +46,8 @@ public static class ExecutionSettingsReader
     }
 
     /// <summary>The settings' snake_case keys and values, typed properties of the runtime type and extension data alike.</summary>
-    internal static IEnumerable<KeyValuePair<string, object?>> Values(PromptExecutionSettings settings)
-    {
-        var element = JsonSerializer.SerializeToElement(settings, settings.GetType(), Json);
-        return element.ValueKind == JsonValueKind.Object
-            ? element.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (object?)p.Value)).ToList()
-            : [];
-    }
+    /// <remarks>Settings always serialise to a JSON object (every <see cref="PromptExecutionSettings"/> is a class of properties).</remarks>
+    internal static IEnumerable<KeyValuePair<string, object?>> Values(PromptExecutionSettings settings) =>
+        JsonSerializer.SerializeToElement(settings, settings.GetType(), Json).EnumerateObject()
+            .Select(p => KeyValuePair.Create(p.Name, (object?)p.Value)).ToList();
 }

@@ -9,10 +9,9 @@ namespace Directer.SemanticKernel;
 /// </summary>
 internal sealed class NamedFloatConverter : JsonConverter<double>
 {
-    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && double.TryParse(reader.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double named)
-            ? named
-            : reader.GetDouble();
+    // Write-only: these converters are in the options settings are serialised with (ExecutionSettingsReader.Json), and
+    // nothing deserialises with those options.
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
 
     public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
     {

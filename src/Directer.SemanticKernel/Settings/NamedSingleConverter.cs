@@ -6,10 +6,9 @@ namespace Directer.SemanticKernel;
 /// <summary>The <see cref="float"/> twin of <see cref="NamedFloatConverter"/>.</summary>
 internal sealed class NamedSingleConverter : JsonConverter<float>
 {
-    public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.String && float.TryParse(reader.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float named)
-            ? named
-            : reader.GetSingle();
+    // Write-only: these converters are in the options settings are serialised with (ExecutionSettingsReader.Json), and
+    // nothing deserialises with those options.
+    public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
 
     public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
     {
