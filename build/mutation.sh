@@ -7,7 +7,7 @@
 #   build/mutation.sh steering generation
 #   MUTATION_OUT=/tmp/m build/mutation.sh modeling
 #
-# Targets: steering generation generation-constraints modeling text settings settings-ai ifeval
+# Targets: steering generation generation-constraints modeling checkpoints text settings settings-ai ifeval
 # Reports (html + json) go to $MUTATION_OUT/<target>/ (default: mutation-reports/ at the repo root, git-ignored),
 # and build/mutation-summary.py prints the score and every surviving mutant of each. Run it under `nice` on a
 # shared machine; CONCURRENCY (default 1) sets Stryker's parallel test runners; STRYKER_ARGS adds options (for example
@@ -38,7 +38,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out="${MUTATION_OUT:-$repo/mutation-reports}"
 concurrency="${CONCURRENCY:-1}"
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(steering generation generation-constraints modeling text settings settings-ai ifeval)
+[[ ${#targets[@]} -gt 0 ]] || targets=(steering generation generation-constraints modeling checkpoints text settings settings-ai ifeval)
 
 dotnet tool restore >/dev/null
 
@@ -81,6 +81,9 @@ for target in "${targets[@]}"; do
       "$core.Generation.Constraints" "$gen_full" "**/Generation/Constraints/*.cs" ;;
     modeling) f="$core.Modeling|$core.Settings|$core.Steering.DirecterEquivalenceTests|$core.Serving"
       run modeling "$core_tests" Directer.Core.csproj "$f" "$f" "**/Modeling/**/*.cs" ;;
+    # Reading a checkpoint: config.json parsing and validation, the safetensors reader, the weight layout checks.
+    checkpoints) f="$core.Checkpoints|$core.Settings"
+      run checkpoints "$core_tests" Directer.Core.csproj "$f" "$f|$core.Modeling" "**/Checkpoints/*.cs" ;;
     text) f="$core.Tokenization|$core.Templates|$core.Emphasis"
       run text "$core_tests" Directer.Core.csproj "$f" "$f" \
       "**/Tokenization/**/*.cs" "**/Templates/**/*.cs" "**/Emphasis/**/*.cs" ;;
@@ -94,6 +97,6 @@ for target in "${targets[@]}"; do
     ifeval) f="FullyQualifiedName~Directer.Evaluation.Tests.IfEval"
       run ifeval tests/Directer.Evaluation.Tests Directer.Evaluation.csproj "$f" "$f" \
       "**/IfEval/Checkers/*.cs" "**/IfEval/ComparisonRelation.cs" "**/IfEval/InstructionKwargs.cs" "**/IfEval/Text/PyText.cs" ;;
-    *) echo "unknown target '$target' (steering generation generation-constraints modeling text settings settings-ai ifeval)" >&2; exit 2 ;;
+    *) echo "unknown target '$target' (steering generation generation-constraints modeling checkpoints text settings settings-ai ifeval)" >&2; exit 2 ;;
   esac
 done
