@@ -189,6 +189,8 @@ public sealed class DirecterPromptExecutionSettings : PromptExecutionSettings
         }
         catch (JsonException e)
         {
+            // A net, not a path: the table runs first and accepts only what the typed properties hold. It was reached
+            // twice by gaps since closed (12.0 for an integer, 1e39 for a float): a gap is then still named by key.
             string key = e.Path is { Length: > 2 } path ? path[2..].Split('.', '[')[0] : "?";
             throw new ArgumentException($"Setting '{key}' has a value of the wrong type: {e.Message}", e);
         }
