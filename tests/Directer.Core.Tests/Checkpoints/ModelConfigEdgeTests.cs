@@ -162,6 +162,42 @@ public sealed class ModelConfigEdgeTests
         Assert.Equal("bfloat16", Parse(json).TorchDtype);
     }
 
+    [Theory]
+    [InlineData("hidden_size")]
+    [InlineData("intermediate_size")]
+    [InlineData("num_hidden_layers")]
+    [InlineData("num_attention_heads")]
+    [InlineData("num_key_value_heads")]
+    [InlineData("head_dim")]
+    [InlineData("max_position_embeddings")]
+    [InlineData("vocab_size")]
+    public void EveryPositiveSizeAtZeroIsNamed(string field)
+    {
+        var json = Of(TinyCheckpoints.LlamaGqaF32);
+        json["head_dim"] = 16;
+        json[field] = 0;
+        Assert.Contains($"'{field}' is 0; expected a positive integer.", Fails(json));
+    }
+
+    [Fact]
+    public void AbsentBiasFlagsMeanNoBiasesAndAContextShorterThanTheOriginalKeepsAttentionAtOne()
+    {
+        var json = Of(TinyCheckpoints.LlamaGqaF32);
+        json.Remove("attention_bias");
+        json.Remove("mlp_bias");
+        var config = Parse(json);
+        Assert.False(config.AttentionQkvBias);
+        Assert.False(config.AttentionOutputBias);
+        Assert.False(config.MlpBias);
+
+        // LongRoPE with max_position_embeddings below the original length: no attention scaling (transformers: factor <= 1 gives 1).
+        var phi = Of(TinyCheckpoints.Phi3LongRopePartial);
+        phi["rope_scaling"]!.AsObject().Remove("attention_factor");
+        phi["original_max_position_embeddings"] = 8;
+        phi["max_position_embeddings"] = 4;
+        Assert.Equal(1.0, Parse(phi).RopeScaling!.AttentionFactor);
+    }
+
     [Fact]
     public void MistralWithoutAMaximumLengthTakesTransformersDefault()
     {
