@@ -154,12 +154,22 @@ public sealed class LlamaModel : IDisposable
             }
         }
 
+        // Every handle made on the way is disposed: an undisposed TorchSharp handle keeps its storage until the GC
+        // finalizes it, which kept the float32 matrices read for int8 resident beside their quantised copies.
+        Tensor Placed(Tensor laid)
+        {
+            using (laid)
+            {
+                using var dense = laid.contiguous();
+                return dense.to(device).DetachFromDisposeScope();
+            }
+        }
+
         bool inOut = kernelsUnused is not null && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
         Tensor ReadProjection(string name, long outFeatures, long inFeatures)
         {
             using var t = Load(name, [outFeatures, inFeatures]);
-            using var laid = inOut ? t.t() : t.alias();
-            return laid.contiguous().to(device).DetachFromDisposeScope();
+            return Placed(inOut ? t.t() : t.alias());
         }
 
         Tensor Fuse(string[] names, long[][] shapes)
@@ -173,8 +183,7 @@ public sealed class LlamaModel : IDisposable
             try
             {
                 using var fused = cat(parts, 0);
-                using var laid = inOut && fused.dim() == 2 ? fused.t() : fused.alias();
-                return laid.contiguous().to(device).DetachFromDisposeScope();
+                return Placed(inOut && fused.dim() == 2 ? fused.t() : fused.alias());
             }
             finally
             {
@@ -192,8 +201,7 @@ public sealed class LlamaModel : IDisposable
             using var k = Load(attention + "k_norm.weight", [config.HeadDim]);
             using var qs = q.unsqueeze(0).expand(config.NumAttentionHeads, -1);
             using var ks = k.unsqueeze(0).expand(config.NumKeyValueHeads, -1);
-            using var both = cat(new[] { qs, ks }, 0);
-            return both.contiguous().to(device).DetachFromDisposeScope();
+            return Placed(cat(new[] { qs, ks }, 0));
         }
 
         var layerWeights = new DecoderLayerWeights[config.NumHiddenLayers];

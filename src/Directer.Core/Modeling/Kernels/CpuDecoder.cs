@@ -159,7 +159,8 @@ internal sealed unsafe class CpuDecoder : IDisposable
     /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
     public static Tensor QuantizeInt8(Tensor weight)
     {
-        using var f = weight.to_type(ScalarType.Float32).contiguous();
+        using var typed = weight.to_type(ScalarType.Float32);
+        using var f = typed.contiguous();
         int rows = (int)f.shape[0];
         int cols = (int)f.shape[1];
         var q = empty(new long[] { rows, Int8Blocks.RowBytes(cols) }, ScalarType.Byte);
