@@ -183,43 +183,12 @@ public sealed class SafetensorsFile : IDisposable
     /// <summary>Like <see cref="Read(string, torch.ScalarType)"/>, copying at most <paramref name="chunkBytes"/> bytes at a time.</summary>
     internal torch.Tensor Read(string name, torch.ScalarType dtype, long chunkBytes)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (!Entries.TryGetValue(name, out SafetensorsEntry? entry))
-        {
-            throw new CheckpointException($"Tensor '{name}' is not in safetensors file '{FilePath}'.", FilePath, name);
-        }
-
-        torch.ScalarType sourceType = StoredType(entry);
+        SafetensorsEntry entry = Find(name);
+        StoredType(entry); // an unloadable dtype is reported before anything is allocated
         torch.Tensor result = torch.empty(entry.Shape, dtype);
         try
         {
-            if (entry.ByteLength > 0)
-            {
-                using torch.Tensor flat = result.view(-1);
-                long offset = dataStart + entry.DataBegin;
-                if (sourceType == dtype)
-                {
-                    ReadChunked(offset, entry.ByteLength, flat, chunkBytes);
-                }
-                else
-                {
-                    // The same conversion as Tensor.to (both are copy_), through a bounded buffer of the stored type.
-                    long total = flat.NumberOfElements;
-                    long sourceSize = entry.ByteLength / total;
-                    long step = Math.Min(total, Math.Max(1, ConversionChunkBytes / sourceSize));
-                    using torch.Tensor buffer = torch.empty(step, sourceType);
-                    for (long start = 0; start < total; start += step)
-                    {
-                        long count = Math.Min(step, total - start);
-                        using torch.Tensor stored = buffer.narrow(0, 0, count);
-                        ReadChunked(offset + (start * sourceSize), count * sourceSize, stored, chunkBytes);
-                        using torch.Tensor target = flat.narrow(0, start, count);
-                        target.copy_(stored);
-                    }
-                }
-            }
-
+            ReadInto(entry, 0, result, chunkBytes);
             return result;
         }
         catch
@@ -227,6 +196,64 @@ public sealed class SafetensorsFile : IDisposable
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads elements <paramref name="firstElement"/>.. of tensor <paramref name="name"/> (in storage order) into the
+    /// contiguous CPU tensor <paramref name="destination"/>, as many as it holds, converting to its type: how a
+    /// model reads the parts of a fused matrix into their rows, or a matrix a few rows at a time, with no tensor
+    /// of the whole stored part beside the destination.
+    /// </summary>
+    /// <exception cref="CheckpointException">The tensor is missing or its stored dtype cannot be loaded as weights.</exception>
+    internal void ReadInto(string name, long firstElement, torch.Tensor destination) =>
+        ReadInto(Find(name), firstElement, destination, DefaultChunkBytes);
+
+    private void ReadInto(SafetensorsEntry entry, long firstElement, torch.Tensor destination, long chunkBytes)
+    {
+        torch.ScalarType sourceType = StoredType(entry);
+        long total = destination.NumberOfElements;
+        long stored = entry.Shape.Aggregate(1L, (a, b) => a * b);
+        if (!destination.is_contiguous() || destination.device_type != DeviceType.CPU || firstElement < 0 || firstElement + total > stored)
+        {
+            throw new ArgumentException(
+                $"Elements [{firstElement}, {firstElement + total}) of '{entry.Name}' ({stored} elements) cannot be read into a {(destination.is_contiguous() ? "contiguous" : "strided")} {destination.device_type} tensor.",
+                nameof(destination));
+        }
+
+        if (total == 0)
+        {
+            return;
+        }
+
+        long sourceSize = entry.ByteLength / stored;
+        long offset = dataStart + entry.DataBegin + (firstElement * sourceSize);
+        using torch.Tensor flat = destination.view(-1);
+        if (sourceType == destination.dtype)
+        {
+            ReadChunked(offset, total * sourceSize, flat, chunkBytes);
+            return;
+        }
+
+        // The same conversion as Tensor.to (both are copy_), through a bounded buffer of the stored type.
+        long step = Math.Min(total, Math.Max(1, ConversionChunkBytes / sourceSize));
+        using torch.Tensor buffer = torch.empty(step, sourceType);
+        for (long start = 0; start < total; start += step)
+        {
+            long count = Math.Min(step, total - start);
+            using torch.Tensor part = buffer.narrow(0, 0, count);
+            ReadChunked(offset + (start * sourceSize), count * sourceSize, part, chunkBytes);
+            using torch.Tensor target = flat.narrow(0, start, count);
+            target.copy_(part);
+        }
+    }
+
+    private SafetensorsEntry Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return Entries.TryGetValue(name, out SafetensorsEntry? entry)
+            ? entry
+            : throw new CheckpointException($"Tensor '{name}' is not in safetensors file '{FilePath}'.", FilePath, name);
     }
 
     /// <inheritdoc/>
