@@ -235,7 +235,7 @@ public sealed class SafetensorsFile : IDisposable
         }
 
         // The same conversion as Tensor.to (both are copy_), through a bounded buffer of the stored type.
-        long step = Math.Min(total, Math.Max(1, ConversionChunkBytes / sourceSize));
+        long step = Math.Min(total, Math.Max(1, Math.Min(ConversionChunkBytes, chunkBytes) / sourceSize));
         using torch.Tensor buffer = torch.empty(step, sourceType);
         for (long start = 0; start < total; start += step)
         {

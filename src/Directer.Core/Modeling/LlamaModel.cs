@@ -88,8 +88,14 @@ public sealed class LlamaModel : IDisposable
     /// <exception cref="CheckpointException">The folder, config or a tensor is not what a supported model needs.</exception>
     public static LlamaModel Load(string directory, ModelOptions? options = null) => Load(directory, options, MatrixKernels.Best);
 
-    /// <summary>As <see cref="Load(string, ModelOptions?)"/>, with the decode kernels at a given SIMD width (tests).</summary>
-    internal static LlamaModel Load(string directory, ModelOptions? options, KernelWidth width)
+    /// <summary>Float32 elements of the buffer int8 weights are quantised through at load (4 MB).</summary>
+    internal const long Int8RowBufferElements = 1L << 20;
+
+    /// <summary>
+    /// As <see cref="Load(string, ModelOptions?)"/>, with the decode kernels at a given SIMD width and (tests) the
+    /// int8 row buffer's size in float32 elements.
+    /// </summary>
+    internal static LlamaModel Load(string directory, ModelOptions? options, KernelWidth width, long int8RowBufferElements = Int8RowBufferElements)
     {
         options ??= new ModelOptions();
         CheckpointFolder.Require(directory);
@@ -204,15 +210,18 @@ public sealed class LlamaModel : IDisposable
         }
 
         // int8: quantised a few rows at a time straight from the file (rows are quantised independently, so the
-        // result is the whole matrix's), so a matrix is never whole in float32 beside its int8 copy.
+        // result is the whole matrix's), so a matrix is never whole in float32 beside its int8 copy. One buffer
+        // serves every matrix: a buffer per matrix, freed between the int8 matrices, left ~60 MB of heap holes.
+        using var rowBuffer = empty(int8 ? Math.Max(int8RowBufferElements, Math.Max(hidden, Math.Max(inter, qOut))) : 0, ScalarType.Float32);
         Tensor Quantized(string[] names, long[][] shapes)
         {
             long columns = shapes[0][1];
-            long chunk = Math.Max(1, (1L << 20) / columns); // 4 MB of float32 rows
+            long chunk = Math.Max(1, int8RowBufferElements / columns);
             var q = empty([shapes.Sum(s => s[0]), Int8Blocks.RowBytes((int)columns)], ScalarType.Byte);
             try
             {
-                using var buffer = empty([Math.Min(chunk, shapes.Max(s => s[0])), columns], ScalarType.Float32);
+                using var flat = rowBuffer.narrow(0, 0, chunk * columns);
+                using var buffer = flat.view(chunk, columns);
                 long row = 0;
                 for (int i = 0; i < names.Length; i++)
                 {
