@@ -182,6 +182,8 @@ public sealed class DecodeKernelTests
     }
 
     /// <summary>Batched rows with several new tokens each, steered per row and captured, as TorchSharp computes them.</summary>
+    private const float KeyScale = 50;
+
     [Theory]
     [InlineData("llama-gqa-f32")]
     [InlineData("odd-gqa-bias")]
@@ -201,7 +203,7 @@ public sealed class DecodeKernelTests
 
             // Row 0 unsteered, row 1 steered in layer 0, row 2 in every layer; 3 new tokens per row.
             var layers = new IReadOnlySet<int>[] { new HashSet<int>(), new HashSet<int> { 0 }, Enumerable.Range(0, model.LayerCount).ToHashSet() };
-            using var steering = new KeyScaleSteering(EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length), 50, layers, Prompt.Length, Prompt.Length + 3, model.Device);
+            using var steering = new KeyScaleSteering(EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length), KeyScale, layers, Prompt.Length, Prompt.Length + 3, model.Device);
             var capture = new AttentionCapture(model.LayerCount);
             using var ids = tensor(new long[] { 7, 8, 9, 7, 8, 9, 10, 11, 12 }).reshape(3, 3);
             var logits = model.Forward(ids, cache, new ForwardRequest { WriteCache = false, LastPositionOnly = false, Steering = steering, Capture = capture });
@@ -212,7 +214,16 @@ public sealed class DecodeKernelTests
         {
             var (f, s) = (results[0], results[1]);
             double scale = s.Logits.abs().max().item<float>();
-            Assert.True((f.Logits - s.Logits).abs().max().item<float>() <= 1e-5 * scale, $"{name}: steered logits differ");
+            // Scaling a key by α scales the rounding error of its scores by α too, so a steered row's logits agree
+            // to α times the unsteered bound (measured on AVX2: row 0 4e-7, layer-0 row 1.2e-6, all-layer row
+            // 1.9e-5 relative at α = 50; the two paths sum in different orders).
+            for (int r = 0; r < 3; r++)
+            {
+                double bound = 1e-5 * scale * (r == 0 ? 1 : KeyScale);
+                float diff = (f.Logits[r] - s.Logits[r]).abs().max().item<float>();
+                Assert.True(diff <= bound, $"{name}: row {r} logits differ by {diff} (bound {bound})");
+            }
+
             Assert.False(f.Logits[0].equal(f.Logits[1]).all().item<bool>() || f.Logits[0].equal(f.Logits[2]).all().item<bool>(), "steering changed nothing");
             for (int l = 0; l < fast.LayerCount; l++)
             {
