@@ -74,13 +74,8 @@ internal static class PeerBenchmark
         else
         {
             var options = DirecterVariants().First(v => v.Name == engine).Options;
-            Console.Error.WriteLine($"phase start rss {Measure.RssMiB():F0} managed {GC.GetGCMemoryInfo().HeapSizeBytes >> 20}");
             using var model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
-            Console.Error.WriteLine($"phase loaded rss {Measure.RssMiB():F0} hwm {Measure.PeakRssMiB():F0} managed {GC.GetGCMemoryInfo().HeapSizeBytes >> 20}");
-            DirecterGreedy(model, prompt, 1);
-            Console.Error.WriteLine($"phase prefilled rss {Measure.RssMiB():F0} hwm {Measure.PeakRssMiB():F0} managed {GC.GetGCMemoryInfo().HeapSizeBytes >> 20}");
             DirecterGreedy(model, prompt, 64);
-            Console.Error.WriteLine($"phase decoded rss {Measure.RssMiB():F0} hwm {Measure.PeakRssMiB():F0} managed {GC.GetGCMemoryInfo().HeapSizeBytes >> 20}");
         }
 
         Console.WriteLine($"peak-rss-mib {Measure.PeakRssMiB():F0}");
