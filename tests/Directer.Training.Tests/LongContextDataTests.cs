@@ -75,7 +75,7 @@ public class LongContextDataTests
     [Fact]
     public void TheSplitAsksTheSameQuestionAtGrowingMeasuredDistancesWithinTheWindow()
     {
-        var vocab = HfTokenizerFiles.Read(Path.Combine(DemoModelFolder(), "tokenizer.json"));
+        var vocab = HfTokenizerFiles.Read(Path.Combine(DemoModel.Folder(), "tokenizer.json"));
         var rows = LongContextSetBuilder.Build(vocab, EvalSetBuilder.DefaultSeed, perType: 1, toolAnswers: 2, LongContextSetBuilder.DefaultDistances);
         Assert.Equal(rows.Select(r => r.ToJsonString()), LongContextSetBuilder.Build(vocab, EvalSetBuilder.DefaultSeed, 1, 2, LongContextSetBuilder.DefaultDistances).Select(r => r.ToJsonString()));
 
@@ -109,19 +109,5 @@ public class LongContextDataTests
                 Assert.True(HeldOutGrader.Grade(parsed, row["reference_answer"]!.GetValue<string>(), []).Correct, $"{row["id"]}: reference answer graded wrong");
             }
         }
-    }
-
-    private static string DemoModelFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "models", "directer-demo");
-            if (File.Exists(Path.Combine(candidate, "tokenizer.json")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("models/directer-demo not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,3 +1,4 @@
+using Directer.Core.Generation;
 using Directer.Core.Steering;
 
 namespace Directer.Evaluation.HeldOut;
@@ -10,4 +11,14 @@ namespace Directer.Evaluation.HeldOut;
 /// <param name="CompletionTokens">Tokens generated.</param>
 /// <param name="Seconds">Wall time of the request.</param>
 /// <param name="Steering">The steering summary, when steered.</param>
-public sealed record HeldOutOutcome(string Method, HeldOutRow Row, string Reply, HeldOutGrade Grade, int CompletionTokens, double Seconds, SteeringSummary? Steering);
+public sealed record HeldOutOutcome(string Method, HeldOutRow Row, string Reply, HeldOutGrade Grade, int CompletionTokens, double Seconds, SteeringSummary? Steering)
+{
+    /// <summary>Why decoding stopped (<see cref="StopReason.EndOfSequence"/> unless set).</summary>
+    public StopReason StopReason { get; init; }
+
+    /// <summary>The reply was cut by the token budget or the context window, not ended by the model.</summary>
+    public bool CutAtLimit => StopReason is StopReason.MaxTokens or StopReason.ContextFull;
+
+    /// <summary>Cut at the limit while repeating itself (<see cref="ReplyLoop.EndsInLoop"/>).</summary>
+    public bool Looping => CutAtLimit && ReplyLoop.EndsInLoop(Reply);
+}

@@ -24,7 +24,11 @@ public sealed class HeldOutReport
         var list = outcomes.Where(o => o.Method == method && (group is null || o.Row.Group == group)).ToList();
         double Share(Func<HeldOutGrade, bool> f) => list.Count == 0 ? 0 : (double)list.Count(o => f(o.Grade)) / list.Count;
         double seconds = list.Sum(o => o.Seconds);
-        return new GroupRates(list.Count, Share(g => g.Valid), Share(g => g.Listed), Share(g => g.Correct), Share(g => g.RightTool), seconds <= 0 ? 0 : list.Sum(o => o.CompletionTokens) / seconds);
+        return new GroupRates(list.Count, Share(g => g.Valid), Share(g => g.Listed), Share(g => g.Correct), Share(g => g.RightTool), seconds <= 0 ? 0 : list.Sum(o => o.CompletionTokens) / seconds)
+        {
+            CutAtLimit = list.Count(o => o.CutAtLimit),
+            Looping = list.Count(o => o.Looping),
+        };
     }
 
     /// <summary>A markdown table: one row per group, the correct rate per method (and validity for tool calls).</summary>
@@ -62,6 +66,14 @@ public sealed class HeldOutReport
             sb.AppendLine();
         }
 
+        sb.Append("| cut at the token limit (of them looping) | |");
+        foreach (string m in methods)
+        {
+            var all = Rates(m, null);
+            sb.Append(CultureInfo.InvariantCulture, $" {all.CutAtLimit} ({all.Looping}) |");
+        }
+
+        sb.AppendLine();
         sb.Append("| tokens/s | |");
         foreach (string m in methods)
         {
@@ -72,7 +84,7 @@ public sealed class HeldOutReport
         return sb.ToString();
     }
 
-    /// <summary>The same figures as JSON: <c>{method: {group: {n, valid, listed, correct, right_tool}, "tokens_per_second": x}}</c>.</summary>
+    /// <summary>The same figures as JSON: <c>{method: {group: {n, valid, listed, correct, right_tool}, "all": {n, correct, cut_at_limit, looping}, "tokens_per_second": x}}</c>.</summary>
     public JsonObject ToJson()
     {
         var root = new JsonObject();
@@ -86,7 +98,7 @@ public sealed class HeldOutReport
             }
 
             var all = Rates(m, null);
-            byGroup["all"] = new JsonObject { ["n"] = all.Count, ["correct"] = Math.Round(all.Correct, 4) };
+            byGroup["all"] = new JsonObject { ["n"] = all.Count, ["correct"] = Math.Round(all.Correct, 4), ["cut_at_limit"] = all.CutAtLimit, ["looping"] = all.Looping };
             byGroup["tokens_per_second"] = Math.Round(all.TokensPerSecond, 2);
             root[m] = byGroup;
         }
@@ -102,4 +114,11 @@ public sealed class HeldOutReport
 /// <param name="Correct">Share graded correct.</param>
 /// <param name="RightTool">Share calling the expected tool (tool_call rows; 1 elsewhere).</param>
 /// <param name="TokensPerSecond">Generated tokens per second of wall time.</param>
-public sealed record GroupRates(int Count, double Valid, double Listed, double Correct, double RightTool, double TokensPerSecond);
+public sealed record GroupRates(int Count, double Valid, double Listed, double Correct, double RightTool, double TokensPerSecond)
+{
+    /// <summary>Replies cut by the token budget or the context window.</summary>
+    public int CutAtLimit { get; init; }
+
+    /// <summary>Of those, replies that end repeating themselves (<see cref="ReplyLoop"/>).</summary>
+    public int Looping { get; init; }
+}

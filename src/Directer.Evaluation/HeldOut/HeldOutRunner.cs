@@ -49,7 +49,10 @@ public static class HeldOutRunner
             };
             var clock = Stopwatch.StartNew();
             var result = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
-            var outcome = new HeldOutOutcome(method, row, result.RawText, HeldOutGrader.Grade(row, result.Text, result.ToolCalls), result.CompletionTokens, clock.Elapsed.TotalSeconds, result.Steering);
+            var outcome = new HeldOutOutcome(method, row, result.RawText, HeldOutGrader.Grade(row, result.Text, result.ToolCalls), result.CompletionTokens, clock.Elapsed.TotalSeconds, result.Steering)
+            {
+                StopReason = result.StopReason,
+            };
             outcomes.Add(outcome);
             onOutcome?.Invoke(outcome);
         }

@@ -19,6 +19,8 @@ internal static class CommandLine
               Greedy, unsteered check of a saved checkpoint on the held-out set (per-type accuracy).
           longcontext --model DIR [--out FILE] [--per-type N] [--tool-answers N] [--distances 0,250,500,800]
               Writes the long-context held-out split (DIR/longcontext-eval.jsonl): the same constraints at growing distances.
+          export-tokens --out DIR --tokenizer-from MODEL_DIR --count N [--first N] [--seed N] [--max-length N] [--novel P] [--drills P] [--random-copy P] [--long-context P]
+              Writes the training stream (token ids + loss masks, DIR/examples.bin.gz) for tools/gpu-training/train.py.
           logits --model DIR --ids 1,2,3
               Prints the logits of a saved checkpoint (to compare with reference/llama_reference.py).
         """;
@@ -41,6 +43,7 @@ internal static class CommandLine
                 "train" => TrainCommand.Run(options),
                 "bench" => TrainCommand.Bench(options),
                 "logits" => LogitsCommand.Run(options),
+                "export-tokens" => ExportTokensCommand.Run(options),
                 "eval" => EvalCommand.Run(options),
                 "longcontext" => LongContextCommand.Run(options),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}"),
