@@ -91,16 +91,19 @@ public sealed class CheckpointWeights : IDisposable
     /// <exception cref="CheckpointException">The tensor is missing, has another shape, or an unsupported dtype.</exception>
     public torch.Tensor Read(string name, torch.ScalarType dtype, params long[] expectedShape)
     {
-        SafetensorsEntry entry = Entry(name);
-        if (expectedShape is { Length: > 0 } && !expectedShape.AsSpan().SequenceEqual(entry.Shape))
-        {
-            throw new CheckpointException(
-                $"Tensor '{name}' in checkpoint '{Directory}' has shape {SafetensorsDType.FormatShape(entry.Shape)}, but config.json implies {SafetensorsDType.FormatShape(expectedShape)}; the weights do not match config.json.",
-                fileOf[name].FilePath,
-                name);
-        }
-
+        RequireShape(name, expectedShape);
         return fileOf[name].Read(name, dtype);
+    }
+
+    /// <summary>
+    /// Reads elements <paramref name="firstElement"/>.. of a tensor (in storage order) into the contiguous CPU tensor
+    /// <paramref name="destination"/>, as many as it holds, converting to its type (see <see cref="SafetensorsFile.ReadInto(string, long, torch.Tensor)"/>).
+    /// </summary>
+    /// <exception cref="CheckpointException">The tensor is missing, has another shape, or an unsupported dtype.</exception>
+    internal void ReadInto(string name, long[] expectedShape, long firstElement, torch.Tensor destination)
+    {
+        RequireShape(name, expectedShape);
+        fileOf[name].ReadInto(name, firstElement, destination);
     }
 
     /// <summary>
@@ -148,6 +151,18 @@ public sealed class CheckpointWeights : IDisposable
         foreach (SafetensorsFile file in files)
         {
             file.Dispose();
+        }
+    }
+
+    private void RequireShape(string name, long[] expectedShape)
+    {
+        SafetensorsEntry entry = Entry(name);
+        if (expectedShape is { Length: > 0 } && !expectedShape.AsSpan().SequenceEqual(entry.Shape))
+        {
+            throw new CheckpointException(
+                $"Tensor '{name}' in checkpoint '{Directory}' has shape {SafetensorsDType.FormatShape(entry.Shape)}, but config.json implies {SafetensorsDType.FormatShape(expectedShape)}; the weights do not match config.json.",
+                fileOf[name].FilePath,
+                name);
         }
     }
 

@@ -1,28 +1,36 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 
 namespace Directer.Core.Checkpoints;
 
 /// <summary>
-/// A memory-mapped <c>.safetensors</c> file: its header is read and fully validated on <see cref="Open"/>, and
-/// <see cref="Read(string, torch.ScalarType)"/> copies one tensor into a new CPU tensor. Files of any size are supported (offsets are 64-bit;
-/// data is copied in chunks below 2 GB).
+/// An open <c>.safetensors</c> file: its header is read and fully validated on <see cref="Open"/>, and
+/// <see cref="Read(string, torch.ScalarType)"/> reads one tensor into a new CPU tensor. Files of any size are supported (offsets are 64-bit;
+/// data is read in chunks below 2 GB).
 /// </summary>
 /// <remarks>
 /// Format: 8-byte little-endian header length N, N bytes of JSON header
 /// (<c>{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}</c>), then the data block;
 /// offsets are relative to the start of the data block. Reading is thread-safe; disposing is not.
+/// Tensors are read with positional reads straight into the tensor's memory, not through a memory map: the pages
+/// of a mapped file count in the process's resident set until it is unmapped, so a model loaded from a mapping
+/// peaked at two copies of its weights (the mapped file and the tensors); read, the file's pages stay in the
+/// operating system's cache only. A stored type other than the requested one is converted chunk by chunk, so a
+/// tensor's stored form is never held whole beside it.
 /// </remarks>
-public sealed unsafe class SafetensorsFile : IDisposable
+public sealed class SafetensorsFile : IDisposable
 {
     /// <summary>The largest header accepted (the reference implementation's limit).</summary>
     internal const long MaxHeaderLength = 100_000_000;
 
     /// <summary>The chunk size used to copy tensor bytes (below the 2 GB limit of <c>Tensor.bytes</c>).</summary>
     internal const long DefaultChunkBytes = 1L << 30;
+
+    /// <summary>The most stored bytes held at once while converting a tensor to another type.</summary>
+    internal const long ConversionChunkBytes = 4L << 20;
 
     /// <summary>The most <c>__metadata__</c> entries accepted: real checkpoints carry a handful ("format": "pt");
     /// millions of them only cost memory (a 60 MB header of them took 756 MB to load before this bound).</summary>
@@ -33,11 +41,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     private const string MetadataKey = "__metadata__";
 
-    private readonly MemoryMappedFile? map;
-    private readonly MemoryMappedViewAccessor? view;
+    private readonly SafeFileHandle handle;
     private readonly long dataStart;
-    private readonly long dataLength;
-    private byte* basePointer;
     private bool disposed;
 
     private SafetensorsFile(
@@ -45,23 +50,13 @@ public sealed unsafe class SafetensorsFile : IDisposable
         Dictionary<string, SafetensorsEntry> entries,
         Dictionary<string, string> metadata,
         long dataStart,
-        long dataLength,
-        MemoryMappedFile? map,
-        MemoryMappedViewAccessor? view)
+        SafeFileHandle handle)
     {
         FilePath = filePath;
         Entries = entries;
         Metadata = metadata;
         this.dataStart = dataStart;
-        this.dataLength = dataLength;
-        this.map = map;
-        this.view = view;
-        if (view is not null)
-        {
-            byte* pointer = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            basePointer = pointer + view.PointerOffset;
-        }
+        this.handle = handle;
     }
 
     /// <summary>The full path of the file.</summary>
@@ -75,7 +70,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     /// <summary>Opens a safetensors file and validates its header and the layout of every tensor.</summary>
     /// <param name="path">The <c>.safetensors</c> file.</param>
-    /// <returns>The open file; dispose it to unmap.</returns>
+    /// <returns>The open file; dispose it to close it.</returns>
     /// <exception cref="CheckpointException">The file is missing, truncated or malformed; the message says how.</exception>
     public static SafetensorsFile Open(string path)
     {
@@ -139,29 +134,18 @@ public sealed unsafe class SafetensorsFile : IDisposable
         long dataLength = fileLength - dataStart;
         var (entries, metadata) = ParseHeader(fullPath, headerBytes, dataLength);
 
-        MemoryMappedFile? map = null;
-        MemoryMappedViewAccessor? view = null;
         try
         {
-            // Map the file only when it has data: a zero-length view cannot be created.
-            if (dataLength > 0)
-            {
-                map = MemoryMappedFile.CreateFromFile(fullPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-                view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            }
-
-            return new SafetensorsFile(fullPath, entries, metadata, dataStart, dataLength, map, view);
+            return new SafetensorsFile(fullPath, entries, metadata, dataStart, File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            view?.Dispose();
-            map?.Dispose();
-            throw new CheckpointException($"Safetensors file '{fullPath}' cannot be memory-mapped: {e.Message}", fullPath, inner: e);
+            throw new CheckpointException($"Safetensors file '{fullPath}' cannot be opened: {e.Message}", fullPath, inner: e);
         }
     }
 
     /// <summary>
-    /// Copies one tensor into a new contiguous CPU tensor of type <paramref name="dtype"/> (converting from the
+    /// Reads one tensor into a new contiguous CPU tensor of type <paramref name="dtype"/> (converting from the
     /// stored type when it differs).
     /// </summary>
     /// <param name="name">The tensor's name.</param>
@@ -199,37 +183,77 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Like <see cref="Read(string, torch.ScalarType)"/>, copying at most <paramref name="chunkBytes"/> bytes at a time.</summary>
     internal torch.Tensor Read(string name, torch.ScalarType dtype, long chunkBytes)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (!Entries.TryGetValue(name, out SafetensorsEntry? entry))
-        {
-            throw new CheckpointException($"Tensor '{name}' is not in safetensors file '{FilePath}'.", FilePath, name);
-        }
-
-        torch.ScalarType sourceType = StoredType(entry);
-        torch.Tensor result = torch.empty(entry.Shape, sourceType);
+        SafetensorsEntry entry = Find(name);
+        StoredType(entry); // an unloadable dtype is reported before anything is allocated
+        torch.Tensor result = torch.empty(entry.Shape, dtype);
         try
         {
-            if (entry.ByteLength > 0)
-            {
-                using torch.Tensor flat = result.view(-1);
-                CopyChunked(basePointer + dataStart + entry.DataBegin, entry.ByteLength, flat, chunkBytes);
-            }
-
-            if (sourceType == dtype)
-            {
-                return result;
-            }
-
-            torch.Tensor converted = result.to(dtype);
-            result.Dispose();
-            return converted;
+            ReadInto(entry, 0, result, chunkBytes);
+            return result;
         }
         catch
         {
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reads elements <paramref name="firstElement"/>.. of tensor <paramref name="name"/> (in storage order) into the
+    /// contiguous CPU tensor <paramref name="destination"/>, as many as it holds, converting to its type: how a
+    /// model reads the parts of a fused matrix into their rows, or a matrix a few rows at a time, with no tensor
+    /// of the whole stored part beside the destination.
+    /// </summary>
+    /// <exception cref="CheckpointException">The tensor is missing or its stored dtype cannot be loaded as weights.</exception>
+    internal void ReadInto(string name, long firstElement, torch.Tensor destination) =>
+        ReadInto(Find(name), firstElement, destination, DefaultChunkBytes);
+
+    private void ReadInto(SafetensorsEntry entry, long firstElement, torch.Tensor destination, long chunkBytes)
+    {
+        torch.ScalarType sourceType = StoredType(entry);
+        long total = destination.NumberOfElements;
+        long stored = entry.Shape.Aggregate(1L, (a, b) => a * b);
+        if (!destination.is_contiguous() || destination.device_type != DeviceType.CPU || firstElement < 0 || firstElement + total > stored)
+        {
+            throw new ArgumentException(
+                $"Elements [{firstElement}, {firstElement + total}) of '{entry.Name}' ({stored} elements) cannot be read into a {(destination.is_contiguous() ? "contiguous" : "strided")} {destination.device_type} tensor.",
+                nameof(destination));
+        }
+
+        if (total == 0)
+        {
+            return;
+        }
+
+        long sourceSize = entry.ByteLength / stored;
+        long offset = dataStart + entry.DataBegin + (firstElement * sourceSize);
+        using torch.Tensor flat = destination.view(-1);
+        if (sourceType == destination.dtype)
+        {
+            ReadChunked(offset, total * sourceSize, flat, chunkBytes);
+            return;
+        }
+
+        // The same conversion as Tensor.to (both are copy_), through a bounded buffer of the stored type.
+        long step = Math.Min(total, Math.Max(1, Math.Min(ConversionChunkBytes, chunkBytes) / sourceSize));
+        using torch.Tensor buffer = torch.empty(step, sourceType);
+        for (long start = 0; start < total; start += step)
+        {
+            long count = Math.Min(step, total - start);
+            using torch.Tensor part = buffer.narrow(0, 0, count);
+            ReadChunked(offset + (start * sourceSize), count * sourceSize, part, chunkBytes);
+            using torch.Tensor target = flat.narrow(0, start, count);
+            target.copy_(part);
+        }
+    }
+
+    private SafetensorsEntry Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return Entries.TryGetValue(name, out SafetensorsEntry? entry)
+            ? entry
+            : throw new CheckpointException($"Tensor '{name}' is not in safetensors file '{FilePath}'.", FilePath, name);
     }
 
     /// <inheritdoc/>
@@ -241,28 +265,21 @@ public sealed unsafe class SafetensorsFile : IDisposable
         }
 
         disposed = true;
-        if (view is not null && basePointer is not null)
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-            basePointer = null;
-        }
-
-        view?.Dispose();
-        map?.Dispose();
+        handle.Dispose();
     }
 
     /// <summary>
-    /// Copies <paramref name="byteCount"/> bytes from <paramref name="source"/> into the 1-D contiguous tensor
-    /// <paramref name="destination"/>, in chunks of at most <paramref name="chunkBytes"/> bytes (rounded down to whole
-    /// elements) so that no single span reaches the 2 GB limit.
+    /// Reads <paramref name="byteCount"/> bytes at file offset <paramref name="fileOffset"/> into the 1-D contiguous
+    /// tensor <paramref name="destination"/>, in chunks of at most <paramref name="chunkBytes"/> bytes (rounded down to
+    /// whole elements) so that no single span reaches the 2 GB limit.
     /// </summary>
-    internal static void CopyChunked(byte* source, long byteCount, torch.Tensor destination, long chunkBytes)
+    private void ReadChunked(long fileOffset, long byteCount, torch.Tensor destination, long chunkBytes)
     {
         long elementSize = destination.ElementSize;
         long totalElements = destination.NumberOfElements;
         if (totalElements * elementSize != byteCount)
         {
-            throw new InvalidOperationException($"Copy of {byteCount} bytes into a tensor of {totalElements * elementSize} bytes.");
+            throw new InvalidOperationException($"Read of {byteCount} bytes into a tensor of {totalElements * elementSize} bytes.");
         }
 
         long chunkElements = Math.Max(1, Math.Min(chunkBytes, int.MaxValue) / elementSize);
@@ -271,7 +288,28 @@ public sealed unsafe class SafetensorsFile : IDisposable
             long count = Math.Min(chunkElements, totalElements - start);
             using torch.Tensor part = destination.narrow(0, start, count);
             Span<byte> target = part.bytes;
-            new ReadOnlySpan<byte>(source + (start * elementSize), checked((int)(count * elementSize))).CopyTo(target);
+            long position = fileOffset + (start * elementSize);
+            while (target.Length > 0)
+            {
+                int read;
+                try
+                {
+                    read = RandomAccess.Read(handle, target, position);
+                }
+                catch (IOException e)
+                {
+                    throw new CheckpointException($"Safetensors file '{FilePath}' cannot be read: {e.Message}", FilePath, inner: e);
+                }
+
+                if (read == 0)
+                {
+                    throw new CheckpointException(
+                        $"Safetensors file '{FilePath}' ended at byte {position} while a tensor was read; it was truncated after it was opened.", FilePath);
+                }
+
+                target = target[read..];
+                position += read;
+            }
         }
     }
 

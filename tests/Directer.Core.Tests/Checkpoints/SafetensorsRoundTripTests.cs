@@ -117,6 +117,41 @@ public sealed class SafetensorsRoundTripTests : IDisposable
         var h = file.Read("h", torch.ScalarType.BFloat16, chunkBytes);
         Assert.Equal(half.bytes.ToArray(), h.bytes.ToArray());
         Assert.Equal(new long[] { 7, 11 }, h.shape);
+
+        // Another type: converted through a buffer of at most chunkBytes stored bytes, the same values as Tensor.to.
+        var narrowed = file.Read("m", torch.ScalarType.BFloat16, chunkBytes);
+        Assert.Equal(half.bytes.ToArray(), narrowed.bytes.ToArray());
+        var widened = file.Read("h", torch.ScalarType.Float32, chunkBytes);
+        Assert.Equal(half.to(torch.ScalarType.Float32).data<float>().ToArray(), widened.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void ReadIntoFillsADestinationFromAnyElementInTheStoredOrderAndType()
+    {
+        // How a model reads the parts of a fused matrix into their rows, and int8 weights a few rows at a time.
+        using var scope = torch.NewDisposeScope();
+        var source = torch.arange(77, dtype: torch.ScalarType.Float32).reshape(7, 11).mul(0.37);
+        string path = temp.File("into.safetensors");
+        SafetensorsWriter.Write(path, [new("pad", torch.ones(3)), new("m", source)], null);
+        using var file = SafetensorsFile.Open(path);
+
+        var fused = torch.zeros(9, 11);
+        using (var rows = fused.narrow(0, 1, 3))
+        {
+            file.ReadInto("m", 2 * 11, rows);
+        }
+
+        Assert.Equal(source.narrow(0, 2, 3).contiguous().data<float>().ToArray(), fused.narrow(0, 1, 3).contiguous().data<float>().ToArray());
+        Assert.Equal(0, fused.narrow(0, 0, 1).abs().sum().item<float>());
+        Assert.Equal(0, fused.narrow(0, 4, 5).abs().sum().item<float>());
+
+        var converted = torch.empty(2, 11, torch.ScalarType.BFloat16);
+        file.ReadInto("m", 5 * 11, converted);
+        Assert.Equal(source.narrow(0, 5, 2).to(torch.ScalarType.BFloat16).bytes.ToArray(), converted.bytes.ToArray());
+
+        Assert.Throws<ArgumentException>(() => file.ReadInto("m", 6 * 11, torch.empty(2, 11)));
+        Assert.Throws<ArgumentException>(() => file.ReadInto("m", 0, torch.empty(11, 2).t()));
+        Assert.Throws<CheckpointException>(() => file.ReadInto("missing", 0, torch.empty(1)));
     }
 
     [Fact]

@@ -106,6 +106,28 @@ public sealed unsafe class Int8WeightTests
         }
     }
 
+    /// <summary>
+    /// int8 weights are quantised at load a few rows at a time straight from the file; a row buffer of one row (every
+    /// part of the fused q/k/v and gate/up matrices crossing chunk boundaries) gives bitwise the logits of the
+    /// default buffer, which holds each part of this model whole.
+    /// </summary>
+    [Fact]
+    public void QuantisingAtLoadInRowChunksGivesTheSameModel()
+    {
+        string path = GeneratedCheckpoints.PathOf("llama-gqa-f32");
+        var options = new ModelOptions { MaxSequenceLength = 64, Int8Weights = true };
+        using var whole = LlamaModel.Load(path, options);
+        using var rows = LlamaModel.Load(path, options, MatrixKernels.Best, int8RowBufferElements: 1);
+        using var input = tensor(Enumerable.Range(0, 9).Select(i => (long)((i * 29) + 3) % whole.VocabSize).ToArray()).unsqueeze(0);
+        using var wholeCache = whole.CreateCache();
+        using var rowsCache = rows.CreateCache();
+        var all = new ForwardRequest { LastPositionOnly = false };
+        using var expected = whole.Forward(input, wholeCache, all);
+        using var actual = rows.Forward(input, rowsCache, all);
+        using var same = expected.eq(actual).all();
+        Assert.True(same.item<bool>(), "row-chunked int8 load changed the logits");
+    }
+
     [Fact]
     public void Int8NeedsTheKernelsAndFloat32Activations()
     {

@@ -159,12 +159,28 @@ internal sealed unsafe class CpuDecoder : IDisposable
     /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
     public static Tensor QuantizeInt8(Tensor weight)
     {
-        using var f = weight.to_type(ScalarType.Float32).contiguous();
-        int rows = (int)f.shape[0];
-        int cols = (int)f.shape[1];
-        var q = empty(new long[] { rows, Int8Blocks.RowBytes(cols) }, ScalarType.Byte);
-        Int8Blocks.Quantize((float*)TensorMemory.Address(f), rows, cols, TensorMemory.Address(q));
+        using var typed = weight.to_type(ScalarType.Float32);
+        using var f = typed.contiguous();
+        var q = empty(new long[] { f.shape[0], Int8Blocks.RowBytes((int)f.shape[1]) }, ScalarType.Byte);
+        QuantizeInt8Rows(f, q, 0);
         return q;
+    }
+
+    /// <summary>
+    /// Quantises float32 rows [n, in] (contiguous) into rows <paramref name="firstRow"/>.. of an int8 weight made by
+    /// <see cref="QuantizeInt8"/>'s layout; each row is quantised on its own, so a matrix quantised a few rows at a
+    /// time is the same as quantised whole.
+    /// </summary>
+    public static void QuantizeInt8Rows(Tensor rows, Tensor target, long firstRow)
+    {
+        long n = rows.shape[0];
+        int cols = (int)rows.shape[1];
+        if (rows.dtype != ScalarType.Float32 || target.dtype != ScalarType.Byte || target.shape[1] != Int8Blocks.RowBytes(cols) || firstRow < 0 || firstRow + n > target.shape[0])
+        {
+            throw new ArgumentException($"Float32 rows [{n}, {cols}] do not fit at row {firstRow} of an int8 weight [{string.Join(", ", target.shape)}].", nameof(rows));
+        }
+
+        Int8Blocks.Quantize((float*)TensorMemory.Address(rows), (int)n, cols, TensorMemory.Address(target) + (firstRow * Int8Blocks.RowBytes(cols)));
     }
 
     /// <summary>Builds the kernels over the model's tensors ([out, in] layout, CPU, contiguous), which must outlive this.</summary>

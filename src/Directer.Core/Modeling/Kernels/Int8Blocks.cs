@@ -95,6 +95,24 @@ internal static unsafe class Int8Blocks
                     continue;
                 }
 
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    // The 512-bit step on four 256-bit quarters: the same values.
+                    var v0 = Vector256.Load(v);
+                    var v1 = Vector256.Load(v + 8);
+                    var v2 = Vector256.Load(v + 16);
+                    var v3 = Vector256.Load(v + 24);
+                    var m4 = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+                    var m2 = Vector128.Max(m4.GetLower(), m4.GetUpper());
+                    float amax = MathF.Max(MathF.Max(m2[0], m2[1]), MathF.Max(m2[2], m2[3]));
+                    float d = amax / ActivationMax;
+                    var id = Vector256.Create(d != 0 ? 1f / d : 0f);
+                    scales[b] = d == 0 || float.IsFinite(d) ? d : float.NaN;
+                    Vector256.Narrow(Vector256.ConvertToInt32(Vector256.Round(v0 * id)), Vector256.ConvertToInt32(Vector256.Round(v1 * id))).Store(qb);
+                    Vector256.Narrow(Vector256.ConvertToInt32(Vector256.Round(v2 * id)), Vector256.ConvertToInt32(Vector256.Round(v3 * id))).Store(qb + 16);
+                    continue;
+                }
+
                 float m = 0;
                 for (int j = 0; j < Block; j++)
                 {

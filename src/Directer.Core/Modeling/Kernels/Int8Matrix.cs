@@ -115,6 +115,16 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
             return;
         }
 
+        if (width == KernelWidth.Vector256)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Four256x1(w0, w1, w2, w3, xa + ((long)r * PreparedRowBytes), y + ((long)r * yStride), first && r == 0);
+            }
+
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             byte* x = xa + ((long)r * PreparedRowBytes);
@@ -289,6 +299,48 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         ya[3] = Vector512.Sum(a3);
     }
 
+    /// <summary>acc + (Σ pairs of q_w·q_x as float32 × d_w) × d_x for one block at 256 bits (two halves of 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Block256(byte* p, short* x, Vector256<float> xScale, Vector256<float> acc)
+    {
+        var lo = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 4)), Vector256.Load(x));
+        var hi = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 20)), Vector256.Load(x + 16));
+        return Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(lo + hi) * Vector256.Create(*(float*)p), xScale, acc);
+    }
+
+    /// <summary>
+    /// Four outputs × one row at 256 bits: four independent accumulators (one chain per output hid no latency) and,
+    /// on a product's first row, the next four weight rows prefetched as in the 512-bit kernels.
+    /// </summary>
+    private void Four256x1(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, float* ya, bool prefetch)
+    {
+        int blocks = Columns / Int8Blocks.Block;
+        short* qa = (short*)xa;
+        float* sa = (float*)(qa + Columns);
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        long ahead = 4 * rowBytes;
+        for (int b = 0; b < blocks; b++)
+        {
+            long off = (long)b * Int8Blocks.BlockBytes;
+            if (prefetch)
+            {
+                Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
+            }
+
+            short* xb = qa + (b * Int8Blocks.Block);
+            var da = Vector256.Create(sa[b]);
+            a0 = Block256(w0 + off, xb, da, a0);
+            a1 = Block256(w1 + off, xb, da, a1);
+            a2 = Block256(w2 + off, xb, da, a2);
+            a3 = Block256(w3 + off, xb, da, a3);
+        }
+
+        ya[0] = Vector256.Sum(a0);
+        ya[1] = Vector256.Sum(a1);
+        ya[2] = Vector256.Sum(a2);
+        ya[3] = Vector256.Sum(a3);
+    }
+
     /// <summary>One (output, row) element at this matrix's width: the same arithmetic as the blocked kernels.</summary>
     private float One(byte* w, byte* x)
     {
@@ -311,11 +363,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
             Vector256<float> acc = default;
             for (int b = 0; b < blocks; b++)
             {
-                byte* p = w + ((long)b * Int8Blocks.BlockBytes);
-                short* xb = q + (b * Int8Blocks.Block);
-                var lo = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 4)), Vector256.Load(xb));
-                var hi = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 20)), Vector256.Load(xb + 16));
-                acc = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(lo + hi) * Vector256.Create(*(float*)p), Vector256.Create(s[b]), acc);
+                acc = Block256(w + ((long)b * Int8Blocks.BlockBytes), q + (b * Int8Blocks.Block), Vector256.Create(s[b]), acc);
             }
 
             return Vector256.Sum(acc);

@@ -264,6 +264,26 @@ internal static unsafe class MatrixKernels
         }
     }
 
+    /// <summary>
+    /// <see cref="PrefetchStep{TLoad}"/> for the 256-bit steps of 16 columns: one line per weight row whenever a step
+    /// starts a new 64-byte line (every step in float32, every other one in bfloat16).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchStep256<TLoad>(byte* n0, byte* n1, byte* n2, byte* n3, int i)
+        where TLoad : struct, IWeightLoad
+    {
+        long at = TLoad.RowBytes(i);
+        if (!Sse.IsSupported || (at & 63) != 0)
+        {
+            return;
+        }
+
+        Sse.Prefetch0(n0 + at);
+        Sse.Prefetch0(n1 + at);
+        Sse.Prefetch0(n2 + at);
+        Sse.Prefetch0(n3 + at);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store4<TLoad>(float* y, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, byte* w0, byte* w1, byte* w2, byte* w3, float* x, int vec, int cols)
         where TLoad : struct, IWeightLoad
@@ -293,8 +313,14 @@ internal static unsafe class MatrixKernels
                 float* xb = xa + xStride;
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
                 Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                long ahead = 4 * rowBytes;
                 for (int i = 0; i < vec; i += 16)
                 {
+                    if (r == 0)
+                    {
+                        PrefetchStep256<TLoad>(w0 + ahead, w1 + ahead, w2 + ahead, w3 + ahead, i);
+                    }
+
                     var xal = Vector256.Load(xa + i);
                     var xah = Vector256.Load(xa + i + 8);
                     var xbl = Vector256.Load(xb + i);
@@ -329,8 +355,14 @@ internal static unsafe class MatrixKernels
             {
                 float* xa = x + ((long)r * xStride);
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                long ahead = 4 * rowBytes;
                 for (int i = 0; i < vec; i += 16)
                 {
+                    if (r == 0)
+                    {
+                        PrefetchStep256<TLoad>(w0 + ahead, w1 + ahead, w2 + ahead, w3 + ahead, i);
+                    }
+
                     var xal = Vector256.Load(xa + i);
                     var xah = Vector256.Load(xa + i + 8);
                     TLoad.Load256(w0, i, out var l, out var h);
