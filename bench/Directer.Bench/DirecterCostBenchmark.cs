@@ -25,6 +25,8 @@ internal static class DirecterCostBenchmark
         ("directer auto (default)", new SteeringSettings { Strategy = SteeringStrategy.Auto }),
     ];
 
+    private static readonly ServingOptions NoPrefixReuse = new() { ReusePrefixes = false };
+
     public static async Task<string> RunAsync(string checkpoint, bool quick, int threads)
     {
         var report = new StringBuilder();
@@ -41,7 +43,9 @@ internal static class DirecterCostBenchmark
             return "(models/directer-demo not found: demo rows skipped)";
         }
 
-        using var model = ChatModel.Load(dir, new ChatModelOptions { Model = new ModelOptions { Threads = threads } });
+        // No kept caches: with prefix reuse only the first method run on a row pays its prefill and the others
+        // reuse it, which made the middle methods of each interleaved row look faster than plain greedy.
+        using var model = ChatModel.Load(dir, new ChatModelOptions { Model = new ModelOptions { Threads = threads }, Serving = NoPrefixReuse });
         var rows = HeldOutSet.Stratified(HeldOutSet.Read(Path.Combine(dir, HeldOutSet.FileName)), quick ? 1 : 4);
         var seconds = new double[Methods.Length];
         var tokens = new int[Methods.Length];
@@ -74,7 +78,7 @@ internal static class DirecterCostBenchmark
     private static async Task<string> RandomModelAsync(string checkpoint, bool quick, int threads)
     {
         using var model = LlamaModel.Load(checkpoint, new ModelOptions { MaxSequenceLength = 512, Threads = threads });
-        using var generator = new TokenGenerator(model);
+        using var generator = new TokenGenerator(model, NoPrefixReuse);
         var prompts = Enumerable.Range(0, quick ? 1 : 3).Select(s => BenchModel.Prompt(96, 100 + s, model.VocabSize)).ToList();
         var spans = new[] { new TokenSpan(8, 40) };
         var options = new GenerationOptions { MaxNewTokens = quick ? 12 : 48, EosTokenIds = [] };
