@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using Directer.Evaluation.Demo;
 using Directer.Training.Commands;
 using Directer.Training.Data;
 using Directer.Training.Tokenization;
@@ -24,7 +25,7 @@ public sealed class ExportTokensTests : IDisposable
     [Fact]
     public void TheExportHoldsTheTrainersExamplesInTheDocumentedLayout()
     {
-        string model = DemoModel.Folder();
+        string model = DemoModel.Require();
         int code = ExportTokensCommand.Run(Options.Parse(["--out", dir, "--tokenizer-from", model, "--count", "40", "--first", "7",
             "--seed", "31", "--novel", "0.8", "--drills", "0.4", "--random-copy", "0.5", "--long-context", "0.3", "--max-length", "300"]));
         Assert.Equal(0, code);
@@ -33,7 +34,7 @@ public sealed class ExportTokensTests : IDisposable
         var vocab = HfTokenizerFiles.Read(Path.Combine(model, "tokenizer.json"));
         var generator = new ConversationGenerator(31, DataSplit.Train, 0.8, 0.4, 0.5, 0.3);
         var expected = Enumerable.Range(7, 40).Select(i => TrainingExample.From(generator.Generate(i), vocab, 300))
-            .Where(e => e.Trainable.Skip(1).Any(t => t)).ToList();
+            .Where(e => e.HasTarget).ToList();
         Assert.Contains(expected, e => e.Length == 300); // truncation was exercised
 
         using var gzip = new GZipStream(File.OpenRead(Path.Combine(dir, "examples.bin.gz")), CompressionMode.Decompress);
@@ -69,7 +70,7 @@ public sealed class ExportTokensTests : IDisposable
     [InlineData("--max-length", "1", "--max-length must be at least 2")]
     public void BadSettingsAreRefusedByName(string option, string value, string message)
     {
-        var args = new List<string> { "--out", dir, "--tokenizer-from", DemoModel.Folder(), "--count", "3" };
+        var args = new List<string> { "--out", dir, "--tokenizer-from", DemoModel.Require(), "--count", "3" };
         int at = args.IndexOf(option);
         if (at >= 0)
         {

@@ -1,5 +1,6 @@
-using Directer.Core.PythonCompat;
 using System.Text.Json.Nodes;
+using Directer.Core.PythonCompat;
+using Directer.Evaluation.Demo;
 using Directer.Evaluation.HeldOut;
 using Directer.Training.Data;
 using Directer.Training.Tokenization;
@@ -75,7 +76,7 @@ public class LongContextDataTests
     [Fact]
     public void TheSplitAsksTheSameQuestionAtGrowingMeasuredDistancesWithinTheWindow()
     {
-        var vocab = HfTokenizerFiles.Read(Path.Combine(DemoModel.Folder(), "tokenizer.json"));
+        var vocab = HfTokenizerFiles.Read(Path.Combine(DemoModel.Require(), "tokenizer.json"));
         var rows = LongContextSetBuilder.Build(vocab, EvalSetBuilder.DefaultSeed, perType: 1, toolAnswers: 2, LongContextSetBuilder.DefaultDistances);
         Assert.Equal(rows.Select(r => r.ToJsonString()), LongContextSetBuilder.Build(vocab, EvalSetBuilder.DefaultSeed, 1, 2, LongContextSetBuilder.DefaultDistances).Select(r => r.ToJsonString()));
 

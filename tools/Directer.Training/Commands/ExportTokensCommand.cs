@@ -64,9 +64,9 @@ internal static class ExportTokensCommand
             for (long i = first; i < first + count; i++)
             {
                 var example = TrainingExample.From(generator.Generate(i), vocab, maxLength);
-                if (!example.Trainable.Skip(1).Any(t => t))
+                if (!example.HasTarget)
                 {
-                    // As the trainer's batches: truncation cut every assistant token, nothing to learn.
+                    // As the trainer's batches.
                     skipped++;
                     continue;
                 }

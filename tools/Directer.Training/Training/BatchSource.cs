@@ -52,7 +52,7 @@ internal sealed class BatchSource
         long first = pool * n;
         var examples = Enumerable.Range(0, n)
             .Select(i => TrainingExample.From(generator.Generate(first + i), vocab, maxLength))
-            .Where(e => e.Trainable.Skip(1).Any(t => t)) // truncation may cut every assistant token
+            .Where(e => e.HasTarget)
             .Select((e, i) => (e, i))
             .OrderBy(p => p.e.Length)
             .ThenBy(p => p.i)

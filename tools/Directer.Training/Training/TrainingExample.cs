@@ -11,6 +11,12 @@ internal sealed record TrainingExample(int[] Ids, bool[] Trainable)
 {
     public int Length => Ids.Length;
 
+    /// <summary>
+    /// Whether some token after the first is trainable, i.e. the example has a next-token target at all; truncation
+    /// can cut every assistant token, and such an example teaches nothing.
+    /// </summary>
+    public bool HasTarget => Trainable.Length > 1 && Trainable.AsSpan(1).Contains(true);
+
     /// <summary>Renders and tokenizes <paramref name="conversation"/>, truncating to <paramref name="maxLength"/> tokens.</summary>
     /// <exception cref="InvalidOperationException">An assistant span does not start or end on a token boundary.</exception>
     public static TrainingExample From(GeneratedConversation conversation, BpeVocabulary vocab, int maxLength)
