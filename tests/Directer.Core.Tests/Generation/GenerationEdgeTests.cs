@@ -17,6 +17,17 @@ public sealed class GenerationEdgeTests
     }
 
     [Fact]
+    public void ServingDefaultsAreTheDocumentedOnes()
+    {
+        var options = new ServingOptions();
+        Assert.Equal(ServingOptions.DefaultCacheSlots, options.CacheSlots);
+        Assert.Equal(ServingOptions.DefaultMaxConcurrentRows, options.MaxConcurrentRows);
+        Assert.Equal(ServingOptions.DefaultMaxQueuedRequests, options.MaxQueuedRequests);
+        Assert.True(options.ReusePrefixes);    // "on by default"
+        Assert.True(options.BatchSteeredRows); // shared steered passes unless the benchmark turns them off
+    }
+
+    [Fact]
     public void EachServingRuleGivesOneErrorNamingTheSettingAndTheValue()
     {
         Assert.Equal(
@@ -28,6 +39,9 @@ public sealed class GenerationEdgeTests
         Assert.Equal(
             ["p.MaxConcurrentRows (4) must not exceed CacheSlots (3): every running request needs its own KV cache."],
             new ServingOptions { CacheSlots = 3, MaxConcurrentRows = 4 }.GetValidationErrors("p."));
+        Assert.Equal(
+            ["MaxConcurrentRows (2) must not exceed CacheSlots (1): every running request needs its own KV cache."],
+            new ServingOptions { CacheSlots = 1, MaxConcurrentRows = 2 }.GetValidationErrors()); // one slot is a valid count to compare with
         Assert.Equal(
             ["p.MaxQueuedRequests must be 0 or more (requests allowed to wait while one runs); got -1."],
             new ServingOptions { MaxQueuedRequests = -1 }.GetValidationErrors("p."));
@@ -91,6 +105,7 @@ public sealed class GenerationEdgeTests
         Assert.Equal(9, error.Position);
         Assert.StartsWith($"Decode step 2 (sequence position 9) produced {kind}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("ModelOptions.CheckWeights", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("or compute in float32 if a bfloat16 activation overflowed.", error.Message, StringComparison.Ordinal);
         Assert.Equal("custom", new NonFiniteLogitsException("custom").Message);
     }
 
