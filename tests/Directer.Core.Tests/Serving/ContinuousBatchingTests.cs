@@ -150,4 +150,40 @@ public sealed class ContinuousBatchingTests
             return step.Index == 2 ? -1 : TokenSampler.ArgMax(logits);
         }
     }
+
+    [Fact]
+    public async Task Plain_requests_share_one_raw_pass_per_round()
+    {
+        // Only unsteered requests (the sampling selector): their raw passes must be rows of one pass, not one pass each.
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        using var generator = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        int[][] prompts = [[1, 17, 42, 5], [3, 8, 9], [7, 7, 2, 11, 4]];
+        var alone = new List<IReadOnlyList<int>>();
+        foreach (var prompt in prompts)
+        {
+            alone.Add((await generator.GenerateAsync(prompt, options)).Ids);
+        }
+
+        Assert.Equal(0, generator.BatchedPasses);
+
+        // The first request waits in its first token's callback until the others are queued, so all three run together.
+        using var queued = new SemaphoreSlim(0);
+        bool first = true;
+        var a = generator.GenerateAsync(prompts[0], options, null, _ =>
+        {
+            if (first)
+            {
+                first = false;
+                Assert.True(queued.Wait(TimeSpan.FromSeconds(30)));
+            }
+        });
+        var b = generator.GenerateAsync(prompts[1], options);
+        var c = generator.GenerateAsync(prompts[2], options);
+        queued.Release();
+        var results = await Task.WhenAll(a, b, c);
+        Assert.Equal(3, results[0].PeakConcurrentRequests);
+        Assert.True(generator.BatchedPasses >= 5, $"{generator.BatchedPasses} shared raw passes for 5 rounds of 3 plain requests");
+        Assert.Equal(alone, results.Select(r => r.Ids));
+    }
 }
