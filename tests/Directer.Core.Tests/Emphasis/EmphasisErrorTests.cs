@@ -62,7 +62,8 @@ public sealed class EmphasisErrorTests
     public void TextTheTemplateDropsIsNotFoundNamingTheTemplate()
     {
         // Llama 3 trims message content: trailing spaces are in the turn but not in the prompt.
-        var error = Assert.Throws<EmphasisNotFoundException>(() => Render("llama3", new EmphasisRequest { Texts = ["hi  "] }, User("hi  ")));
+        // Another turn without the text does not change that: one turn holding it is enough.
+        var error = Assert.Throws<EmphasisNotFoundException>(() => Render("llama3", new EmphasisRequest { Texts = ["hi  "] }, System("Be brief."), User("hi  ")));
         Assert.Equal(
             "Emphasised text \"hi  \" was not found in the rendered prompt: it occurs in a turn's content, but not in what the llama3 template renders of it (the template trims, escapes or drops that part).",
             error.Message);
@@ -97,6 +98,10 @@ public sealed class EmphasisErrorTests
             "Inline-emphasised text \"  \" of turn 0 (User) is not in the prompt: the llama3 template does not render that part of the turn.",
             error.Message);
         Assert.Empty(Render("llama3", request with { IgnoreNotFound = true }, User("x [[  ]]")).EmphasisRanges);
+
+        // A span that begins exactly where the rendered content ends only touches it: still not rendered.
+        var touching = Assert.Throws<EmphasisNotFoundException>(() => Render("llama3", request, User("x[[  ]]")));
+        Assert.Equal("  ", touching.Text);
     }
 
     [Fact]
@@ -134,6 +139,14 @@ public sealed class EmphasisErrorTests
         var prompt = Render("chatml", new EmphasisRequest { Texts = ["aa"] }, User("aaa b aa"));
         int at = prompt.Text.IndexOf("aaa b aa", StringComparison.Ordinal);
         Assert.Equal([new CharRange(at, at + 3), new CharRange(at + 6, at + 8)], prompt.EmphasisRanges);
+    }
+
+    [Fact]
+    public void TouchingOccurrencesOfDifferentTextsBecomeOneRange()
+    {
+        var prompt = Render("chatml", new EmphasisRequest { Texts = ["cd", "ab"] }, User("abcd ab"));
+        int at = prompt.Text.IndexOf("abcd", StringComparison.Ordinal);
+        Assert.Equal([new CharRange(at, at + 4), new CharRange(at + 5, at + 7)], prompt.EmphasisRanges);
     }
 
     [Fact]

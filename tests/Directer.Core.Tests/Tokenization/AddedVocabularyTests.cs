@@ -32,6 +32,10 @@ public sealed class AddedVocabularyTests
         Assert.Equal([(0, 3, 1), (3, 4, 4)], Split(vocabulary, "<a><"));
         Assert.Equal([(0, 2, null)], Split(vocabulary, "xy"));
         Assert.Equal([], Split(vocabulary, ""));
+
+        // Whatever order the tokens come in: the shorter one given first still loses to the longer.
+        var shortFirst = Vocabulary(Token(1, "<"), Token(2, "<ab>"));
+        Assert.Equal([(0, 4, 2), (4, 5, 1)], Split(shortFirst, "<ab><"));
     }
 
     [Fact]
@@ -77,6 +81,10 @@ public sealed class AddedVocabularyTests
     {
         var vocabulary = Vocabulary(Token(7, "hi", singleWord: true));
         Assert.Equal([(1, 3, 7)], Split(vocabulary, "ahib", start: 1, end: 3));
+
+        // Inside a range that does not begin the text, the character before the match is what counts.
+        Assert.Equal([(1, 3, null), (3, 5, 7)], Split(vocabulary, "xx hi", start: 1));
+        Assert.Equal([(1, 5, null)], Split(vocabulary, "x xhi", start: 1));
     }
 
     [Fact]
