@@ -2,7 +2,7 @@ namespace Directer.Core.Steering;
 
 /// <summary>
 /// The recent share of DIRECTER steps the plausibility gate let through: an exponential average over about the last
-/// four steps, 1 at the start of a generation. <see cref="SteeringStrategy.Auto"/> on the CPU runs a step's candidates
+/// four steps, starting as if only the step before the generation had passed. <see cref="SteeringStrategy.Auto"/> on the CPU runs a step's candidates
 /// with its raw row while <see cref="FavoursBatching"/> (see docs/STEERING.md for the costs behind the threshold).
 /// </summary>
 internal struct GatePassRate
@@ -25,8 +25,12 @@ internal struct GatePassRate
     /// <summary>Whether the next step should run its candidates with its raw row.</summary>
     public readonly bool FavoursBatching => rate >= BatchingThreshold;
 
-    /// <summary>Starts a generation (as if every step so far had passed).</summary>
-    public void Reset() => rate = 1;
+    /// <summary>
+    /// Starts a generation as if only the step before it had passed the gate (rate = <see cref="Weight"/>): the first
+    /// step batches and a gated one stops that, so a generation that gates from the start (the demo model's usual case)
+    /// pays no speculative candidates; starting at 1 cost it five batched steps first.
+    /// </summary>
+    public void Reset() => rate = Weight;
 
     /// <summary>Counts a step the gate blocked (<paramref name="gated"/>) or let through.</summary>
     public void Record(bool gated) => rate += Weight * ((gated ? 0 : 1) - rate);

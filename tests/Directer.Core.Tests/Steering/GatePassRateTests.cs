@@ -4,25 +4,40 @@ namespace Directer.Core.Tests.Steering;
 
 /// <summary>
 /// The rule <see cref="SteeringStrategy.Auto"/> uses on the CPU, as docs/STEERING.md states it: an exponential average
-/// (weight 1/4) of the steps the gate let through, starting at 1; batch the candidates with the raw row from 0.25 on.
+/// (weight 1/4) of the steps the gate let through, starting at 1/4 (as if only the step before had passed); batch the candidates with the raw row from 0.25 on.
 /// </summary>
 public sealed class GatePassRateTests
 {
     [Fact]
-    public void AGenerationStartsBatchingAndStopsAfterFiveGatedSteps()
+    public void AGenerationStartsBatchingAndOneGatedStepStopsIt()
     {
         var rate = new GatePassRate();
         rate.Reset();
-        Assert.Equal(1, rate.Value);
+        Assert.Equal(0.25, rate.Value);
+        Assert.True(rate.FavoursBatching);
+        rate.Record(gated: true);
+        Assert.Equal(0.1875, rate.Value, 12);
+        Assert.False(rate.FavoursBatching);
+    }
+
+    [Fact]
+    public void AfterARunOfPassesFourGatedStepsKeepBatchingAndTheFifthStops()
+    {
+        var rate = new GatePassRate();
+        rate.Reset();
+        for (int i = 0; i < 60; i++)
+        {
+            rate.Record(gated: false);
+        }
+
+        Assert.Equal(1, rate.Value, 6);
         var expected = new[] { 0.75, 0.5625, 0.421875, 0.31640625, 0.2373046875 };
         for (int step = 0; step < expected.Length; step++)
         {
-            Assert.True(rate.FavoursBatching, $"before gated step {step + 1}");
             rate.Record(gated: true);
-            Assert.Equal(expected[step], rate.Value, 12);
+            Assert.Equal(expected[step], rate.Value, 6);
+            Assert.Equal(step < 4, rate.FavoursBatching);
         }
-
-        Assert.False(rate.FavoursBatching);
     }
 
     [Fact]
