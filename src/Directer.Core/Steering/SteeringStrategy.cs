@@ -3,7 +3,7 @@ namespace Directer.Core.Steering;
 /// <summary>How DIRECTER runs its candidate passes; both give identical tokens.</summary>
 public enum SteeringStrategy
 {
-    /// <summary>Pick by device: <see cref="BatchedAfterGate"/> on CPU, <see cref="Batched"/> on GPU (see docs/STEERING.md).</summary>
+    /// <summary>On GPU <see cref="Batched"/>; on CPU <see cref="BatchedAfterGate"/> while the gate mostly blocks steering, <see cref="Batched"/> while it mostly lets steps through (see docs/STEERING.md).</summary>
     Auto,
 
     /// <summary>The paper's loop: one steered pass per trial, only when needed.</summary>

@@ -181,6 +181,48 @@ public sealed class DecodeKernelTests
         Assert.Equal(Prompt.Length, cache.Length);
     }
 
+    /// <summary>
+    /// A bfloat16 prefill longer than a kernel pass (100 tokens: chunks of 48, 48 and 4 where it runs on the kernels):
+    /// every position's logits as close to float32 as TorchSharp bf16's; on CPUs without AVX-512 (where it runs on the
+    /// kernels, libtorch's bf16 GEMM being slow there) bitwise what feeding the tokens one at a time gives.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-qwen2-tied")]
+    public void LongBFloat16PrefillMatchesTokenByTokenDecoding(string name)
+    {
+        string path = PathOf(name);
+        using var fast = LlamaModel.Load(path, new ModelOptions { DType = ComputeDType.BFloat16, MaxSequenceLength = 128 });
+        using var slow = LlamaModel.Load(path, new ModelOptions { DType = ComputeDType.BFloat16, MaxSequenceLength = 128, CpuDecodeKernels = false });
+        using var exact = LlamaModel.Load(path, new ModelOptions { DType = ComputeDType.Float32, MaxSequenceLength = 128, CpuDecodeKernels = false });
+        Assert.True(fast.UsesDecodeKernels, fast.DecodeKernelsUnused);
+        long[] prompt = Enumerable.Range(0, 100).Select(i => (long)((i * 37) + 3) % fast.Config.VocabSize).ToArray();
+        var all = new ForwardRequest { LastPositionOnly = false };
+        using var ids = tensor(prompt).unsqueeze(0);
+        using var fastCache = fast.CreateCache();
+        using var slowCache = slow.CreateCache();
+        using var exactCache = exact.CreateCache();
+        using var f = fast.Forward(ids, fastCache, all);
+        using var s = slow.Forward(ids, slowCache, all);
+        using var e = exact.Forward(ids, exactCache, all);
+        Assert.Equal(prompt.Length, fastCache.Length);
+        double scale = e.abs().max().item<float>();
+        double kernelError = (f - e).abs().max().item<float>();
+        double torchError = (s - e).abs().max().item<float>();
+        Assert.True(kernelError <= torchError + (1e-3 * scale), $"{name}: long bf16 prefill's error {kernelError:G3} > TorchSharp bf16's {torchError:G3}");
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            using var stepCache = fast.CreateCache();
+            for (int t = 0; t < prompt.Length; t++)
+            {
+                using var one = tensor(new[] { prompt[t] }).unsqueeze(0);
+                using var step = fast.Forward(one, stepCache);
+                using var row = f.select(1, t).unsqueeze(1);
+                Assert.True(step.equal(row).all().item<bool>(), $"{name}: position {t} of the chunked prefill differs from token-by-token decoding");
+            }
+        }
+    }
+
     /// <summary>Batched rows with several new tokens each, steered per row and captured, as TorchSharp computes them.</summary>
     private const float KeyScale = 50;
 

@@ -457,16 +457,23 @@ internal sealed unsafe class CpuDecoder : IDisposable
         {
             float* xr = input + ((long)r * hidden);
             float* yr = output + ((long)r * hidden);
-            float sum = 0;
-            for (int i = 0; i < hidden; i++)
+            float inv = 1f / MathF.Sqrt((Dot(xr, xr, hidden) / hidden) + eps);
+            int i = 0;
+            fixed (float* wp = weight)
             {
-                sum += xr[i] * xr[i];
-            }
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var scaleBy = Vector256.Create(inv);
+                    for (; i + 8 <= hidden; i += 8)
+                    {
+                        (Vector256.Load(wp + i) * (Vector256.Load(xr + i) * scaleBy)).Store(yr + i);
+                    }
+                }
 
-            float inv = 1f / MathF.Sqrt((sum / hidden) + eps);
-            for (int i = 0; i < hidden; i++)
-            {
-                yr[i] = weight[i] * (xr[i] * inv);
+                for (; i < hidden; i++)
+                {
+                    yr[i] = wp[i] * (xr[i] * inv);
+                }
             }
         }
     }
@@ -686,7 +693,18 @@ internal sealed unsafe class CpuDecoder : IDisposable
             float* g = gateUp + ((long)r * 2 * inter);
             float* u = g + inter;
             float* a = act + ((long)r * inter);
-            for (int i = 0; i < inter; i++)
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                // Vectorised exp: a scalar MathF.Exp per element cost ~1 ms of serial time per 8-row pass of the bench model.
+                for (; i + 8 <= inter; i += 8)
+                {
+                    var v = Vector256.Load(g + i);
+                    (v / (Vector256<float>.One + Vector256.Exp(-v)) * Vector256.Load(u + i)).Store(a + i);
+                }
+            }
+
+            for (; i < inter; i++)
             {
                 float v = g[i];
                 a[i] = v / (1f + MathF.Exp(-v)) * u[i];

@@ -136,7 +136,10 @@ internal sealed class KernelThreads : IDisposable
             }
 
             // Announce the sleep, then look again: a job published in between either sees the flag (and releases) or is seen here.
-            Volatile.Write(ref asleep[w], 1);
+            // A full fence between the two (not Volatile.Write: x86 lets a load pass an earlier store, so the look could read
+            // the old generation while Run, which publishes with full fences, still reads the flag as 0: nobody releases the
+            // worker and Run spins forever; a 20-minute spin of a test host under heavy load fits this).
+            Interlocked.Exchange(ref asleep[w], 1);
             now = Volatile.Read(ref generation);
             if ((now != seen || disposed) && Interlocked.Exchange(ref asleep[w], 0) == 1)
             {
