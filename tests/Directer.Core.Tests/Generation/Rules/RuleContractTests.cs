@@ -148,6 +148,15 @@ public sealed class RuleContractTests : IDisposable
             Assert.Equal(Expected((0, float.NegativeInfinity), (9, float.NegativeInfinity)), logits);
         }
 
+        // Id 0 alone is an end-of-sequence id like any other.
+        var zero = TokenRuleChain.For(options, new HashSet<int> { 0 }, Vocab, null, new StopRule(options, null, null));
+        zero.Begin([1]);
+        using (var scope = NewDisposeScope())
+        {
+            zero.Prepare(Step(0));
+            Assert.Equal(Expected((0, float.NegativeInfinity)), zero.Apply(zeros(Vocab), raw: true).data<float>().ToArray());
+        }
+
         // Only ids outside the vocabulary: no minimum-length rule at all (nothing to hold back).
         var outside = TokenRuleChain.For(options, new HashSet<int> { Vocab, 99_999 }, Vocab, null, new StopRule(options, null, null));
         outside.Begin([1]);
