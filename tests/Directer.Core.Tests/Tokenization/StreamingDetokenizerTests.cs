@@ -71,4 +71,71 @@ public sealed class StreamingDetokenizerTests : IDisposable
         Assert.Equal(string.Empty, detokenizer.Push(tokenizer.Encode("hello")[0]));
         Assert.Equal("hello ", detokenizer.Push(tokenizer.Encode(" ")[0]));
     }
+
+    private int Byte(int b) => TinyTokenizer.Vocab()[TinyTokenizer.ByteChar((byte)b)];
+
+    private string PushBytes(StreamingDetokenizer detokenizer, string ascii) => string.Concat(ascii.Select(c => detokenizer.Push(Byte(c))));
+
+    [Fact]
+    public void AStopStringFoundAfterAHeldPrefixKeepsTheTextBeforeIt()
+    {
+        // "xy" is held (it may become "xyz"); "q" makes "yq" appear at 1: "x" is final text, the rest is cut.
+        var detokenizer = new StreamingDetokenizer(tokenizer, new[] { "xyz", "yq" });
+        Assert.Equal(string.Empty, PushBytes(detokenizer, "xy"));
+        Assert.Equal("x", detokenizer.Push(Byte('q')));
+        Assert.True(detokenizer.Stopped);
+        Assert.Equal("x", detokenizer.Text);
+        Assert.Equal(string.Empty, detokenizer.Flush());
+    }
+
+    [Fact]
+    public void WhenTwoStopStringsAppearTheEarlierOneCuts()
+    {
+        // "ab" at 0 and "b" at 1 in the same held text: the cut is at 0, whichever stop string is listed last.
+        var detokenizer = new StreamingDetokenizer(tokenizer, new[] { "ab", "b" });
+        Assert.Equal(string.Empty, PushBytes(detokenizer, "ab"));
+        Assert.True(detokenizer.Stopped);
+        Assert.Equal(string.Empty, detokenizer.Text);
+    }
+
+    [Fact]
+    public void FlushReleasesAHeldStopPrefixOnceAndASecondFlushAddsNothing()
+    {
+        var detokenizer = new StreamingDetokenizer(tokenizer, new[] { "END" });
+        Assert.Equal("a", PushBytes(detokenizer, "aEN"));
+        Assert.Equal("EN", detokenizer.Flush());
+        Assert.Equal(string.Empty, detokenizer.Flush());
+        Assert.Equal("aEN", detokenizer.Text);
+
+        var incomplete = new StreamingDetokenizer(tokenizer);
+        Assert.Equal(string.Empty, incomplete.Push(Byte(0xF0)));
+        Assert.Equal("\uFFFD", incomplete.Flush());
+        Assert.Equal(string.Empty, incomplete.Flush());
+    }
+
+    [Theory]
+    [InlineData(0xFF)] // never a UTF-8 byte
+    [InlineData(0x80)] // a continuation byte with no lead
+    public void AByteThatCannotStartACharacterBecomesReplacementAtOnce(int b)
+    {
+        var detokenizer = new StreamingDetokenizer(tokenizer);
+        Assert.Equal("\uFFFD", detokenizer.Push(Byte(b)));
+    }
+
+    [Fact]
+    public void ALeadByteFollowedByOneThatCannotContinueItBecomesReplacementWithoutWaitingForTheRest()
+    {
+        var detokenizer = new StreamingDetokenizer(tokenizer);
+        Assert.Equal(string.Empty, detokenizer.Push(Byte(0xE2))); // a three-byte lead: wait
+        Assert.StartsWith("\uFFFD", detokenizer.Push(Byte('a')), StringComparison.Ordinal);
+        Assert.Equal("\uFFFDa", detokenizer.Text + detokenizer.Flush());
+    }
+
+    [Fact]
+    public void AnEmptyStopStringIsRefusedByName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new StreamingDetokenizer(tokenizer, new[] { "END", string.Empty }));
+        Assert.Equal("stopStrings", e.ParamName);
+        Assert.StartsWith("Stop strings must be non-empty.", e.Message, StringComparison.Ordinal);
+    }
 }
