@@ -72,7 +72,7 @@ public sealed class StreamingDetokenizerTests : IDisposable
         Assert.Equal("hello ", detokenizer.Push(tokenizer.Encode(" ")[0]));
     }
 
-    private int Byte(int b) => TinyTokenizer.Vocab()[TinyTokenizer.ByteChar((byte)b)];
+    private int Byte(int b) => tokenizer.TokenToId(TinyTokenizer.ByteChar(b))!.Value;
 
     private string PushBytes(StreamingDetokenizer detokenizer, string ascii) => string.Concat(ascii.Select(c => detokenizer.Push(Byte(c))));
 
