@@ -111,4 +111,23 @@ public class LongContextDataTests
             }
         }
     }
+
+    [Fact]
+    public void EarlierTurnsUnderJsonAndAnAvoidedWordSkipTheTopicNamedByThatWord()
+    {
+        // A JSON reply names its topic, so an earlier turn about "clouds" cannot avoid "clouds"; export-tokens with
+        // seed 9002 stopped on exactly that ("Generated answer breaks its own constraint avoid").
+        var constraints = new List<Constraint> { new(ConstraintKind.Json, Keys: ["result", "content"]), new(ConstraintKind.Avoid, Text: "clouds") };
+        var clouds = TopicFacts.All.Single(t => t.Name == "clouds");
+        Assert.False(TopicAnswerWriter.CanWrite(clouds, constraints));
+        Assert.True(TopicAnswerWriter.CanWrite(clouds, [constraints[1]]));
+        Assert.True(TopicAnswerWriter.CanWrite(clouds, [constraints[0], new(ConstraintKind.Avoid, Text: "rain")]));
+
+        var history = AgentContext.History(new SeededRandom(3), constraints, 30_000, null, ["Tell me about {t}."]);
+        Assert.True(history.Count > 2 * TopicFacts.All.Length, $"only {history.Count} messages: too few draws to meet every topic");
+        foreach (var reply in history.Where(m => m.Role == "assistant"))
+        {
+            Assert.All(constraints, c => Assert.True(ConstraintChecker.IsSatisfied(c, reply.Content), $"{c.TypeName} broken by: {reply.Content}"));
+        }
+    }
 }

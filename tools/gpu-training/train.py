@@ -251,10 +251,12 @@ def save(model, out, init, config, metadata):
 
 # ----------------------------------------------------------------------------- schedule and checks
 
-def learning_rate(step, peak, warmup, total, min_ratio=0.1):
+def learning_rate(step, peak, warmup, total, min_ratio=0.1, time_progress=0.0):
+    """Warm-up over steps, then cosine decay over the steps or, with a time budget, over whichever runs out first."""
     if step < warmup:
         return peak * (step + 1) / warmup
     progress = 1.0 if total <= warmup else min(1.0, (step - warmup) / (total - warmup))
+    progress = max(progress, min(1.0, time_progress))
     return peak * (min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
@@ -278,7 +280,9 @@ def main(argv=None):
     p.add_argument("--data", help="folder written by `Directer.Training export-tokens`")
     p.add_argument("--out", help="checkpoint folder to write")
     p.add_argument("--new-size", help="start from random weights with these config changes, e.g. hidden_size=384,num_hidden_layers=6,intermediate_size=1024")
-    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--steps", type=int, default=1000, help="most steps (with --minutes, an upper bound)")
+    p.add_argument("--minutes", type=float, default=0.0,
+                   help="train for this long, then save: the cosine decay follows the clock, so a run sized to a device lease still ends decayed")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=6e-4)
     p.add_argument("--warmup", type=int, default=50)
@@ -319,13 +323,20 @@ def main(argv=None):
 
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
+    # fused AdamW is the same update in one kernel per step (CUDA only): the demo model is small enough that
+    # kernel launches, not arithmetic, bound the step.
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-                                  lr=a.lr, betas=(0.9, 0.95), eps=1e-8)
+                                  lr=a.lr, betas=(0.9, 0.95), eps=1e-8, **({"fused": True} if device.type == "cuda" else {}))
     autocast = device.type == "cuda" and a.compute == "bf16"
     stream = batches(examples, a.batch, a.seed, meta["pad_id"])
     losses, tokens, start = [], 0, time.time()
+    budget = a.minutes * 60.0
+    done = 0
     for step in range(a.steps):
-        lr = learning_rate(step, a.lr, a.warmup, a.steps)
+        elapsed = time.time() - start
+        if budget and elapsed >= budget:
+            break
+        lr = learning_rate(step, a.lr, a.warmup, a.steps, time_progress=elapsed / budget if budget else 0.0)
         for group in optimizer.param_groups:
             group["lr"] = lr
         inputs, labels = next(stream)
@@ -337,7 +348,7 @@ def main(argv=None):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.grad_clip)
         optimizer.step()
-        value = float(loss)
+        value = loss.item()
         if not math.isfinite(value):
             raise RuntimeError(f"loss became {value} at step {step}; lower --lr")
         losses.append(value)
@@ -350,11 +361,12 @@ def main(argv=None):
             save(model, a.out, a.init, config, {"directer.training.steps": str(done)})
 
     final = float(np.mean(losses[-50:]))
-    save(model, a.out, a.init, config, {"directer.training.steps": str(a.steps), "directer.training.final_loss": f"{final:.4f}"})
+    save(model, a.out, a.init, config, {"directer.training.steps": str(done), "directer.training.final_loss": f"{final:.4f}"})
     report = {
         "command": "python3 tools/gpu-training/train.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "export": meta.get("command"),
-        "steps": a.steps, "batch": a.batch, "peak_lr": a.lr, "warmup": a.warmup, "seed": a.seed,
+        "steps": done, "max_steps": a.steps, "minutes": a.minutes or None, "batch": a.batch,
+        "tokens": tokens, "new_size": a.new_size, "peak_lr": a.lr, "warmup": a.warmup, "seed": a.seed,
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "compute": "bf16 autocast" if autocast else "float32",
         "parameters": params,

@@ -121,6 +121,12 @@ internal static class AgentContext
         while (used < chars)
         {
             var topic = rng.Pick(topics);
+            while (!TopicAnswerWriter.CanWrite(topic, constraints))
+            {
+                // Drawn again only where the reply could not keep the rules (so every other stream is unchanged).
+                topic = rng.Pick(topics);
+            }
+
             string question = rng.Pick(questions).Replace("{t}", topic.Name, StringComparison.Ordinal);
             if (rng.Chance(0.3))
             {

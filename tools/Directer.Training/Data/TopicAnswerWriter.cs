@@ -10,6 +10,15 @@ namespace Directer.Training.Data;
 /// </summary>
 internal static class TopicAnswerWriter
 {
+    /// <summary>
+    /// False where no reply about <paramref name="topic"/> can keep <paramref name="constraints"/>: a JSON reply names
+    /// the topic, so the topic's name must not hold a word to avoid (earlier turns of a long context pick topics other
+    /// than the one the avoided word was drawn from).
+    /// </summary>
+    public static bool CanWrite(Topic topic, IReadOnlyList<Constraint> constraints) =>
+        !constraints.Any(c => c.Kind == ConstraintKind.Json)
+        || !constraints.Any(c => c.Kind == ConstraintKind.Avoid && ConstraintChecker.ContainsWord(topic.Name, c.Text!));
+
     public static string Write(Topic topic, IReadOnlyList<Constraint> constraints, SeededRandom rng)
     {
         Constraint? Find(ConstraintKind k) => constraints.FirstOrDefault(c => c.Kind == k);
