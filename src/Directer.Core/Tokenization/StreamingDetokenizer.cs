@@ -52,7 +52,7 @@ public sealed class StreamingDetokenizer
                 text = text[1..]; // SentencePiece's dummy-prefix space, dropped as Hugging Face decodes
             }
 
-            started |= text.Length > 0 || complete > 0;
+            started = true; // the dummy-prefix space can only lead the first decoded piece
             held.Append(text);
             pendingBytes.RemoveRange(0, complete);
         }

@@ -132,6 +132,36 @@ public sealed class StreamingDetokenizerTests : IDisposable
     }
 
     [Fact]
+    public void AnIncompleteSequenceCutShortAfterAContinuationByteBecomesReplacementWithoutWaiting()
+    {
+        // F0 9F starts a four-byte character (an emoji); 'a' cannot be its third byte, so the two bytes are released as
+        // U+FFFD at once rather than after a fourth byte or at the end.
+        var detokenizer = new StreamingDetokenizer(tokenizer);
+        Assert.Equal(string.Empty, detokenizer.Push(Byte(0xF0)));
+        Assert.Equal(string.Empty, detokenizer.Push(Byte(0x9F)));
+        Assert.StartsWith("\uFFFD", detokenizer.Push(Byte('a')), StringComparison.Ordinal);
+        Assert.Equal("\uFFFDa", detokenizer.Text + detokenizer.Flush());
+    }
+
+    [Fact]
+    public void AHeldBackTailNeverSplitsASurrogatePair()
+    {
+        // A stop string that starts with the low half of U+1F600 matches the second code unit of the emoji: holding
+        // back only that unit would release a lone high surrogate, so the whole pair waits.
+        var detokenizer = new StreamingDetokenizer(tokenizer, ["\uDE00!"]);
+        string streamed = string.Empty;
+        foreach (int id in tokenizer.Encode("a\U0001F600"))
+        {
+            streamed += detokenizer.Push(id);
+            Assert.False(streamed.Length > 0 && char.IsHighSurrogate(streamed[^1]), $"a surrogate pair was split: {streamed}");
+        }
+
+        Assert.Equal("a", streamed);
+        Assert.Equal("\U0001F600", detokenizer.Flush());
+        Assert.Equal("a\U0001F600", detokenizer.Text);
+    }
+
+    [Fact]
     public void AnEmptyStopStringIsRefusedByName()
     {
         var e = Assert.Throws<ArgumentException>(() => new StreamingDetokenizer(tokenizer, new[] { "END", string.Empty }));
