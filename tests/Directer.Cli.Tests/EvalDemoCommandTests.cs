@@ -47,7 +47,25 @@ public sealed class EvalDemoCommandTests : IDisposable
         Assert.InRange(calls.GetProperty("right_tool").GetDouble(), 0, 1);
     }
 
+    [Fact]
+    public void Penalties_reach_the_decoding_of_every_row()
+    {
+        // The same 10 rows greedily, then with a strong repetition penalty (which also counts the prompt's tokens, as
+        // Hugging Face's does): replies that copy from the prompt must change.
+        static string[] Replies(string stderr) => stderr.Split('\n').Where(l => l.TrimStart().StartsWith("[ok]", StringComparison.Ordinal) || l.TrimStart().StartsWith("[--]", StringComparison.Ordinal)).ToArray();
+        var plain = CliRunner.Run(["eval-demo", "--per-group", "1", "--methods", "none", "--max-new-tokens", "32", "--show"]);
+        var penalised = CliRunner.Run(["eval-demo", "--per-group", "1", "--methods", "none", "--max-new-tokens", "32", "--show", "--repetition-penalty", "3"]);
+        Assert.True(plain.ExitCode == 0, plain.Err);
+        Assert.True(penalised.ExitCode == 0, penalised.Err);
+        string[] a = Replies(plain.Err), b = Replies(penalised.Err);
+        Assert.Equal(10, a.Length);
+        Assert.Equal(10, b.Length);
+        Assert.Contains(Enumerable.Range(0, 10), i => a[i] != b[i]);
+    }
+
     [Theory]
+    [InlineData("--presence-penalty", "2.5", "--presence-penalty")]
+    [InlineData("--repetition-penalty", "0", "--repetition-penalty")]
     [InlineData("--methods", "directer+gate", "DIRECTER always has its plausibility gate")]
     [InlineData("--methods", "loud", "loud")]
     [InlineData("--per-group", "0", "--per-group must be at least 1")]

@@ -28,11 +28,13 @@ internal static class EvalDemoCommand
         var constrain = new Option<bool>("--constrain-tool-calls") { Description = "Constrain <tool_call> blocks to valid calls of the listed tools (names, argument names, required arguments, simple types); methods are then labelled NAME+constrained." };
         var modelOptions = new ModelCliOptions();
         var steeringOptions = RequestCliOptions.SteeringParameters();
+        // Penalties against replies that repeat themselves to the token limit (greedy decoding otherwise).
+        var penaltyOptions = new RequestCliOptions(new RequestOptions(), RequestSettings.RepetitionPenalty, RequestSettings.FrequencyPenalty, RequestSettings.PresencePenalty);
         var command = new Command("eval-demo", "Evaluate a model on the demo held-out set: tool-call validity and correctness, answers from tool results, and accuracy per constraint type, per steering method.")
         {
             model, data, methods, perGroup, maxNew, json, show, constrain,
         };
-        foreach (var option in modelOptions.All.Concat(steeringOptions.All))
+        foreach (var option in modelOptions.All.Concat(steeringOptions.All).Concat(penaltyOptions.All))
         {
             command.Options.Add(option);
         }
@@ -51,6 +53,10 @@ internal static class EvalDemoCommand
 
                 var plan = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Read(result).Steering);
                 RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, result.GetValue(maxNew), "--max-new-tokens");
+                var penalties = penaltyOptions.Read(result);
+                Func<ChatRequest, ChatRequest>? decoding = penalties is { RepetitionPenalty: null, FrequencyPenalty: null, PresencePenalty: null }
+                    ? null
+                    : r => r with { RepetitionPenalty = penalties.RepetitionPenalty, FrequencyPenalty = penalties.FrequencyPenalty, PresencePenalty = penalties.PresencePenalty };
                 using var chat = ChatModel.Load(modelDir, new ChatModelOptions { Model = modelOptions.Build(result), ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 Console.Error.WriteLine($"{rows.Count} rows from {dataPath}; methods {string.Join(", ", plan.Select(p => p.Name))}");
                 var outcomes = new List<HeldOutOutcome>();
@@ -74,7 +80,7 @@ internal static class EvalDemoCommand
                         {
                             bar.Report(new EvalProgress(done, rows.Count * plan.Count, 0, clock.Elapsed, tokens, label, o.Row.Id));
                         }
-                    }, constrained, cancellationToken));
+                    }, constrained, cancellationToken, decoding));
                 }
 
                 bar.Finish();

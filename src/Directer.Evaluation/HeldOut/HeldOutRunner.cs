@@ -21,6 +21,8 @@ public static class HeldOutRunner
     /// <param name="onOutcome">Called after each row (progress).</param>
     /// <param name="constrainToolCalls">Constrain tool calls to the listed tools' grammar (<see cref="ChatRequest.ConstrainToolCalls"/>).</param>
     /// <param name="cancellationToken">Stops between (and inside) rows.</param>
+    /// <param name="decoding">Changes each row's request before it runs (e.g. repetition or presence penalties); null runs
+    /// the rows as built (greedy, no penalties).</param>
     public static async Task<IReadOnlyList<HeldOutOutcome>> RunAsync(
         ChatModel model,
         IReadOnlyList<HeldOutRow> rows,
@@ -29,7 +31,8 @@ public static class HeldOutRunner
         int maxNewTokens = 96,
         Action<HeldOutOutcome>? onOutcome = null,
         bool constrainToolCalls = false,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<ChatRequest, ChatRequest>? decoding = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(rows);
@@ -47,6 +50,7 @@ public static class HeldOutRunner
                 Emphasis = steered ? new EmphasisRequest { SystemMessage = true } : null,
                 ConstrainToolCalls = constrainToolCalls,
             };
+            request = decoding?.Invoke(request) ?? request;
             var clock = Stopwatch.StartNew();
             var result = await model.CompleteAsync(request, cancellationToken).ConfigureAwait(false);
             var outcome = new HeldOutOutcome(method, row, result.RawText, HeldOutGrader.Grade(row, result.Text, result.ToolCalls), result.CompletionTokens, clock.Elapsed.TotalSeconds, result.Steering)
