@@ -1,0 +1,167 @@
+using Directer.Core.Generation;
+using Directer.Core.Modeling;
+using Directer.Core.Runtime;
+using Directer.Core.Tests.Support;
+using Directer.Testing;
+
+namespace Directer.Core.Tests.Generation;
+
+/// <summary>
+/// What <see cref="TokenGenerator"/> checks and reports around every request, at its edges: token ids exactly at the
+/// vocabulary size, a selector that caches more than its one position, the timings of the result, and which
+/// cancellation token a cancelled request reports (found as mutation survivors of the generation target, issue 19).
+/// </summary>
+public sealed class GenerationRunContractTests : IDisposable
+{
+    private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23 };
+    private readonly LlamaModel model;
+    private readonly TokenGenerator generator;
+
+    public GenerationRunContractTests()
+    {
+        TorchRuntime.EnsureInitialized();
+        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
+        generator = new TokenGenerator(model);
+    }
+
+    public void Dispose()
+    {
+        generator.Dispose();
+        model.Dispose();
+    }
+
+    [Fact]
+    public async Task APromptIdEqualToTheVocabularySizeIsOutsideIt()
+    {
+        int v = model.VocabSize;
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, v }));
+        Assert.Contains($"Prompt token id {v} is outside the vocabulary [0, {v})", error.Message, StringComparison.Ordinal);
+
+        // The last id inside is fine.
+        var result = await generator.GenerateAsync(new[] { 1, v - 1 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
+        Assert.Single(result.Ids);
+    }
+
+    [Fact]
+    public async Task ASelectorChoosingTheVocabularySizeIsRefusedNamingIt()
+    {
+        int v = model.VocabSize;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v)));
+        Assert.Contains($"chose token {v}, outside the vocabulary [0, {v})", error.Message, StringComparison.Ordinal);
+
+        var fine = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v - 1));
+        Assert.Equal(v - 1, fine.Ids[1]);
+    }
+
+    [Fact]
+    public async Task ASelectorThatCachesTwoPositionsInOneStepIsRefused()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new RunsTheRawPassTwice()));
+        Assert.Contains("must append exactly one position to the cache per step", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the cache went from {Prompt.Length - 1} to {Prompt.Length + 1}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheResultTimesThePrefillAndTheDecoding()
+    {
+        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] });
+        Assert.True(result.PrefillTime > TimeSpan.Zero, "prefill time not measured");
+        Assert.True(result.DecodeTime > TimeSpan.Zero, "decode time not measured");
+    }
+
+    [Fact]
+    public async Task ACancelledRequestReportsTheCallersToken()
+    {
+        using var cts = new CancellationTokenSource();
+        int produced = 0;
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(
+            Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, onToken: _ => { if (++produced == 2) cts.Cancel(); }, cancellationToken: cts.Token));
+        Assert.Equal(cts.Token, error.CancellationToken);
+    }
+
+    [Fact]
+    public async Task AStreamCancelledWithIdsAlreadyQueuedYieldsNoneOfThem()
+    {
+        // The consumer reads one id, stays away while the decoder queues more, then cancels: nothing queued may follow.
+        using var cts = new CancellationTokenSource();
+        var options = new GenerationOptions { MaxNewTokens = 40, EosTokenIds = [] };
+        await using var stream = generator.StreamAsync(Prompt, options, cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await stream.MoveNextAsync());
+        await Task.Delay(300);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await stream.MoveNextAsync());
+    }
+
+    [Fact]
+    public async Task LeavingAStreamEarlyStopsTheDecoderBeforeTheEnumerationEnds()
+    {
+        var counting = new CountingSelector();
+        var options = new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] };
+        await foreach (int _ in generator.StreamAsync(Prompt, options, counting))
+        {
+            break;
+        }
+
+        // Disposing the enumerator cancelled the request and waited for it: no step runs after this point, and the
+        // decoder stopped long before its 50-token budget.
+        int steps = counting.Steps;
+        Assert.True(steps < 50, $"the decoder ran {steps} steps after the consumer left");
+        Assert.Equal(0, generator.PendingRequests);
+        await Task.Delay(100);
+        Assert.Equal(steps, counting.Steps);
+    }
+
+    /// <summary>Greedy, counting its steps; each step takes at least 30 ms, so the 50 steps would take 1.5 s.</summary>
+    private sealed class CountingSelector : ITokenSelector
+    {
+        private int steps;
+
+        public int Steps => Volatile.Read(ref steps);
+
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            Interlocked.Increment(ref steps);
+            Thread.Sleep(30);
+            using var logits = step.RunRawPass();
+            return TokenSampler.ArgMax(logits);
+        }
+    }
+
+    /// <summary>Greedy, except that the second step chooses <c>token</c>.</summary>
+    private sealed class ChoosesAtTheSecondStep(int token) : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            using var logits = step.RunRawPass();
+            return step.Index == 1 ? token : TokenSampler.ArgMax(logits);
+        }
+    }
+
+    /// <summary>Runs the raw pass twice in one step: two positions cached where the step owns one.</summary>
+    private sealed class RunsTheRawPassTwice : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            using (step.RunRawPass())
+            {
+            }
+
+            using var logits = step.RunRawPass();
+            return TokenSampler.ArgMax(logits);
+        }
+    }
+}
