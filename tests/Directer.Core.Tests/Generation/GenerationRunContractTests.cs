@@ -43,6 +43,27 @@ public sealed class GenerationRunContractTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEmptyPromptIsRefusedSayingWhatIsMissing()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(Array.Empty<int>()));
+        Assert.Contains("at least one token", error.Message, StringComparison.Ordinal);
+        Assert.Equal("promptIds", error.ParamName);
+    }
+
+    [Fact]
+    public async Task AOneTokenPromptHasNothingToPrefillAndDecodesFromItsToken()
+    {
+        // The single prompt token is the first decode step's input: nothing runs before it, and the tokens equal a
+        // generation whose prompt is that token followed by the first generated one, minus that one.
+        var options = new GenerationOptions { MaxNewTokens = 5, EosTokenIds = [] };
+        var one = await generator.GenerateAsync(new[] { 17 }, options);
+        Assert.Equal(5, one.Ids.Count);
+        Assert.Equal(1, one.PromptTokens);
+        var continued = await generator.GenerateAsync(new[] { 17, one.Ids[0] }, options with { MaxNewTokens = 4 });
+        Assert.Equal(one.Ids.Skip(1), continued.Ids);
+    }
+
+    [Fact]
     public async Task ASelectorChoosingTheVocabularySizeIsRefusedNamingIt()
     {
         int v = model.VocabSize;
