@@ -54,9 +54,8 @@ internal static class EvalDemoCommand
                 var plan = EvalMethod.ParseList(result.GetValue(methods)!, steeringOptions.Read(result).Steering);
                 RequestSettings.ThrowIfOutOfRange(RequestSettings.MaxTokens, result.GetValue(maxNew), "--max-new-tokens");
                 var penalties = penaltyOptions.Read(result);
-                Func<ChatRequest, ChatRequest>? decoding = penalties is { RepetitionPenalty: null, FrequencyPenalty: null, PresencePenalty: null }
-                    ? null
-                    : r => r with { RepetitionPenalty = penalties.RepetitionPenalty, FrequencyPenalty = penalties.FrequencyPenalty, PresencePenalty = penalties.PresencePenalty };
+                // An absent flag is null, which is also the request's own default (no penalty).
+                Func<ChatRequest, ChatRequest> decoding = r => r with { RepetitionPenalty = penalties.RepetitionPenalty, FrequencyPenalty = penalties.FrequencyPenalty, PresencePenalty = penalties.PresencePenalty };
                 using var chat = ChatModel.Load(modelDir, new ChatModelOptions { Model = modelOptions.Build(result), ChatTemplate = result.GetValue(modelOptions.ChatTemplate) });
                 Console.Error.WriteLine($"{rows.Count} rows from {dataPath}; methods {string.Join(", ", plan.Select(p => p.Name))}");
                 var outcomes = new List<HeldOutOutcome>();
