@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Directer.Core.Checkpoints;
 using Directer.Core.Modeling.Kernels;
 using Directer.Core.Runtime;
@@ -317,6 +318,9 @@ public sealed class LlamaModel : IDisposable
         return new LlamaModel(config, options, layerWeights, embedding, norm, head, context, device, inOut, decoder, kernelsUnused);
     }
 
+    /// <summary>Recent wall time of one-token passes on the CPU decode kernels, per row count (DIRECTER's <see cref="Steering.SteeringStrategy.Auto"/> reads it).</summary>
+    internal DecodePassCosts DecodePassCosts { get; } = new();
+
     /// <summary>A new, empty KV cache sized for <see cref="ContextLength"/> (or fewer positions).</summary>
     public KvCache CreateCache(int? capacity = null)
     {
@@ -355,7 +359,13 @@ public sealed class LlamaModel : IDisposable
 
         if (decoder is not null && batch * n <= CpuDecoder.MaxRows)
         {
+            long started = Stopwatch.GetTimestamp();
             var fast = decoder.Forward(tokenIds, cache, start, request);
+            if (n == 1 && request.Capture is null)
+            {
+                DecodePassCosts.Record((int)batch, Stopwatch.GetTimestamp() - started);
+            }
+
             if (request.WriteCache)
             {
                 cache.Advance(n);

@@ -17,6 +17,9 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
     private readonly List<SteeringStep> trace = new();
     private EmphasisPositions? emphasis;
     private GatePassRate passRate;
+    private LlamaModel? model;
+    private int batchDecidedFor = -1;
+    private bool batchDecision;
     private PendingStep? pending;
     private DeclaredPass? declared;
 
@@ -52,13 +55,14 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
         trace.Clear();
         Ranking = null;
         passRate.Reset();
+        batchDecidedFor = -1;
         pending = null;
         declared?.Dispose();
         declared = null;
     }
 
     /// <summary>Every step after the first (the ranking's) begins with the raw pass alone, unless it runs the raw row with the candidates.</summary>
-    bool IRawPassFirst.StartsWithRawPass(int index, Device device, bool concurrent) => index > 0 && StepStrategy(device, concurrent) != SteeringStrategy.Batched;
+    bool IRawPassFirst.StartsWithRawPass(int index, Device device, bool concurrent) => index > 0 && StepStrategy(index, device, concurrent) != SteeringStrategy.Batched;
 
     /// <summary>
     /// Steps after the first that run <see cref="SteeringStrategy.BatchedAfterGate"/> declare their candidates after the
@@ -68,7 +72,7 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
     /// <see cref="SteeringStrategy.Sequential"/> stops at the first plausible candidate.
     /// </summary>
     bool ISteersAfterRawPass.DeclaresSteeredRows(int index, Device device, bool concurrent) =>
-        index > 0 && StepStrategy(device, concurrent) == SteeringStrategy.BatchedAfterGate;
+        index > 0 && StepStrategy(index, device, concurrent) == SteeringStrategy.BatchedAfterGate;
 
     /// <summary>
     /// The first step (the ranking: raw row + one probe per layer, unless <see cref="SteeringStrategy.Sequential"/>) and
@@ -77,12 +81,13 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
     /// </summary>
     bool IRunsRowsWithRawPass.DeclaresRowsWithRawPass(int index, Device device, bool concurrent) => index == 0
         ? Resolve(Options.Strategy, device) != SteeringStrategy.Sequential
-        : StepStrategy(device, concurrent) == SteeringStrategy.Batched;
+        : StepStrategy(index, device, concurrent) == SteeringStrategy.Batched;
 
     /// <inheritdoc />
     RowsWithRawPass IRunsRowsWithRawPass.DeclareRowsWithRawPass(DecodeStep step)
     {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        model = step.Model;
         declared?.Dispose();
         int layers = step.Model.LayerCount;
         var rows = step.Index == 0 ? RankingRows(layers) : WithRawRow(CandidateSets(layers, Ranking!));
@@ -96,6 +101,7 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
     SteeredRows? ISteersAfterRawPass.BeginStep(DecodeStep step)
     {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
+        model = step.Model;
         var candidates = CandidateSets(step.Model.LayerCount, Ranking!);
         var rawLogits = step.RunRawPass();
         bool greedy = step.Sampler.IsGreedy;
@@ -158,7 +164,8 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
     private int SelectStep(DecodeStep step, DeclaredPass? pass)
     {
         var positions = emphasis ?? throw new InvalidOperationException("Begin was not called.");
-        var strategy = StepStrategy(step.Model.Device, concurrent: false);
+        model = step.Model;
+        var strategy = StepStrategy(step.Index, step.Model.Device, concurrent: false);
         if (step.Index > 0 && strategy == SteeringStrategy.BatchedAfterGate)
         {
             // The same two phases the generator runs for several requests at once, here with the request's own pass.
@@ -236,23 +243,43 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
         return Record(step.Index, gated: false, trials: candidates.Count, layersUsed: 0, fellBack: true, rawToken, rawToken, probabilities);
     }
 
-    /// <summary>The strategy of the next step on <paramref name="device"/>; <paramref name="concurrent"/>: see <see cref="IRawPassFirst.StartsWithRawPass"/>.</summary>
-    private SteeringStrategy StepStrategy(Device device, bool concurrent)
+    /// <summary>The strategy of step <paramref name="index"/> on <paramref name="device"/>; <paramref name="concurrent"/>: see <see cref="IRawPassFirst.StartsWithRawPass"/>.</summary>
+    private SteeringStrategy StepStrategy(int index, Device device, bool concurrent)
     {
         var strategy = Resolve(Options.Strategy, device);
-        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && passRate.FavoursBatching && !concurrent)
+        if (Options.Strategy == SteeringStrategy.Auto && strategy == SteeringStrategy.BatchedAfterGate && !concurrent && BatchesStep(index))
         {
-            // While the gate lets steps through often (it did after any step it let through, and on models where most
-            // steps pass), run the candidates with the raw row (one pass of 1 + trials rows, ~1.2 plain steps on the
-            // CPU kernels) rather than after it (two passes); while it mostly gates, the raw pass alone. Deciding on the
-            // last step alone paid two passes after every gated step of a model that passes 70% of its steps at
-            // random (bench-llama-125m: 0.68x plain greedy against batched's 0.77x; with the rate 0.86-0.90x). Same tokens either way.
-            // With other requests in the round, after the gate: the raw row joins theirs and the candidates join
-            // theirs (two passes for all the requests, not one more per request).
+            // While running the candidates with the raw row (one pass of 1 + T rows) is expected to cost less than the
+            // raw pass plus, on the share of steps the gate lets through, a pass of the T candidates (measured pass
+            // times of this model on this CPU; a fixed threshold on the recent pass rate until they are known). What
+            // an extra row costs differs by CPU and model: on AVX2 a few extra rows cost ~0.2 of a pass, on AVX-512
+            // with a 1-row pass reading its weights as one stream, and on weights that stay in cache, far more. Deciding
+            // on the last step alone paid two passes after every gated step of a model that passes 70% of its steps at
+            // random (bench-llama-125m). Same tokens either way. With other requests in the round, after the gate: the
+            // raw row joins theirs and the candidates join theirs (two passes for all the requests, not one more per request).
             strategy = SteeringStrategy.Batched;
         }
 
         return strategy;
+    }
+
+    /// <summary>
+    /// Whether step <paramref name="index"/> would batch its candidates with its raw row, decided once per step (the
+    /// generator asks several times before and during a step, and a pass in between updates the measured costs).
+    /// </summary>
+    private bool BatchesStep(int index)
+    {
+        if (batchDecidedFor != index)
+        {
+            int trials = Ranking is null || model is null ? 0 : CandidateSets(model.LayerCount, Ranking).Count;
+            var costs = model?.DecodePassCosts;
+            batchDecision = trials == 0 || costs is null
+                ? passRate.FavoursBatching
+                : passRate.FavoursBatchingAt(costs.Of(1), costs.Of(trials), costs.Of(1 + trials));
+            batchDecidedFor = index;
+        }
+
+        return batchDecision;
     }
 
     /// <summary>

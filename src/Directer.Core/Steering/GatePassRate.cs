@@ -3,7 +3,8 @@ namespace Directer.Core.Steering;
 /// <summary>
 /// The recent share of DIRECTER steps the plausibility gate let through: an exponential average over about the last
 /// four steps, starting as if only the step before the generation had passed. <see cref="SteeringStrategy.Auto"/> on the CPU runs a step's candidates
-/// with its raw row while <see cref="FavoursBatching"/> (see docs/STEERING.md for the costs behind the threshold).
+/// with its raw row while that is expected to cost less than running them after the gate (<see cref="FavoursBatchingAt"/>, from the model's
+/// measured pass times; see docs/STEERING.md).
 /// </summary>
 internal struct GatePassRate
 {
@@ -11,9 +12,9 @@ internal struct GatePassRate
     public const double Weight = 0.25;
 
     /// <summary>
-    /// The rate from which batching the candidates with the raw row is cheaper: on the CPU kernels a raw row with T
-    /// candidates costs c(1 + T) ≈ 1.2 plain passes and the candidates alone c(T) ≈ 1.15, so it pays off once more than
-    /// (c(1 + T) − 1) / c(T) ≈ 0.2 of the steps pass the gate.
+    /// The rate from which batching the candidates with the raw row is taken to be cheaper before the pass costs were
+    /// measured: on the AVX2 CPU kernels a raw row with T candidates cost c(1 + T) ≈ 1.2 plain passes and the candidates
+    /// alone c(T) ≈ 1.15, so it paid off once more than (c(1 + T) − 1) / c(T) ≈ 0.2 of the steps passed the gate.
     /// </summary>
     public const double BatchingThreshold = 0.25;
 
@@ -22,8 +23,17 @@ internal struct GatePassRate
     /// <summary>The current rate.</summary>
     public readonly double Value => rate;
 
-    /// <summary>Whether the next step should run its candidates with its raw row.</summary>
+    /// <summary>Whether the next step should run its candidates with its raw row, by the fixed threshold.</summary>
     public readonly bool FavoursBatching => rate >= BatchingThreshold;
+
+    /// <summary>
+    /// Whether the next step should run its candidates with its raw row, given the measured wall time of a raw pass alone
+    /// (<paramref name="raw"/>), of the candidates alone (<paramref name="candidates"/>) and of both in one pass
+    /// (<paramref name="both"/>): a step costs <c>both</c> batched and <c>raw + rate · candidates</c> after the gate, so
+    /// batch when that is cheaper. Until all three were measured, <see cref="FavoursBatching"/> decides.
+    /// </summary>
+    public readonly bool FavoursBatchingAt(double? raw, double? candidates, double? both) =>
+        raw is { } r && candidates is { } c && both is { } b ? b < r + (rate * c) : FavoursBatching;
 
     /// <summary>
     /// Starts a generation as if only the step before it had passed the gate (rate = <see cref="Weight"/>): the first

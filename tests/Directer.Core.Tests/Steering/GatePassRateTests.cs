@@ -69,6 +69,40 @@ public sealed class GatePassRateTests
         Assert.True(atThreshold.FavoursBatching);
     }
 
+    [Fact]
+    public void MeasuredCostsDecideOnceKnownBatchingWhenOnePassCostsLessThanTheRawPassPlusTheRateTimesTheCandidates()
+    {
+        var rate = new GatePassRate();
+        rate.Reset(); // 0.25: the threshold alone would batch
+        Assert.True(rate.FavoursBatchingAt(raw: null, candidates: 1.2, both: 1.4));
+        Assert.True(rate.FavoursBatchingAt(raw: 1.0, candidates: null, both: 1.4));
+        Assert.True(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: null));
+
+        // Expected cost after the gate: 1 + 0.25 · 1.2 = 1.3.
+        Assert.False(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 1.4));
+        Assert.False(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 1.3)); // a tie keeps the raw pass alone
+        Assert.True(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 1.29));
+
+        for (int i = 0; i < 40; i++)
+        {
+            rate.Record(gated: false);
+        }
+
+        // Nearly every step passes (rate ≈ 1): after the gate ≈ 1 + 1.2 = 2.2, so even a costly batch pays.
+        Assert.True(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 2.1));
+        Assert.False(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 2.3));
+
+        for (int i = 0; i < 80; i++)
+        {
+            rate.Record(gated: true);
+        }
+
+        // Nearly every step gated (rate ≈ 0): batching must cost no more than the raw pass, whatever the threshold says.
+        Assert.False(rate.FavoursBatching);
+        Assert.True(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 0.99));
+        Assert.False(rate.FavoursBatchingAt(raw: 1.0, candidates: 1.2, both: 1.01));
+    }
+
     [Theory]
     [InlineData(0.7, 0.9)] // the random 125M bench model: most steps batch
     [InlineData(0.12, 0.3)] // the demo model: most steps run the raw pass alone

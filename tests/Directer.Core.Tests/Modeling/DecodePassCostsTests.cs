@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Directer.Core.Modeling;
+using Directer.Core.Tests.Support;
+using Directer.Testing;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Tests.Modeling;
+
+/// <summary>
+/// The measured pass times DIRECTER's <c>Auto</c> strategy compares: an exponential average per row count (weight 1/4,
+/// the first pass taken as is), and which of the model's passes count (one-token passes on the CPU decode kernels
+/// without attention capture).
+/// </summary>
+public sealed class DecodePassCostsTests
+{
+    private static long Ticks(double seconds) => (long)Math.Round(seconds * Stopwatch.Frequency);
+
+    [Fact]
+    public void TheFirstPassIsTakenAsIsAndLaterOnesMoveTheAverageByAQuarter()
+    {
+        var costs = new DecodePassCosts();
+        Assert.Null(costs.Of(3));
+        costs.Record(3, Ticks(0.008));
+        Assert.Equal(0.008, costs.Of(3)!.Value, 9);
+        costs.Record(3, Ticks(0.004));
+        Assert.Equal(0.007, costs.Of(3)!.Value, 9); // 0.008 + 0.25 · (0.004 − 0.008)
+        costs.Record(3, Ticks(0.011));
+        Assert.Equal(0.008, costs.Of(3)!.Value, 9);
+        Assert.Null(costs.Of(2));
+        Assert.Null(costs.Of(4));
+    }
+
+    [Fact]
+    public void RowCountsOutsideTheTableAreIgnored()
+    {
+        var costs = new DecodePassCosts();
+        costs.Record(0, Ticks(1));
+        costs.Record(DecodePassCosts.MaxRows + 1, Ticks(1));
+        costs.Record(DecodePassCosts.MaxRows, Ticks(0.5));
+        Assert.Null(costs.Of(0));
+        Assert.Null(costs.Of(DecodePassCosts.MaxRows + 1));
+        Assert.Equal(0.5, costs.Of(DecodePassCosts.MaxRows)!.Value, 9);
+    }
+
+    [Fact]
+    public void OneTokenKernelPassesAreCountedByRowsAndPrefillsAndCapturingPassesAreNot()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(TinyCheckpoints.LlamaGqaF32.Name), new ModelOptions { MaxSequenceLength = 32 });
+        using var cache = model.CreateCache();
+        using (var prompt = tensor(new long[] { 1, 17, 42, 5 }).unsqueeze(0))
+        {
+            model.Forward(prompt, cache).Dispose();
+        }
+
+        Assert.Null(model.DecodePassCosts.Of(1)); // four tokens in one pass: a prefill, not a decode pass
+        using (var one = tensor(new long[] { 9 }).unsqueeze(0))
+        {
+            model.Forward(one, cache).Dispose();
+        }
+
+        Assert.NotNull(model.DecodePassCosts.Of(1));
+        using (var three = tensor(new long[] { 3, 4, 5 }).unsqueeze(1))
+        {
+            using var capture = new AttentionCapture(model.LayerCount);
+            model.Forward(three, cache, new ForwardRequest { WriteCache = false, Capture = capture }).Dispose();
+            Assert.Null(model.DecodePassCosts.Of(3)); // the ranking's capturing pass is not a candidate pass
+            model.Forward(three, cache, new ForwardRequest { WriteCache = false }).Dispose();
+        }
+
+        Assert.NotNull(model.DecodePassCosts.Of(3));
+        Assert.Null(model.DecodePassCosts.Of(2));
+    }
+
+    [Fact]
+    public void TheTorchSharpPathRecordsNothing()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf(TinyCheckpoints.LlamaGqaF32.Name), new ModelOptions { MaxSequenceLength = 32, CpuDecodeKernels = false });
+        using var cache = model.CreateCache();
+        using var one = tensor(new long[] { 9 }).unsqueeze(0);
+        model.Forward(one, cache).Dispose();
+        Assert.Null(model.DecodePassCosts.Of(1));
+    }
+}
