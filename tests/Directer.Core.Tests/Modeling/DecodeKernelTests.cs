@@ -283,6 +283,59 @@ public sealed class DecodeKernelTests
         }
     }
 
+    /// <summary>
+    /// The ranking's pass (a raw row, then one row steered in layer p for each p, all with the same token): the kernels
+    /// compute a row only from the first layer where it differs from row 0 and copy row 0 before that. Each row's logits
+    /// and captured attention input and output must be bitwise what the same row gives computed in every layer (alone
+    /// in its pass, as row 0); a row that never differs (the last, steered in no layer) too.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32", "f32")]
+    [InlineData("odd-gqa-bias", "f32")]
+    [InlineData("odd-qwen2-tied", "bf16")]
+    [InlineData("llama-gqa-f32", "int8")]
+    public void RowsEqualToRowZeroUpToTheirSteeredLayerGiveTheBitsOfAFullPass(string name, string weights)
+    {
+        var options = new ModelOptions { MaxSequenceLength = 32, DType = weights == "bf16" ? ComputeDType.BFloat16 : ComputeDType.Float32, Int8Weights = weights == "int8" };
+        using var model = LlamaModel.Load(PathOf(name), options);
+        Assert.True(model.UsesDecodeKernels, model.DecodeKernelsUnused);
+        using var cache = model.CreateCache();
+        using (var prefix = tensor(Prompt).unsqueeze(0))
+        {
+            model.Forward(prefix, cache).Dispose();
+        }
+
+        int layers = model.LayerCount;
+        var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length);
+        var rowLayers = new List<IReadOnlySet<int>> { new HashSet<int>() };
+        rowLayers.AddRange(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }));
+        rowLayers.Add(new HashSet<int>());
+        long[] ids = rowLayers.Select(_ => 33L).ToArray();
+        using var steering = new KeyScaleSteering(emphasis, KeyScale, rowLayers, Prompt.Length, Prompt.Length + 1, model.Device);
+        using var capture = new AttentionCapture(layers);
+        using var batch = model.Forward(tensor(ids).unsqueeze(1), cache, new ForwardRequest { WriteCache = false, Steering = steering, Capture = capture });
+        for (int r = 0; r < rowLayers.Count; r++)
+        {
+            using var alone = new KeyScaleSteering(emphasis, KeyScale, new[] { rowLayers[r] }, Prompt.Length, Prompt.Length + 1, model.Device);
+            using var aloneCapture = new AttentionCapture(layers);
+            using var single = model.Forward(tensor(new[] { ids[r] }).unsqueeze(1), cache, new ForwardRequest { WriteCache = false, Steering = alone, Capture = aloneCapture });
+            using var row = batch.narrow(0, r, 1);
+            Assert.True(single.equal(row).all().item<bool>(), $"{name} {weights}: row {r}'s logits differ from the row computed alone");
+            for (int l = 0; l < layers; l++)
+            {
+                using var input = capture.Inputs[l]!.narrow(0, r, 1);
+                using var output = capture.Outputs[l]!.narrow(0, r, 1);
+                Assert.True(aloneCapture.Inputs[l]!.equal(input).all().item<bool>(), $"{name} {weights}: row {r}'s captured input of layer {l}");
+                Assert.True(aloneCapture.Outputs[l]!.equal(output).all().item<bool>(), $"{name} {weights}: row {r}'s captured output of layer {l}");
+            }
+        }
+
+        using var raw = batch.narrow(0, 0, 1);
+        using var steeredFirst = batch.narrow(0, 1, 1);
+        Assert.False(raw.equal(steeredFirst).all().item<bool>(), "steering layer 0 changed nothing");
+        Assert.Equal(Prompt.Length, cache.Length);
+    }
+
     [Fact]
     public void ConfigFeaturesTheKernelsDoNotImplementKeepTheTorchSharpPath()
     {

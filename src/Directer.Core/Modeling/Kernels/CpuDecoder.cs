@@ -64,6 +64,10 @@ internal sealed unsafe class CpuDecoder : IDisposable
     private int cacheCapacity;
     private readonly bool[] rowScaled = new bool[MaxRows];
 
+    // Rows of a single-cache pass that repeat row 0's input (see RowsByLayer): whether row r's token is row 0's, and per layer how many leading rows are computed.
+    private readonly bool[] sameToken = new bool[MaxRows];
+    private int[] rowsByLayer = [];
+
     // Rows of different sequences (ForwardSequences): row b reads and writes its own cache at its own position.
     private bool passSequences;
     private readonly int[] rowStart = new int[MaxRows];
@@ -262,6 +266,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 }
 
                 embedding.ReadRow((int)id, x + ((long)r * hidden));
+                sameToken[r] = id == idp[0];
             }
         }
 
@@ -333,23 +338,82 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    /// <summary>
+    /// How many leading rows each layer computes: a row with row 0's token over the same cache is the same as row 0 up to
+    /// the first layer where its score scaling differs from row 0's, so up to there it is copied from row 0 instead of
+    /// computed (DIRECTER's ranking: row p + 1 is steered in layer p only, so layer l computes l + 2 rows, not L + 1).
+    /// The kernels give a row the same bits in any batch, so the copy is bitwise what computing it gives. Every row in
+    /// every layer for several tokens per row, sequences of their own, or a steering other than score-column scaling
+    /// (its hook sees every row's scores).
+    /// </summary>
+    private int[]? RowsByLayer(int batch, int n, ForwardRequest request)
+    {
+        if (passSequences || n != 1 || batch < 2 || (request.Steering is not null && request.Steering is not IScoreColumnScaling))
+        {
+            return null;
+        }
+
+        if (rowsByLayer.Length != layers.Length)
+        {
+            rowsByLayer = new int[layers.Length];
+        }
+
+        var scaling = request.Steering as IScoreColumnScaling;
+        bool Scaled(int layer, int row) => scaling is not null && request.Steering!.AffectsLayer(layer) && scaling.IsRowScaled(layer, row);
+        int computed = 1;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            for (int r = computed; r < batch; r++)
+            {
+                if (!sameToken[r] || Scaled(l, r) != Scaled(l, 0))
+                {
+                    computed = r + 1;
+                }
+            }
+
+            rowsByLayer[l] = computed;
+        }
+
+        return rowsByLayer;
+    }
+
+    /// <summary>Copies row 0 of a [rows, width] buffer into rows [from, to).</summary>
+    private static void CopyRowZero(float* buffer, int width, int from, int to)
+    {
+        long bytes = width * sizeof(float);
+        for (int r = from; r < to; r++)
+        {
+            Buffer.MemoryCopy(buffer, buffer + ((long)r * width), bytes, bytes);
+        }
+    }
+
     private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache)
     {
         int rows = batch * n;
         int start = passStart;
-        int heads3 = rows * heads;
-        EnsureScores((long)heads3 * passTotal);
+        EnsureScores((long)rows * heads * passTotal);
+        var byLayer = RowsByLayer(batch, n, request);
+        int computed = byLayer?[0] ?? rows;
         for (int l = 0; l < layers.Length; l++)
         {
             var w = layers[l];
-            RmsNorm(x, w.InputNorm, h, rows);
-            Multiply(w.Qkv, h, rows, qkv, qkvOut, w.QkvBias);
-            if (w.QueryKeyNorm is { } qkNorm)
+            if (byLayer is not null && byLayer[l] > computed)
             {
-                HeadNorm(rows, qkNorm);
+                // Rows that part from row 0 in this layer start from row 0's hidden state.
+                CopyRowZero(x, hidden, computed, byLayer[l]);
+                computed = byLayer[l];
             }
 
-            Rotate(rows, n, start);
+            int live = computed;
+            int heads3 = live * heads;
+            RmsNorm(x, w.InputNorm, h, live);
+            Multiply(w.Qkv, h, live, qkv, qkvOut, w.QkvBias);
+            if (w.QueryKeyNorm is { } qkNorm)
+            {
+                HeadNorm(live, qkNorm);
+            }
+
+            Rotate(live, n, start);
             if (!passSequences)
             {
                 passKeys = (float*)TensorMemory.Address(cache!.LayerKeys(l));
@@ -400,20 +464,29 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 WriteCache(n, start);
             }
 
-            Multiply(w.Output, attn, rows, o, hidden, w.OutputBias);
-            request.Capture?.RecordLastPositions(l, h, o, batch, n, hidden);
+            Multiply(w.Output, attn, live, o, hidden, w.OutputBias);
+            if (request.Capture is { } capture)
+            {
+                // Rows still equal to row 0 record row 0's attention input and output.
+                CopyRowZero(h, hidden, live, rows);
+                CopyRowZero(o, hidden, live, rows);
+                capture.RecordLastPositions(l, h, o, batch, n, hidden);
+            }
+
             if (passSequences)
             {
                 CaptureSequences(l, rows);
             }
-            Add(x, o, rows * hidden);
-            RmsNorm(x, w.PostAttentionNorm, h, rows);
-            Multiply(w.GateUp, h, rows, gateUp, 2 * inter, w.GateUpBias);
-            SiluGate(rows);
-            Multiply(w.Down, act, rows, o, hidden, w.DownBias);
-            Add(x, o, rows * hidden);
+            Add(x, o, live * hidden);
+            RmsNorm(x, w.PostAttentionNorm, h, live);
+            Multiply(w.GateUp, h, live, gateUp, 2 * inter, w.GateUpBias);
+            SiluGate(live);
+            Multiply(w.Down, act, live, o, hidden, w.DownBias);
+            Add(x, o, live * hidden);
         }
 
+        // Rows equal to row 0 through every layer end as row 0 did.
+        CopyRowZero(x, hidden, computed, rows);
         int outRows = request.LastPositionOnly ? batch : rows;
         for (int r = 0; r < outRows; r++)
         {
