@@ -23,14 +23,6 @@ internal unsafe interface IWeightLoad
     /// <summary>Weight (row, column i) as float32, for the columns after the last full vector step.</summary>
     static abstract float Scalar(byte* row, int i);
 
-    /// <summary>
-    /// Up to this many activation rows, 512-bit products go one weight row at a time (one sequential stream of weights)
-    /// instead of in blocks of four weight rows. Measured on AMD Zen 4 (one core, 125M-model shapes and the demo
-    /// model's in cache): float32 rows are faster that way up to four rows; bfloat16 up to two, beyond which widening
-    /// each weight once for a block of four rows pays more.
-    /// </summary>
-    static abstract int RowByRowRows512 { get; }
-
     static abstract void Load512(byte* row, int i, out Vector512<float> lo, out Vector512<float> hi);
 
     static abstract void Load256(byte* row, int i, out Vector256<float> lo, out Vector256<float> hi);
@@ -40,8 +32,6 @@ internal unsafe interface IWeightLoad
 internal readonly unsafe struct F32Load : IWeightLoad
 {
     public static bool EvenOdd => false;
-
-    public static int RowByRowRows512 => 4;
 
     public static long RowBytes(int columns) => columns * 4L;
 
@@ -73,8 +63,6 @@ internal readonly unsafe struct F32Load : IWeightLoad
 internal readonly unsafe struct BF16Load : IWeightLoad
 {
     public static bool EvenOdd => true;
-
-    public static int RowByRowRows512 => 2;
 
     public static long RowBytes(int columns) => columns * 2L;
 
