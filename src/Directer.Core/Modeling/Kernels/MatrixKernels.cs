@@ -18,7 +18,7 @@ internal enum KernelWidth
 }
 
 /// <summary>
-/// Weights × a few activation rows. On 512-bit vectors up to four rows (<see cref="RowByRowMaxRows"/>) go one
+/// Weights × a few activation rows. On 512-bit vectors up to eight rows (<see cref="RowByRowMaxRows"/>) go one
 /// weight row at a time, so the weights are read as one sequential stream; otherwise outputs are produced four at a time and rows two at a time:
 /// each weight vector is loaded once per pair of rows and feeds eight independent accumulators
 /// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
@@ -196,16 +196,16 @@ internal static unsafe class MatrixKernels
     }
 
     /// <summary>
-    /// Up to this many activation rows, the 512-bit product goes one weight row at a time (<see cref="RowByRow512{TLoad}"/>):
-    /// measured on one Zen 4 core over the 125M model's matrices, 4 rows took 19–21 ms that way (f32) against 24–26 ms in
-    /// blocks of four weight rows, bfloat16 9–12 ms against 19–21; 8 rows (two loops over each weight row) cost more than
-    /// the blocks.
+    /// Up to this many activation rows, the 512-bit product goes one weight row at a time (<see cref="RowByRow512{TLoad}"/>),
+    /// in loops of four activation rows. Measured on one Zen 4 core over the 125M model's matrices against the blocks of
+    /// four weight rows: 4 rows 17–21 vs 24–26 ms (f32), 9–12 vs 19–21 (bf16); 8 rows 24–25 vs 30–31 (f32), 20 vs 25–26
+    /// (bf16); from 13 rows on the blocks win (13: 41–49 vs 53 ms f32).
     /// </summary>
-    private const int RowByRowMaxRows = 4;
+    private const int RowByRowMaxRows = 8;
 
     /// <summary>
-    /// One weight row at a time, multiplied by every activation row (up to four, in one or two loops over the row, the
-    /// second from L1) before the next: the weights are read as one sequential stream. The blocks of four weight rows
+    /// One weight row at a time, multiplied by every activation row (in loops of four, two and one rows over the weight
+    /// row, all but the first reading it from L1) before the next: the weights are read as one sequential stream. The blocks of four weight rows
     /// read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where one stream reads at 23–26 GB/s,
     /// as fast as a plain sum over the same memory (one core, 125M-model shapes, f32); in cache (the demo model's 13 MB)
     /// one stream is faster too (1 row: 0.19 vs 0.24 ms). Each element is the same single accumulator over the columns
@@ -226,16 +226,21 @@ internal static unsafe class MatrixKernels
         {
             byte* w0 = w + (o * rowBytes);
             int r = 0;
-            if (k >= 4)
+            for (; k - r >= 4; r += 4)
             {
-                float* xa = x;
+                float* xa = x + ((long)r * xStride);
                 float* xb = xa + xStride;
                 float* xc = xb + xStride;
                 float* xd = xc + xStride;
                 Vector512<float> a = default, b = default, c = default, d = default;
+                bool first = r == 0;
                 for (int i = 0; i < vec; i += 32)
                 {
-                    PrefetchAhead<TLoad>(w0, i);
+                    if (first)
+                    {
+                        PrefetchAhead<TLoad>(w0, i);
+                    }
+
                     TLoad.Load512(w0, i, out var l, out var h);
                     a = Vector512.FusedMultiplyAdd(h, Vector512.Load(xa + i + 16), Vector512.FusedMultiplyAdd(l, Vector512.Load(xa + i), a));
                     b = Vector512.FusedMultiplyAdd(h, Vector512.Load(xb + i + 16), Vector512.FusedMultiplyAdd(l, Vector512.Load(xb + i), b));
@@ -243,11 +248,11 @@ internal static unsafe class MatrixKernels
                     d = Vector512.FusedMultiplyAdd(h, Vector512.Load(xd + i + 16), Vector512.FusedMultiplyAdd(l, Vector512.Load(xd + i), d));
                 }
 
-                y[o] = Tail<TLoad>(Vector512.Sum(a), w0, xa, vec, cols);
-                y[yStride + o] = Tail<TLoad>(Vector512.Sum(b), w0, xb, vec, cols);
-                y[(2L * yStride) + o] = Tail<TLoad>(Vector512.Sum(c), w0, xc, vec, cols);
-                y[(3L * yStride) + o] = Tail<TLoad>(Vector512.Sum(d), w0, xd, vec, cols);
-                r = 4;
+                float* yr = y + ((long)r * yStride) + o;
+                yr[0] = Tail<TLoad>(Vector512.Sum(a), w0, xa, vec, cols);
+                yr[yStride] = Tail<TLoad>(Vector512.Sum(b), w0, xb, vec, cols);
+                yr[2L * yStride] = Tail<TLoad>(Vector512.Sum(c), w0, xc, vec, cols);
+                yr[3L * yStride] = Tail<TLoad>(Vector512.Sum(d), w0, xd, vec, cols);
             }
 
             if (k - r >= 2)
