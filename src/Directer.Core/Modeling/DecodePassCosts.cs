@@ -3,21 +3,24 @@ using System.Diagnostics;
 namespace Directer.Core.Modeling;
 
 /// <summary>
-/// Recent wall time of this model's one-token passes on the CPU, per number of batch rows: what DIRECTER's
+/// Recent wall time of this model's one-token passes on the CPU decode kernels, per number of batch rows: what DIRECTER's
 /// <see cref="Steering.SteeringStrategy.Auto"/> compares to decide whether a step's candidates should run with its raw
-/// row. How much an extra row costs differs by CPU and model (memory-bound weights make extra rows nearly free;
-/// weights that stay in cache make every row cost compute), so it is measured rather than assumed. An exponential
-/// average per row count (weight <see cref="Weight"/>), thread-safe; only the speed of a choice depends on it, never a token.
+/// row. How much an extra row costs differs by CPU and model (memory-bound weights make extra rows cheap; weights that
+/// stay in cache make every row cost compute), so it is measured rather than assumed. The median of the last
+/// <see cref="Window"/> passes of each row count: a pass whose kernel worker lost its core for a time slice takes many
+/// times its usual time (0.2 ms passes of the demo model measured at up to 15 ms beside a busy process), which moved an
+/// exponential average far off. Thread-safe; only the speed of a choice depends on it, never a token.
 /// </summary>
 internal sealed class DecodePassCosts
 {
-    /// <summary>Weight of the latest pass in its row count's average.</summary>
-    public const double Weight = 0.25;
+    /// <summary>Passes per row count the median is taken over.</summary>
+    public const int Window = 9;
 
     /// <summary>Row counts above this are not tracked (DIRECTER's passes have at most 1 + its trials rows).</summary>
     public const int MaxRows = 32;
 
-    private readonly double[] seconds = new double[MaxRows + 1];
+    private readonly double[][] recent = new double[MaxRows + 1][];
+    private readonly int[] counts = new int[MaxRows + 1];
     private readonly object gate = new();
 
     /// <summary>Counts one pass of <paramref name="rows"/> rows that took <paramref name="elapsedTicks"/> <see cref="Stopwatch"/> ticks.</summary>
@@ -28,14 +31,16 @@ internal sealed class DecodePassCosts
             return;
         }
 
-        double s = (double)elapsedTicks / Stopwatch.Frequency;
+        double seconds = (double)elapsedTicks / Stopwatch.Frequency;
         lock (gate)
         {
-            seconds[rows] = seconds[rows] == 0 ? s : seconds[rows] + (Weight * (s - seconds[rows]));
+            var ring = recent[rows] ??= new double[Window];
+            ring[counts[rows] % Window] = seconds;
+            counts[rows]++;
         }
     }
 
-    /// <summary>The average seconds of a pass of <paramref name="rows"/> rows, or null before one was measured.</summary>
+    /// <summary>The median seconds of the last (up to <see cref="Window"/>) passes of <paramref name="rows"/> rows, or null before one was measured.</summary>
     public double? Of(int rows)
     {
         if (rows < 1 || rows > MaxRows)
@@ -43,9 +48,21 @@ internal sealed class DecodePassCosts
             return null;
         }
 
+        Span<double> sorted = stackalloc double[Window];
+        int n;
         lock (gate)
         {
-            return seconds[rows] > 0 ? seconds[rows] : null;
+            n = Math.Min(counts[rows], Window);
+            if (n == 0)
+            {
+                return null;
+            }
+
+            recent[rows].AsSpan(0, n).CopyTo(sorted);
         }
+
+        sorted = sorted[..n];
+        sorted.Sort();
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
     }
 }

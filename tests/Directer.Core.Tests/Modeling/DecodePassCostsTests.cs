@@ -7,25 +7,36 @@ using static TorchSharp.torch;
 namespace Directer.Core.Tests.Modeling;
 
 /// <summary>
-/// The measured pass times DIRECTER's <c>Auto</c> strategy compares: an exponential average per row count (weight 1/4,
-/// the first pass taken as is), and which of the model's passes count (one-token passes on the CPU decode kernels
-/// without attention capture).
+/// The measured pass times DIRECTER's <c>Auto</c> strategy compares: per row count the median of the last nine passes,
+/// and which of the model's passes count (one-token passes on the CPU decode kernels without attention capture).
 /// </summary>
 public sealed class DecodePassCostsTests
 {
     private static long Ticks(double seconds) => (long)Math.Round(seconds * Stopwatch.Frequency);
 
     [Fact]
-    public void TheFirstPassIsTakenAsIsAndLaterOnesMoveTheAverageByAQuarter()
+    public void TheCostIsTheMedianOfTheLastNinePassesSoAPreemptedPassDoesNotMoveIt()
     {
         var costs = new DecodePassCosts();
         Assert.Null(costs.Of(3));
         costs.Record(3, Ticks(0.008));
         Assert.Equal(0.008, costs.Of(3)!.Value, 9);
         costs.Record(3, Ticks(0.004));
-        Assert.Equal(0.007, costs.Of(3)!.Value, 9); // 0.008 + 0.25 · (0.004 − 0.008)
-        costs.Record(3, Ticks(0.011));
+        Assert.Equal(0.006, costs.Of(3)!.Value, 9); // two passes: the mean of the middle two
+        costs.Record(3, Ticks(0.150)); // a pass that lost its core for a time slice
         Assert.Equal(0.008, costs.Of(3)!.Value, 9);
+        for (int i = 0; i < 6; i++)
+        {
+            costs.Record(3, Ticks(0.005));
+        }
+
+        Assert.Equal(0.005, costs.Of(3)!.Value, 9); // 0.004, 0.005 ×6, 0.008, 0.150
+        for (int i = 0; i < DecodePassCosts.Window; i++)
+        {
+            costs.Record(3, Ticks(0.002 + (i * 0.0001)));
+        }
+
+        Assert.Equal(0.0024, costs.Of(3)!.Value, 9); // the nine newest only: 0.0020 … 0.0028
         Assert.Null(costs.Of(2));
         Assert.Null(costs.Of(4));
     }
