@@ -16,6 +16,13 @@ internal sealed class DecodePassCosts
     /// <summary>Passes per row count the median is taken over.</summary>
     public const int Window = 9;
 
+    /// <summary>
+    /// Passes of a row count measured before its cost is given: the first passes of a row count run freshly compiled or
+    /// tiered-up code (2–3 ms for a 0.2 ms pass of the demo model), and a median of one or two of them decided for
+    /// batching on the demo model, where a 3-row pass costs 3–4 one-row passes.
+    /// </summary>
+    public const int MinimumPasses = 5;
+
     /// <summary>Row counts above this are not tracked (DIRECTER's passes have at most 1 + its trials rows).</summary>
     public const int MaxRows = 32;
 
@@ -40,7 +47,7 @@ internal sealed class DecodePassCosts
         }
     }
 
-    /// <summary>The median seconds of the last (up to <see cref="Window"/>) passes of <paramref name="rows"/> rows, or null before one was measured.</summary>
+    /// <summary>The median seconds of the last (up to <see cref="Window"/>) passes of <paramref name="rows"/> rows, or null before <see cref="MinimumPasses"/> were measured.</summary>
     public double? Of(int rows)
     {
         if (rows < 1 || rows > MaxRows)
@@ -52,11 +59,12 @@ internal sealed class DecodePassCosts
         int n;
         lock (gate)
         {
-            n = Math.Min(counts[rows], Window);
-            if (n == 0)
+            if (counts[rows] < MinimumPasses)
             {
                 return null;
             }
+
+            n = Math.Min(counts[rows], Window);
 
             recent[rows].AsSpan(0, n).CopyTo(sorted);
         }
