@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Runtime;
@@ -90,6 +91,33 @@ public sealed class GenerationRunContractTests : IDisposable
         var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] });
         Assert.True(result.PrefillTime > TimeSpan.Zero, "prefill time not measured");
         Assert.True(result.DecodeTime > TimeSpan.Zero, "decode time not measured");
+    }
+
+    [Fact]
+    public async Task ThePrefillAndTheDecodeTimesAreSeparatePartsOfTheTimeTheCallerWaited()
+    {
+        // Each step sleeps 30 ms, so the decoding outlasts the rest of the request: a prefill clock still running
+        // through the decoding would make the two times add up to more than the whole request took.
+        var options = new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [] };
+        await generator.GenerateAsync(Prompt, options);
+        var waited = Stopwatch.StartNew();
+        var result = await generator.GenerateAsync(Prompt, options, new CountingSelector());
+        waited.Stop();
+        Assert.True(result.PrefillTime + result.DecodeTime <= waited.Elapsed, $"prefill {result.PrefillTime} + decode {result.DecodeTime} > {waited.Elapsed} waited");
+    }
+
+    [Fact]
+    public async Task ARequestWhoseTokenIsAlreadyCancelledIsCancelledAtOnceWithThatToken()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, cancellationToken: cts.Token);
+
+        // As an async method that checks its token first: a cancelled task, not a faulted one, and nothing queued.
+        Assert.True(request.IsCanceled, $"status {request.Status}");
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        Assert.Equal(cts.Token, error.CancellationToken);
+        Assert.Equal(0, generator.PendingRequests);
     }
 
     [Fact]

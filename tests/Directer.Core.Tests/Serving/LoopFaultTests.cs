@@ -70,20 +70,25 @@ public sealed class LoopFaultTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_fault_that_stops_the_loop_fails_every_running_and_waiting_request_and_a_new_loop_serves_the_next(bool cleanupFails)
+    public async Task A_fault_that_stops_the_loop_fails_every_running_and_waiting_request_forgets_their_caches_and_a_new_loop_serves_the_next(bool cleanupFails)
     {
-        using var generator = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 2, MaxQueuedRequests = 2 });
+        // As many slots as running rows: a slot the fault does not give back leaves the next request none.
+        using var generator = new TokenGenerator(model, new ServingOptions { CacheSlots = 2, MaxConcurrentRows = 2, MaxQueuedRequests = 2 });
         var clean = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
 
-        // Two requests run and two wait when the loop faults outside any one run's step (a round begins).
+        // Two requests run and two wait when the loop faults outside any one run's step (a round begins): the first round
+        // waits until all four are queued, so the second round's admission takes the second one.
         var fault = new InvalidOperationException("injected: loop");
         using var gate = new ManualResetEventSlim(false);
         int rounds = 0;
         generator.OnRound = () =>
         {
-            if (++rounds == 3)
+            if (++rounds == 1)
             {
                 gate.Wait(Patience);
+            }
+            else if (rounds == 3)
+            {
                 throw fault;
             }
         };
@@ -106,6 +111,9 @@ public sealed class LoopFaultTests : IDisposable
         generator.OnSlotRelease = null;
         var next = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
         Assert.Equal(clean.Ids, next.Ids);
+
+        // The failed requests' caches were forgotten (both slots held the prompt's first 5 tokens), as a failed request's are.
+        Assert.Equal(0, next.CachedPromptTokens);
     }
 
     [Fact]
