@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Runtime;
+using Directer.Core.Steering;
 using Directer.Core.Tests.Support;
 using Directer.Testing;
 
@@ -41,6 +42,43 @@ public sealed class GenerationRunContractTests : IDisposable
         // The last id inside is fine.
         var result = await generator.GenerateAsync(new[] { 1, v - 1 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
         Assert.Single(result.Ids);
+    }
+
+    [Fact]
+    public async Task APromptIdBelowZeroIsOutsideTheVocabularyAndZeroIsInside()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, -1, 5 }));
+        Assert.Contains("Prompt token id -1 is outside the vocabulary", error.Message, StringComparison.Ordinal);
+
+        var result = await generator.GenerateAsync(new[] { 0, 17, 0 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
+        Assert.Single(result.Ids);
+    }
+
+    [Fact]
+    public async Task APromptThatFillsTheWholeContextDecodesOneToken()
+    {
+        // 64 positions: the first 63 prompt tokens are prefilled, the last is the first step's input at position 63,
+        // and then the cache is full. One token more is refused before anything runs.
+        Assert.Equal(64, model.ContextLength);
+        var options = new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [] };
+        var result = await generator.GenerateAsync(Enumerable.Repeat(3, 64).ToArray(), options);
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(1, result.DecodedTokens);
+        Assert.Single(result.Ids);
+        await Assert.ThrowsAsync<ContextLengthExceededException>(() => generator.GenerateAsync(Enumerable.Repeat(3, 65).ToArray(), options));
+    }
+
+    [Fact]
+    public async Task ARequestSteeredAfterItsRawPassEndsWithContextFullWhereAPlainOneDoes()
+    {
+        // Static key scaling declares steered rows at every step; alone, a step without room must end the request as a
+        // plain one ends (positions 59..63 are decode inputs: 5 tokens), not run its raw pass past the cache.
+        int[] prompt = Enumerable.Repeat(3, 60).ToArray();
+        var options = new GenerationOptions { MaxNewTokens = 100, EosTokenIds = [] };
+        var selector = new SteeringSettings { Method = SteeringMethod.Static, Alpha = 8 }.CreateSelector([new TokenSpan(1, 5)], model.LayerCount);
+        var result = await generator.GenerateAsync(prompt, options, selector);
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(5, result.DecodedTokens);
     }
 
     [Fact]
