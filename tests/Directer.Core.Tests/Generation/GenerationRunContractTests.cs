@@ -169,6 +169,19 @@ public sealed class GenerationRunContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ASelectorsOwnCancellationCancelsTheRequestWithACancelledToken()
+    {
+        // The caller never cancelled: the request still ends cancelled (not faulted), and the token it reports is a
+        // cancelled one, as an OperationCanceledException's token is where the cancellation was requested.
+        using var never = new CancellationTokenSource();
+        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new GivesUpAtTheSecondStep(), cancellationToken: never.Token);
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        Assert.True(request.IsCanceled, $"status {request.Status}");
+        Assert.True(error.CancellationToken.IsCancellationRequested, "the reported token was never cancelled");
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
     public async Task AStreamCancelledWithIdsAlreadyQueuedYieldsNoneOfThem()
     {
         // The consumer reads one id, stays away while the decoder queues more, then cancels: nothing queued may follow.
@@ -231,6 +244,20 @@ public sealed class GenerationRunContractTests : IDisposable
         {
             using var logits = step.RunRawPass();
             return step.Index == 1 ? token : TokenSampler.ArgMax(logits);
+        }
+    }
+
+    /// <summary>Greedy; at the second step it gives up with an <see cref="OperationCanceledException"/> of its own.</summary>
+    private sealed class GivesUpAtTheSecondStep : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            using var logits = step.RunRawPass();
+            return step.Index == 1 ? throw new OperationCanceledException("the selector gave up") : TokenSampler.ArgMax(logits);
         }
     }
 
