@@ -117,6 +117,27 @@ public sealed class LoopFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_generator_as_its_loop_faults_fails_the_request_and_frees_the_caches()
+    {
+        var generator = new TokenGenerator(model);
+        var fault = new InvalidOperationException("injected: loop");
+        generator.OnRound = () =>
+        {
+            generator.Dispose(); // the loop is running: the caches are its to free when it stops, here on the fault
+            throw fault;
+        };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, Options).WaitAsync(Patience));
+        Assert.Same(fault, error);
+        Assert.Equal(0, generator.PendingRequests);
+        for (int i = 0; i < 100 && generator.CacheSlotsInUse > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, generator.CacheSlotsInUse);
+    }
+
+    [Fact]
     public async Task Disposing_the_generator_while_a_request_runs_lets_it_finish_on_caches_that_are_freed_after()
     {
         GenerationResult clean;
