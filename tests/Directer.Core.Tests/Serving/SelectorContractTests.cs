@@ -124,6 +124,35 @@ public sealed class SelectorContractTests : IDisposable
         Assert.Equal(0, generator.PendingRequests);
     }
 
+    [Fact]
+    public async Task ASharedRawPassThatFailsEndsEveryRequestInItWithItsErrorAndTheNextIsServed()
+    {
+        // The declared rows' steering fails inside the round's one raw pass: no request in it has its logits.
+        var fault = new InvalidOperationException("injected: declared rows");
+        var greedy = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        var declares = new Declares(rows => step => TokenSampler.ArgMax(step.RunBatch(rows.Count, new ForwardRequest { Steering = rows.Steering })[0]), steering: new FailingSteering(fault));
+        var runs = Start([(Prompt, null), (Other, declares)]);
+        foreach (var run in runs)
+        {
+            Assert.Same(fault, await Assert.ThrowsAsync<InvalidOperationException>(() => run.WaitAsync(Patience)));
+        }
+
+        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(greedy.Ids, (await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience)).Ids);
+    }
+
+    [Fact]
+    public async Task ASharedSteeredPassThatFailsEndsTheRequestsWhoseRowsWereInIt()
+    {
+        var fault = new InvalidOperationException("injected: steered rows");
+        var greedy = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        var runs = Start([(Prompt, null), (Other, new TwoPhase(new FailingSteering(fault))), (Other, new TwoPhase(new FailingSteering(fault)))]);
+        Assert.Same(fault, await Assert.ThrowsAsync<InvalidOperationException>(() => runs[1].WaitAsync(Patience)));
+        Assert.Same(fault, await Assert.ThrowsAsync<InvalidOperationException>(() => runs[2].WaitAsync(Patience)));
+        Assert.Equal(greedy.Ids, (await runs[0].WaitAsync(Patience)).Ids);
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
     /// <summary>
     /// Runs <paramref name="selector"/>'s request beside a plain one in shared rounds; returns its error (the plain one
     /// must finish with the tokens it gets alone).
@@ -159,7 +188,7 @@ public sealed class SelectorContractTests : IDisposable
     }
 
     /// <summary>Greedy; every step declares a raw row and one steered row, then runs <c>select</c> (or fails to declare).</summary>
-    private sealed class Declares(Func<RowsWithRawPass, Func<DecodeStep, int>> select, Exception? declareFails = null) : ITokenSelector, IRunsRowsWithRawPass
+    private sealed class Declares(Func<RowsWithRawPass, Func<DecodeStep, int>> select, Exception? declareFails = null, IAttentionSteering? steering = null) : ITokenSelector, IRunsRowsWithRawPass
     {
         private RowsWithRawPass? rows;
 
@@ -176,7 +205,7 @@ public sealed class SelectorContractTests : IDisposable
                 throw declareFails;
             }
 
-            rows = new RowsWithRawPass(new CountingSteering(), 2, null);
+            rows = new RowsWithRawPass(steering ?? new CountingSteering(), 2, null);
             return rows;
         }
 
@@ -215,7 +244,7 @@ public sealed class SelectorContractTests : IDisposable
     }
 
     /// <summary>Two phases: the raw pass (unless told to skip it) and one steered row, then greedy on the raw pass or <c>chosen</c>.</summary>
-    private sealed class TwoPhase(CountingSteering steering, int? chosen = null, bool skipRawPass = false) : ITokenSelector, ISteersAfterRawPass
+    private sealed class TwoPhase(IAttentionSteering steering, int? chosen = null, bool skipRawPass = false) : ITokenSelector, ISteersAfterRawPass
     {
         private int raw;
 
@@ -246,6 +275,14 @@ public sealed class SelectorContractTests : IDisposable
             using var rows = twoPhase.BeginStep(step);
             return twoPhase.EndStep(step, rows is null ? null : step.RunSteeredRows(rows));
         }
+    }
+
+    /// <summary>Fails every pass it steers.</summary>
+    private sealed class FailingSteering(Exception failure) : IAttentionSteering
+    {
+        public bool AffectsLayer(int layer) => true;
+
+        public void Apply(int layer, torch.Tensor scores) => throw failure;
     }
 
     /// <summary>Steers nothing; counts its disposals (steered rows own their steering).</summary>
