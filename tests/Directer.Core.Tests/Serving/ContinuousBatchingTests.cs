@@ -231,6 +231,25 @@ public sealed class ContinuousBatchingTests
         }
     }
 
+    [Fact]
+    public async Task No_more_than_MaxConcurrentRows_requests_decode_together_and_the_rest_wait_their_turn()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        using var generator = new TokenGenerator(model, new ServingOptions { CacheSlots = 4, MaxConcurrentRows = 2, ReusePrefixes = false });
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        int[][] prompts = [[1, 17, 42, 5], [3, 8, 9], [7, 7, 2, 11, 4], [9, 10, 11]];
+        var alone = new List<IReadOnlyList<int>>();
+        foreach (var prompt in prompts)
+        {
+            alone.Add((await generator.GenerateAsync(prompt, options)).Ids);
+        }
+
+        var results = await Together(generator, [.. prompts.Select(p => (p, options))]);
+        Assert.Equal(2, generator.PeakRows);
+        Assert.All(results, r => Assert.InRange(r.PeakConcurrentRequests, 1, 2));
+        Assert.Equal(alone, results.Select(r => r.Ids));
+    }
+
     /// <summary>Runs the requests together: the first waits in its first token's callback until the others are queued.</summary>
     private static async Task<GenerationResult[]> Together(TokenGenerator generator, params (int[] Prompt, GenerationOptions Options)[] jobs)
     {
