@@ -182,6 +182,35 @@ public sealed class GenerationRunContractTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIdHeldBackForAStopSequenceReachesTheCallbackWhenTheBudgetEndsTheRequest()
+    {
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        var plain = await generator.GenerateAsync(Prompt, options);
+
+        // A stop sequence that begins with the last id and goes on with an id never generated: the last id is held back
+        // (it might begin the stop sequence) until the budget decides it.
+        int never = Enumerable.Range(0, model.VocabSize).First(id => !plain.Ids.Contains(id));
+        var held = options with { StopSequences = [[plain.Ids[^1], never]] };
+        var seen = new List<int>();
+        var result = await generator.GenerateAsync(Prompt, held, onToken: seen.Add);
+        Assert.Equal(plain.Ids, result.Ids);
+        Assert.Equal(result.Ids, seen);
+
+        // A callback failing on that last id fails the request with its error, as it would during a step.
+        var failure = new InvalidOperationException("injected: callback");
+        int count = 0;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, held, onToken: _ =>
+        {
+            if (++count == plain.Ids.Count)
+            {
+                throw failure;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Same(failure, error);
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
     public async Task AStreamCancelledWithIdsAlreadyQueuedYieldsNoneOfThem()
     {
         // The consumer reads one id, stays away while the decoder queues more, then cancels: nothing queued may follow.

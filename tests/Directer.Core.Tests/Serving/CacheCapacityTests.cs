@@ -52,6 +52,22 @@ public sealed class CacheCapacityTests : IDisposable
     }
 
     [Fact]
+    public async Task AForkIntoASmallerLeastRecentlyUsedSlotGrowsItAndTakesThePrefixFromTheSource()
+    {
+        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2, MaxConcurrentRows = 2 });
+        await Same(warm, Tokens(10, 3), 5, 0);        // slot Y: 256 positions, 14 held
+        int[] x = Tokens(300, 1);
+        await Same(warm, x, 5, 0);                    // slot X: 512 positions, 304 held
+
+        // Shares 280 positions with X, then diverges: X keeps its sequence, so the target is the least recently used
+        // slot, Y, which must grow to 512 and hold X's 280 (none of its own 14).
+        int[] fork = [.. x.Take(280), .. Tokens(20, 9)];
+        await Same(warm, fork, 5, 280);
+        Assert.Equal(2 * BytesFor(512), warm.CacheBytes);
+        await Same(warm, [.. x, 7], 5, x.Length); // X's slot is intact: it holds x and 4 generated, shares x
+    }
+
+    [Fact]
     public async Task ACacheHoldsThePromptAndBudgetRoundedUpTo256AndGrowsForALongerRequest()
     {
         Assert.Equal(1024, model.ContextLength);

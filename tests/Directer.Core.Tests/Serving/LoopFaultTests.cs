@@ -27,9 +27,10 @@ public sealed class LoopFaultTests : IDisposable
     public void Dispose() => model.Dispose();
 
     [Fact]
-    public async Task A_failure_giving_back_a_finished_runs_slot_fails_that_request_and_the_next_is_served()
+    public async Task A_failure_giving_back_a_finished_runs_slot_fails_that_request_forgets_its_cache_and_the_next_is_served()
     {
-        using var generator = new TokenGenerator(model);
+        // One slot: the failing request takes the clean run's slot, so whatever it leaves there is what the next one finds.
+        using var generator = new TokenGenerator(model, new ServingOptions { CacheSlots = 1, MaxConcurrentRows = 1 });
         var clean = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
 
         var injected = new InvalidOperationException("injected: slot release");
@@ -42,6 +43,7 @@ public sealed class LoopFaultTests : IDisposable
         var next = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
         Assert.Equal(clean.Ids, next.Ids);
         Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(0, next.CachedPromptTokens); // nothing of the failed request's sequence was kept
     }
 
     [Fact]
@@ -114,6 +116,37 @@ public sealed class LoopFaultTests : IDisposable
 
         // The failed requests' caches were forgotten (both slots held the prompt's first 5 tokens), as a failed request's are.
         Assert.Equal(0, next.CachedPromptTokens);
+
+        // The new loop owns nothing of the failed ones: once it stops (freeing the caches, the generator disposed), no
+        // request is counted out twice.
+        generator.Dispose();
+        await CachesFreed(generator);
+        await Task.Delay(100);
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
+    public async Task Disposing_an_idle_generator_frees_its_caches()
+    {
+        var generator = new TokenGenerator(model);
+        await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
+        Assert.Equal(1, generator.CacheSlotsInUse);
+
+        // The loop stops once nothing is left, and then Dispose frees the caches itself (a loop still running frees them
+        // when it stops: either way they go).
+        await Task.Delay(200);
+        generator.Dispose();
+        await CachesFreed(generator);
+    }
+
+    private static async Task CachesFreed(TokenGenerator generator)
+    {
+        for (int i = 0; i < 100 && generator.CacheSlotsInUse > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, generator.CacheSlotsInUse);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class NonFiniteBatchedTests : IDisposable
     /// </summary>
     private static async Task<(int[] Prompt, Task<GenerationResult> Run)[]> Together(TokenGenerator generator, (int[] Prompt, ITokenSelector? Selector)[] jobs)
     {
-        var holder = new HoldsTheFirstStep();
+        using var holder = new HoldsTheFirstStep();
         var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
         Assert.True(holder.Started.Wait(Patience), "the holding request never started");
         var runs = jobs.Select(j => (j.Prompt, generator.GenerateAsync(j.Prompt, Options, j.Selector))).ToArray();
@@ -96,26 +96,6 @@ public sealed class NonFiniteBatchedTests : IDisposable
             var error = await Assert.ThrowsAsync<NonFiniteLogitsException>(() => run.WaitAsync(Patience));
             Assert.Equal(0, error.Step);
             Assert.Equal(prompt.Length - 1, error.Position);
-        }
-    }
-
-    /// <summary>Greedy; its first step waits until released, with the loop held in it.</summary>
-    private sealed class HoldsTheFirstStep : ITokenSelector
-    {
-        public ManualResetEventSlim Started { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new();
-
-        public void Begin(IReadOnlyList<int> promptIds)
-        {
-        }
-
-        public int Select(DecodeStep step)
-        {
-            Started.Set();
-            Release.Wait(Patience);
-            using var logits = step.RunRawPass();
-            return TokenSampler.ArgMax(logits);
         }
     }
 

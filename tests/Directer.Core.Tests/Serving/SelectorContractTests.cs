@@ -56,6 +56,51 @@ public sealed class SelectorContractTests : IDisposable
     }
 
     [Fact]
+    public async Task AStepThatRanItsDeclaredPassAndARawPassOfItsOwnIsRefused()
+    {
+        var error = await FailsBesideAPlainRequest(new Declares(rows => step =>
+        {
+            using var declared = step.RunBatch(rows.Count, new ForwardRequest { Steering = rows.Steering });
+            using var again = step.RunRawPass();
+            return 0;
+        }));
+        Assert.Contains("must append exactly one position to the cache per step", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStepWithADeclaredPassChoosingTheVocabularySizeIsRefusedNamingIt()
+    {
+        int v = model.VocabSize;
+        var error = await FailsBesideAPlainRequest(new Declares(rows => step =>
+        {
+            using var declared = step.RunBatch(rows.Count, new ForwardRequest { Steering = rows.Steering });
+            return v;
+        }));
+        Assert.Contains($"{nameof(Declares)} chose token {v}, outside the vocabulary [0, {v})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASelectorWhoseBeginFailsFailsItsRequestWithThatErrorAndTheNextIsServed()
+    {
+        var failure = new InvalidOperationException("injected: begin");
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, Options, new BeginFails(failure)).WaitAsync(Patience)));
+        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(Options.MaxNewTokens, (await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience)).Ids.Count);
+    }
+
+    [Fact]
+    public async Task ARoundLeftWithOneRequestAfterTheOtherFailedToDeclareRunsItsPassUnshared()
+    {
+        // Both declare their pass in the second round; one fails, so the round's pass holds one request's rows: not a
+        // pass shared by several requests, nor a step whose declared rows rode in one.
+        var runs = Start([(Prompt, new Declares(RunsTheDeclaredPass)), (Other, new Declares(RunsTheDeclaredPass, new InvalidOperationException("injected: declare")))]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => runs[1].WaitAsync(Patience));
+        Assert.Equal(Options.MaxNewTokens, (await runs[0].WaitAsync(Patience)).Ids.Count);
+        Assert.Equal(0, generator.BatchedPasses);
+        Assert.Equal(0, generator.SharedStepsWithDeclaredRows);
+    }
+
+    [Fact]
     public async Task AStepWhoseRawRowRanInASharedPassMustTakeItBeforeAnyOtherPass()
     {
         var error = await FailsBesideAPlainRequest(new RawPassFirst(step =>
@@ -97,6 +142,26 @@ public sealed class SelectorContractTests : IDisposable
         Assert.True(generator.BatchedSteeredPasses > 0, "the steered rows never shared a pass");
         Assert.All(steerings, s => Assert.Equal(Options.MaxNewTokens, s.Disposed));
         Assert.Equal(result.Ids, results[0].Ids);
+    }
+
+    [Fact]
+    public async Task TheStepWhoseSharedRawPassFillsTheCacheStillSharesItsSteeredPass()
+    {
+        // Two 60-token prompts in a context of 64, both declaring steered rows at every step, admitted together (a
+        // plain request holds round 1): steps 0..4 in rounds 2..6, one shared steered pass each, round 6's too, where
+        // the shared raw pass has just filled both caches (steered rows are read-only and need no room).
+        int[] a = Enumerable.Range(0, 60).Select(i => 4 + (i * 7 % 90)).ToArray();
+        int[] b = Enumerable.Range(0, 60).Select(i => 4 + (i * 11 % 90)).ToArray();
+        using var holder = new HoldsTheFirstStep();
+        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        Assert.True(holder.Started.Wait(Patience), "the holding request never started");
+        var runs = new[] { generator.GenerateAsync(a, Options, new TwoPhase(new CountingSteering())), generator.GenerateAsync(b, Options, new TwoPhase(new CountingSteering())) };
+        holder.Release.Set();
+        await held.WaitAsync(Patience);
+        var results = await Task.WhenAll(runs).WaitAsync(Patience);
+        Assert.All(results, r => Assert.Equal(Options.MaxNewTokens, r.Ids.Count));
+        Assert.Equal(5, generator.BatchedSteeredPasses);
+        Assert.All(results, r => Assert.Equal(2, r.PeakSteeredBatchRequests));
     }
 
     [Fact]
@@ -217,6 +282,24 @@ public sealed class SelectorContractTests : IDisposable
                 return select(declared)(step);
             }
 
+            using var logits = step.RunRawPass();
+            return TokenSampler.ArgMax(logits);
+        }
+    }
+
+    private static Func<DecodeStep, int> RunsTheDeclaredPass(RowsWithRawPass rows) => step =>
+    {
+        using var logits = step.RunBatch(rows.Count, new ForwardRequest { Steering = rows.Steering });
+        return TokenSampler.ArgMax(logits[0]);
+    };
+
+    /// <summary>Greedy, but its <see cref="ITokenSelector.Begin"/> fails.</summary>
+    private sealed class BeginFails(Exception failure) : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds) => throw failure;
+
+        public int Select(DecodeStep step)
+        {
             using var logits = step.RunRawPass();
             return TokenSampler.ArgMax(logits);
         }

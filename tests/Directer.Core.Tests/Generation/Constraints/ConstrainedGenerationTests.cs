@@ -273,6 +273,25 @@ public sealed class ConstrainedGenerationTests : IDisposable
     }
 
     [Fact]
+    public void BestContinuationScoresExactlyOnePassOfEightAndAnEmptyContinuationAsZero()
+    {
+        var random = new Random(21);
+        int[][] eight = Enumerable.Range(0, 8).Select(i => Enumerable.Range(0, 1 + (i % 3)).Select(_ => random.Next(96)).ToArray()).ToArray();
+        double[] scores = eight.Select(Score).ToArray();
+        int expected = Array.IndexOf(scores, scores.Max());
+        Assert.True(scores[expected] - scores.Where((_, i) => i != expected).Max() > 1e-3, $"scores too close to tell apart: {string.Join(", ", scores)}");
+
+        using var cache = model.CreateCache(32);
+        Prefill(cache);
+        var step = Step(cache);
+        Assert.Equal(expected, step.BestContinuation(eight));
+
+        // The sum over no tokens is 0, above every continuation's (each log-probability is below 0).
+        Assert.Equal(1, step.BestContinuation([eight[expected], []]));
+        Assert.Equal(Prompt.Length - 1, cache.Length);
+    }
+
+    [Fact]
     public void BestContinuationGivesUpWhenTheLongestDoesNotFitTheCache()
     {
         int[][] set = [[3], [4, 5, 6]];
