@@ -273,6 +273,32 @@ public sealed class ConstrainedGenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task DirecterRequestsWhoseFirstPassRideInASharedRawPassCountTheirOverridesAsAlone()
+    {
+        // The mask of step 0 bans the raw pass's most likely token: an override at the ranking step, whose pass is
+        // declared and, with another request in the round, runs as rows of the shared raw pass.
+        float[] first = LastLogits(Prompt);
+        Assert.False(Rotating().AllowedNext(96)![Array.IndexOf(first, first.Max())], "step 0's mask allows the greedy token: no override to count");
+        DirecterSelector Steered() => new(Instruction, new SteeringSettings { Alpha = 16, Beta = 0.3 });
+        var alone = await generator.GenerateAsync(Prompt, Options(Rotating()), Steered());
+        Assert.True(alone.ConstraintOverrides > 0);
+
+        using var holder = new HoldsTheFirstStep();
+        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        Assert.True(holder.Started.Wait(TimeSpan.FromSeconds(60)), "the holding request never started");
+        var runs = new[] { generator.GenerateAsync(Prompt, Options(Rotating()), Steered()), generator.GenerateAsync(Prompt, Options(Rotating()), Steered()) };
+        holder.Release.Set();
+        await held;
+        var results = await Task.WhenAll(runs);
+        Assert.True(generator.SharedStepsWithDeclaredRows >= 2, "the ranking steps never rode in a shared raw pass");
+        Assert.All(results, r =>
+        {
+            Assert.Equal(alone.Ids, r.Ids);
+            Assert.Equal(alone.ConstraintOverrides, r.ConstraintOverrides);
+        });
+    }
+
+    [Fact]
     public void BestContinuationScoresExactlyOnePassOfEightAndAnEmptyContinuationAsZero()
     {
         var random = new Random(21);
