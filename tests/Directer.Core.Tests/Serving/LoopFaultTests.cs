@@ -99,7 +99,8 @@ public sealed class LoopFaultTests : IDisposable
             generator.OnSlotRelease = () => throw new InvalidOperationException("injected: slot release");
         }
 
-        var requests = Enumerable.Range(0, 4).Select(_ => generator.GenerateAsync(Prompt, Options)).ToList();
+        var seen = new int[4];
+        var requests = Enumerable.Range(0, 4).Select(i => generator.GenerateAsync(Prompt, Options, null, _ => Interlocked.Increment(ref seen[i]))).ToList();
         Assert.Equal(4, generator.PendingRequests);
         gate.Set();
         foreach (var request in requests)
@@ -109,10 +110,12 @@ public sealed class LoopFaultTests : IDisposable
         }
 
         Assert.Equal(0, generator.PendingRequests);
+        int[] seenWhenFailed = [.. seen];
         generator.OnRound = null;
         generator.OnSlotRelease = null;
         var next = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
         Assert.Equal(clean.Ids, next.Ids);
+        Assert.Equal(seenWhenFailed, seen); // the failed requests produced nothing more in the new loop
 
         // The failed requests' caches were forgotten (both slots held the prompt's first 5 tokens), as a failed request's are.
         Assert.Equal(0, next.CachedPromptTokens);

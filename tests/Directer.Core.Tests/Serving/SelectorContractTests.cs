@@ -11,7 +11,8 @@ namespace Directer.Core.Tests.Serving;
 /// <see cref="DecodeStep"/>, <see cref="IRawPassFirst"/>, <see cref="IRunsRowsWithRawPass"/>, <see cref="ISteersAfterRawPass"/>):
 /// a step whose raw row already ran takes it with <see cref="DecodeStep.RunRawPass"/> and nothing else first; a declared pass
 /// is run, and exactly as declared; a two-phase step's token is in the vocabulary and its steered rows are disposed
-/// after the step, whatever happens. A broken selector fails its own request, named; the others finish as alone.
+/// after the step, whatever happens. A broken selector fails its own request, named; the others finish as alone. A shared
+/// pass that fails ends every request in it; a round that ends with one request's rows is not counted as shared.
 /// </summary>
 public sealed class SelectorContractTests : IDisposable
 {
@@ -178,10 +179,11 @@ public sealed class SelectorContractTests : IDisposable
     [Fact]
     public async Task ASelectorFailingToDeclareItsPassInASharedRoundFailsAloneAndTheOthersFinishAsAlone()
     {
+        int[] thirdPrompt = [7, 7, 2, 11, 4];
         var first = await generator.GenerateAsync(Prompt, Options).WaitAsync(Patience);
-        var third = await generator.GenerateAsync(Other, Options).WaitAsync(Patience);
+        var third = await generator.GenerateAsync(thirdPrompt, Options).WaitAsync(Patience);
         var failure = new InvalidOperationException("injected: declare");
-        var runs = Start([(Prompt, null), (Other, new Declares(_ => _ => 0, failure)), (Other, null)]);
+        var runs = Start([(Prompt, null), (Other, new Declares(_ => _ => 0, failure)), (thirdPrompt, null)]);
         Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => runs[1].WaitAsync(Patience)));
         Assert.Equal(first.Ids, (await runs[0].WaitAsync(Patience)).Ids);
         Assert.Equal(third.Ids, (await runs[2].WaitAsync(Patience)).Ids);
