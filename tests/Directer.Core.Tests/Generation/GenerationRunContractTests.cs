@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Directer.Core.Generation;
 using Directer.Core.Modeling;
 using Directer.Core.Runtime;
+using Directer.Core.Steering;
 using Directer.Core.Tests.Support;
 using Directer.Testing;
 
@@ -40,6 +42,43 @@ public sealed class GenerationRunContractTests : IDisposable
         // The last id inside is fine.
         var result = await generator.GenerateAsync(new[] { 1, v - 1 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
         Assert.Single(result.Ids);
+    }
+
+    [Fact]
+    public async Task APromptIdBelowZeroIsOutsideTheVocabularyAndZeroIsInside()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, -1, 5 }));
+        Assert.Contains("Prompt token id -1 is outside the vocabulary", error.Message, StringComparison.Ordinal);
+
+        var result = await generator.GenerateAsync(new[] { 0, 17, 0 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
+        Assert.Single(result.Ids);
+    }
+
+    [Fact]
+    public async Task APromptThatFillsTheWholeContextDecodesOneToken()
+    {
+        // 64 positions: the first 63 prompt tokens are prefilled, the last is the first step's input at position 63,
+        // and then the cache is full. One token more is refused before anything runs.
+        Assert.Equal(64, model.ContextLength);
+        var options = new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [] };
+        var result = await generator.GenerateAsync(Enumerable.Repeat(3, 64).ToArray(), options);
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(1, result.DecodedTokens);
+        Assert.Single(result.Ids);
+        await Assert.ThrowsAsync<ContextLengthExceededException>(() => generator.GenerateAsync(Enumerable.Repeat(3, 65).ToArray(), options));
+    }
+
+    [Fact]
+    public async Task ARequestSteeredAfterItsRawPassEndsWithContextFullWhereAPlainOneDoes()
+    {
+        // Static key scaling declares steered rows at every step; alone, a step without room must end the request as a
+        // plain one ends (positions 59..63 are decode inputs: 5 tokens), not run its raw pass past the cache.
+        int[] prompt = Enumerable.Repeat(3, 60).ToArray();
+        var options = new GenerationOptions { MaxNewTokens = 100, EosTokenIds = [] };
+        var selector = new SteeringSettings { Method = SteeringMethod.Static, Alpha = 8 }.CreateSelector([new TokenSpan(1, 5)], model.LayerCount);
+        var result = await generator.GenerateAsync(prompt, options, selector);
+        Assert.Equal(StopReason.ContextFull, result.StopReason);
+        Assert.Equal(5, result.DecodedTokens);
     }
 
     [Fact]
@@ -93,6 +132,33 @@ public sealed class GenerationRunContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ThePrefillAndTheDecodeTimesAreSeparatePartsOfTheTimeTheCallerWaited()
+    {
+        // Each step sleeps 30 ms, so the decoding outlasts the rest of the request: a prefill clock still running
+        // through the decoding would make the two times add up to more than the whole request took.
+        var options = new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [] };
+        await generator.GenerateAsync(Prompt, options);
+        var waited = Stopwatch.StartNew();
+        var result = await generator.GenerateAsync(Prompt, options, new CountingSelector());
+        waited.Stop();
+        Assert.True(result.PrefillTime + result.DecodeTime <= waited.Elapsed, $"prefill {result.PrefillTime} + decode {result.DecodeTime} > {waited.Elapsed} waited");
+    }
+
+    [Fact]
+    public async Task ARequestWhoseTokenIsAlreadyCancelledIsCancelledAtOnceWithThatToken()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, cancellationToken: cts.Token);
+
+        // As an async method that checks its token first: a cancelled task, not a faulted one, and nothing queued.
+        Assert.True(request.IsCanceled, $"status {request.Status}");
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        Assert.Equal(cts.Token, error.CancellationToken);
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
     public async Task ACancelledRequestReportsTheCallersToken()
     {
         using var cts = new CancellationTokenSource();
@@ -100,6 +166,48 @@ public sealed class GenerationRunContractTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(
             Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, onToken: _ => { if (++produced == 2) cts.Cancel(); }, cancellationToken: cts.Token));
         Assert.Equal(cts.Token, error.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ASelectorsOwnCancellationCancelsTheRequestWithACancelledToken()
+    {
+        // The caller never cancelled: the request still ends cancelled (not faulted), and the token it reports is a
+        // cancelled one, as an OperationCanceledException's token is where the cancellation was requested.
+        using var never = new CancellationTokenSource();
+        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new GivesUpAtTheSecondStep(), cancellationToken: never.Token);
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        Assert.True(request.IsCanceled, $"status {request.Status}");
+        Assert.True(error.CancellationToken.IsCancellationRequested, "the reported token was never cancelled");
+        Assert.Equal(0, generator.PendingRequests);
+    }
+
+    [Fact]
+    public async Task AnIdHeldBackForAStopSequenceReachesTheCallbackWhenTheBudgetEndsTheRequest()
+    {
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        var plain = await generator.GenerateAsync(Prompt, options);
+
+        // A stop sequence that begins with the last id and goes on with an id never generated: the last id is held back
+        // (it might begin the stop sequence) until the budget decides it.
+        int never = Enumerable.Range(0, model.VocabSize).First(id => !plain.Ids.Contains(id));
+        var held = options with { StopSequences = [[plain.Ids[^1], never]] };
+        var seen = new List<int>();
+        var result = await generator.GenerateAsync(Prompt, held, onToken: seen.Add);
+        Assert.Equal(plain.Ids, result.Ids);
+        Assert.Equal(result.Ids, seen);
+
+        // A callback failing on that last id fails the request with its error, as it would during a step.
+        var failure = new InvalidOperationException("injected: callback");
+        int count = 0;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, held, onToken: _ =>
+        {
+            if (++count == plain.Ids.Count)
+            {
+                throw failure;
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Same(failure, error);
+        Assert.Equal(0, generator.PendingRequests);
     }
 
     [Fact]
@@ -165,6 +273,20 @@ public sealed class GenerationRunContractTests : IDisposable
         {
             using var logits = step.RunRawPass();
             return step.Index == 1 ? token : TokenSampler.ArgMax(logits);
+        }
+    }
+
+    /// <summary>Greedy; at the second step it gives up with an <see cref="OperationCanceledException"/> of its own.</summary>
+    private sealed class GivesUpAtTheSecondStep : ITokenSelector
+    {
+        public void Begin(IReadOnlyList<int> promptIds)
+        {
+        }
+
+        public int Select(DecodeStep step)
+        {
+            using var logits = step.RunRawPass();
+            return step.Index == 1 ? throw new OperationCanceledException("the selector gave up") : TokenSampler.ArgMax(logits);
         }
     }
 

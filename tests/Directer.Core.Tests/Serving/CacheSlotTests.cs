@@ -114,6 +114,32 @@ public sealed class CacheSlotTests : IDisposable
     }
 
     [Fact]
+    public async Task A_running_requests_cache_is_never_a_source_so_the_same_prompt_twice_at_once_is_prefilled_twice()
+    {
+        using var warm = new TokenGenerator(model, new ServingOptions { CacheSlots = 2, MaxConcurrentRows = 2 });
+        int[] prompt = Conversation(10, 16);
+        var expected = (await cold.GenerateAsync(prompt, Options)).Ids;
+
+        // The first request waits in its first token's callback until the second is queued: its slot is in use then.
+        using var queued = new SemaphoreSlim(0);
+        bool first = true;
+        var a = warm.GenerateAsync(prompt, Options, null, _ =>
+        {
+            if (first)
+            {
+                first = false;
+                Assert.True(queued.Wait(TimeSpan.FromSeconds(30)));
+            }
+        });
+        var b = warm.GenerateAsync(prompt, Options);
+        queued.Release();
+        var results = await Task.WhenAll(a, b);
+        Assert.All(results, r => Assert.Equal(0, r.CachedPromptTokens));
+        Assert.All(results, r => Assert.Equal(expected, r.Ids));
+        Assert.Equal(2, warm.CacheSlotsInUse);
+    }
+
+    [Fact]
     public void Invalid_serving_options_name_the_setting()
     {
         var slots = Assert.Throws<ArgumentException>(() => new TokenGenerator(model, new ServingOptions { CacheSlots = 0, MaxConcurrentRows = 1 }));

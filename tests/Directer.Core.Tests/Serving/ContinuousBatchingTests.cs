@@ -186,4 +186,85 @@ public sealed class ContinuousBatchingTests
         Assert.True(generator.BatchedPasses >= 5, $"{generator.BatchedPasses} shared raw passes for 5 rounds of 3 plain requests");
         Assert.Equal(alone, results.Select(r => r.Ids));
     }
+
+    [Fact]
+    public async Task A_request_that_fills_its_context_in_shared_rounds_ends_with_ContextFull_and_the_other_is_unchanged()
+    {
+        // 60 prompt tokens in a context of 64: decode inputs at positions 59..63, 5 tokens, the last four in rounds shared
+        // with the short request; the round after that the long one has no room and must not join the shared pass.
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
+        using var generator = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        int[] full = Enumerable.Range(0, 60).Select(i => 4 + (i * 7 % 90)).ToArray();
+        var fullOptions = new GenerationOptions { MaxNewTokens = 100, EosTokenIds = [] };
+        int[] other = [1, 17, 42, 5];
+        var otherOptions = new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [] };
+        var aloneFull = await generator.GenerateAsync(full, fullOptions);
+        var aloneOther = await generator.GenerateAsync(other, otherOptions);
+
+        var results = await Together(generator, (full, fullOptions), (other, otherOptions));
+        Assert.Equal(2, results[0].PeakConcurrentRequests);
+        Assert.True(generator.BatchedPasses > 0, "the requests never shared a raw pass");
+        Assert.Equal(StopReason.ContextFull, results[0].StopReason);
+        Assert.Equal(5, results[0].DecodedTokens);
+        Assert.Equal(aloneFull.Ids, results[0].Ids);
+        Assert.Equal(aloneOther.Ids, results[1].Ids);
+    }
+
+    [Fact]
+    public async Task Conversations_decoded_in_shared_rounds_continue_from_their_caches()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        using var generator = new TokenGenerator(model);
+        using var cold = new TokenGenerator(model, new ServingOptions { ReusePrefixes = false });
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        int[][] prompts = [[1, 17, 42, 5], [3, 8, 9, 60, 61]];
+        var results = await Together(generator, (prompts[0], options), (prompts[1], options));
+        Assert.True(generator.BatchedPasses > 0, "the requests never shared a raw pass");
+
+        // Each slot knows every token it cached, those of the shared rounds too: all but the last generated one.
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            int[] next = [.. prompts[i], .. results[i].Ids, 40];
+            var continued = await generator.GenerateAsync(next, options);
+            Assert.Equal(prompts[i].Length + results[i].Ids.Count - 1, continued.CachedPromptTokens);
+            Assert.Equal((await cold.GenerateAsync(next, options)).Ids, continued.Ids);
+        }
+    }
+
+    [Fact]
+    public async Task No_more_than_MaxConcurrentRows_requests_decode_together_and_the_rest_wait_their_turn()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        using var generator = new TokenGenerator(model, new ServingOptions { CacheSlots = 4, MaxConcurrentRows = 2, ReusePrefixes = false });
+        var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
+        int[][] prompts = [[1, 17, 42, 5], [3, 8, 9], [7, 7, 2, 11, 4], [9, 10, 11]];
+        var alone = new List<IReadOnlyList<int>>();
+        foreach (var prompt in prompts)
+        {
+            alone.Add((await generator.GenerateAsync(prompt, options)).Ids);
+        }
+
+        var results = await Together(generator, [.. prompts.Select(p => (p, options))]);
+        Assert.Equal(2, generator.PeakRows);
+        Assert.All(results, r => Assert.InRange(r.PeakConcurrentRequests, 1, 2));
+        Assert.Equal(alone, results.Select(r => r.Ids));
+    }
+
+    /// <summary>Runs the requests together: the first waits in its first token's callback until the others are queued.</summary>
+    private static async Task<GenerationResult[]> Together(TokenGenerator generator, params (int[] Prompt, GenerationOptions Options)[] jobs)
+    {
+        using var queued = new SemaphoreSlim(0);
+        bool first = true;
+        var head = generator.GenerateAsync(jobs[0].Prompt, jobs[0].Options, null, _ =>
+        {
+            if (first)
+            {
+                first = false;
+                Assert.True(queued.Wait(TimeSpan.FromSeconds(30)));
+            }
+        });
+        var rest = jobs.Skip(1).Select(j => generator.GenerateAsync(j.Prompt, j.Options)).ToList();
+        queued.Release();
+        return await Task.WhenAll([head, .. rest]);
+    }
 }

@@ -57,7 +57,7 @@ public sealed class RequestQueueTests
     }
 
     [Fact]
-    public async Task With_no_queue_a_second_request_is_refused_while_one_runs()
+    public async Task With_no_queue_a_second_request_is_refused_while_one_runs_and_an_already_cancelled_one_is_cancelled()
     {
         using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
         using var generator = new TokenGenerator(model, new ServingOptions { MaxConcurrentRows = 1, MaxQueuedRequests = 0 });
@@ -76,6 +76,13 @@ public sealed class RequestQueueTests
         });
         Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(30)));
         await Assert.ThrowsAsync<RequestQueueFullException>(() => generator.GenerateAsync([1, 2, 3], options));
+
+        // A request its caller already cancelled is cancelled, not refused: the token is looked at before the bound.
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var given = generator.GenerateAsync([1, 2, 3], options, null, null, cancelled.Token);
+        Assert.True(given.IsCanceled, $"status {given.Status}");
+        Assert.Equal(1, generator.PendingRequests);
         release.Release();
         await running;
         Assert.Equal(3, (await generator.GenerateAsync([1, 2, 3], options)).Ids.Count);

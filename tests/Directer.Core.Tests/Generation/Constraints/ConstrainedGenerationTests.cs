@@ -273,6 +273,51 @@ public sealed class ConstrainedGenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task DirecterRequestsWhoseFirstPassRideInASharedRawPassCountTheirOverridesAsAlone()
+    {
+        // The mask of step 0 bans the raw pass's most likely token: an override at the ranking step, whose pass is
+        // declared and, with another request in the round, runs as rows of the shared raw pass.
+        float[] first = LastLogits(Prompt);
+        Assert.False(Rotating().AllowedNext(96)![Array.IndexOf(first, first.Max())], "step 0's mask allows the greedy token: no override to count");
+        DirecterSelector Steered() => new(Instruction, new SteeringSettings { Alpha = 16, Beta = 0.3 });
+        var alone = await generator.GenerateAsync(Prompt, Options(Rotating()), Steered());
+        Assert.True(alone.ConstraintOverrides > 0);
+
+        using var holder = new HoldsTheFirstStep();
+        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        Assert.True(holder.Started.Wait(TimeSpan.FromSeconds(60)), "the holding request never started");
+        var runs = new[] { generator.GenerateAsync(Prompt, Options(Rotating()), Steered()), generator.GenerateAsync(Prompt, Options(Rotating()), Steered()) };
+        holder.Release.Set();
+        await held;
+        var results = await Task.WhenAll(runs);
+        Assert.True(generator.SharedStepsWithDeclaredRows >= 2, "the ranking steps never rode in a shared raw pass");
+        Assert.All(results, r =>
+        {
+            Assert.Equal(alone.Ids, r.Ids);
+            Assert.Equal(alone.ConstraintOverrides, r.ConstraintOverrides);
+        });
+    }
+
+    [Fact]
+    public void BestContinuationScoresExactlyOnePassOfEightAndAnEmptyContinuationAsZero()
+    {
+        var random = new Random(21);
+        int[][] eight = Enumerable.Range(0, 8).Select(i => Enumerable.Range(0, 1 + (i % 3)).Select(_ => random.Next(96)).ToArray()).ToArray();
+        double[] scores = eight.Select(Score).ToArray();
+        int expected = Array.IndexOf(scores, scores.Max());
+        Assert.True(scores[expected] - scores.Where((_, i) => i != expected).Max() > 1e-3, $"scores too close to tell apart: {string.Join(", ", scores)}");
+
+        using var cache = model.CreateCache(32);
+        Prefill(cache);
+        var step = Step(cache);
+        Assert.Equal(expected, step.BestContinuation(eight));
+
+        // The sum over no tokens is 0, above every continuation's (each log-probability is below 0).
+        Assert.Equal(1, step.BestContinuation([eight[expected], []]));
+        Assert.Equal(Prompt.Length - 1, cache.Length);
+    }
+
+    [Fact]
     public void BestContinuationGivesUpWhenTheLongestDoesNotFitTheCache()
     {
         int[][] set = [[3], [4, 5, 6]];
