@@ -28,6 +28,42 @@ public sealed class TextTokenizerTests : IDisposable
         Assert.Equal(new[] { Id("t"), Id("he"), Id("Ġt"), Id("he") }, tokenizer.Encode("the the"));
     }
 
+    /// <summary>
+    /// The vocabulary size is one past the highest id of the model's vocabulary or of an added token: 256 bytes + 12
+    /// merges = 268 model tokens (ids 0–267), counted by hand from the file. Added tokens after the vocabulary (the
+    /// usual case, ids 268–270), with a gap (up to 310), and inside it (ids 5–7, which must not shrink it).
+    /// </summary>
+    [Theory]
+    [InlineData(new int[0], 268)]
+    [InlineData(new[] { 268, 269, 270 }, 271)]
+    [InlineData(new[] { 300, 268, 310 }, 311)]
+    [InlineData(new[] { 5, 6, 7 }, 268)]
+    public void TheVocabularyEndsAfterTheHighestModelOrAddedTokenId(int[] addedIds, int expected)
+    {
+        string dir = TinyTokenizer.Write(Path.Combine(directory, "vocab-" + string.Join("-", addedIds)), edit: root =>
+        {
+            var added = root["added_tokens"]!.AsArray();
+            while (added.Count > addedIds.Length)
+            {
+                added.RemoveAt(added.Count - 1);
+            }
+
+            for (int i = 0; i < addedIds.Length; i++)
+            {
+                added[i]!["id"] = addedIds[i];
+            }
+        });
+        if (addedIds.Length == 0)
+        {
+            // Without added tokens, end of text is a model token.
+            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{ \"eos_token\": \"d\" }");
+            File.WriteAllText(Path.Combine(dir, "generation_config.json"), "{ \"eos_token_id\": 3 }");
+        }
+
+        Assert.Equal(268, vocab.Count);
+        Assert.Equal(expected, TextTokenizer.Load(dir).VocabSize);
+    }
+
     [Fact]
     public void MultiByteCharactersAndEmojiBecomeByteTokensCoveringTheWholeCharacter()
     {
