@@ -13,44 +13,29 @@ namespace Directer.Core.Tests.Generation;
 /// vocabulary size, a selector that caches more than its one position, the timings of the result, and which
 /// cancellation token a cancelled request reports (found as mutation survivors of the generation target, issue 19).
 /// </summary>
-public sealed class GenerationRunContractTests : IDisposable
+public sealed class GenerationRunContractTests : TinyGeneratorTests
 {
     private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23 };
-    private readonly LlamaModel model;
-    private readonly TokenGenerator generator;
-
-    public GenerationRunContractTests()
-    {
-        TorchRuntime.EnsureInitialized();
-        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
-        generator = new TokenGenerator(model);
-    }
-
-    public void Dispose()
-    {
-        generator.Dispose();
-        model.Dispose();
-    }
 
     [Fact]
     public async Task APromptIdEqualToTheVocabularySizeIsOutsideIt()
     {
-        int v = model.VocabSize;
-        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, v }));
+        int v = Model.VocabSize;
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Generator.GenerateAsync(new[] { 1, v }));
         Assert.Contains($"Prompt token id {v} is outside the vocabulary [0, {v})", error.Message, StringComparison.Ordinal);
 
         // The last id inside is fine.
-        var result = await generator.GenerateAsync(new[] { 1, v - 1 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
+        var result = await Generator.GenerateAsync(new[] { 1, v - 1 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
         Assert.Single(result.Ids);
     }
 
     [Fact]
     public async Task APromptIdBelowZeroIsOutsideTheVocabularyAndZeroIsInside()
     {
-        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(new[] { 1, -1, 5 }));
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Generator.GenerateAsync(new[] { 1, -1, 5 }));
         Assert.Contains("Prompt token id -1 is outside the vocabulary", error.Message, StringComparison.Ordinal);
 
-        var result = await generator.GenerateAsync(new[] { 0, 17, 0 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
+        var result = await Generator.GenerateAsync(new[] { 0, 17, 0 }, new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] });
         Assert.Single(result.Ids);
     }
 
@@ -59,13 +44,13 @@ public sealed class GenerationRunContractTests : IDisposable
     {
         // 64 positions: the first 63 prompt tokens are prefilled, the last is the first step's input at position 63,
         // and then the cache is full. One token more is refused before anything runs.
-        Assert.Equal(64, model.ContextLength);
+        Assert.Equal(64, Model.ContextLength);
         var options = new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [] };
-        var result = await generator.GenerateAsync(Enumerable.Repeat(3, 64).ToArray(), options);
+        var result = await Generator.GenerateAsync(Enumerable.Repeat(3, 64).ToArray(), options);
         Assert.Equal(StopReason.ContextFull, result.StopReason);
         Assert.Equal(1, result.DecodedTokens);
         Assert.Single(result.Ids);
-        await Assert.ThrowsAsync<ContextLengthExceededException>(() => generator.GenerateAsync(Enumerable.Repeat(3, 65).ToArray(), options));
+        await Assert.ThrowsAsync<ContextLengthExceededException>(() => Generator.GenerateAsync(Enumerable.Repeat(3, 65).ToArray(), options));
     }
 
     [Fact]
@@ -75,8 +60,8 @@ public sealed class GenerationRunContractTests : IDisposable
         // plain one ends (positions 59..63 are decode inputs: 5 tokens), not run its raw pass past the cache.
         int[] prompt = Enumerable.Repeat(3, 60).ToArray();
         var options = new GenerationOptions { MaxNewTokens = 100, EosTokenIds = [] };
-        var selector = new SteeringSettings { Method = SteeringMethod.Static, Alpha = 8 }.CreateSelector([new TokenSpan(1, 5)], model.LayerCount);
-        var result = await generator.GenerateAsync(prompt, options, selector);
+        var selector = new SteeringSettings { Method = SteeringMethod.Static, Alpha = 8 }.CreateSelector([new TokenSpan(1, 5)], Model.LayerCount);
+        var result = await Generator.GenerateAsync(prompt, options, selector);
         Assert.Equal(StopReason.ContextFull, result.StopReason);
         Assert.Equal(5, result.DecodedTokens);
     }
@@ -84,7 +69,7 @@ public sealed class GenerationRunContractTests : IDisposable
     [Fact]
     public async Task AnEmptyPromptIsRefusedSayingWhatIsMissing()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(Array.Empty<int>()));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Generator.GenerateAsync(Array.Empty<int>()));
         Assert.Contains("at least one token", error.Message, StringComparison.Ordinal);
         Assert.Equal("promptIds", error.ParamName);
     }
@@ -95,22 +80,22 @@ public sealed class GenerationRunContractTests : IDisposable
         // The single prompt token is the first decode step's input: nothing runs before it, and the tokens equal a
         // generation whose prompt is that token followed by the first generated one, minus that one.
         var options = new GenerationOptions { MaxNewTokens = 5, EosTokenIds = [] };
-        var one = await generator.GenerateAsync(new[] { 17 }, options);
+        var one = await Generator.GenerateAsync(new[] { 17 }, options);
         Assert.Equal(5, one.Ids.Count);
         Assert.Equal(1, one.PromptTokens);
-        var continued = await generator.GenerateAsync(new[] { 17, one.Ids[0] }, options with { MaxNewTokens = 4 });
+        var continued = await Generator.GenerateAsync(new[] { 17, one.Ids[0] }, options with { MaxNewTokens = 4 });
         Assert.Equal(one.Ids.Skip(1), continued.Ids);
     }
 
     [Fact]
     public async Task ASelectorChoosingTheVocabularySizeIsRefusedNamingIt()
     {
-        int v = model.VocabSize;
+        int v = Model.VocabSize;
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v)));
+            Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v)));
         Assert.Contains($"chose token {v}, outside the vocabulary [0, {v})", error.Message, StringComparison.Ordinal);
 
-        var fine = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v - 1));
+        var fine = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new ChoosesAtTheSecondStep(v - 1));
         Assert.Equal(v - 1, fine.Ids[1]);
     }
 
@@ -118,7 +103,7 @@ public sealed class GenerationRunContractTests : IDisposable
     public async Task ASelectorThatCachesTwoPositionsInOneStepIsRefused()
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new RunsTheRawPassTwice()));
+            Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new RunsTheRawPassTwice()));
         Assert.Contains("must append exactly one position to the cache per step", error.Message, StringComparison.Ordinal);
         Assert.Contains($"the cache went from {Prompt.Length - 1} to {Prompt.Length + 1}", error.Message, StringComparison.Ordinal);
     }
@@ -126,7 +111,7 @@ public sealed class GenerationRunContractTests : IDisposable
     [Fact]
     public async Task TheResultTimesThePrefillAndTheDecoding()
     {
-        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] });
+        var result = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] });
         Assert.True(result.PrefillTime > TimeSpan.Zero, "prefill time not measured");
         Assert.True(result.DecodeTime > TimeSpan.Zero, "decode time not measured");
     }
@@ -137,9 +122,9 @@ public sealed class GenerationRunContractTests : IDisposable
         // Each step sleeps 30 ms, so the decoding outlasts the rest of the request: a prefill clock still running
         // through the decoding would make the two times add up to more than the whole request took.
         var options = new GenerationOptions { MaxNewTokens = 8, EosTokenIds = [] };
-        await generator.GenerateAsync(Prompt, options);
+        await Generator.GenerateAsync(Prompt, options);
         var waited = Stopwatch.StartNew();
-        var result = await generator.GenerateAsync(Prompt, options, new CountingSelector());
+        var result = await Generator.GenerateAsync(Prompt, options, new CountingSelector());
         waited.Stop();
         Assert.True(result.PrefillTime + result.DecodeTime <= waited.Elapsed, $"prefill {result.PrefillTime} + decode {result.DecodeTime} > {waited.Elapsed} waited");
     }
@@ -149,13 +134,13 @@ public sealed class GenerationRunContractTests : IDisposable
     {
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
-        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, cancellationToken: cts.Token);
+        var request = Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, cancellationToken: cts.Token);
 
         // As an async method that checks its token first: a cancelled task, not a faulted one, and nothing queued.
         Assert.True(request.IsCanceled, $"status {request.Status}");
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         Assert.Equal(cts.Token, error.CancellationToken);
-        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(0, Generator.PendingRequests);
     }
 
     [Fact]
@@ -163,7 +148,7 @@ public sealed class GenerationRunContractTests : IDisposable
     {
         using var cts = new CancellationTokenSource();
         int produced = 0;
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Generator.GenerateAsync(
             Prompt, new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] }, onToken: _ => { if (++produced == 2) cts.Cancel(); }, cancellationToken: cts.Token));
         Assert.Equal(cts.Token, error.CancellationToken);
     }
@@ -174,32 +159,32 @@ public sealed class GenerationRunContractTests : IDisposable
         // The caller never cancelled: the request still ends cancelled (not faulted), and the token it reports is a
         // cancelled one, as an OperationCanceledException's token is where the cancellation was requested.
         using var never = new CancellationTokenSource();
-        var request = generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new GivesUpAtTheSecondStep(), cancellationToken: never.Token);
+        var request = Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 4, EosTokenIds = [] }, new GivesUpAtTheSecondStep(), cancellationToken: never.Token);
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
         Assert.True(request.IsCanceled, $"status {request.Status}");
         Assert.True(error.CancellationToken.IsCancellationRequested, "the reported token was never cancelled");
-        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(0, Generator.PendingRequests);
     }
 
     [Fact]
     public async Task AnIdHeldBackForAStopSequenceReachesTheCallbackWhenTheBudgetEndsTheRequest()
     {
         var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [] };
-        var plain = await generator.GenerateAsync(Prompt, options);
+        var plain = await Generator.GenerateAsync(Prompt, options);
 
         // A stop sequence that begins with the last id and goes on with an id never generated: the last id is held back
         // (it might begin the stop sequence) until the budget decides it.
-        int never = Enumerable.Range(0, model.VocabSize).First(id => !plain.Ids.Contains(id));
+        int never = Enumerable.Range(0, Model.VocabSize).First(id => !plain.Ids.Contains(id));
         var held = options with { StopSequences = [[plain.Ids[^1], never]] };
         var seen = new List<int>();
-        var result = await generator.GenerateAsync(Prompt, held, onToken: seen.Add);
+        var result = await Generator.GenerateAsync(Prompt, held, onToken: seen.Add);
         Assert.Equal(plain.Ids, result.Ids);
         Assert.Equal(result.Ids, seen);
 
         // A callback failing on that last id fails the request with its error, as it would during a step.
         var failure = new InvalidOperationException("injected: callback");
         int count = 0;
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, held, onToken: _ =>
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Generator.GenerateAsync(Prompt, held, onToken: _ =>
         {
             if (++count == plain.Ids.Count)
             {
@@ -207,7 +192,7 @@ public sealed class GenerationRunContractTests : IDisposable
             }
         }).WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Same(failure, error);
-        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(0, Generator.PendingRequests);
     }
 
     [Fact]
@@ -216,7 +201,7 @@ public sealed class GenerationRunContractTests : IDisposable
         // The consumer reads one id, stays away while the decoder queues more, then cancels: nothing queued may follow.
         using var cts = new CancellationTokenSource();
         var options = new GenerationOptions { MaxNewTokens = 40, EosTokenIds = [] };
-        await using var stream = generator.StreamAsync(Prompt, options, cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        await using var stream = Generator.StreamAsync(Prompt, options, cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await stream.MoveNextAsync());
         await Task.Delay(300);
         cts.Cancel();
@@ -228,7 +213,7 @@ public sealed class GenerationRunContractTests : IDisposable
     {
         var counting = new CountingSelector();
         var options = new GenerationOptions { MaxNewTokens = 50, EosTokenIds = [] };
-        await foreach (int _ in generator.StreamAsync(Prompt, options, counting))
+        await foreach (int _ in Generator.StreamAsync(Prompt, options, counting))
         {
             break;
         }
@@ -237,7 +222,7 @@ public sealed class GenerationRunContractTests : IDisposable
         // decoder stopped long before its 50-token budget.
         int steps = counting.Steps;
         Assert.True(steps < 50, $"the decoder ran {steps} steps after the consumer left");
-        Assert.Equal(0, generator.PendingRequests);
+        Assert.Equal(0, Generator.PendingRequests);
         await Task.Delay(100);
         Assert.Equal(steps, counting.Steps);
     }

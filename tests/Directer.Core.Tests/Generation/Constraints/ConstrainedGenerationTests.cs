@@ -10,26 +10,11 @@ using static TorchSharp.torch;
 namespace Directer.Core.Tests.Generation.Constraints;
 
 /// <summary>The generator with a constraint, on a tiny random checkpoint (vocabulary 96).</summary>
-public sealed class ConstrainedGenerationTests : IDisposable
+public sealed class ConstrainedGenerationTests : TinyGeneratorTests
 {
     private const int Steps = 14;
     private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23, 9, 61, 30, 77 };
     private static readonly TokenSpan[] Instruction = { new(2, 6) };
-    private readonly LlamaModel model;
-    private readonly TokenGenerator generator;
-
-    public ConstrainedGenerationTests()
-    {
-        TorchRuntime.EnsureInitialized();
-        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
-        generator = new TokenGenerator(model);
-    }
-
-    public void Dispose()
-    {
-        generator.Dispose();
-        model.Dispose();
-    }
 
     /// <summary>Step k allows four ids that move with k (or, where <paramref name="unconstrained"/> says so, everything).</summary>
     private static RecordingConstraint Rotating(Func<int, bool>? unconstrained = null) => new(step =>
@@ -56,7 +41,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public async Task GreedyPicksTheMostLikelyAllowedTokenAndCountsOverrides()
     {
         var constraint = Rotating();
-        var result = await generator.GenerateAsync(Prompt, Options(constraint));
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint));
         Assert.Equal(Steps, result.DecodedTokens);
         Assert.Equal(Steps, result.ConstrainedSteps);
         AssertEveryTokenAllowed(constraint, result);
@@ -80,10 +65,10 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public async Task StepsWithoutAMaskAreNotCounted()
     {
         var constraint = Rotating(step => step % 3 == 1);
-        var result = await generator.GenerateAsync(Prompt, Options(constraint));
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint));
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps - ((Steps + 1) / 3), result.ConstrainedSteps);
-        var free = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = Steps, EosTokenIds = [] });
+        var free = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = Steps, EosTokenIds = [] });
         Assert.Equal(0, free.ConstrainedSteps);
         Assert.Equal(0, free.ConstraintOverrides);
     }
@@ -91,10 +76,10 @@ public sealed class ConstrainedGenerationTests : IDisposable
     [Fact]
     public async Task AMaskThatBansOnlyTheGreedyTokenOnceOverridesExactlyOnce()
     {
-        var plain = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = Steps, EosTokenIds = [] });
+        var plain = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = Steps, EosTokenIds = [] });
         int greedyFirst = plain.Ids[0];
         var constraint = new RecordingConstraint(step => step == 0 ? Enumerable.Range(0, 96).Where(i => i != greedyFirst).ToArray() : Enumerable.Range(0, 96).ToArray());
-        var result = await generator.GenerateAsync(Prompt, Options(constraint));
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint));
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps, result.ConstrainedSteps);
         Assert.Equal(1, result.ConstraintOverrides);
@@ -110,11 +95,11 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public async Task SamplingOnlyDrawsAllowedTokensAndIsReproducible(int? topK, float? topP)
     {
         var first = Rotating();
-        var a = await generator.GenerateAsync(Prompt, Options(first, temperature: 1, seed: 11, topK: topK, topP: topP));
+        var a = await Generator.GenerateAsync(Prompt, Options(first, temperature: 1, seed: 11, topK: topK, topP: topP));
         AssertEveryTokenAllowed(first, a);
         Assert.Equal(Steps, a.ConstrainedSteps);
         var second = Rotating();
-        var b = await generator.GenerateAsync(Prompt, Options(second, temperature: 1, seed: 11, topK: topK, topP: topP));
+        var b = await Generator.GenerateAsync(Prompt, Options(second, temperature: 1, seed: 11, topK: topK, topP: topP));
         Assert.Equal(a.Ids, b.Ids);
     }
 
@@ -123,7 +108,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     {
         // A fixed set of five ids every step: with temperature 1 over 40 steps several of them must appear.
         var constraint = new RecordingConstraint(_ => [4, 33, 58, 71, 90]);
-        var result = await generator.GenerateAsync(Prompt, Options(constraint, temperature: 1, seed: 3) with { MaxNewTokens = 40 });
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint, temperature: 1, seed: 3) with { MaxNewTokens = 40 });
         AssertEveryTokenAllowed(constraint, result);
         Assert.True(result.Ids.Distinct().Count() >= 3, $"only {string.Join(",", result.Ids.Distinct())} drawn");
     }
@@ -144,7 +129,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     {
         var constraint = Rotating();
         var selector = new DirecterSelector(Instruction, new SteeringSettings { Alpha = 1e4, Beta = beta, Strategy = strategy });
-        var result = await generator.GenerateAsync(Prompt, Options(constraint, temperature, seed: 5), selector);
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint, temperature, seed: 5), selector);
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps, result.ConstrainedSteps);
         Assert.Equal(Steps, selector.Trace.Count);
@@ -173,14 +158,14 @@ public sealed class ConstrainedGenerationTests : IDisposable
     {
         ISteeringMethod method = name switch
         {
-            "static" => new StaticKeyScaling(1e4, null, model.LayerCount),
-            "pasta" => new PastaSteering(model.LayerCount, a: 1e-4),
+            "static" => new StaticKeyScaling(1e4, null, Model.LayerCount),
+            "pasta" => new PastaSteering(Model.LayerCount, a: 1e-4),
             "spotlight" => new SpotLightSteering(target: 0.9),
             _ => new InstABoostSteering(multiplier: 1e4),
         };
         var constraint = Rotating();
         var selector = new BaselineSelector(method, Instruction, gated, beta: 0.2);
-        var result = await generator.GenerateAsync(Prompt, Options(constraint), selector);
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint), selector);
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps, result.ConstrainedSteps);
         Assert.All(selector.Trace, s =>
@@ -195,7 +180,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     {
         var constraint = Rotating();
         var probe = new ProbeSelector();
-        var result = await generator.GenerateAsync(Prompt, Options(constraint), probe);
+        var result = await Generator.GenerateAsync(Prompt, Options(constraint), probe);
         AssertEveryTokenAllowed(constraint, result);
         Assert.Equal(Steps, probe.Checked);
         for (int step = 0; step < Steps; step++)
@@ -208,7 +193,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public async Task ASelectorThatIgnoresTheMaskIsStopped()
     {
         var constraint = Rotating();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => generator.GenerateAsync(Prompt, Options(constraint), new RogueSelector()));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Generator.GenerateAsync(Prompt, Options(constraint), new RogueSelector()));
         Assert.Contains(nameof(RogueSelector), error.Message);
         Assert.Contains("constraint", error.Message);
         int banned = Enumerable.Range(0, 96).First(i => !constraint.Masks[0]![i]);
@@ -217,7 +202,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
 
         // The generator is still usable afterwards.
         var again = Rotating();
-        var result = await generator.GenerateAsync(Prompt, Options(again));
+        var result = await Generator.GenerateAsync(Prompt, Options(again));
         AssertEveryTokenAllowed(again, result);
     }
 
@@ -252,7 +237,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
         Assert.NotNull(split);
         sets.Add(split);
 
-        using var cache = model.CreateCache(32);
+        using var cache = Model.CreateCache(32);
         Prefill(cache);
         var step = Step(cache);
         foreach (var set in sets)
@@ -280,17 +265,17 @@ public sealed class ConstrainedGenerationTests : IDisposable
         float[] first = LastLogits(Prompt);
         Assert.False(Rotating().AllowedNext(96)![Array.IndexOf(first, first.Max())], "step 0's mask allows the greedy token: no override to count");
         DirecterSelector Steered() => new(Instruction, new SteeringSettings { Alpha = 16, Beta = 0.3 });
-        var alone = await generator.GenerateAsync(Prompt, Options(Rotating()), Steered());
+        var alone = await Generator.GenerateAsync(Prompt, Options(Rotating()), Steered());
         Assert.True(alone.ConstraintOverrides > 0);
 
         using var holder = new HoldsTheFirstStep();
-        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        var held = Generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
         Assert.True(holder.Started.Wait(TimeSpan.FromSeconds(60)), "the holding request never started");
-        var runs = new[] { generator.GenerateAsync(Prompt, Options(Rotating()), Steered()), generator.GenerateAsync(Prompt, Options(Rotating()), Steered()) };
+        var runs = new[] { Generator.GenerateAsync(Prompt, Options(Rotating()), Steered()), Generator.GenerateAsync(Prompt, Options(Rotating()), Steered()) };
         holder.Release.Set();
         await held;
         var results = await Task.WhenAll(runs);
-        Assert.True(generator.SharedStepsWithDeclaredRows >= 2, "the ranking steps never rode in a shared raw pass");
+        Assert.True(Generator.SharedStepsWithDeclaredRows >= 2, "the ranking steps never rode in a shared raw pass");
         Assert.All(results, r =>
         {
             Assert.Equal(alone.Ids, r.Ids);
@@ -307,7 +292,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
         int expected = Array.IndexOf(scores, scores.Max());
         Assert.True(scores[expected] - scores.Where((_, i) => i != expected).Max() > 1e-3, $"scores too close to tell apart: {string.Join(", ", scores)}");
 
-        using var cache = model.CreateCache(32);
+        using var cache = Model.CreateCache(32);
         Prefill(cache);
         var step = Step(cache);
         Assert.Equal(expected, step.BestContinuation(eight));
@@ -321,13 +306,13 @@ public sealed class ConstrainedGenerationTests : IDisposable
     public void BestContinuationGivesUpWhenTheLongestDoesNotFitTheCache()
     {
         int[][] set = [[3], [4, 5, 6]];
-        using (var tight = model.CreateCache(Prompt.Length - 1 + 1 + 3 - 1))
+        using (var tight = Model.CreateCache(Prompt.Length - 1 + 1 + 3 - 1))
         {
             Prefill(tight);
             Assert.Equal(-1, Step(tight).BestContinuation(set));
         }
 
-        using var fits = model.CreateCache(Prompt.Length - 1 + 1 + 3);
+        using var fits = Model.CreateCache(Prompt.Length - 1 + 1 + 3);
         Prefill(fits);
         double[] scores = set.Select(Score).ToArray();
         Assert.Equal(Array.IndexOf(scores, scores.Max()), Step(fits).BestContinuation(set));
@@ -340,7 +325,7 @@ public sealed class ConstrainedGenerationTests : IDisposable
         double[] scores = choices.Select(Score).ToArray();
         int expected = Array.IndexOf(scores, scores.Max());
         var constraint = new ChoosingConstraint(choices);
-        var result = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [], Constraint = constraint });
+        var result = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [], Constraint = constraint });
         Assert.Equal(new[] { expected }, constraint.Chosen);
         Assert.Equal(choices[expected], result.Ids.Take(choices[expected].Length));
         Assert.Equal(choices[expected].Length, result.ConstrainedSteps);
@@ -361,19 +346,19 @@ public sealed class ConstrainedGenerationTests : IDisposable
     private void Prefill(KvCache cache)
     {
         using var scope = NewDisposeScope();
-        model.Forward(tensor(Prompt.Take(Prompt.Length - 1).Select(i => (long)i).ToArray()).unsqueeze(0), cache);
+        Model.Forward(tensor(Prompt.Take(Prompt.Length - 1).Select(i => (long)i).ToArray()).unsqueeze(0), cache);
     }
 
     private DecodeStep Step(KvCache cache) =>
-        new(model, cache, new TokenSampler(new GenerationOptions()), Prompt) { Index = 0, InputToken = Prompt[^1], Position = cache.Length };
+        new(Model, cache, new TokenSampler(new GenerationOptions()), Prompt) { Index = 0, InputToken = Prompt[^1], Position = cache.Length };
 
     /// <summary>The independent reference: one full forward (fresh cache, every position's logits) over prompt + continuation.</summary>
     private double Score(int[] continuation)
     {
         using var scope = NewDisposeScope();
-        using var cache = model.CreateCache(Prompt.Length + continuation.Length);
+        using var cache = Model.CreateCache(Prompt.Length + continuation.Length);
         var ids = tensor(Prompt.Concat(continuation).Select(i => (long)i).ToArray()).unsqueeze(0);
-        var logProbs = model.Forward(ids, cache, new ForwardRequest { LastPositionOnly = false })[0].to_type(ScalarType.Float64).log_softmax(-1);
+        var logProbs = Model.Forward(ids, cache, new ForwardRequest { LastPositionOnly = false })[0].to_type(ScalarType.Float64).log_softmax(-1);
         double sum = 0;
         for (int j = 0; j < continuation.Length; j++)
         {
@@ -387,8 +372,8 @@ public sealed class ConstrainedGenerationTests : IDisposable
     {
         using var scope = NewDisposeScope();
         long[] ids = sequence.Select(i => (long)i).ToArray();
-        using var cache = model.CreateCache(ids.Length);
-        var logits = model.Forward(tensor(ids).unsqueeze(0), cache, new ForwardRequest { LastPositionOnly = false });
+        using var cache = Model.CreateCache(ids.Length);
+        var logits = Model.Forward(tensor(ids).unsqueeze(0), cache, new ForwardRequest { LastPositionOnly = false });
         return logits[0, ids.Length - 1].data<float>().ToArray();
     }
 

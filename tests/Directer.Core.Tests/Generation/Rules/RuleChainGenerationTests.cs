@@ -11,33 +11,18 @@ namespace Directer.Core.Tests.Generation.Rules;
 /// The rule chain inside the generator against a naive loop: every step recomputes the whole sequence (fresh cache)
 /// and applies the penalty formulas element by element in float32, then picks greedily or with the same seeded sampler.
 /// </summary>
-public sealed class RuleChainGenerationTests : IDisposable
+public sealed class RuleChainGenerationTests : TinyGeneratorTests
 {
     private static readonly int[] Prompt = { 1, 17, 42, 5, 88, 23, 17, 42 };
-    private readonly LlamaModel model;
-    private readonly TokenGenerator generator;
-
-    public RuleChainGenerationTests()
-    {
-        TorchRuntime.EnsureInitialized();
-        model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 64 });
-        generator = new TokenGenerator(model);
-    }
-
-    public void Dispose()
-    {
-        generator.Dispose();
-        model.Dispose();
-    }
 
     [Fact]
     public async Task GreedyWithPenaltiesEqualsTheNaiveLoop()
     {
         var options = new GenerationOptions { MaxNewTokens = 14, EosTokenIds = [], RepetitionPenalty = 1.6f, FrequencyPenalty = 0.4f, PresencePenalty = 0.3f };
-        var result = await generator.GenerateAsync(Prompt, options);
+        var result = await Generator.GenerateAsync(Prompt, options);
         var naive = Naive(options, sampler: null);
         Assert.Equal(naive, result.Ids);
-        var plain = await generator.GenerateAsync(Prompt, options with { RepetitionPenalty = null, FrequencyPenalty = null, PresencePenalty = null });
+        var plain = await Generator.GenerateAsync(Prompt, options with { RepetitionPenalty = null, FrequencyPenalty = null, PresencePenalty = null });
         Assert.NotEqual(plain.Ids, result.Ids); // the penalties changed the choice
     }
 
@@ -49,7 +34,7 @@ public sealed class RuleChainGenerationTests : IDisposable
     public async Task EachPenaltyAloneAndMixedEqualsTheNaiveLoop(float? repetition, float frequency, float presence)
     {
         var options = new GenerationOptions { MaxNewTokens = 10, EosTokenIds = [], RepetitionPenalty = repetition, FrequencyPenalty = frequency, PresencePenalty = presence };
-        Assert.Equal(Naive(options, sampler: null), (await generator.GenerateAsync(Prompt, options)).Ids);
+        Assert.Equal(Naive(options, sampler: null), (await Generator.GenerateAsync(Prompt, options)).Ids);
     }
 
     [Fact]
@@ -60,7 +45,7 @@ public sealed class RuleChainGenerationTests : IDisposable
             MaxNewTokens = 14, EosTokenIds = [], RepetitionPenalty = 1.4f, FrequencyPenalty = 0.5f, PresencePenalty = 0.2f,
             Temperature = 0.9f, TopK = 30, TopP = 0.9f, Seed = 4242,
         };
-        var result = await generator.GenerateAsync(Prompt, options);
+        var result = await Generator.GenerateAsync(Prompt, options);
         Assert.Equal(Naive(options, new TokenSampler(options)), result.Ids);
     }
 
@@ -69,7 +54,7 @@ public sealed class RuleChainGenerationTests : IDisposable
     {
         var options = new GenerationOptions { MaxNewTokens = 6, EosTokenIds = [], RepetitionPenalty = 1.5f, FrequencyPenalty = 0.7f, PresencePenalty = 0.4f };
         var probe = new ProbeSelector(this, options);
-        var result = await generator.GenerateAsync(Prompt, options, probe);
+        var result = await Generator.GenerateAsync(Prompt, options, probe);
         Assert.Equal(6, probe.Checked);
         Assert.Equal(Naive(options, sampler: null), result.Ids);
     }
@@ -77,14 +62,14 @@ public sealed class RuleChainGenerationTests : IDisposable
     [Fact]
     public async Task MinNewTokensKeepsEndOfSequenceOutUntilReached()
     {
-        var free = (await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] })).Ids;
+        var free = (await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [] })).Ids;
         int eos = free[1];
-        var early = await generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [eos] });
+        var early = await Generator.GenerateAsync(Prompt, new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [eos] });
         Assert.Equal(StopReason.EndOfSequence, early.StopReason);
         Assert.Single(early.Ids);
 
         var options = new GenerationOptions { MaxNewTokens = 12, EosTokenIds = [eos], MinNewTokens = 4 };
-        var held = await generator.GenerateAsync(Prompt, options);
+        var held = await Generator.GenerateAsync(Prompt, options);
         var expected = new List<int>();
         for (int i = 0; i < 12; i++)
         {
@@ -123,17 +108,17 @@ public sealed class RuleChainGenerationTests : IDisposable
             (new() { MaxNewTokens = 3, MinNewTokens = 4 }, "MinNewTokens"),
         })
         {
-            var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(Prompt, options));
+            var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Generator.GenerateAsync(Prompt, options));
             Assert.Contains(name, error.Message);
         }
 
         // The edges are allowed.
         foreach (var options in new GenerationOptions[] { new() { FrequencyPenalty = 2, PresencePenalty = -2, RepetitionPenalty = 0.01f, MaxNewTokens = 2, MinNewTokens = 2, EosTokenIds = [] }, new() { FrequencyPenalty = -2, PresencePenalty = 2, MaxNewTokens = 2 } })
         {
-            Assert.Equal(2, (await generator.GenerateAsync(Prompt, options)).DecodedTokens);
+            Assert.Equal(2, (await Generator.GenerateAsync(Prompt, options)).DecodedTokens);
         }
 
-        var noTokenizer = await Assert.ThrowsAsync<ArgumentException>(() => generator.GenerateAsync(Prompt, new GenerationOptions { StopStrings = ["x"] }));
+        var noTokenizer = await Assert.ThrowsAsync<ArgumentException>(() => Generator.GenerateAsync(Prompt, new GenerationOptions { StopStrings = ["x"] }));
         Assert.Contains("Tokenizer", noTokenizer.Message);
     }
 
@@ -182,8 +167,8 @@ public sealed class RuleChainGenerationTests : IDisposable
     {
         using var scope = NewDisposeScope();
         long[] ids = sequence.Select(i => (long)i).ToArray();
-        using var cache = model.CreateCache(ids.Length);
-        var logits = model.Forward(tensor(ids).unsqueeze(0), cache, new ForwardRequest { LastPositionOnly = false });
+        using var cache = Model.CreateCache(ids.Length);
+        var logits = Model.Forward(tensor(ids).unsqueeze(0), cache, new ForwardRequest { LastPositionOnly = false });
         return logits[0, ids.Length - 1].data<float>().ToArray();
     }
 
