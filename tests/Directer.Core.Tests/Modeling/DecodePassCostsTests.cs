@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Directer.Core.Tests.Modeling;
 
 /// <summary>
-/// The measured pass times DIRECTER's <c>Auto</c> strategy compares: per row count the median of the last nine passes
-/// once five were measured, and which of the model's passes count (one-token passes on the CPU decode kernels without
+/// The measured pass times DIRECTER's <c>Auto</c> strategy compares: per row count the fastest of the last sixteen
+/// passes once five were measured, and which of the model's passes count (one-token passes on the CPU decode kernels without
 /// attention capture).
 /// </summary>
 public sealed class DecodePassCostsTests
@@ -16,7 +16,7 @@ public sealed class DecodePassCostsTests
     private static long Ticks(double seconds) => (long)Math.Round(seconds * Stopwatch.Frequency);
 
     [Fact]
-    public void TheCostIsTheMedianOfTheLastNinePassesOnceFiveWereMeasuredSoAPreemptedPassDoesNotMoveIt()
+    public void TheCostIsTheFastestOfTheLastSixteenPassesOnceFiveWereMeasuredSoABusyStretchDoesNotMoveIt()
     {
         var costs = new DecodePassCosts();
         costs.Record(3, Ticks(0.030)); // the first pass: freshly compiled code
@@ -25,21 +25,25 @@ public sealed class DecodePassCostsTests
         costs.Record(3, Ticks(0.006));
         Assert.Null(costs.Of(3)); // four passes: not yet
         costs.Record(3, Ticks(0.150)); // a pass that lost its core for a time slice
-        Assert.Equal(0.008, costs.Of(3)!.Value, 9); // 0.004, 0.006, 0.008, 0.030, 0.150
-        costs.Record(3, Ticks(0.005));
-        Assert.Equal(0.007, costs.Of(3)!.Value, 9); // six: the mean of the middle two, 0.006 and 0.008
-        for (int i = 0; i < 3; i++)
+        Assert.Equal(0.004, costs.Of(3)!.Value, 9);
+        for (int i = 0; i < 10; i++)
         {
-            costs.Record(3, Ticks(0.005));
+            costs.Record(3, Ticks(0.050)); // a busy stretch: most recent passes slow
         }
 
-        Assert.Equal(0.005, costs.Of(3)!.Value, 9); // 0.004, 0.005 ×4, 0.006, 0.008, 0.030, 0.150
+        Assert.Equal(0.004, costs.Of(3)!.Value, 9); // 15 passes, the fastest still among them
+        costs.Record(3, Ticks(0.050));
+        costs.Record(3, Ticks(0.050));
+        costs.Record(3, Ticks(0.050));
+        Assert.Equal(0.004, costs.Of(3)!.Value, 9); // 18: the first two have left the window, 0.004 (the third) has not
+        costs.Record(3, Ticks(0.050));
+        Assert.Equal(0.006, costs.Of(3)!.Value, 9); // 19: 0.004 has left, 0.006 (the fourth) is the fastest
         for (int i = 0; i < DecodePassCosts.Window; i++)
         {
-            costs.Record(3, Ticks(0.002 + (i * 0.0001)));
+            costs.Record(3, Ticks(0.009 - (i * 0.0001)));
         }
 
-        Assert.Equal(0.0024, costs.Of(3)!.Value, 9); // the nine newest only: 0.0020 … 0.0028
+        Assert.Equal(0.0075, costs.Of(3)!.Value, 9); // the sixteen newest only: 0.0090 … 0.0075
         Assert.Null(costs.Of(2));
         Assert.Null(costs.Of(4));
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Directer.Core.Checkpoints;
@@ -387,6 +388,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Tensor Run(int batch, int n, ForwardRequest request, KvCache? cache)
     {
         int rows = batch * n;
@@ -524,6 +526,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RmsNorm(float* input, float[] weight, float* output, int rows)
     {
         for (int r = 0; r < rows; r++)
@@ -552,6 +555,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     }
 
     /// <summary>Qwen3's RMSNorm over each query and key head of every row, in place (as <see cref="RmsNorm"/>, per head).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HeadNorm(int rows, float[] weight)
     {
         for (int r = 0; r < rows; r++)
@@ -580,6 +584,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     /// Rotates the queries and keys of every row in place (rotate-half convention, as transformers), over the
     /// leading rotary dimensions of each head (all of them unless the model has a partial rotary factor).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rotate(int rows, int n, int start)
     {
         int half = rotaryHalf;
@@ -608,6 +613,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     /// Scaled scores of (row, head) items [first, end) into the [batch, kvHeads, groups, n, total]
     /// buffer the steering hook sees: the cached prefix, then the row's own new tokens (causal).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRange(int first, int end)
     {
         int groups = heads / kvHeads;
@@ -651,6 +657,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     }
 
     /// <summary>Softmax of each (row, head)'s scores and the weighted sum of values into the attention output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MixRange(int first, int end)
     {
         int groups = heads / kvHeads;
@@ -699,6 +706,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     }
 
     /// <summary>Each run of consecutive rows with one capture records its rows' attention input and output (one request's rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CaptureSequences(int layer, int rows)
     {
         for (int r = 0; r < rows;)
@@ -721,6 +729,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     }
 
     /// <summary>Each writing row's new key (rotated) and value go to its own cache at its own position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteSequences(int rows)
     {
         int bytes = headDim * sizeof(float);
@@ -743,6 +752,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteCache(int n, int start)
     {
         // Row 0 of the batch is the raw row; its new keys (rotated) and values go to the cache.
@@ -759,6 +769,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SiluGate(int rows)
     {
         for (int r = 0; r < rows; r++)
@@ -785,6 +796,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(float* target, float* addend, int count)
     {
         int i = 0;
@@ -802,6 +814,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot(float* a, float* b, int count)
     {
         int i = 0;
@@ -825,6 +838,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Axpy(float alpha, float* v, float* output, int count)
     {
         int i = 0;

@@ -35,6 +35,7 @@ internal static unsafe class Int8Blocks
     }
 
     /// <summary>Quantises float32 rows [rows, columns] (columns a multiple of 32) into the weight layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Quantize(float* source, int rows, int columns, byte* target)
     {
         long rowBytes = RowBytes(columns);
@@ -68,6 +69,7 @@ internal static unsafe class Int8Blocks
     /// layout. Each row on its own, so a row's values do not depend on the batch. Non-finite values give non-finite
     /// scales, so they still reach the logits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeActivations(float* x, int k, int columns, byte* prepared)
     {
         int rowBytes = ActivationRowBytes(columns);

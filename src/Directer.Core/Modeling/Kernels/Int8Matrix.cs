@@ -58,6 +58,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(byte* input, int k, float* y, int yStride, int start, int end)
     {
         if (width == KernelWidth.Vector512 && k <= 2)
@@ -105,6 +106,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     /// <see cref="MatrixKernels"/> does for few rows (four interleaved row streams read slower on AMD Zen 4). The same
     /// per-block steps into one accumulator as the four-row blocks, so the values do not change.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RowByRow512(byte* input, int k, float* y, int yStride, int start, int end)
     {
         int blocks = Columns / Int8Blocks.Block;
@@ -142,6 +144,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     }
 
     /// <summary>Outputs o..o+3 for one or two rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Four(int o, byte* xa, int rows, float* y, int yStride, bool first)
     {
         byte* w0 = data + (o * rowBytes);
@@ -195,6 +198,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     private static Vector512<float> Block512(byte* w, Vector512<short> x, float xScale, Vector512<float> acc) =>
         Step512(Weights512(w), Vector512.Create(*(float*)w), x, Vector512.Create(xScale), acc);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Four512x4(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, float* y, int yStride)
     {
         int blocks = Columns / Int8Blocks.Block;
@@ -277,6 +281,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         y[3] = Vector512.Sum(s3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Four512x2(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, byte* xb, float* ya, float* yb, bool prefetch)
     {
         int blocks = Columns / Int8Blocks.Block;
@@ -321,6 +326,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         Store4(yb, b0, b1, b2, b3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Four512x1(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, float* ya)
     {
         int blocks = Columns / Int8Blocks.Block;
@@ -359,6 +365,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     /// Four outputs × one row at 256 bits: four independent accumulators (one chain per output hid no latency) and,
     /// on a product's first row, the next four weight rows prefetched as in the 512-bit kernels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Four256x1(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, float* ya, bool prefetch)
     {
         int blocks = Columns / Int8Blocks.Block;
@@ -389,6 +396,7 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     }
 
     /// <summary>One (output, row) element at this matrix's width: the same arithmetic as the blocked kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float One(byte* w, byte* x)
     {
         int blocks = Columns / Int8Blocks.Block;

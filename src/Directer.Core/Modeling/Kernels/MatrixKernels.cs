@@ -51,6 +51,7 @@ internal static unsafe class MatrixKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyScalar<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
@@ -77,6 +78,7 @@ internal static unsafe class MatrixKernels
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
@@ -211,6 +213,7 @@ internal static unsafe class MatrixKernels
     /// one stream is faster too (1 row: 0.19 vs 0.24 ms). Each element is the same single accumulator over the columns
     /// as in the blocks, so the values do not change.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowByRow512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
@@ -304,6 +307,7 @@ internal static unsafe class MatrixKernels
     /// up with one row by itself, and asking for lines ahead made the 1-row f32 pass 15% slower (kept as its own loop:
     /// a per-step test for the prefetch cost the bf16 1-row pass 60% on one Zen 4 core).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRow512<TLoad>(byte* w, int cols, float* x, float* y, int start, int end)
         where TLoad : struct, IWeightLoad
     {
@@ -352,6 +356,7 @@ internal static unsafe class MatrixKernels
     /// Four outputs × four rows: sixteen accumulators, each weight vector loaded once for four rows (half the loads per
     /// FMA of the two-row block, so k ≥ 4 rows stay near the one-row cost). Same per-element arithmetic as the others.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Four512x4<TLoad>(byte* w0, byte* w1, byte* w2, byte* w3, int vec, int cols, float* x, int xStride, float* y, int yStride)
         where TLoad : struct, IWeightLoad
     {
@@ -454,6 +459,7 @@ internal static unsafe class MatrixKernels
         y[3] = Tail<TLoad>(Vector512.Sum(s3), w3, x, vec, cols);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply256<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {
@@ -608,6 +614,7 @@ internal static unsafe class MatrixKernels
     /// measured under load). Each element is still one accumulator over the columns in order, kept in memory between
     /// chunks, with the same tail: the same values as the other blocks.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows256<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
         where TLoad : struct, IWeightLoad
     {

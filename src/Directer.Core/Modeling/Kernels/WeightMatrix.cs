@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Directer.Core.Modeling.Kernels;
 
 /// <summary>A [rows, columns] float matrix in one encoding, read in place from memory that outlives it.</summary>
@@ -25,6 +27,7 @@ internal sealed unsafe class WeightMatrix<TLoad> : IWeightMatrix
     public int PreparedRowBytes { get; }
 
     /// <summary>Even/odd order within each step of 2·lanes columns (the order the loads widen pairs of bf16 into); the tail as is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(float* x, int k, byte* prepared)
     {
         int step = width == KernelWidth.Vector512 ? 32 : 16;
