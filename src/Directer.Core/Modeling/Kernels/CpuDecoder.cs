@@ -673,22 +673,11 @@ internal sealed unsafe class CpuDecoder : IDisposable
             int g = hh % groups;
             float* s = scores + ((((((long)b * kvHeads) + kv) * groups + g) * n + t) * total);
             int start = passSequences ? rowStart[b] : passStart;
-            int count = start + n; // the row's own length (the buffer's stride, total, may be longer across sequences)
-            float max = float.NegativeInfinity;
-            for (int j = 0; j < count; j++)
-            {
-                max = MathF.Max(max, s[j]);
-            }
-
-            float sum = 0;
-            for (int j = 0; j < count; j++)
-            {
-                float e = MathF.Exp(s[j] - max);
-                s[j] = e;
-                sum += e;
-            }
-
-            float inv = 1f / sum;
+            // The positions this query sees: the cached ones and the new ones up to itself (the later ones are masked). Not
+            // the buffer's stride (total, longer across sequences) nor start + n: a token's softmax then has the same
+            // length, so the same bits, whether it comes alone or in a chunk of a prefill.
+            int count = start + t + 1;
+            float inv = 1f / Exponentiate(s, count);
             float* output = attn + ((long)r * heads * headDim) + (hh * headDim);
             new Span<float>(output, headDim).Clear();
             float* values = passSequences ? (float*)rowValues[b] + ((long)kv * rowCapacity[b] * headDim) : passValues + ((long)kv * cacheCapacity * headDim);
@@ -703,6 +692,88 @@ internal sealed unsafe class CpuDecoder : IDisposable
                 Axpy(s[start + j] * inv, v, output, headDim);
             }
         }
+    }
+
+    /// <summary>
+    /// Replaces scores[0, count) by exp(score − max) and returns their sum: the softmax before its division. Vectorized
+    /// (the exponential of 16 or 8 scores per instruction sequence): at a few hundred positions a scalar exp per score was
+    /// the largest part of a small model's attention. A row's values depend only on its own scores and count, never on
+    /// the rows beside it, so a row's bits stay the same in any batch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Exponentiate(float* scores, int count)
+    {
+        int j = 0;
+        float max = float.NegativeInfinity;
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            var m = Vector512.Create(float.NegativeInfinity);
+            for (; j + 16 <= count; j += 16)
+            {
+                m = Vector512.Max(m, Vector512.Load(scores + j));
+            }
+
+            for (int i = 0; i < Vector512<float>.Count; i++)
+            {
+                max = MathF.Max(max, m.GetElement(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            var m = Vector256.Create(float.NegativeInfinity);
+            for (; j + 8 <= count; j += 8)
+            {
+                m = Vector256.Max(m, Vector256.Load(scores + j));
+            }
+
+            for (int i = 0; i < Vector256<float>.Count; i++)
+            {
+                max = MathF.Max(max, m.GetElement(i));
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            max = MathF.Max(max, scores[j]);
+        }
+
+        j = 0;
+        float sum = 0;
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            var shift = Vector512.Create(max);
+            var acc = Vector512<float>.Zero;
+            for (; j + 16 <= count; j += 16)
+            {
+                var e = Vector512.Exp(Vector512.Load(scores + j) - shift);
+                e.Store(scores + j);
+                acc += e;
+            }
+
+            sum = Vector512.Sum(acc);
+        }
+        else if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            var shift = Vector256.Create(max);
+            var acc = Vector256<float>.Zero;
+            for (; j + 8 <= count; j += 8)
+            {
+                var e = Vector256.Exp(Vector256.Load(scores + j) - shift);
+                e.Store(scores + j);
+                acc += e;
+            }
+
+            sum = Vector256.Sum(acc);
+        }
+
+        for (; j < count; j++)
+        {
+            float e = MathF.Exp(scores[j] - max);
+            scores[j] = e;
+            sum += e;
+        }
+
+        return sum;
     }
 
     /// <summary>Each run of consecutive rows with one capture records its rows' attention input and output (one request's rows).</summary>
@@ -796,7 +867,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(float* target, float* addend, int count)
     {
         int i = 0;
@@ -814,7 +885,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot(float* a, float* b, int count)
     {
         int i = 0;
@@ -838,7 +909,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
         return sum;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Axpy(float alpha, float* v, float* output, int count)
     {
         int i = 0;
