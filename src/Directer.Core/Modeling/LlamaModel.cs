@@ -374,7 +374,7 @@ public sealed class LlamaModel : IDisposable
             return fast;
         }
 
-        if (Options.Int8Weights || (decoder is not null && BFloat16PrefillOnKernels && batch == 1 && request.WriteCache && request.Steering is null && request.Capture is null))
+        if (Options.Int8Weights || (decoder is not null && PrefillOnKernels && batch == 1 && request.WriteCache && request.Steering is null && request.Capture is null))
         {
             return ForwardInChunks(tokenIds, cache, start, request);
         }
@@ -528,16 +528,21 @@ public sealed class LlamaModel : IDisposable
     }
 
     /// <summary>
-    /// Whether a plain bfloat16 prefill runs on the decode kernels in chunks instead of TorchSharp's GEMMs: on CPUs
-    /// without AVX-512, libtorch multiplies bfloat16 on a slow generic path (a 128-token prefill of the bench model ran at
-    /// 119 tokens/s there against 665 in float32), while the kernels read the bfloat16 weights widened in registers.
+    /// Whether a plain prefill runs on the decode kernels in chunks instead of TorchSharp's GEMMs. bfloat16 on CPUs without
+    /// AVX-512: libtorch multiplies bfloat16 on a slow generic path there (a 128-token prefill of the bench model ran at
+    /// 119 tokens/s against 665 in float32), while the kernels read the weights widened in registers. float32 on CPUs with
+    /// AVX-512: the chunks were as fast or faster on an idle Zen 4 (bench model: 128 tokens 175 against 186–215 ms, 1,000
+    /// tokens 1.65 against 2.02 s; demo model: 100 / 300 / 600 tokens 11.7 / 31.8 / 77.9 against 11.8 / 29.0 / 94.8 ms)
+    /// and 3–8× faster beside other busy processes (libtorch's worker threads wait on each other through every operation);
+    /// a chunked prefill also gives a prompt's tokens the bits of decoding them one at a time. bfloat16 with AVX-512 stays on
+    /// TorchSharp (libtorch's bfloat16 GEMM: 83 against 175 ms for the bench model's 128 tokens).
     /// </summary>
-    private bool BFloat16PrefillOnKernels => dtype == ScalarType.BFloat16 && !System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+    private bool PrefillOnKernels => System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? dtype == ScalarType.Float32 : dtype == ScalarType.BFloat16;
 
     /// <summary>
     /// int8 weights exist only for the decode kernels, so a long pass (prefill) runs on them in chunks
-    /// of up to <see cref="CpuDecoder.MaxRows"/> tokens, each appending to the cache; so does a plain bfloat16 prefill
-    /// where libtorch's bfloat16 GEMM is slow (<see cref="BFloat16PrefillOnKernels"/>).
+    /// of up to <see cref="CpuDecoder.MaxRows"/> tokens, each appending to the cache; so does a plain prefill where the
+    /// chunks are faster than TorchSharp's GEMMs (<see cref="PrefillOnKernels"/>).
     /// </summary>
     private Tensor ForwardInChunks(Tensor tokenIds, KvCache cache, int start, ForwardRequest request)
     {
