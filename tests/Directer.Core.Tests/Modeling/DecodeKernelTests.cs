@@ -212,14 +212,7 @@ public sealed class DecodeKernelTests
         Assert.True(kernelError <= torchError + (1e-3 * scale), $"{name}: long bf16 prefill's error {kernelError:G3} > TorchSharp bf16's {torchError:G3}");
         if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
         {
-            using var stepCache = fast.CreateCache();
-            for (int t = 0; t < prompt.Length; t++)
-            {
-                using var one = tensor(new[] { prompt[t] }).unsqueeze(0);
-                using var step = fast.Forward(one, stepCache);
-                using var row = f.select(1, t).unsqueeze(1);
-                Assert.True(step.equal(row).all().item<bool>(), $"{name}: position {t} of the chunked prefill differs from token-by-token decoding");
-            }
+            AssertEqualsTokenByTokenDecoding(fast, prompt, f, name);
         }
     }
 
@@ -250,14 +243,20 @@ public sealed class DecodeKernelTests
         Assert.True(error <= 1e-5 * scale, $"{name}: long f32 prefill max |Δlogit| {error:G3} > 1e-5 × {scale:G3}");
         if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
         {
-            using var stepCache = fast.CreateCache();
-            for (int t = 0; t < prompt.Length; t++)
-            {
-                using var one = tensor(new[] { prompt[t] }).unsqueeze(0);
-                using var step = fast.Forward(one, stepCache);
-                using var row = f.select(1, t).unsqueeze(1);
-                Assert.True(step.equal(row).all().item<bool>(), $"{name}: position {t} of the chunked prefill differs from token-by-token decoding");
-            }
+            AssertEqualsTokenByTokenDecoding(fast, prompt, f, name);
+        }
+    }
+
+    /// <summary>Every position of a chunked prefill's logits bitwise what feeding the prompt one token at a time gives.</summary>
+    private static void AssertEqualsTokenByTokenDecoding(LlamaModel model, long[] prompt, Tensor prefill, string name)
+    {
+        using var stepCache = model.CreateCache();
+        for (int t = 0; t < prompt.Length; t++)
+        {
+            using var one = tensor(new[] { prompt[t] }).unsqueeze(0);
+            using var step = model.Forward(one, stepCache);
+            using var row = prefill.select(1, t).unsqueeze(1);
+            Assert.True(step.equal(row).all().item<bool>(), $"{name}: position {t} of the chunked prefill differs from token-by-token decoding");
         }
     }
 
