@@ -30,6 +30,53 @@ internal static class DirecterCostBenchmark
     /// <summary>Repeats of the demo model's rows (each about a second per method on a 2-core CPU).</summary>
     private const int DemoRepeats = 5;
 
+    /// <summary>Repeats of the random model's prompts (each 2–6 seconds per method).</summary>
+    private const int RandomModelRepeats = 3;
+
+    /// <summary>What <see cref="MeasureAsync"/> collected: per method the totals, each repeat's ratio to plain greedy, and the first repeat's replies and steering summaries.</summary>
+    private sealed record Measured(double[] Seconds, int[] Tokens, List<double>[] PerRepeat, List<string>[] Replies, List<SteeringSummary>[] Summaries);
+
+    /// <summary>
+    /// Runs every item with every method, <paramref name="repeats"/> times, the methods interleaved per item (their order
+    /// reversed every other item and repeat, so that none always runs first on an item).
+    /// </summary>
+    private static async Task<Measured> MeasureAsync(int items, int repeats, Func<int, int, Task<(double Seconds, int Tokens, string Reply, SteeringSummary? Steering)>> run)
+    {
+        var measured = new Measured(new double[Methods.Length], new int[Methods.Length], Methods.Select(_ => new List<double>()).ToArray(), Methods.Select(_ => new List<string>()).ToArray(), Methods.Select(_ => new List<SteeringSummary>()).ToArray());
+        for (int repeat = 0; repeat < repeats; repeat++)
+        {
+            var seconds = new double[Methods.Length];
+            var tokens = new int[Methods.Length];
+            for (int item = 0; item < items; item++)
+            {
+                var order = Enumerable.Range(0, Methods.Length);
+                foreach (int m in (item + repeat) % 2 == 0 ? order : order.Reverse())
+                {
+                    var outcome = await run(item, m);
+                    seconds[m] += outcome.Seconds;
+                    tokens[m] += outcome.Tokens;
+                    if (repeat == 0)
+                    {
+                        measured.Replies[m].Add(outcome.Reply);
+                        if (outcome.Steering is { } s)
+                        {
+                            measured.Summaries[m].Add(s);
+                        }
+                    }
+                }
+            }
+
+            for (int m = 0; m < Methods.Length; m++)
+            {
+                measured.Seconds[m] += seconds[m];
+                measured.Tokens[m] += tokens[m];
+                measured.PerRepeat[m].Add(tokens[m] / seconds[m] / (tokens[0] / seconds[0]));
+            }
+        }
+
+        return measured;
+    }
+
     public static async Task<string> RunAsync(string checkpoint, bool quick, int threads)
     {
         var report = new StringBuilder();
@@ -61,43 +108,13 @@ internal static class DirecterCostBenchmark
             await HeldOutRunner.RunAsync(model, quick ? rows.Take(1).ToList() : rows, name, settings);
         }
 
-        var seconds = new double[Methods.Length];
-        var tokens = new int[Methods.Length];
-        var perRepeat = Methods.Select(_ => new List<double>()).ToArray();
-        var replies = Methods.Select(_ => new List<string>()).ToArray();
-        var summaries = Methods.Select(_ => new List<SteeringSummary>()).ToArray();
-        for (int repeat = 0; repeat < repeats; repeat++)
+        var measured = await MeasureAsync(rows.Count, repeats, async (r, m) =>
         {
-            var repeatSeconds = new double[Methods.Length];
-            var repeatTokens = new int[Methods.Length];
-            for (int r = 0; r < rows.Count; r++)
-            {
-                var order = Enumerable.Range(0, Methods.Length);
-                foreach (int m in (r + repeat) % 2 == 0 ? order : order.Reverse())
-                {
-                    var outcome = (await HeldOutRunner.RunAsync(model, new[] { rows[r] }, Methods[m].Name, Methods[m].Settings))[0];
-                    repeatSeconds[m] += outcome.Seconds;
-                    repeatTokens[m] += outcome.CompletionTokens;
-                    if (repeat == 0)
-                    {
-                        replies[m].Add(outcome.Reply);
-                        if (outcome.Steering is { } s)
-                        {
-                            summaries[m].Add(s);
-                        }
-                    }
-                }
-            }
+            var outcome = (await HeldOutRunner.RunAsync(model, new[] { rows[r] }, Methods[m].Name, Methods[m].Settings))[0];
+            return (outcome.Seconds, outcome.CompletionTokens, outcome.Reply, outcome.Steering);
+        });
 
-            for (int m = 0; m < Methods.Length; m++)
-            {
-                seconds[m] += repeatSeconds[m];
-                tokens[m] += repeatTokens[m];
-                perRepeat[m].Add(repeatTokens[m] / repeatSeconds[m] / (repeatTokens[0] / repeatSeconds[0]));
-            }
-        }
-
-        return Table($"Demo model ({dir.Split(Path.DirectorySeparatorChar)[^1]}), {rows.Count} held-out rows ({(quick ? 1 : 4)} per group), whole replies (≤ 96 tokens), prefill and ranking included; every row run once per method to warm up, then {repeats} repeat(s) of the rows with the methods interleaved per row.", seconds, tokens, replies, summaries, perRepeat);
+        return Table($"Demo model ({dir.Split(Path.DirectorySeparatorChar)[^1]}), {rows.Count} held-out rows ({(quick ? 1 : 4)} per group), whole replies (≤ 96 tokens), prefill and ranking included; every row run once per method to warm up, then {repeats} repeat(s) of the rows with the methods interleaved per row.", measured);
     }
 
     private static async Task<string> RandomModelAsync(string checkpoint, bool quick, int threads)
@@ -107,38 +124,33 @@ internal static class DirecterCostBenchmark
         var prompts = Enumerable.Range(0, quick ? 1 : 3).Select(s => BenchModel.Prompt(96, 100 + s, model.VocabSize)).ToList();
         var spans = new[] { new TokenSpan(8, 40) };
         var options = new GenerationOptions { MaxNewTokens = quick ? 12 : 48, EosTokenIds = [] };
-        var seconds = new double[Methods.Length];
-        var tokens = new int[Methods.Length];
-        var replies = Methods.Select(_ => new List<string>()).ToArray();
-        var summaries = Methods.Select(_ => new List<SteeringSummary>()).ToArray();
-        await generator.GenerateAsync(prompts[0], options with { MaxNewTokens = 4 });
-        for (int p = 0; p < prompts.Count; p++)
+        async Task<(double Seconds, int Tokens, string Reply, SteeringSummary? Steering)> Generate(int p, int m)
         {
-            var order = Enumerable.Range(0, Methods.Length);
-            foreach (int m in p % 2 == 0 ? order : order.Reverse())
-            {
-                var selector = Methods[m].Settings?.CreateSelector(spans, model.LayerCount);
-                var clock = Stopwatch.StartNew();
-                var result = await generator.GenerateAsync(prompts[p], options, selector);
-                seconds[m] += clock.Elapsed.TotalSeconds;
-                tokens[m] += result.DecodedTokens;
-                replies[m].Add(string.Join(",", result.Ids));
-                if (selector is not null)
-                {
-                    summaries[m].Add(selector.Summary);
-                }
-            }
+            var selector = Methods[m].Settings?.CreateSelector(spans, model.LayerCount);
+            var clock = Stopwatch.StartNew();
+            var result = await generator.GenerateAsync(prompts[p], options, selector);
+            return (clock.Elapsed.TotalSeconds, result.DecodedTokens, string.Join(",", result.Ids), selector?.Summary);
         }
 
-        return Table($"Random {BenchModel.Spec.Name} (f32), {prompts.Count} prompts × 96 tokens, emphasis [8, 40), {options.MaxNewTokens} new tokens each, alpha 100, beta 0.5; whole generations (prefill and ranking included), methods interleaved per prompt.", seconds, tokens, replies, summaries);
+        // Each method once on the first prompt to warm up; then repeats of the prompts (a run is a few seconds, and
+        // the machine's memory bandwidth moved by a third between the sections of one run).
+        int repeats = quick ? 1 : RandomModelRepeats;
+        for (int m = 0; m < Methods.Length; m++)
+        {
+            await Generate(0, m);
+        }
+
+        var measured = await MeasureAsync(prompts.Count, repeats, Generate);
+        return Table($"Random {BenchModel.Spec.Name} (f32), {prompts.Count} prompts × 96 tokens, emphasis [8, 40), {options.MaxNewTokens} new tokens each, alpha 100, beta 0.5; whole generations (prefill and ranking included); each method once to warm up, then {repeats} repeat(s) of the prompts with the methods interleaved per prompt.", measured);
     }
 
-    private static string Table(string title, double[] seconds, int[] tokens, List<string>[] replies, List<SteeringSummary>[] summaries, List<double>[]? perRepeat = null)
+    private static string Table(string title, Measured measured)
     {
+        var (seconds, tokens, perRepeat, replies, summaries) = measured;
         var sb = new StringBuilder();
         sb.AppendLine(title);
         sb.AppendLine();
-        bool repeats = perRepeat is not null && perRepeat[0].Count > 1;
+        bool repeats = perRepeat[0].Count > 1;
         sb.AppendLine(repeats ? "| method | tokens | tok/s | × plain | × plain per repeat (median, range) | steered | gated | fallback |" : "| method | tokens | tok/s | × plain | steered | gated | fallback |");
         sb.AppendLine(repeats ? "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" : "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         double plain = tokens[0] / seconds[0];
@@ -146,7 +158,7 @@ internal static class DirecterCostBenchmark
         {
             double rate = tokens[m] / seconds[m];
             string Share(Func<SteeringSummary, double> f) => summaries[m].Count == 0 ? "-" : $"{summaries[m].Average(f):P0}";
-            string spread = repeats ? $" {Median(perRepeat![m]):F2} ({perRepeat[m].Min():F2}–{perRepeat[m].Max():F2}) |" : "";
+            string spread = repeats ? $" {Median(perRepeat[m]):F2} ({perRepeat[m].Min():F2}–{perRepeat[m].Max():F2}) |" : "";
             sb.AppendLine($"| {Methods[m].Name} | {tokens[m]} | {rate:F1} | {rate / plain:F2} |{spread} {Share(s => s.SteeredShare)} | {Share(s => s.GatedShare)} | {Share(s => s.FallbackShare)} |");
         }
 
