@@ -16,7 +16,7 @@ internal static class KernelBenchmark
     {
         int[] ks = { 1, 2, 4, 8, 13, 16, 32 };
         var report = new StringBuilder();
-        report.AppendLine("Read-only pass of k rows at position 96 (one new token per row), median ms and cost relative to 1 row of the same runtime; runtimes interleaved per k.");
+        report.AppendLine("Read-only pass of k rows at position 96 (one new token per row), median ms and cost relative to 1 row of the same runtime; one runtime at a time, its row counts interleaved.");
         report.AppendLine();
         report.AppendLine("| runtime | " + string.Join(" | ", ks.Select(k => $"k={k}")) + " |");
         report.AppendLine("| --- |" + string.Concat(ks.Select(_ => " ---: |")));
@@ -42,29 +42,32 @@ internal static class KernelBenchmark
                 }
             }
 
+            // One runtime at a time, its row counts interleaved: libtorch's worker threads keep spinning for a while after
+            // an operation, so a kernel pass timed right after a TorchSharp pass (the runtimes interleaved per k, as this
+            // table was measured until 2026-12-04) shared the cores with them: the kernels' 1-row pass read 20–23 ms
+            // instead of 9–11 ms and every ratio to it looked smaller than it is (8 rows f32 1.2–1.3× against 1.7–2.0×).
             var ms = variants.Select(_ => new double[ks.Length]).ToArray();
             int repeats = quick ? 3 : 9;
-            for (int ki = 0; ki < ks.Length; ki++)
+            for (int v = 0; v < variants.Count; v++)
             {
-                using var ids = tensor(Enumerable.Range(0, ks[ki]).Select(i => (long)(100 + i)).ToArray()).unsqueeze(1);
-                var request = new ForwardRequest { WriteCache = false };
-                var samples = variants.Select(_ => new List<double>()).ToArray();
+                var samples = ks.Select(_ => new List<double>()).ToArray();
                 for (int r = 0; r < repeats + 1; r++)
                 {
-                    for (int v = 0; v < variants.Count; v++)
+                    for (int ki = 0; ki < ks.Length; ki++)
                     {
+                        using var ids = tensor(Enumerable.Range(0, ks[ki]).Select(i => (long)(100 + i)).ToArray()).unsqueeze(1);
                         var clock = Stopwatch.StartNew();
-                        variants[v].Model.Forward(ids, caches[v], request).Dispose();
+                        variants[v].Model.Forward(ids, caches[v], new ForwardRequest { WriteCache = false }).Dispose();
                         if (r > 0)
                         {
-                            samples[v].Add(clock.Elapsed.TotalMilliseconds);
+                            samples[ki].Add(clock.Elapsed.TotalMilliseconds);
                         }
                     }
                 }
 
-                for (int v = 0; v < variants.Count; v++)
+                for (int ki = 0; ki < ks.Length; ki++)
                 {
-                    ms[v][ki] = samples[v].OrderBy(x => x).ElementAt(samples[v].Count / 2);
+                    ms[v][ki] = samples[ki].OrderBy(x => x).ElementAt(samples[ki].Count / 2);
                 }
             }
 
