@@ -26,6 +26,14 @@ public sealed record ForwardRequest
     /// <summary>Per-layer attention input/output recorder (layer ranking); null to skip.</summary>
     public AttentionCapture? Capture { get; init; }
 
+    /// <summary>
+    /// Rows after the first are only recorded by <see cref="Capture"/> (the layer ranking's probe rows): their logits are
+    /// returned as zeros, and on the decode kernels neither their logits nor their last layer's MLP are computed (which
+    /// nothing reads: a third of the demo model's ranking pass; on a large vocabulary the output head over every probe
+    /// row dominates it). Row 0 and every row's captures are what the pass gives without it.
+    /// </summary>
+    internal bool FirstRowLogitsOnly { get; init; }
+
     /// <summary>A plain raw pass that appends to the cache and returns last-position logits.</summary>
     public static ForwardRequest Raw { get; } = new();
 }

@@ -409,6 +409,11 @@ public sealed class LlamaModel : IDisposable
 
         x = RmsNorm(x, finalNorm);
         var logits = Project(x, lmHead, null).to_type(ScalarType.Float32);
+        if (request.FirstRowLogitsOnly && batch > 1)
+        {
+            logits.narrow(0, 1, batch - 1).zero_();
+        }
+
         if (request.WriteCache)
         {
             cache.Advance(n);

@@ -321,7 +321,7 @@ public sealed class DirecterSelector : ISteeringSelector, ISteersAfterRawPass, I
             using var ownCapture = pass is null ? new AttentionCapture(layers) : null;
             using var ownSteering = pass is null ? new KeyScaleSteering(positions, Options.Alpha, rows, step.Position, step.Position + 1, step.Model.Device) : null;
             var capture = pass?.Capture ?? ownCapture!;
-            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? ownSteering, Capture = capture })[0];
+            rawLogits = step.RunBatch(rows.Count, new ForwardRequest { WriteCache = true, Steering = pass?.Steering ?? ownSteering, Capture = capture, FirstRowLogitsOnly = pass is null })[0];
             var (rawIn, rawOut) = LayerRanking.Row(capture, 0);
             Ranking = LayerRanking.Compute(rawIn, rawOut, p => LayerRanking.Row(capture, p + 1), Options.Ranking);
         }

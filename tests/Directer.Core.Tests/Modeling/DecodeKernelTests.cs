@@ -373,6 +373,53 @@ public sealed class DecodeKernelTests
         Assert.Equal(Prompt.Length, cache.Length);
     }
 
+    /// <summary>
+    /// The ranking's pass with <see cref="ForwardRequest.FirstRowLogitsOnly"/>: row 0's logits and every row's captured
+    /// attention input and output bitwise what the pass gives without it, the probe rows' logits zeros; on the kernels
+    /// (which then skip the probe rows' last MLP and output head) and on the TorchSharp path.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32", "f32", true)]
+    [InlineData("odd-qwen2-tied", "bf16", true)]
+    [InlineData("llama-gqa-f32", "int8", true)]
+    [InlineData("odd-gqa-bias", "f32", false)]
+    public void ProbeRowsWithoutLogitsKeepRowZeroAndEveryCapture(string name, string weights, bool kernels)
+    {
+        var options = new ModelOptions { MaxSequenceLength = 32, DType = weights == "bf16" ? ComputeDType.BFloat16 : ComputeDType.Float32, Int8Weights = weights == "int8", CpuDecodeKernels = kernels };
+        using var model = LlamaModel.Load(PathOf(name), options);
+        Assert.Equal(kernels, model.UsesDecodeKernels);
+        using var cache = model.CreateCache();
+        using (var prefix = tensor(Prompt).unsqueeze(0))
+        {
+            model.Forward(prefix, cache).Dispose();
+        }
+
+        int layers = model.LayerCount;
+        var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length);
+        var rowLayers = new List<IReadOnlySet<int>> { new HashSet<int>() };
+        rowLayers.AddRange(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }));
+        using var steering = new KeyScaleSteering(emphasis, KeyScale, rowLayers, Prompt.Length, Prompt.Length + 1, model.Device);
+        using var ids = full(new long[] { rowLayers.Count, 1 }, 33L, ScalarType.Int64);
+        using var fullCapture = new AttentionCapture(layers);
+        using var probeCapture = new AttentionCapture(layers);
+        using var whole = model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = steering, Capture = fullCapture });
+        using var probes = model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = steering, Capture = probeCapture, FirstRowLogitsOnly = true });
+        using var fullRow = whole.narrow(0, 0, 1);
+        using var probeRow = probes.narrow(0, 0, 1);
+        Assert.True(fullRow.equal(probeRow).all().item<bool>(), $"{name} {weights}: row 0's logits differ");
+        using var rest = probes.narrow(0, 1, rowLayers.Count - 1);
+        Assert.Equal(0f, rest.abs().max().item<float>());
+        using var fullRest = whole.narrow(0, 1, rowLayers.Count - 1);
+        Assert.True(fullRest.abs().max().item<float>() > 0, "the probe rows' own logits are not zero");
+        for (int l = 0; l < layers; l++)
+        {
+            Assert.True(fullCapture.Inputs[l]!.equal(probeCapture.Inputs[l]!).all().item<bool>(), $"{name} {weights}: captured inputs of layer {l}");
+            Assert.True(fullCapture.Outputs[l]!.equal(probeCapture.Outputs[l]!).all().item<bool>(), $"{name} {weights}: captured outputs of layer {l}");
+        }
+
+        Assert.Equal(Prompt.Length, cache.Length);
+    }
+
     [Fact]
     public void ConfigFeaturesTheKernelsDoNotImplementKeepTheTorchSharpPath()
     {

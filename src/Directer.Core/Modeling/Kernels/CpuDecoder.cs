@@ -393,6 +393,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     {
         int rows = batch * n;
         int start = passStart;
+        bool probesEnd = request.FirstRowLogitsOnly && !passSequences && n == 1 && batch > 1;
         EnsureScores((long)rows * heads * passTotal);
         var byLayer = RowsByLayer(batch, n, request);
         int computed = byLayer?[0] ?? rows;
@@ -479,6 +480,13 @@ internal sealed unsafe class CpuDecoder : IDisposable
             {
                 CaptureSequences(l, rows);
             }
+
+            if (probesEnd && l == layers.Length - 1)
+            {
+                // The probe rows are recorded; only row 0 goes on to its logits.
+                live = 1;
+            }
+
             Add(x, o, live * hidden);
             RmsNorm(x, w.PostAttentionNorm, h, live);
             Multiply(w.GateUp, h, live, gateUp, 2 * inter, w.GateUpBias);
@@ -489,7 +497,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
         // Rows equal to row 0 through every layer end as row 0 did.
         CopyRowZero(x, hidden, computed, rows);
-        int outRows = request.LastPositionOnly ? batch : rows;
+        int outRows = probesEnd ? 1 : request.LastPositionOnly ? batch : rows;
         for (int r = 0; r < outRows; r++)
         {
             int from = request.LastPositionOnly ? (r * n) + n - 1 : r;
@@ -498,7 +506,12 @@ internal sealed unsafe class CpuDecoder : IDisposable
 
         RmsNorm(o, finalNorm, h, outRows);
         var logits = empty(new long[] { batch, request.LastPositionOnly ? 1 : n, head.Rows }, ScalarType.Float32);
-        Multiply(head, h, outRows, (float*)TensorMemory.Address(logits), head.Rows, null);
+        float* output = (float*)TensorMemory.Address(logits);
+        Multiply(head, h, outRows, output, head.Rows, null);
+        if (probesEnd)
+        {
+            new Span<float>(output + head.Rows, (batch - 1) * head.Rows).Clear();
+        }
         return logits.DetachFromDisposeScope();
     }
 
