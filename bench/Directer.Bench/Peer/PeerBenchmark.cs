@@ -146,6 +146,9 @@ internal static class PeerBenchmark
         return sb.ToString();
     }
 
+    /// <summary>Idle time before each timed run, so that no engine's worker threads from the run before still hold a core.</summary>
+    private const int SettleMilliseconds = 500;
+
     private static string Compare(List<Engine> engines, bool quick)
     {
         int rounds = quick ? 1 : 5;
@@ -166,9 +169,13 @@ internal static class PeerBenchmark
             bandwidth.Add(RuntimeBenchmark.ReadBandwidthBytesPerSecond(quick: true));
             foreach (var e in r % 2 == 0 ? engines : Enumerable.Reverse(engines))
             {
+                // The engine before may leave worker threads spinning (libtorch's, llama.cpp's): a kernel pass timed
+                // right after TorchSharp passes read 20–23 ms instead of 9–11 ms in the k-row table.
+                Thread.Sleep(SettleMilliseconds);
                 var run = e.Greedy(decodePrompt, newTokens);
                 ids[e.Name] = run.Ids;
                 decode[e.Name].Add((newTokens - 1) / run.Decode);
+                Thread.Sleep(SettleMilliseconds);
                 var pre = e.Greedy(prefillPrompt, 1);
                 prefill[e.Name].Add(prefillPrompt.Length / pre.Prefill);
             }
@@ -176,7 +183,7 @@ internal static class PeerBenchmark
 
         double bw = Median(bandwidth);
         var report = new StringBuilder();
-        report.AppendLine($"{rounds} interleaved rounds (engine order alternating), medians; decode = greedy tokens/s after a 32-token prompt ({newTokens} tokens), prefill = 128-token prompt. Read bandwidth (torch sum over 512 MiB, same rounds): median {bw / 1e9:F1} GB/s (range {bandwidth.Min() / 1e9:F1}–{bandwidth.Max() / 1e9:F1}).");
+        report.AppendLine($"{rounds} interleaved rounds (engine order alternating, {SettleMilliseconds} ms idle before each timed run), medians; decode = greedy tokens/s after a 32-token prompt ({newTokens} tokens), prefill = 128-token prompt. Read bandwidth (torch sum over 512 MiB, same rounds): median {bw / 1e9:F1} GB/s (range {bandwidth.Min() / 1e9:F1}–{bandwidth.Max() / 1e9:F1}).");
         report.AppendLine();
         report.AppendLine("| engine | weights / token | roofline tok/s | decode tok/s | % roofline | decode × llama.cpp (same dtype) | prefill tok/s | prefill × llama.cpp |");
         report.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
