@@ -247,6 +247,23 @@ public sealed class DecodeKernelTests
         }
     }
 
+    /// <summary>A cache holding <see cref="Prompt"/>.</summary>
+    private static KvCache PrefilledCache(LlamaModel model)
+    {
+        var cache = model.CreateCache();
+        using var prefix = tensor(Prompt).unsqueeze(0);
+        model.Forward(prefix, cache).Dispose();
+        return cache;
+    }
+
+    /// <summary>The ranking pass's rows: the raw row (no layer), then one row steered in layer p for each p.</summary>
+    private static List<IReadOnlySet<int>> RankingRows(int layers)
+    {
+        var rows = new List<IReadOnlySet<int>> { new HashSet<int>() };
+        rows.AddRange(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }));
+        return rows;
+    }
+
     /// <summary>Every position of a chunked prefill's logits bitwise what feeding the prompt one token at a time gives.</summary>
     private static void AssertEqualsTokenByTokenDecoding(LlamaModel model, long[] prompt, Tensor prefill, string name)
     {
@@ -336,16 +353,10 @@ public sealed class DecodeKernelTests
         var options = new ModelOptions { MaxSequenceLength = 32, DType = weights == "bf16" ? ComputeDType.BFloat16 : ComputeDType.Float32, Int8Weights = weights == "int8" };
         using var model = LlamaModel.Load(PathOf(name), options);
         Assert.True(model.UsesDecodeKernels, model.DecodeKernelsUnused);
-        using var cache = model.CreateCache();
-        using (var prefix = tensor(Prompt).unsqueeze(0))
-        {
-            model.Forward(prefix, cache).Dispose();
-        }
-
+        using var cache = PrefilledCache(model);
         int layers = model.LayerCount;
         var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length);
-        var rowLayers = new List<IReadOnlySet<int>> { new HashSet<int>() };
-        rowLayers.AddRange(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }));
+        var rowLayers = RankingRows(layers);
         rowLayers.Add(new HashSet<int>());
         long[] ids = rowLayers.Select(_ => 33L).ToArray();
         using var steering = new KeyScaleSteering(emphasis, KeyScale, rowLayers, Prompt.Length, Prompt.Length + 1, model.Device);
@@ -388,16 +399,10 @@ public sealed class DecodeKernelTests
         var options = new ModelOptions { MaxSequenceLength = 32, DType = weights == "bf16" ? ComputeDType.BFloat16 : ComputeDType.Float32, Int8Weights = weights == "int8", CpuDecodeKernels = kernels };
         using var model = LlamaModel.Load(PathOf(name), options);
         Assert.Equal(kernels, model.UsesDecodeKernels);
-        using var cache = model.CreateCache();
-        using (var prefix = tensor(Prompt).unsqueeze(0))
-        {
-            model.Forward(prefix, cache).Dispose();
-        }
-
+        using var cache = PrefilledCache(model);
         int layers = model.LayerCount;
         var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length);
-        var rowLayers = new List<IReadOnlySet<int>> { new HashSet<int>() };
-        rowLayers.AddRange(Enumerable.Range(0, layers).Select(l => (IReadOnlySet<int>)new HashSet<int> { l }));
+        var rowLayers = RankingRows(layers);
         using var steering = new KeyScaleSteering(emphasis, KeyScale, rowLayers, Prompt.Length, Prompt.Length + 1, model.Device);
         using var ids = full(new long[] { rowLayers.Count, 1 }, 33L, ScalarType.Int64);
         using var fullCapture = new AttentionCapture(layers);
