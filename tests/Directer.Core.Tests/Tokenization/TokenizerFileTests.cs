@@ -454,4 +454,24 @@ public sealed class TokenizerFileTests : IDisposable
         Assert.Equal("ids", error.ParamName);
         Assert.StartsWith($"Token id 99999 is not in the vocabulary (size {tokenizer.VocabSize}).", error.Message);
     }
+    /// <summary>
+    /// A SentencePiece <c>tokenizer.model</c>'s control tokens (&lt;s&gt;, &lt;/s&gt;) match exactly where written, as the
+    /// slow Llama tokenizer's added tokens do (no lstrip, rstrip or single_word): the spaces around them stay text and
+    /// text on their sides, and one between letters is still matched. Its normalizer is "identity" (reference/make_sentencepiece_fixture.py),
+    /// so decomposed text is not composed.
+    /// </summary>
+    [Fact]
+    public void SentencePieceControlTokensMatchExactlyAndTextIsNotNormalized()
+    {
+        var tokenizer = TextTokenizer.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", "sentencepiece"));
+        int eos = tokenizer.TokenToId("</s>")!.Value;
+        Assert.True(tokenizer.IsSpecial(eos));
+        foreach (var (before, after) in new[] { ("a ", " b"), ("a  ", "  b"), ("a", "b") })
+        {
+            // The pieces around the token are encoded on their own, as the slow tokenizer does (legacy: each with its dummy prefix).
+            Assert.Equal([.. tokenizer.Encode(before), eos, .. tokenizer.Encode(after)], tokenizer.Encode(before + "</s>" + after));
+        }
+
+        Assert.Equal("e\u0301", tokenizer.Decode(tokenizer.Encode("e\u0301")));
+    }
 }
