@@ -109,6 +109,7 @@ public sealed class TokenizerFileTests : IDisposable
     [InlineData("model.byte_fallback", "\"yes\"", "$.model.byte_fallback", "expected true or false, found \"yes\"")]
     [InlineData("model.continuing_subword_prefix", "\"##\"", "$.model.continuing_subword_prefix", "\"##\" is not supported for byte-level BPE")]
     [InlineData("model.end_of_word_suffix", "\"</w>\"", "$.model.end_of_word_suffix", "\"</w>\" is not supported for byte-level BPE")]
+    [InlineData("model.continuing_subword_prefix", "5", "$.model.continuing_subword_prefix", "expected a string, found 5")]
     [InlineData("model.ignore_merges", "1", "$.model.ignore_merges", "expected true or false, found 1")]
     [InlineData("model.vocab", null, "$.model.vocab", "required object {token: id} is missing")]
     [InlineData("model.vocab", "[]", "$.model.vocab", "required object {token: id} is missing")]
@@ -473,5 +474,22 @@ public sealed class TokenizerFileTests : IDisposable
         }
 
         Assert.Equal("e\u0301", tokenizer.Decode(tokenizer.Encode("e\u0301")));
+    }
+    /// <summary>A model without <c>type</c> is BPE, and one without <c>merges</c> has none: every byte its own token.</summary>
+    [Fact]
+    public void AModelWithoutTypeIsBpeAndWithoutMergesHasNone()
+    {
+        Assert.Equal(Ids("hello"), TextTokenizer.Load(Folder(root => Set(root, "model.type", null))).Encode("hello"));
+        Assert.Equal(Ids("h", "e", "l", "l", "o"), TextTokenizer.Load(Folder(root => Set(root, "model.merges", null))).Encode("hello"));
+    }
+
+    /// <summary>An empty <c>tokenizer.model</c> is valid protobuf but no model: a load error naming the file.</summary>
+    [Fact]
+    public void AnEmptyTokenizerModelIsALoadErrorNamingIt()
+    {
+        string dir = Path.Combine(directory, "empty-model");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(Path.Combine(dir, "tokenizer.model"), []);
+        Assert.StartsWith("not a SentencePiece model this loader supports (", LoadError(dir, "tokenizer.model", null).Problem);
     }
 }
