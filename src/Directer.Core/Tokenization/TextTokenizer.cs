@@ -287,8 +287,10 @@ public sealed class TextTokenizer
             using var stream = File.OpenRead(path);
             sentencePiece = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
         }
-        catch (Exception e) when (e is not IOException)
+        catch (Exception e) when (e is not IOException || e is Google.Protobuf.InvalidProtocolBufferException)
         {
+            // A malformed protobuf is an IOException too (Google.Protobuf's InvalidProtocolBufferException): it is the
+            // file's fault, not the disk's, so it is a load error like any other unreadable model.
             throw new TokenizerLoadException(path, null, $"not a SentencePiece model this loader supports ({e.Message})", e);
         }
 

@@ -1,0 +1,257 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Directer.Core.Chat;
+using Directer.Core.Generation.Constraints;
+using Directer.Core.Templates;
+using Directer.Core.Tokenization;
+using Directer.Testing;
+using static Directer.Core.Tests.Generation.Constraints.ConstraintFixtures;
+using static Directer.Core.Tests.Generation.Constraints.ToolCallConstraintMaskTests;
+
+namespace Directer.Core.Tests.Generation.Constraints;
+
+/// <summary>
+/// <see cref="ToolCallConstraint"/> at the edges of its contract: a model vocabulary smaller than the tokenizer's (ids
+/// past it never allowed, the rest masked as the grammar says), masks that change size between steps, the errors a
+/// caller can meet (each message exact), and tokens without text. The tokenizer is the tiny byte-level one (a byte
+/// token's id is the byte), with Mistral's <c>[TOOL_CALLS]</c> as special token 271.
+/// </summary>
+public sealed class ToolCallConstraintEdgeTests : IDisposable
+{
+    private const int Marker = 271;
+    private static readonly ToolDefinition[] Tools = [GetWeather, GetStock, Multiply, Configure, Ping];
+
+    private readonly string directory = Directory.CreateTempSubdirectory("directer-constraint-edge-").FullName;
+    private readonly TextTokenizer tokenizer;
+
+    public ToolCallConstraintEdgeTests()
+    {
+        tokenizer = TextTokenizer.Load(TinyTokenizer.Write(directory, edit: root => ((JsonArray)root["added_tokens"]!).Add(new JsonObject
+        {
+            ["id"] = Marker, ["content"] = "[TOOL_CALLS]", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+        })));
+        Assert.Equal(272, tokenizer.VocabSize);
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    /// <summary>Walks <paramref name="text"/> (one byte token per byte) and compares the mask over every vocabulary size given with the brute force, step by step.</summary>
+    private void AssertMasksAlong(ToolCallFormat format, string text, params int[] vocabSizes)
+    {
+        var grammar = new ToolCallGrammar(Tools.Select(ToolGrammar.From).ToList(), CallSyntax.For(format)!);
+        var constraint = ToolCallConstraint.For(format, tokenizer, Tools);
+        constraint.Begin();
+        var state = CallState.Outside;
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        int masked = 0;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            foreach (int size in vocabSizes)
+            {
+                var mask = constraint.AllowedNext(size);
+                AssertSameMask(BruteForce(grammar, tokenizer, state, size), mask, tokenizer, $"{format}, {size} ids, after {text[..i]}");
+                masked += mask is null ? 0 : 1;
+            }
+
+            constraint.Accept(bytes[i]);
+            Assert.True(grammar.Feed(ref state, bytes[i]));
+        }
+
+        Assert.True(masked > bytes.Length, $"{format}: only {masked} masks");
+    }
+
+    /// <summary>
+    /// A model whose vocabulary ends before the tokenizer's (here before the merged tokens and the added ones): the
+    /// masks over its ids are the grammar's, inside strings, in structure and outside calls alike, and the mask's size
+    /// follows the size asked for at every step.
+    /// </summary>
+    [Fact]
+    public void AModelVocabularySmallerThanTheTokenizersIsMaskedOverItsOwnIds()
+    {
+        AssertMasksAlong(ToolCallFormat.Hermes, "Hi <tool_call> {\"name\": \"get_stock\", \"arguments\": {\"product\": \"a \\\" b\"}} </tool_call> ok", 256, 260, 272, 280);
+        AssertMasksAlong(ToolCallFormat.Mistral, "x [TOOL_CALLS] [{\"name\": \"multiply\", \"arguments\": {\"a\": 1, \"b\": 2}}] y", 200, 272);
+    }
+
+    [Fact]
+    public void AVocabularyWithNoTokenThatCanContinueTheCallIsAClearError()
+    {
+        const string message = "No token of the vocabulary can continue the open tool call (the vocabulary lacks a byte the grammar needs).";
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        // Inside a string: ids 0-31 are control bytes, all refused there.
+        Assert.Equal(message, Assert.Throws<InvalidOperationException>(() => constraint.AllowedNext(32)).Message);
+        Assert.True(constraint.AllowedNext(33)![32]);   // a space is string text
+
+        // In structure: after the string, only whitespace, ',' or '}' go on.
+        constraint.Accept('"');
+        Assert.Equal(message, Assert.Throws<InvalidOperationException>(() => constraint.AllowedNext(9)).Message);
+        Assert.Equal([9], Enumerable.Range(0, 10).Where(constraint.AllowedNext(10)!.ElementAt));
+    }
+
+    [Theory]
+    [InlineData(271)]
+    [InlineData(100)]
+    public void ARequiredCallsOpenerTokenOutsideTheModelsVocabularyIsAClearError(int vocabSize)
+    {
+        var constraint = ToolCallConstraint.For(ToolCallFormat.Mistral, tokenizer, Tools, requireCall: true);
+        constraint.Begin();
+        var error = Assert.Throws<InvalidOperationException>(() => constraint.AllowedNext(vocabSize));
+        Assert.Equal($"The tool-call opener '[TOOL_CALLS]' (token 271) is outside the model's vocabulary of {vocabSize}.", error.Message);
+        Assert.Equal([Marker], Enumerable.Range(0, 272).Where(constraint.AllowedNext(272)!.ElementAt));
+    }
+
+    [Fact]
+    public void TokensWithoutTextPassOutsideACallAndAreRefusedInsideItNamed()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (int id in new[] { 272, 99_999, 270, Marker })
+        {
+            constraint.Accept(id);
+            Assert.False(constraint.InsideCall);
+        }
+
+        // The text around them is read as if they were not there: "<tool_" + special + "call>" opens a call.
+        foreach (byte b in "<tool_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        constraint.Accept(270);
+        foreach (byte b in "call>"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.True(constraint.InsideCall);
+        foreach (int id in new[] { 272, 99_999, 270, Marker })
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => constraint.Accept(id));
+            Assert.Equal($"Token {id} (a special token or no text) cannot continue the open tool call.", error.Message);
+        }
+
+        var broken = Assert.Throws<InvalidOperationException>(() => constraint.Accept('x'));
+        Assert.Equal("Token 120 breaks the tool-call grammar; it was not among the allowed tokens.", broken.Message);
+
+        // The refused tokens left the call where it was.
+        constraint.Accept('{');
+        Assert.True(constraint.InsideCall);
+    }
+
+    [Fact]
+    public void TheMistralMarkerTokenOpensACallOnlyFromOutside()
+    {
+        var constraint = ToolCallConstraint.For(ToolCallFormat.Mistral, tokenizer, Tools);
+        constraint.Begin();
+        constraint.Accept(Marker);
+        Assert.True(constraint.InsideCall);
+        foreach (byte b in " [{\"name\": \"ping\", \"arguments\": {}}"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => constraint.Accept(Marker));
+        Assert.Equal("Token 271 (a special token or no text) cannot continue the open tool call.", error.Message);
+        constraint.Accept(']');
+        Assert.False(constraint.InsideCall);
+    }
+
+    [Fact]
+    public void ChoosingOutsideThePendingChoicesSaysHowManyThereAre()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
+        constraint.Begin();
+        var none = Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(0));
+        Assert.Equal("index", none.ParamName);
+        Assert.Equal(0, none.ActualValue);
+        Assert.StartsWith("There are 0 pending choices.", none.Message);
+
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        var choices = constraint.PendingChoices();
+        Assert.Equal(["weather\"", "stock\""], choices.Select(c => tokenizer.Decode(c)));
+        foreach (int index in new[] { -1, 2 })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(index));
+            Assert.Equal(index, error.ActualValue);
+            Assert.StartsWith("There are 2 pending choices.", error.Message);
+        }
+
+        // Asking again where nothing is to be chosen forgets the earlier choices.
+        constraint.Accept('w');
+        Assert.Empty(constraint.PendingChoices());
+        Assert.StartsWith("There are 0 pending choices.", Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(0)).Message);
+
+        // Without whole-name scoring there is never a choice, even where several names fit.
+        var plain = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        plain.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            plain.Accept(b);
+        }
+
+        Assert.Empty(plain.PendingChoices());
+    }
+
+    [Fact]
+    public void ArgumentsAreCheckedByName()
+    {
+        Assert.Equal("tokenizer", Assert.Throws<ArgumentNullException>(() => ToolCallConstraint.ForHermes(null!, Tools)).ParamName);
+        Assert.Equal("tools", Assert.Throws<ArgumentNullException>(() => ToolCallConstraint.ForHermes(tokenizer, null!)).ParamName);
+        Assert.Equal("template", Assert.Throws<ArgumentNullException>(() => ToolCallConstraint.Create(null!, tokenizer, Tools)).ParamName);
+
+        var none = Assert.Throws<ArgumentException>(() => ToolCallConstraint.For(ToolCallFormat.None, tokenizer, Tools));
+        Assert.Equal("format", none.ParamName);
+        Assert.StartsWith("Tool-call format None has no call grammar.", none.Message);
+
+        var unlisted = Assert.Throws<ArgumentException>(() => ToolCallConstraint.ForHermes(tokenizer, [GetStock, Multiply], requireCall: true, requiredTool: "divide"));
+        Assert.Equal("requiredTool", unlisted.ParamName);
+        Assert.StartsWith("The required tool 'divide' is not among the listed tools (get_stock, multiply).", unlisted.Message);
+        var withoutCall = Assert.Throws<ArgumentException>(() => ToolCallConstraint.ForHermes(tokenizer, Tools, requiredTool: "multiply"));
+        Assert.Equal("requiredTool", withoutCall.ParamName);
+        Assert.StartsWith("A required tool needs requireCall.", withoutCall.Message);
+
+        var chatml = ChatTemplates.ByName("chatml");
+        Assert.Equal(
+            $"Constraining tool calls needs a template with a known tool-call format (Hermes <tool_call> as qwen2.5, Llama 3 JSON as llama3, Mistral [TOOL_CALLS] as mistral, Granite <|tool_call|>); the '{chatml.Name}' template shows none.",
+            Assert.Throws<NotSupportedException>(() => ToolCallConstraint.Create(chatml, tokenizer, Tools)).Message);
+        Assert.Equal(ToolCallFormat.Granite, ToolCallConstraint.Create(JinjaWithFormat(ToolCallFormat.Granite), tokenizer, Tools).Format);
+    }
+
+    /// <summary>The required tool may be any listed one, the last included.</summary>
+    [Fact]
+    public void TheRequiredToolIsFoundAmongAllListedTools()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, requireCall: true, requiredTool: "ping");
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"ping\", \"arguments\": {}}</tool_call>"u8)
+        {
+            Assert.True(constraint.AllowedNext(tokenizer.VocabSize)![b], $"byte {(char)b}");
+            constraint.Accept(b);
+        }
+
+        Assert.False(constraint.InsideCall);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \""u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal(['p'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
+    }
+
+    private static IChatTemplate JinjaWithFormat(ToolCallFormat format)
+    {
+        var template = ChatTemplates.Detect(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", "granite3.3-2b.jinja")), null);
+        Assert.Equal(format, ((JinjaChatTemplate)template).ToolCallFormat);
+        return template;
+    }
+}
