@@ -324,6 +324,30 @@ public sealed class ModelErrorTests : IDisposable
         Assert.Equal(3, cache.Length);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ARowOverSequencesMayFillItsCacheAndWritesOnlyAtItsEnd(bool kernels)
+    {
+        using var model = Tiny(new ModelOptions { CpuDecodeKernels = kernels });
+        using var cache = model.CreateCache(4);
+        using (var prompt = Ids(1, 2, 3))
+        {
+            model.Forward(prompt, cache).Dispose();
+        }
+
+        var early = Assert.Throws<ArgumentException>(() => model.ForwardSequences([new SequenceRow(4, cache, 2, true)]));
+        Assert.StartsWith("Row 0 starts at 2 over a cache of length 3: a read-only row may start at or before the end, a writing row only at the end.", early.Message, StringComparison.Ordinal);
+        var negative = Assert.Throws<ArgumentException>(() => model.ForwardSequences([new SequenceRow(4, cache, -1, false)]));
+        Assert.StartsWith("Row 0 starts at -1 over a cache of length 3:", negative.Message, StringComparison.Ordinal);
+        model.ForwardSequences([new SequenceRow(4, cache, 0, false), new SequenceRow(4, cache, 3, false)]).Dispose();
+        Assert.Equal(3, cache.Length);
+        model.ForwardSequences([SequenceRow.Raw(4, cache)]).Dispose(); // the fourth position of four
+        Assert.Equal(4, cache.Length);
+        var full = Assert.Throws<ContextLengthExceededException>(() => model.ForwardSequences([SequenceRow.Raw(5, cache)]));
+        Assert.Equal((4, 1, 4), (full.Length, full.Adding, full.Capacity));
+    }
+
     [Fact]
     public void ACheckpointWithoutAnOutputHeadThatIsNotTiedIsRefusedNamingTheTensorAndTheSetting()
     {
