@@ -119,6 +119,15 @@ public sealed class ModelErrorTests : IDisposable
     }
 
     [Fact]
+    public void AStepReadsEveryLayersWeightsTheFinalNormAndTheOutputHead()
+    {
+        using var model = Tiny();
+        // Per layer: two norms (64), q/k/v (64 + 32 + 32 rows of 64), o (64 × 64), gate/up (256 × 64), down (64 × 128); float32.
+        long layer = 64 + 64 + (128 * 64) + (64 * 64) + (256 * 64) + (64 * 128);
+        Assert.Equal(4 * ((2 * layer) + 64 + (96 * 64)), model.WeightBytesPerToken);
+    }
+
+    [Fact]
     public void TruncatingACacheKeepsZeroToItsLengthPositions()
     {
         using var model = Tiny();

@@ -52,7 +52,7 @@ public sealed class RotaryFrequencyTests
     [Fact]
     public void Llama3ScalingSlowsLongWavelengthsKeepsShortOnesAndBlendsTheBandBetween()
     {
-        const double factor = 8, low = 1, high = 4, original = 64;
+        const double factor = 8, low = 2, high = 4, original = 80;
         var bands = new HashSet<string>();
         double Expected(int i)
         {
