@@ -349,7 +349,13 @@ public sealed class ModelErrorTests : IDisposable
         Assert.StartsWith("Row 0 starts at 2 over a cache of length 3: a read-only row may start at or before the end, a writing row only at the end.", early.Message, StringComparison.Ordinal);
         var negative = Assert.Throws<ArgumentException>(() => model.ForwardSequences([new SequenceRow(4, cache, -1, false)]));
         Assert.StartsWith("Row 0 starts at -1 over a cache of length 3:", negative.Message, StringComparison.Ordinal);
-        model.ForwardSequences([new SequenceRow(4, cache, 0, false), new SequenceRow(4, cache, 3, false)]).Dispose();
+        using (var rows = model.ForwardSequences([new SequenceRow(4, cache, 0, false), new SequenceRow(0, cache, 3, false)]))
+        {
+            // A pass over one cache after a pass over sequences: the same bits as the sequence row (token 0 is in the vocabulary).
+            using var alone = model.Forward(Ids(0), cache, new ForwardRequest { WriteCache = false, StartPosition = 3 });
+            Assert.True(rows.narrow(0, 1, 1).reshape(-1).eq(alone.reshape(-1)).all().item<bool>());
+        }
+
         Assert.Equal(3, cache.Length);
         model.ForwardSequences([SequenceRow.Raw(4, cache)]).Dispose(); // the fourth position of four
         Assert.Equal(4, cache.Length);
