@@ -495,8 +495,12 @@ internal sealed unsafe class CpuDecoder : IDisposable
             Add(x, o, live * hidden);
         }
 
-        // Rows equal to row 0 through every layer end as row 0 did.
-        CopyRowZero(x, hidden, computed, rows);
+        // Rows equal to row 0 through every layer end as row 0 did (not needed when only row 0 goes on to logits).
+        if (!probesEnd)
+        {
+            CopyRowZero(x, hidden, computed, rows);
+        }
+
         int outRows = probesEnd ? 1 : request.LastPositionOnly ? batch : rows;
         for (int r = 0; r < outRows; r++)
         {
