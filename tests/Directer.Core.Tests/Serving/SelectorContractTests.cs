@@ -138,8 +138,16 @@ public sealed class SelectorContractTests : IDisposable
         var result = await generator.GenerateAsync(Prompt, Options, new TwoPhase(alone)).WaitAsync(Patience);
         Assert.Equal(Options.MaxNewTokens, alone.Disposed);
 
+        // Admitted together behind a plain request held in its first step (the first-token callback of Together let the
+        // first request run ahead now and then in a full suite run: no shared steered pass).
         var steerings = new[] { new CountingSteering(), new CountingSteering() };
-        var results = await Together([(Prompt, new TwoPhase(steerings[0])), (Other, new TwoPhase(steerings[1]))]);
+        using var holder = new HoldsTheFirstStep();
+        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        Assert.True(holder.Started.Wait(Patience), "the holding request never started");
+        var runs = new[] { generator.GenerateAsync(Prompt, Options, new TwoPhase(steerings[0])), generator.GenerateAsync(Other, Options, new TwoPhase(steerings[1])) };
+        holder.Release.Set();
+        await held.WaitAsync(Patience);
+        var results = await Task.WhenAll(runs).WaitAsync(Patience);
         Assert.True(generator.BatchedSteeredPasses > 0, "the steered rows never shared a pass");
         Assert.All(steerings, s => Assert.Equal(Options.MaxNewTokens, s.Disposed));
         Assert.Equal(result.Ids, results[0].Ids);
