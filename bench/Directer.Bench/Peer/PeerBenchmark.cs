@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Directer.Core.Modeling;
+using Directer.Core.Runtime;
 using static TorchSharp.torch;
 
 namespace Directer.Bench.Peer;
@@ -19,9 +20,11 @@ internal static class PeerBenchmark
         var engines = new List<Engine>();
         try
         {
-            foreach (var (name, dtype, options) in DirecterVariants())
+            foreach (var (name, dtype, options, hugePages) in DirecterVariants())
             {
+                HugePageTensors.Enabled = hugePages;
                 var model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
+                HugePageTensors.Enabled = true;
                 engines.Add(new Engine(name, dtype, model.WeightBytesPerToken, (p, n) => DirecterGreedy(model, p, n), model));
             }
 
@@ -46,13 +49,16 @@ internal static class PeerBenchmark
     }
 
     /// <summary>The Directer configurations compared (fast decode kernels where the build has them).</summary>
-    public static IEnumerable<(string Name, string DType, ModelOptions Options)> DirecterVariants()
+    /// <remarks>The "4 KiB pages" rows load the same weights without huge-page advice (<see cref="HugePageTensors"/>): what it gains, in the same rounds.</remarks>
+    public static IEnumerable<(string Name, string DType, ModelOptions Options, bool HugePages)> DirecterVariants()
     {
-        yield return ("Directer f32", "f32", new ModelOptions { DType = ComputeDType.Float32 });
-        yield return ("Directer bf16", "bf16", new ModelOptions { DType = ComputeDType.BFloat16 });
-        yield return ("Directer int8", "q8_0", new ModelOptions { Int8Weights = true });
-        yield return ("Directer f32, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.Float32, CpuDecodeKernels = false });
-        yield return ("Directer bf16, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.BFloat16, CpuDecodeKernels = false });
+        yield return ("Directer f32", "f32", new ModelOptions { DType = ComputeDType.Float32 }, true);
+        yield return ("Directer bf16", "bf16", new ModelOptions { DType = ComputeDType.BFloat16 }, true);
+        yield return ("Directer int8", "q8_0", new ModelOptions { Int8Weights = true }, true);
+        yield return ("Directer f32, 4 KiB pages", "-", new ModelOptions { DType = ComputeDType.Float32 }, false);
+        yield return ("Directer bf16, 4 KiB pages", "-", new ModelOptions { DType = ComputeDType.BFloat16 }, false);
+        yield return ("Directer f32, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.Float32, CpuDecodeKernels = false }, true);
+        yield return ("Directer bf16, TorchSharp path", "-", new ModelOptions { DType = ComputeDType.BFloat16, CpuDecodeKernels = false }, true);
     }
 
     /// <summary>Engines measured for peak RSS, each in a fresh child process.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Directer.Core.Runtime;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 
@@ -185,7 +186,7 @@ public sealed class SafetensorsFile : IDisposable
     {
         SafetensorsEntry entry = Find(name);
         StoredType(entry); // an unloadable dtype is reported before anything is allocated
-        torch.Tensor result = torch.empty(entry.Shape, dtype);
+        torch.Tensor result = HugePageTensors.Empty(entry.Shape, dtype);
         try
         {
             ReadInto(entry, 0, result, chunkBytes);

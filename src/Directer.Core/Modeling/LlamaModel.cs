@@ -170,7 +170,7 @@ public sealed class LlamaModel : IDisposable
             {
                 long[] shape = [.. shapes[0]];
                 shape[0] = shapes.Sum(s => s[0]);
-                var fused = empty(shape, dtype);
+                var fused = HugePageTensors.Empty(shape, dtype);
                 try
                 {
                     long row = 0;
@@ -218,7 +218,7 @@ public sealed class LlamaModel : IDisposable
         {
             long columns = shapes[0][1];
             long chunk = Math.Max(1, int8RowBufferElements / columns);
-            var q = empty([shapes.Sum(s => s[0]), Int8Blocks.RowBytes((int)columns)], ScalarType.Byte);
+            var q = HugePageTensors.Empty([shapes.Sum(s => s[0]), Int8Blocks.RowBytes((int)columns)], ScalarType.Byte);
             try
             {
                 using var flat = rowBuffer.narrow(0, 0, chunk * columns);

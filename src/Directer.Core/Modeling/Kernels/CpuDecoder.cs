@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Directer.Core.Checkpoints;
+using Directer.Core.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -166,7 +167,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     {
         using var typed = weight.to_type(ScalarType.Float32);
         using var f = typed.contiguous();
-        var q = empty(new long[] { f.shape[0], Int8Blocks.RowBytes((int)f.shape[1]) }, ScalarType.Byte);
+        var q = HugePageTensors.Empty([f.shape[0], Int8Blocks.RowBytes((int)f.shape[1])], ScalarType.Byte);
         QuantizeInt8Rows(f, q, 0);
         return q;
     }
