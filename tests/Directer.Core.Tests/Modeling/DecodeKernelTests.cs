@@ -247,6 +247,44 @@ public sealed class DecodeKernelTests
         }
     }
 
+    /// <summary>
+    /// A chunked prefill of exactly one or two whole chunks (48, 96 tokens; int8 weights always prefill in chunks, float32
+    /// on CPUs with AVX-512): the last position's logits bitwise what feeding the tokens one at a time ends with, and the
+    /// cache holds the prompt. An extra empty chunk after the last whole one (`offset &lt;= n`) would be the pass returned.
+    /// </summary>
+    [Theory]
+    [InlineData(48, false)]
+    [InlineData(96, false)]
+    [InlineData(48, true)]
+    [InlineData(96, true)]
+    public void APrefillOfWholeChunksEndsWithTheLastTokensLogits(int length, bool int8)
+    {
+        using var model = LlamaModel.Load(PathOf("llama-gqa-f32"), new ModelOptions { MaxSequenceLength = 128, Int8Weights = int8 });
+        long[] prompt = Enumerable.Range(0, length).Select(i => (long)((i * 29) + 5) % model.Config.VocabSize).ToArray();
+        using var ids = tensor(prompt).unsqueeze(0);
+        using var cache = model.CreateCache();
+        using var last = model.Forward(ids, cache);
+        Assert.Equal(length, cache.Length);
+        Assert.Equal(new long[] { 1, 1, model.Config.VocabSize }, last.shape);
+        using var stepCache = model.CreateCache();
+        Tensor? step = null;
+        try
+        {
+            foreach (long token in prompt)
+            {
+                step?.Dispose();
+                using var one = tensor(new[] { token }).unsqueeze(0);
+                step = model.Forward(one, stepCache);
+            }
+
+            Assert.True(step!.equal(last).all().item<bool>(), $"{length} tokens (int8: {int8}): the prefill's last logits differ from token-by-token decoding");
+        }
+        finally
+        {
+            step?.Dispose();
+        }
+    }
+
     /// <summary>A cache holding <see cref="Prompt"/>.</summary>
     private static KvCache PrefilledCache(LlamaModel model)
     {
