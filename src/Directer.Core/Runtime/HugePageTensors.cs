@@ -113,13 +113,14 @@ internal static unsafe partial class HugePageTensors
         }
     }
 
+    // 0 for a type not listed: such a tensor is torch.empty's (never a weight dtype Directer loads).
     private static long ElementBytes(torch.ScalarType dtype) => dtype switch
     {
         torch.ScalarType.Byte or torch.ScalarType.Int8 or torch.ScalarType.Bool => 1,
         torch.ScalarType.Int16 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => 2,
         torch.ScalarType.Int32 or torch.ScalarType.Float32 => 4,
         torch.ScalarType.Int64 or torch.ScalarType.Float64 or torch.ScalarType.ComplexFloat32 => 8,
-        _ => throw new ArgumentException($"No huge-page tensors of {dtype}.", nameof(dtype)),
+        _ => 0,
     };
 
     [LibraryImport("libc", EntryPoint = "mmap")]
