@@ -70,6 +70,8 @@ public sealed class ToolCallMarkersTests : IDisposable
         string text = ToolCallMarkers.ForParsing("ignored", ids, tokenizer, ToolCallFormat.Mistral, ["", "zz", "b", "a"]);
         Assert.Equal("[TOOL_CALLS][1] ", text);
         Assert.Equal("[TOOL_CALLS][1] ab ba", ToolCallMarkers.ForParsing("ignored", ids, tokenizer, ToolCallFormat.Mistral, [""]));
+        // A stop string at the very start leaves nothing, as it left nothing of the stream.
+        Assert.Equal(string.Empty, ToolCallMarkers.ForParsing("", Ids("ab", marker, "[1]"), tokenizer, ToolCallFormat.Mistral, ["ab"]));
     }
 
     [Theory]
