@@ -146,6 +146,21 @@ public sealed class ChatTemplateIdentityTests
         Assert.NotEqual(ChatTemplates.Identify(jinja), identified);
     }
 
+    [Theory]
+    [InlineData("You are a helpful\\n assistant.", "You are a helpful\n assistant.")]
+    [InlineData("You are a helpful\\t assistant.", "You are a helpful\t assistant.")]
+    [InlineData("You are a helpful\\\\ assistant.", "You are a helpful\\ assistant.")]
+    public void ADefaultSystemPromptWithAnEscapedCharacterIsAnotherPrompt(string written, string rendered)
+    {
+        // jinja reads the escape as the character, so the template's prompt is no longer Qwen2's: not that family, and
+        // its own prompt renders.
+        string variant = TemplateFixtures.Jinja("qwen2").Replace("You are a helpful assistant.", written, StringComparison.Ordinal);
+        Assert.Null(ChatTemplates.Identify(variant));
+        var template = ChatTemplates.Detect(variant, null);
+        Assert.Equal(ChatTemplates.CustomName, template.Name);
+        Assert.Equal("<|im_start|>system\n" + rendered + "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n", template.Render([new ChatTurn(ChatRole.User, "Hi")], [], false).Text);
+    }
+
     [Fact]
     public void AMissingTemplateWithoutAModelTypeSaysSoAndListsTheNames()
     {

@@ -57,6 +57,8 @@ public sealed class ChatTemplateRenderingContractTests
         Assert.Equal("<|im_start|>system\ns<|im_end|>\n<|im_start|>user\nu<|im_end|>\n", prompt.Text);
         Assert.Equal([new ContentSegment(0, 0, 19, 1), new ContentSegment(1, 0, 48, 1)], prompt.ContentSegments);
         Assert.Equal([new CharRange(48, 49)], prompt.LiteralRanges);
+        Assert.Equal(1, prompt.LiteralRanges[0].Length);
+        Assert.False(prompt.SystemMessageNotRendered); // no emphasis was asked for
     }
 
     [Fact]

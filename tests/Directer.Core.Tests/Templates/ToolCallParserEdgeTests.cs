@@ -167,6 +167,15 @@ public sealed class ToolCallParserEdgeTests
         Assert.Equal("Let me call.", result.RemainingText);
     }
 
+    [Fact]
+    public void LlamaAnInvalidObjectAfterACallKeepsTheTextBetweenThem()
+    {
+        var result = Llama.ParseToolCallsDetailed("{\"name\": \"f\", \"parameters\": {}} x {\"name\": \"g\", \"parameters\": {,}} y");
+        Assert.Equal(new ToolCall("f", "{}"), Assert.Single(result.ToolCalls));
+        Assert.Equal("{\"name\": \"g\", \"parameters\": {,}}", Assert.Single(result.Malformed).Fragment);
+        Assert.Equal("x  y", result.RemainingText);
+    }
+
     [Theory]
     [InlineData(" [{\"name\": \"f\", \"parameters\": {}}, {\"name\": \"g\", \"arguments\": {\"x\": 1}}] ")]
     [InlineData("<|python_tag|>[{\"name\": \"f\", \"parameters\": {}}, {\"name\": \"g\", \"arguments\": {\"x\": 1}}]")]
@@ -333,6 +342,15 @@ public sealed class ToolCallParserEdgeTests
         Assert.Equal("<tool_call><function=f></function> <tool_call><function=g></function>", bad.Fragment);
         Assert.Equal("no '</tool_call>'", bad.Reason);
         Assert.Equal("pre", result.RemainingText);
+    }
+
+    [Fact]
+    public void EveryParserRefusesANullReply()
+    {
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => HermesToolCallParser.Parse(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => Llama3JsonToolCallParser.Parse(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => MistralToolCallParser.Parse(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => QwenXmlToolCallParser.Parse(null!)).ParamName);
     }
 
     // ---- The exception ----
