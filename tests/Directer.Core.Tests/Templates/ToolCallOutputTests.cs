@@ -71,6 +71,9 @@ public sealed class ToolCallOutputTests
         { "qwen3-0.6b", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"date\": \"a\", \"date\": \"b\"}}\n</tool_call>", "\"date\" more than once" },
         { "qwen3-0.6b", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": [{\"x\": 1, \"x\": 2}]}}\n</tool_call>", "\"x\" more than once" },
         { "mistral", "[TOOL_CALLS] [{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1, \\\"a\\\": 2}\"}]", "\"a\" more than once" },
+        // Qwen3-Coder's XML: a parameter written twice, or a JSON value with a key written twice, is as ambiguous.
+        { "qwen3-coder-30b", "<tool_call>\n<function=f>\n<parameter=a>\n1\n</parameter>\n<parameter= a >\n2\n</parameter>\n</function>\n</tool_call>", "\"a\" more than once" },
+        { "qwen3-coder-30b", "<tool_call>\n<function=f>\n<parameter=a>\n{\"x\": 1, \"x\": 2}\n</parameter>\n</function>\n</tool_call>", "\"x\" more than once" },
     };
 
     [Theory]

@@ -114,6 +114,13 @@ internal static class JsonFragments
         return new ToolCall(name.GetString()!, arguments, id);
     }
 
+    /// <summary>The first property name that an object inside the JSON text <paramref name="json"/> repeats.</summary>
+    public static string? RepeatedKey(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return RepeatedKey(document.RootElement);
+    }
+
     /// <summary>The first property name that an object inside <paramref name="element"/> (itself included) repeats.</summary>
     private static string? RepeatedKey(JsonElement element)
     {

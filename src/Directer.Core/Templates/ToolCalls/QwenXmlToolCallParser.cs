@@ -52,14 +52,23 @@ internal static partial class QwenXmlToolCallParser
             else
             {
                 var arguments = new JsonObject();
+                string? repeated = null;
                 string rest = Parameter().Replace(function.Groups[2].Value, m =>
                 {
-                    arguments[m.Groups[1].Value.Trim()] = Value(m.Groups[2].Value);
+                    string key = m.Groups[1].Value.Trim();
+                    repeated ??= arguments.ContainsKey(key) ? key : null;
+                    arguments[key] = Value(m.Groups[2].Value);
                     return string.Empty;
                 });
+                repeated ??= JsonFragments.RepeatedKey(arguments.ToJsonString());
                 if (rest.Trim().Length > 0)
                 {
                     malformed.Add(new MalformedToolCall(block, $"text outside <parameter=...> blocks: '{rest.Trim()}'"));
+                }
+                else if (repeated is not null)
+                {
+                    // As for the JSON formats (JsonFragments.ReadCall): a key given twice has no agreed meaning.
+                    malformed.Add(new MalformedToolCall(block, $"the arguments give \"{repeated}\" more than once"));
                 }
                 else
                 {
