@@ -248,6 +248,110 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal(['p'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
     }
 
+    private static int[] Ids(bool[]? mask) => mask is null ? [] : Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray();
+
+    /// <summary>
+    /// Inside an open string the bytes 0x20 and up are content except the quote (34, which closes it) and the backslash
+    /// (92, an escape); a model vocabulary ending right before either leaves it out, one id more lets it in.
+    /// </summary>
+    [Fact]
+    public void InsideAStringAVocabularyEndingAtTheQuoteOrTheBackslashStopsBeforeIt()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal([32, 33], Ids(constraint.AllowedNext(34)));
+        Assert.Equal([32, 33, 34], Ids(constraint.AllowedNext(35)));
+        Assert.Equal(Enumerable.Range(32, 60), Ids(constraint.AllowedNext(92)));
+        Assert.Equal(Enumerable.Range(32, 61), Ids(constraint.AllowedNext(93)));
+    }
+
+    /// <summary>The token of the byte 0 is text (id 0 is a token like any other): it breaks an opener written around it and is refused inside a call.</summary>
+    [Fact]
+    public void TheTokenOfByteZeroIsTextThatBreaksAnOpenerAndIsRefusedInsideACall()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        constraint.Accept(0);
+        foreach (byte b in "call>"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.False(constraint.InsideCall);
+        foreach (byte b in "<tool_call>"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.True(constraint.InsideCall);
+        Assert.False(constraint.AllowedNext(tokenizer.VocabSize)![0]);
+        var error = Assert.Throws<InvalidOperationException>(() => constraint.Accept(0));
+        Assert.Equal("Token 0 breaks the tool-call grammar; it was not among the allowed tokens.", error.Message);
+    }
+
+    /// <summary>
+    /// A vocabulary whose lowest ids are the quote (0) and 'a' (1), their bytes' tokens moved to 34 and 97: inside an open
+    /// string a model vocabulary of one id still has a token that goes on (the quote closes the string), of two ids two.
+    /// </summary>
+    [Fact]
+    public void InsideAStringAModelVocabularyOfOnlyTheQuoteAndALetterAllowsBoth()
+    {
+        var swapped = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "swapped"), edit: root =>
+        {
+            var vocab = root["model"]!["vocab"]!;
+            vocab[TinyTokenizer.ByteChar('"')] = 0;
+            vocab[TinyTokenizer.ByteChar(0)] = (int)'"';
+            vocab[TinyTokenizer.ByteChar('a')] = 1;
+            vocab[TinyTokenizer.ByteChar(1)] = (int)'a';
+        }));
+        Assert.Equal("\"a", swapped.Decode([0, 1]));
+        int Id(byte b) => b switch { (byte)'"' => 0, 0 => '"', (byte)'a' => 1, 1 => 'a', _ => b };
+
+        var constraint = ToolCallConstraint.ForHermes(swapped, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"x"u8)
+        {
+            constraint.Accept(Id(b));
+        }
+
+        Assert.Equal([0], Ids(constraint.AllowedNext(1)));
+        Assert.Equal([0, 1], Ids(constraint.AllowedNext(2)));
+        Assert.Equal([0, 1, 32, 33], Ids(constraint.AllowedNext(35)));   // id 34 is the byte 0 now: refused in a string
+    }
+
+    /// <summary>A required call whose opener is the special token with id 0 allows exactly that token first.</summary>
+    [Fact]
+    public void ARequiredCallsOpenerTokenMayHaveIdZero()
+    {
+        var markerFirst = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "marker-first"), edit: root =>
+        {
+            root["model"]!["vocab"]![TinyTokenizer.ByteChar(0)] = Marker;
+            ((JsonArray)root["added_tokens"]!).Add(new JsonObject
+            {
+                ["id"] = 0, ["content"] = "[TOOL_CALLS]", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            });
+        }));
+        Assert.Equal(0, markerFirst.TokenToId("[TOOL_CALLS]"));
+        Assert.True(markerFirst.IsSpecial(0));
+
+        var constraint = ToolCallConstraint.For(ToolCallFormat.Mistral, markerFirst, Tools, requireCall: true);
+        constraint.Begin();
+        Assert.Equal([0], Ids(constraint.AllowedNext(markerFirst.VocabSize)));
+        constraint.Accept(0);
+        Assert.True(constraint.InsideCall);
+        Assert.Equal([(int)'['], Ids(constraint.AllowedNext(markerFirst.VocabSize)).Where(id => id is not (9 or 10 or 13 or 32)));
+    }
+
     private static IChatTemplate JinjaWithFormat(ToolCallFormat format)
     {
         var template = ChatTemplates.Detect(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", "granite3.3-2b.jinja")), null);
