@@ -352,6 +352,31 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal([(int)'['], Ids(constraint.AllowedNext(markerFirst.VocabSize)).Where(id => id is not (9 or 10 or 13 or 32)));
     }
 
+    /// <summary>
+    /// Outside a call only a token that holds the whole opener and goes on wrongly is refused: here "&lt;tool_call&gt;x"
+    /// (id 272, after the byte tokens, the merges, the specials and the marker). A model vocabulary that ends before it
+    /// refuses nothing of its own but is still masked (a mask of all its ids); one that holds it refuses only it.
+    /// </summary>
+    [Fact]
+    public void OutsideACallATokenThatOpensAndBreaksACallIsRefusedOnlyWhereTheModelHasIt()
+    {
+        var withOpener = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "with-opener"), edit: root =>
+        {
+            ((JsonArray)root["added_tokens"]!).Add(new JsonObject
+            {
+                ["id"] = Marker, ["content"] = "[TOOL_CALLS]", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            });
+            root["model"]!["vocab"]!["<tool_call>x"] = 272;
+        }));
+        Assert.Equal("<tool_call>x", withOpener.Decode([272]));
+
+        var constraint = ToolCallConstraint.ForHermes(withOpener, Tools);
+        constraint.Begin();
+        Assert.Equal(Enumerable.Range(0, 272), Ids(constraint.AllowedNext(272)));
+        Assert.Equal(Enumerable.Range(0, 272), Ids(constraint.AllowedNext(273)));
+        Assert.Equal(Enumerable.Range(0, 272).Append(273), Ids(constraint.AllowedNext(274)));
+    }
+
     private static IChatTemplate JinjaWithFormat(ToolCallFormat format)
     {
         var template = ChatTemplates.Detect(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", "granite3.3-2b.jinja")), null);
