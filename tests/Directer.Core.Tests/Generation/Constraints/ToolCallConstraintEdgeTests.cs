@@ -377,6 +377,37 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 272).Append(273), Ids(constraint.AllowedNext(274)));
     }
 
+    /// <summary>
+    /// Tokens made only of quotes (common in code-trained vocabularies): inside a string one quote closes it, but two
+    /// close it and put a quote where the call's structure needs a comma or a brace, so <c>""</c> is refused while
+    /// <c>"}</c> (the last required argument closed) is allowed; the mask is the grammar's verdict on every token.
+    /// </summary>
+    [Fact]
+    public void InsideAStringATokenOfTwoQuotesIsRefused()
+    {
+        var quotes = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "quotes"), edit: root =>
+        {
+            root["model"]!["vocab"]!["\"\""] = 272;
+            root["model"]!["vocab"]!["\"}"] = 273;
+        }));
+        Assert.Equal("\"\"", quotes.Decode([272]));
+        var grammar = new ToolCallGrammar(Tools.Select(ToolGrammar.From).ToList(), CallSyntax.Hermes);
+        var state = CallState.Outside;
+        var constraint = ToolCallConstraint.ForHermes(quotes, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
+        {
+            constraint.Accept(b);
+            Assert.True(grammar.Feed(ref state, b));
+        }
+
+        var mask = constraint.AllowedNext(274)!;
+        Assert.True(mask['"']);
+        Assert.False(mask[272]);
+        Assert.True(mask[273]);
+        AssertSameMask(BruteForce(grammar, quotes, state, 274), mask, quotes, "inside a string");
+    }
+
     private static IChatTemplate JinjaWithFormat(ToolCallFormat format)
     {
         var template = ChatTemplates.Detect(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "templates", "hub", "granite3.3-2b.jinja")), null);
