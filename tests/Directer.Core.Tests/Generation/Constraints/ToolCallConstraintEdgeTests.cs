@@ -226,6 +226,35 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal(ToolCallFormat.Granite, ToolCallConstraint.Create(JinjaWithFormat(ToolCallFormat.Granite), tokenizer, Tools).Format);
     }
 
+    /// <summary>Choosing a pending tool steers the call to it and uses the choices up; <see cref="ToolCallConstraint.Begin"/> forgets choices left pending.</summary>
+    [Fact]
+    public void AChoiceIsMadeOnceAndBeginForgetsThePendingChoices()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal(2, constraint.PendingChoices().Count);   // get_weather, get_stock: the listed order
+        constraint.Choose(0);
+        Assert.Equal(["get_weather"], constraint.ChosenTools);
+        Assert.Equal(['w'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
+        Assert.StartsWith("There are 0 pending choices.", Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(0)).Message);
+
+        constraint.Begin();
+        Assert.Empty(constraint.ChosenTools);
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal(2, constraint.PendingChoices().Count);
+        constraint.Begin();
+        Assert.StartsWith("There are 0 pending choices.", Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(1)).Message);
+    }
+
     /// <summary>The required tool may be any listed one, the last included.</summary>
     [Fact]
     public void TheRequiredToolIsFoundAmongAllListedTools()
