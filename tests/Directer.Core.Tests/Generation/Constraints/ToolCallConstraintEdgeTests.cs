@@ -143,6 +143,27 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.True(constraint.InsideCall);
     }
 
+    /// <summary>
+    /// An id below 0 is no token: refused naming it, and the call state stays as it was. (It used to open a Hermes call:
+    /// without a special opener token the opener's id is −1, and −1 matched it.)
+    /// </summary>
+    [Theory]
+    [InlineData(ToolCallFormat.Hermes)]
+    [InlineData(ToolCallFormat.Mistral)]
+    public void AnIdBelowZeroIsRefusedNamingIt(ToolCallFormat format)
+    {
+        var constraint = ToolCallConstraint.For(format, tokenizer, Tools);
+        constraint.Begin();
+        foreach (int id in new[] { -1, int.MinValue })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Accept(id));
+            Assert.Equal("tokenId", error.ParamName);
+            Assert.Equal(id, error.ActualValue);
+            Assert.StartsWith($"Token id {id} is below 0; token ids start at 0.", error.Message);
+            Assert.False(constraint.InsideCall);
+        }
+    }
+
     [Fact]
     public void TheMistralMarkerTokenOpensACallOnlyFromOutside()
     {
