@@ -199,8 +199,14 @@ public sealed class ToolCallConstraint : IChoiceConstraint
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokenId"/> is below 0.</exception>
     public void Accept(int tokenId)
     {
+        if (tokenId < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokenId), tokenId, $"Token id {tokenId} is below 0; token ids start at 0.");
+        }
+
         if (tokenId == openerToken && state.Phase is CallPhase.Free or CallPhase.MustOpen)
         {
             state = grammar.Opened(state);

@@ -226,6 +226,54 @@ public sealed class AnswerOnlyConstraintTests : IDisposable
         Assert.Equal([Tab, Newline, Return, Space, X], Allowed(constraint.AllowedNext(Vocab)));
     }
 
+    /// <summary>The tag written as text at the very start of the reply, without whitespace before it, opens the block too.</summary>
+    [Fact]
+    public void TheTagWrittenAsTextAtTheVeryStartOpensTheBlock()
+    {
+        var inner = new Recorder { Mask = Only(Vocab, X) };
+        var constraint = new AnswerOnlyConstraint(inner, tokenizer, openedByPrompt: false);
+        constraint.Begin();
+        AcceptText(constraint, "<th");
+        Assert.Same(inner.Mask, constraint.AllowedNext(Vocab));
+        AcceptText(constraint, "ink>");
+        Assert.Null(constraint.AllowedNext(Vocab));
+        constraint.Accept(EndThink);
+        Assert.Equal("Begin", inner.Log[^1]);
+    }
+
+    /// <summary>A tokenizer without the tag as a token adds nothing to the first mask, and its first token is lead text like any other.</summary>
+    [Fact]
+    public void WithoutATagTokenTheFirstMaskIsTheInnerOnes()
+    {
+        var plain = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "plain")));
+        Assert.Null(plain.TokenToId("<think>"));
+        var inner = new Recorder { Mask = Only(plain.VocabSize, X) };
+        var constraint = new AnswerOnlyConstraint(inner, plain, openedByPrompt: false);
+        constraint.Begin();
+        Assert.Same(inner.Mask, constraint.AllowedNext(plain.VocabSize));
+        constraint.Accept(1);
+        Assert.Equal(["Begin", "AllowedNext", "Accept 1"], inner.Log);
+    }
+
+    /// <summary>The tag token may have id 0: it is added to the first mask and opens the block.</summary>
+    [Fact]
+    public void TheTagTokenMayHaveIdZero()
+    {
+        var first = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "think-first"), edit: root =>
+        {
+            root["model"]!["vocab"]![TinyTokenizer.ByteChar(0)] = 271;
+            root["added_tokens"]!.AsArray().Add(Added(0, "<think>", special: false));
+        }));
+        Assert.Equal(0, first.TokenToId("<think>"));
+        var inner = new Recorder { Mask = Only(first.VocabSize, X) };
+        var constraint = new AnswerOnlyConstraint(inner, first, openedByPrompt: false);
+        constraint.Begin();
+        Assert.Equal([0, X], Allowed(constraint.AllowedNext(first.VocabSize)));
+        constraint.Accept(0);
+        Assert.Null(constraint.AllowedNext(first.VocabSize));
+        Assert.Equal(["Begin", "AllowedNext"], inner.Log);
+    }
+
     /// <summary>A long reasoning text keeps only what could still begin the closing tag; a tag split after many bytes still closes it.</summary>
     [Fact]
     public void AClosingTagSplitAcrossTokensAfterLongReasoningIsFound()

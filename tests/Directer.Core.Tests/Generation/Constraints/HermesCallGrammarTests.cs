@@ -220,6 +220,34 @@ public sealed class HermesCallGrammarTests
         AssertRefusedAfter(grammar, configure + "\"options\": {\"k\"", ",}1", ": ");
     }
 
+    /// <summary>
+    /// An untyped value's number follows JSON's number grammar as a typed one does: a sign needs a digit after it, a
+    /// leading 0 (signed or not) takes no further digit, other digits go on.
+    /// </summary>
+    [Fact]
+    public void UntypedNumbersStartLikeJsonNumbers()
+    {
+        string options = Open + "{\"name\": \"configure\", \"arguments\": {\"options\": ";
+        AssertRefusedAfter(grammar, options + "-", "-.eE}, \"", "0123456789");
+        AssertRefusedAfter(grammar, options + "0", "0123456789", ".eE,} ");
+        AssertRefusedAfter(grammar, options + "-0", "0123456789", ".eE,} ");
+        AssertRefusedAfter(grammar, options + "7", "-", "0123456789.eE,} ");
+        AssertRefusedAfter(grammar, options + "-7", "-", "0123456789.eE,} ");
+        AssertRefusedAfter(grammar, Open + "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"x\", \"days\": -0", "0123456789.eE", ",} ");
+    }
+
+    /// <summary>Constraints/README.md: an untyped value nests up to 64 levels; the 65th container is refused, whichever bracket.</summary>
+    [Fact]
+    public void UntypedValuesNestSixtyFourContainersDeep()
+    {
+        string options = Open + "{\"name\": \"configure\", \"arguments\": {\"options\": ";
+        string deepest = options + string.Concat(Enumerable.Range(0, 64).Select(i => i % 2 == 0 ? "[" : "{\"k\": "));
+        AssertRefusedAfter(grammar, deepest, "[{]}", "1\"tfn- ");
+        string closing = string.Concat(Enumerable.Range(0, 64).Reverse().Select(i => i % 2 == 0 ? "]" : "}"));
+        AssertWholeCallAccepted(grammar, deepest + "1" + closing + "}}" + Close);
+        AssertRefusedAfter(grammar, options + new string('[', 63), "", "[{");
+    }
+
     [Fact]
     public void NestedContainersMustCloseWithTheirOwnBracket()
     {

@@ -143,6 +143,27 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.True(constraint.InsideCall);
     }
 
+    /// <summary>
+    /// An id below 0 is no token: refused naming it, and the call state stays as it was. (It used to open a Hermes call:
+    /// without a special opener token the opener's id is −1, and −1 matched it.)
+    /// </summary>
+    [Theory]
+    [InlineData(ToolCallFormat.Hermes)]
+    [InlineData(ToolCallFormat.Mistral)]
+    public void AnIdBelowZeroIsRefusedNamingIt(ToolCallFormat format)
+    {
+        var constraint = ToolCallConstraint.For(format, tokenizer, Tools);
+        constraint.Begin();
+        foreach (int id in new[] { -1, int.MinValue })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Accept(id));
+            Assert.Equal("tokenId", error.ParamName);
+            Assert.Equal(id, error.ActualValue);
+            Assert.StartsWith($"Token id {id} is below 0; token ids start at 0.", error.Message);
+            Assert.False(constraint.InsideCall);
+        }
+    }
+
     [Fact]
     public void TheMistralMarkerTokenOpensACallOnlyFromOutside()
     {
@@ -226,6 +247,35 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal(ToolCallFormat.Granite, ToolCallConstraint.Create(JinjaWithFormat(ToolCallFormat.Granite), tokenizer, Tools).Format);
     }
 
+    /// <summary>Choosing a pending tool steers the call to it and uses the choices up; <see cref="ToolCallConstraint.Begin"/> forgets choices left pending.</summary>
+    [Fact]
+    public void AChoiceIsMadeOnceAndBeginForgetsThePendingChoices()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal(2, constraint.PendingChoices().Count);   // get_weather, get_stock: the listed order
+        constraint.Choose(0);
+        Assert.Equal(["get_weather"], constraint.ChosenTools);
+        Assert.Equal(['w'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
+        Assert.StartsWith("There are 0 pending choices.", Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(0)).Message);
+
+        constraint.Begin();
+        Assert.Empty(constraint.ChosenTools);
+        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal(2, constraint.PendingChoices().Count);
+        constraint.Begin();
+        Assert.StartsWith("There are 0 pending choices.", Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Choose(1)).Message);
+    }
+
     /// <summary>The required tool may be any listed one, the last included.</summary>
     [Fact]
     public void TheRequiredToolIsFoundAmongAllListedTools()
@@ -246,6 +296,166 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         }
 
         Assert.Equal(['p'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
+    }
+
+    private static int[] Ids(bool[]? mask) => mask is null ? [] : Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray();
+
+    /// <summary>
+    /// Inside an open string the bytes 0x20 and up are content except the quote (34, which closes it) and the backslash
+    /// (92, an escape); a model vocabulary ending right before either leaves it out, one id more lets it in.
+    /// </summary>
+    [Fact]
+    public void InsideAStringAVocabularyEndingAtTheQuoteOrTheBackslashStopsBeforeIt()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.Equal([32, 33], Ids(constraint.AllowedNext(34)));
+        Assert.Equal([32, 33, 34], Ids(constraint.AllowedNext(35)));
+        Assert.Equal(Enumerable.Range(32, 60), Ids(constraint.AllowedNext(92)));
+        Assert.Equal(Enumerable.Range(32, 61), Ids(constraint.AllowedNext(93)));
+    }
+
+    /// <summary>The token of the byte 0 is text (id 0 is a token like any other): it breaks an opener written around it and is refused inside a call.</summary>
+    [Fact]
+    public void TheTokenOfByteZeroIsTextThatBreaksAnOpenerAndIsRefusedInsideACall()
+    {
+        var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        constraint.Accept(0);
+        foreach (byte b in "call>"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.False(constraint.InsideCall);
+        foreach (byte b in "<tool_call>"u8)
+        {
+            constraint.Accept(b);
+        }
+
+        Assert.True(constraint.InsideCall);
+        Assert.False(constraint.AllowedNext(tokenizer.VocabSize)![0]);
+        var error = Assert.Throws<InvalidOperationException>(() => constraint.Accept(0));
+        Assert.Equal("Token 0 breaks the tool-call grammar; it was not among the allowed tokens.", error.Message);
+    }
+
+    /// <summary>
+    /// A vocabulary whose lowest ids are the quote (0) and 'a' (1), their bytes' tokens moved to 34 and 97: inside an open
+    /// string a model vocabulary of one id still has a token that goes on (the quote closes the string), of two ids two.
+    /// </summary>
+    [Fact]
+    public void InsideAStringAModelVocabularyOfOnlyTheQuoteAndALetterAllowsBoth()
+    {
+        var swapped = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "swapped"), edit: root =>
+        {
+            var vocab = root["model"]!["vocab"]!;
+            vocab[TinyTokenizer.ByteChar('"')] = 0;
+            vocab[TinyTokenizer.ByteChar(0)] = (int)'"';
+            vocab[TinyTokenizer.ByteChar('a')] = 1;
+            vocab[TinyTokenizer.ByteChar(1)] = (int)'a';
+        }));
+        Assert.Equal("\"a", swapped.Decode([0, 1]));
+        int Id(byte b) => b switch { (byte)'"' => 0, 0 => '"', (byte)'a' => 1, 1 => 'a', _ => b };
+
+        var constraint = ToolCallConstraint.ForHermes(swapped, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"x"u8)
+        {
+            constraint.Accept(Id(b));
+        }
+
+        Assert.Equal([0], Ids(constraint.AllowedNext(1)));
+        Assert.Equal([0, 1], Ids(constraint.AllowedNext(2)));
+        Assert.Equal([0, 1, 32, 33], Ids(constraint.AllowedNext(35)));   // id 34 is the byte 0 now: refused in a string
+    }
+
+    /// <summary>A required call whose opener is the special token with id 0 allows exactly that token first.</summary>
+    [Fact]
+    public void ARequiredCallsOpenerTokenMayHaveIdZero()
+    {
+        var markerFirst = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "marker-first"), edit: root =>
+        {
+            root["model"]!["vocab"]![TinyTokenizer.ByteChar(0)] = Marker;
+            ((JsonArray)root["added_tokens"]!).Add(new JsonObject
+            {
+                ["id"] = 0, ["content"] = "[TOOL_CALLS]", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            });
+        }));
+        Assert.Equal(0, markerFirst.TokenToId("[TOOL_CALLS]"));
+        Assert.True(markerFirst.IsSpecial(0));
+
+        var constraint = ToolCallConstraint.For(ToolCallFormat.Mistral, markerFirst, Tools, requireCall: true);
+        constraint.Begin();
+        Assert.Equal([0], Ids(constraint.AllowedNext(markerFirst.VocabSize)));
+        constraint.Accept(0);
+        Assert.True(constraint.InsideCall);
+        Assert.Equal([(int)'['], Ids(constraint.AllowedNext(markerFirst.VocabSize)).Where(id => id is not (9 or 10 or 13 or 32)));
+    }
+
+    /// <summary>
+    /// Outside a call only a token that holds the whole opener and goes on wrongly is refused: here "&lt;tool_call&gt;x"
+    /// (id 272, after the byte tokens, the merges, the specials and the marker). A model vocabulary that ends before it
+    /// refuses nothing of its own but is still masked (a mask of all its ids); one that holds it refuses only it.
+    /// </summary>
+    [Fact]
+    public void OutsideACallATokenThatOpensAndBreaksACallIsRefusedOnlyWhereTheModelHasIt()
+    {
+        var withOpener = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "with-opener"), edit: root =>
+        {
+            ((JsonArray)root["added_tokens"]!).Add(new JsonObject
+            {
+                ["id"] = Marker, ["content"] = "[TOOL_CALLS]", ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            });
+            root["model"]!["vocab"]!["<tool_call>x"] = 272;
+        }));
+        Assert.Equal("<tool_call>x", withOpener.Decode([272]));
+
+        var constraint = ToolCallConstraint.ForHermes(withOpener, Tools);
+        constraint.Begin();
+        Assert.Equal(Enumerable.Range(0, 272), Ids(constraint.AllowedNext(272)));
+        Assert.Equal(Enumerable.Range(0, 272), Ids(constraint.AllowedNext(273)));
+        Assert.Equal(Enumerable.Range(0, 272).Append(273), Ids(constraint.AllowedNext(274)));
+    }
+
+    /// <summary>
+    /// Tokens made only of quotes (common in code-trained vocabularies): inside a string one quote closes it, but two
+    /// close it and put a quote where the call's structure needs a comma or a brace, so <c>""</c> is refused while
+    /// <c>"}</c> (the last required argument closed) is allowed; the mask is the grammar's verdict on every token.
+    /// </summary>
+    [Fact]
+    public void InsideAStringATokenOfTwoQuotesIsRefused()
+    {
+        var quotes = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, "quotes"), edit: root =>
+        {
+            root["model"]!["vocab"]!["\"\""] = 272;
+            root["model"]!["vocab"]!["\"}"] = 273;
+        }));
+        Assert.Equal("\"\"", quotes.Decode([272]));
+        var grammar = new ToolCallGrammar(Tools.Select(ToolGrammar.From).ToList(), CallSyntax.Hermes);
+        var state = CallState.Outside;
+        var constraint = ToolCallConstraint.ForHermes(quotes, Tools);
+        constraint.Begin();
+        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
+        {
+            constraint.Accept(b);
+            Assert.True(grammar.Feed(ref state, b));
+        }
+
+        var mask = constraint.AllowedNext(274)!;
+        Assert.True(mask['"']);
+        Assert.False(mask[272]);
+        Assert.True(mask[273]);
+        AssertSameMask(BruteForce(grammar, quotes, state, 274), mask, quotes, "inside a string");
     }
 
     private static IChatTemplate JinjaWithFormat(ToolCallFormat format)

@@ -101,6 +101,11 @@ public sealed class ToolSchemaTests
         Assert.False(Takes(needsB, "<tool_call>{\"name\": \"t\", \"arguments\": {}"));
         Assert.False(Takes(needsB, "<tool_call>{\"name\": \"t\", \"arguments\": {\"a\": 1}"));
         Assert.True(Accepts(needsB, Call("{\"b\": 1}")));
+
+        // A name listed twice is required all the same.
+        var twice = Grammar(Tool($"{{{properties}, \"required\": [\"b\", \"b\"]}}"));
+        Assert.False(Takes(twice, "<tool_call>{\"name\": \"t\", \"arguments\": {}"));
+        Assert.True(Accepts(twice, Call("{\"b\": 1}")));
     }
 
     [Fact]
@@ -123,6 +128,10 @@ public sealed class ToolSchemaTests
         var repeated = Grammar(Tool("{\"properties\": {\"s\": {\"enum\": [\"a\", \"b\", \"a\"]}}}"));
         Assert.True(Accepts(repeated, Call("{\"s\": \"a\"}")));
         Assert.False(Takes(repeated, "<tool_call>{\"name\": \"t\", \"arguments\": {\"s\": \"c"));
+        // An enum that is not a list: the type.
+        var notAList = Grammar(Tool("{\"properties\": {\"s\": {\"type\": \"string\", \"enum\": \"x\"}}}"));
+        Assert.True(Accepts(notAList, Call("{\"s\": \"y\"}")));
+        Assert.False(Takes(notAList, "<tool_call>{\"name\": \"t\", \"arguments\": {\"s\": 1"));
         var one = Grammar(Tool("{\"properties\": {\"s\": {\"enum\": [null]}}}"));
         Assert.True(Accepts(one, Call("{\"s\": null}")));
         Assert.False(Takes(one, "<tool_call>{\"name\": \"t\", \"arguments\": {\"s\": 1"));
