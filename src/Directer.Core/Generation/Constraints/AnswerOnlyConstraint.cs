@@ -109,8 +109,15 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokenId"/> is below 0.</exception>
     public void Accept(int tokenId)
     {
+        // Without a tag token openToken is -1: an id of -1 would otherwise open the reasoning block.
+        if (tokenId < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tokenId), tokenId, $"Token id {tokenId} is below 0; token ids start at 0.");
+        }
+
         switch (phase)
         {
             case Phase.Answer:

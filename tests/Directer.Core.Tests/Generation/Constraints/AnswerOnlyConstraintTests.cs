@@ -255,6 +255,27 @@ public sealed class AnswerOnlyConstraintTests : IDisposable
         Assert.Equal(["Begin", "AllowedNext", "Accept 1"], inner.Log);
     }
 
+    /// <summary>
+    /// An id below 0 is no token: refused naming it, and nothing changes. Without a tag token (whose id then reads as −1)
+    /// −1 used to open the reasoning block, so the inner constraint was never asked again.
+    /// </summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(-2)]
+    public void AnIdBelowZeroIsRefusedNamingItAndChangesNothing(int id)
+    {
+        var plain = TextTokenizer.Load(TinyTokenizer.Write(Path.Combine(directory, $"below-zero{id}")));
+        Assert.Null(plain.TokenToId("<think>"));
+        var inner = new Recorder { Mask = Only(plain.VocabSize, X) };
+        var constraint = new AnswerOnlyConstraint(inner, plain, openedByPrompt: false);
+        constraint.Begin();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => constraint.Accept(id));
+        Assert.Equal("tokenId", error.ParamName);
+        Assert.StartsWith($"Token id {id} is below 0; token ids start at 0.", error.Message, StringComparison.Ordinal);
+        Assert.Same(inner.Mask, constraint.AllowedNext(plain.VocabSize));
+        Assert.Equal(["Begin", "AllowedNext"], inner.Log);
+    }
+
     /// <summary>The tag token may have id 0: it is added to the first mask and opens the block.</summary>
     [Fact]
     public void TheTagTokenMayHaveIdZero()
