@@ -10,9 +10,10 @@ namespace Directer.Core.Runtime;
 /// anonymous mapping advised for transparent huge pages (<c>MADV_HUGEPAGE</c>), so that every whole 2 MiB of it can be
 /// one huge page. Why: a decode step streams every weight once, and with 4 KiB pages the read stalls on TLB misses and
 /// on the hardware prefetchers, which stop at every 4 KiB page edge. Measured on the development machine (Zen 4,
-/// 2 threads, 512 MiB summed): 44 GB/s on 4 KiB pages, 59 GB/s on huge pages; the bench model's float32 decode
-/// 1.23× → 1.31× llama.cpp's in one bench run each (bench/RESULTS.md). libtorch's own allocator does this only when
-/// the process starts with <c>THP_MEM_ALLOC_ENABLE=1</c>, which a library cannot set for its host.
+/// 2 threads, 512 MiB summed): 44 GB/s on 4 KiB pages, 59 GB/s on huge pages; the bench model's decode 1.12× (f32) and
+/// 1.09× (bf16) faster than the same weights on 4 KiB pages in the same rounds, 1.37× in a quiet harness
+/// (bench/RESULTS.md). libtorch's own allocator does this only when the process starts with
+/// <c>THP_MEM_ALLOC_ENABLE=1</c>, which a library cannot set for its host.
 /// </summary>
 /// <remarks>
 /// Values are never touched here: a tensor reads what it reads either way, only the page size differs. Where huge
