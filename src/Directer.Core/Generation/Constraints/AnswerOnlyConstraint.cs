@@ -112,11 +112,7 @@ internal sealed class AnswerOnlyConstraint : IChoiceConstraint
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokenId"/> is below 0.</exception>
     public void Accept(int tokenId)
     {
-        // Without a tag token openToken is -1: an id of -1 would otherwise open the reasoning block.
-        if (tokenId < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(tokenId), tokenId, $"Token id {tokenId} is below 0; token ids start at 0.");
-        }
+        TokenIdArgument.RequireNotNegative(tokenId); // without a tag token openToken is -1
 
         switch (phase)
         {

@@ -202,10 +202,7 @@ public sealed class ToolCallConstraint : IChoiceConstraint
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="tokenId"/> is below 0.</exception>
     public void Accept(int tokenId)
     {
-        if (tokenId < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(tokenId), tokenId, $"Token id {tokenId} is below 0; token ids start at 0.");
-        }
+        TokenIdArgument.RequireNotNegative(tokenId); // an opener that is no special token reads as -1
 
         if (tokenId == openerToken && state.Phase is CallPhase.Free or CallPhase.MustOpen)
         {

@@ -105,7 +105,7 @@ internal static class JsonFragments
         {
             if (RepeatedKey(parsedArguments.RootElement) is string repeated)
             {
-                error = $"the arguments give \"{repeated}\" more than once";
+                error = RepeatedKeyReason(repeated);
                 return null;
             }
         }
@@ -113,6 +113,9 @@ internal static class JsonFragments
         string? id = element.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? idValue.GetString() : null;
         return new ToolCall(name.GetString()!, arguments, id);
     }
+
+    /// <summary>Why a call whose arguments give <paramref name="key"/> twice is malformed (every format says it the same way).</summary>
+    public static string RepeatedKeyReason(string key) => $"the arguments give \"{key}\" more than once";
 
     /// <summary>The first property name that an object inside the JSON text <paramref name="json"/> repeats.</summary>
     public static string? RepeatedKey(string json)

@@ -60,7 +60,8 @@ internal static partial class QwenXmlToolCallParser
                     arguments[key] = Value(m.Groups[2].Value);
                     return string.Empty;
                 });
-                repeated ??= JsonFragments.RepeatedKey(arguments.ToJsonString());
+                string json = arguments.ToJsonString();
+                repeated ??= JsonFragments.RepeatedKey(json);
                 if (rest.Trim().Length > 0)
                 {
                     malformed.Add(new MalformedToolCall(block, $"text outside <parameter=...> blocks: '{rest.Trim()}'"));
@@ -68,11 +69,11 @@ internal static partial class QwenXmlToolCallParser
                 else if (repeated is not null)
                 {
                     // As for the JSON formats (JsonFragments.ReadCall): a key given twice has no agreed meaning.
-                    malformed.Add(new MalformedToolCall(block, $"the arguments give \"{repeated}\" more than once"));
+                    malformed.Add(new MalformedToolCall(block, JsonFragments.RepeatedKeyReason(repeated)));
                 }
                 else
                 {
-                    calls.Add(new ToolCall(function.Groups[1].Value.Trim(), arguments.ToJsonString()));
+                    calls.Add(new ToolCall(function.Groups[1].Value.Trim(), json));
                 }
             }
 
