@@ -22,9 +22,16 @@ internal static class PeerBenchmark
         {
             foreach (var (name, dtype, options, hugePages) in DirecterVariants())
             {
+                LlamaModel model;
                 HugePageTensors.Enabled = hugePages;
-                var model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
-                HugePageTensors.Enabled = true;
+                try
+                {
+                    model = LlamaModel.Load(checkpoint, options with { MaxSequenceLength = 512, Threads = threads });
+                }
+                finally
+                {
+                    HugePageTensors.Enabled = true;
+                }
                 engines.Add(new Engine(name, dtype, model.WeightBytesPerToken, (p, n) => DirecterGreedy(model, p, n), model));
             }
 
