@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Directer.Core.Chat;
+using Directer.Core.Generation;
 using Directer.Core.Generation.Constraints;
 using Directer.Core.Templates;
 using Directer.Core.Tokenization;
@@ -78,10 +79,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         const string message = "No token of the vocabulary can continue the open tool call (the vocabulary lacks a byte the grammar needs).";
         var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
         constraint.Begin();
-        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8);
 
         // Inside a string: ids 0-31 are control bytes, all refused there.
         Assert.Equal(message, Assert.Throws<InvalidOperationException>(() => constraint.AllowedNext(32)).Message);
@@ -117,16 +115,9 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         }
 
         // The text around them is read as if they were not there: "<tool_" + special + "call>" opens a call.
-        foreach (byte b in "<tool_"u8)
-        {
-            constraint.Accept(b);
-        }
-
+        AcceptBytes(constraint, "<tool_"u8);
         constraint.Accept(270);
-        foreach (byte b in "call>"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "call>"u8);
 
         Assert.True(constraint.InsideCall);
         foreach (int id in new[] { 272, 99_999, 270, Marker })
@@ -171,10 +162,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         constraint.Begin();
         constraint.Accept(Marker);
         Assert.True(constraint.InsideCall);
-        foreach (byte b in " [{\"name\": \"ping\", \"arguments\": {}}"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, " [{\"name\": \"ping\", \"arguments\": {}}"u8);
 
         var error = Assert.Throws<InvalidOperationException>(() => constraint.Accept(Marker));
         Assert.Equal("Token 271 (a special token or no text) cannot continue the open tool call.", error.Message);
@@ -192,10 +180,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         Assert.Equal(0, none.ActualValue);
         Assert.StartsWith("There are 0 pending choices.", none.Message);
 
-        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>{\"name\": \"get_"u8);
 
         var choices = constraint.PendingChoices();
         Assert.Equal(["weather\"", "stock\""], choices.Select(c => tokenizer.Decode(c)));
@@ -214,10 +199,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
         // Without whole-name scoring there is never a choice, even where several names fit.
         var plain = ToolCallConstraint.ForHermes(tokenizer, Tools);
         plain.Begin();
-        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
-        {
-            plain.Accept(b);
-        }
+        AcceptBytes(plain, "<tool_call>{\"name\": \"get_"u8);
 
         Assert.Empty(plain.PendingChoices());
     }
@@ -253,10 +235,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
     {
         var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools, scoreWholeNames: true);
         constraint.Begin();
-        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>{\"name\": \"get_"u8);
 
         Assert.Equal(2, constraint.PendingChoices().Count);   // get_weather, get_stock: the listed order
         constraint.Choose(0);
@@ -266,10 +245,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
 
         constraint.Begin();
         Assert.Empty(constraint.ChosenTools);
-        foreach (byte b in "<tool_call>{\"name\": \"get_"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>{\"name\": \"get_"u8);
 
         Assert.Equal(2, constraint.PendingChoices().Count);
         constraint.Begin();
@@ -290,12 +266,18 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
 
         Assert.False(constraint.InsideCall);
         constraint.Begin();
-        foreach (byte b in "<tool_call>{\"name\": \""u8)
+        AcceptBytes(constraint, "<tool_call>{\"name\": \""u8);
+
+        Assert.Equal(['p'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
+    }
+
+    /// <summary>Feeds <paramref name="text"/> one byte token at a time (on the tiny tokenizer a byte token's id is the byte).</summary>
+    private static void AcceptBytes(IChoiceConstraint constraint, ReadOnlySpan<byte> text)
+    {
+        foreach (byte b in text)
         {
             constraint.Accept(b);
         }
-
-        Assert.Equal(['p'], Enumerable.Range(0, 256).Where(constraint.AllowedNext(tokenizer.VocabSize)!.ElementAt).Select(id => (char)id));
     }
 
     private static int[] Ids(bool[]? mask) => mask is null ? [] : Enumerable.Range(0, mask.Length).Where(i => mask[i]).ToArray();
@@ -309,10 +291,7 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
     {
         var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
         constraint.Begin();
-        foreach (byte b in "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>{\"name\": \"get_stock\", \"arguments\": {\"product\": \"ab"u8);
 
         Assert.Equal([32, 33], Ids(constraint.AllowedNext(34)));
         Assert.Equal([32, 33, 34], Ids(constraint.AllowedNext(35)));
@@ -326,22 +305,12 @@ public sealed class ToolCallConstraintEdgeTests : IDisposable
     {
         var constraint = ToolCallConstraint.ForHermes(tokenizer, Tools);
         constraint.Begin();
-        foreach (byte b in "<tool_"u8)
-        {
-            constraint.Accept(b);
-        }
-
+        AcceptBytes(constraint, "<tool_"u8);
         constraint.Accept(0);
-        foreach (byte b in "call>"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "call>"u8);
 
         Assert.False(constraint.InsideCall);
-        foreach (byte b in "<tool_call>"u8)
-        {
-            constraint.Accept(b);
-        }
+        AcceptBytes(constraint, "<tool_call>"u8);
 
         Assert.True(constraint.InsideCall);
         Assert.False(constraint.AllowedNext(tokenizer.VocabSize)![0]);
