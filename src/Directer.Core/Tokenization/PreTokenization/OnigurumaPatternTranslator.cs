@@ -403,7 +403,7 @@ internal static class OnigurumaPatternTranslator
 
             case 'x':
             {
-                int codePoint;
+                int codePoint = 0; // assigned here too so that a mutated condition below still compiles (mutation testing)
                 if (i + 2 < pattern.Length && pattern[i + 2] == '{')
                 {
                     int end = pattern.IndexOf('}', i + 3);
