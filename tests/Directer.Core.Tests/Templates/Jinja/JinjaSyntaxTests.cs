@@ -131,6 +131,12 @@ public sealed partial class JinjaSyntaxTests
         ["err_bracket_then_close"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_brace_then_close"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_block_set_two_names"] = "Chat template syntax error at line 1: a block set assigns one name.",
+        ["err_endmacro_with_name"] = "Chat template syntax error at line 1: expected the end of the tag (%}), found 'm'.",
+        ["err_test_operator_name"] = "Chat template syntax error at line 1: expected a test name after 'is', found '=='.",
+        ["err_test_argument_if"] = "Chat template syntax error at line 1: expected '}}', found 'true'.",
+        ["err_variable_plus_end"] = "Chat template syntax error at line 1: unexpected '}}' in an expression.",
+        ["err_macro_trailing_comma"] = "Chat template syntax error at line 1: expected a name, found ')'.",
+        ["err_call_params_trailing_comma"] = "Chat template syntax error at line 1: expected a name, found ')'.",
         ["err_unclosed_variable"] = "Chat template syntax error at line 2: unclosed {{ (no }}).",
         ["err_unclosed_block"] = "Chat template syntax error at line 3: unclosed {% (no %}).",
         ["err_unclosed_comment"] = "Chat template syntax error at line 2: unclosed comment ({# without #}).",
@@ -185,6 +191,7 @@ public sealed partial class JinjaSyntaxTests
     /// <summary>Templates jinja2 renders but the engine refuses as outside the chat-template subset, each with its message.</summary>
     private static readonly Dictionary<string, string> Unsupported = new()
     {
+        ["str_named_escape"] = "Chat template line 1: the escape \\N{...} (a character by its Unicode name) in a string literal is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
         ["err_for_recursive"] = "Chat template line 1: a recursive for loop is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
         ["err_call_star_args"] = "Chat template line 1: *args / **kwargs in a call is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
         ["err_call_double_star"] = "Chat template line 1: *args / **kwargs in a call is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
