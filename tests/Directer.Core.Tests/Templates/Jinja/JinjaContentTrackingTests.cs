@@ -47,14 +47,14 @@ public sealed class JinjaContentTrackingTests
     public void RunsOfDifferentSourcesOrNonAdjacentContentStaySeparateAndAdjacentOnesMerge()
     {
         // "xabcy": a from message 0 (char 0), b from message 1 (char 5), c from message 1 (char 7), y untracked;
-        // then "pq" from message 3, chars 4 and 5, held as two runs that meet: written as one.
-        var value = new TrackedString("xabcypq",
+        // then "pq" from message 3, chars 4 and 5, held as two runs that meet: written as one; z after every run.
+        var value = new TrackedString("xabcypqz",
         [
             new ContentRun(0, 0, 1, 1), new ContentRun(1, 5, 2, 1), new ContentRun(1, 7, 3, 1),
             new ContentRun(3, 4, 5, 1), new ContentRun(3, 5, 6, 1),
         ]);
         var json = Assert.IsType<TrackedString>(JinjaJson.Dumps(value, Plain, 1));
-        Assert.Equal("\"xabcypq\"", json.Text);
+        Assert.Equal("\"xabcypqz\"", json.Text);
         Assert.Equal([new ContentRun(0, 0, 2, 1), new ContentRun(1, 5, 3, 1), new ContentRun(1, 7, 4, 1), new ContentRun(3, 4, 6, 2)], json.Runs);
     }
 
