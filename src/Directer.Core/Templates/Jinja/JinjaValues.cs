@@ -268,7 +268,7 @@ internal static class JinjaValues
     }
 
     /// <summary>Python's ordering (<c>&lt;</c> is <c>Compare &lt; 0</c>): numbers, strings, lists.</summary>
-    public static int Compare(object? a, object? b, int line)
+    public static int Compare(object? a, object? b, int line, string op = "<")
     {
         if (AsDouble(a) is double da && AsDouble(b) is double db && a is not BigInteger && b is not BigInteger)
         {
@@ -293,7 +293,7 @@ internal static class JinjaValues
             return x.Count.CompareTo(y.Count);
         }
 
-        throw JinjaErrors.Runtime(line, $"'<' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'.");
+        throw JinjaErrors.Runtime(line, $"'{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'.");
     }
 
     /// <summary>Orders strings by code point, as Python does (UTF-16 order differs above U+FFFF).</summary>
