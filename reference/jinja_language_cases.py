@@ -14,6 +14,7 @@ Run: /usr/bin/python3 reference/jinja_language_cases.py           (rewrites Fixt
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -321,8 +322,28 @@ CASES = [
     ("t_misc", "{{ s is escaped }} {{ none is escaped }} {{ x is none }} {{ big is integer }} {{ big is number }} {{ 1.0 is integer }} {{ true is integer }} {{ true is number }} {{ none is number }} {{ 'a' is sequence }} {{ 1 is iterable }} {{ nothing is iterable }} {{ range is callable }} {{ d.items is callable }} {{ (1, 2) is sequence }} {{ d is iterable }}"),
     ("t_missing_argument", "{{ 1 is eq }}"),
     ("t_in_missing_argument", "{{ 1 is in }}"),
+    ("r_reprs", "{{ [namespace(a=1)] }} {{ namespace(a=1, b='x') }} {% for x in [1, 2] %}{{ [loop] }}{{ loop }}{% endfor %} {{ [dict, namespace] }} {% macro m() %}{% endmacro %}{{ [m] }} {{ m }} {% macro w() %}{{ [caller] }}{% endmacro %}{% call w() %}{% endcall %}"),
+    ("r_type_name_none", "{{ none - 1 }}"),
+    ("r_type_name_tuple", "{{ (1,) - (1,) }}"),
+    ("r_type_name_float_str", "{{ 1.5 - 'a' }}"),
+    ("r_type_name_bool", "{{ true - 'a' }}"),
+    ("r_type_name_dict", "{{ d - 1 }}"),
+    ("r_type_name_namespace", "{{ namespace() - 1 }}"),
+    ("r_type_name_undefined", "{{ nothing | abs }}"),
+    ("r_type_name_list_concat", "{{ [1] + (1,) }}"),
+    ("r_type_name_tuple_concat", "{{ (1,) + [1] }}"),
     ("print_special", "{{ none }} {{ true }} {{ false }} {{ d }} {{ messages[2].tool_calls[0].function.arguments }}"),
 ]
+
+
+# Python's datetime.strftime for every directive the engine implements, at times that tell them apart (AM and
+# PM, midnight and noon for %I, one-digit days for %e, day 366 for %j), and an unknown directive and a lone '%'.
+STRFTIME_TIMES = [datetime(2024, 1, 5, 9, 3, 7), datetime(2024, 12, 31, 23, 59, 59), datetime(2023, 7, 4, 0, 0, 0), datetime(2024, 7, 26, 12, 0, 0)]
+STRFTIME_FORMATS = ["%d %m %Y %y", "%b %B %a %A", "%H %I %M %S %p", "%j|%e|%%|%Q|", "at %H:%M%", "plain"]
+
+
+def build_strftime():
+    return [{"time": t.isoformat(), "format": f, "output": t.strftime(f)} for t in STRFTIME_TIMES for f in STRFTIME_FORMATS]
 
 
 def build():
@@ -335,7 +356,7 @@ def build():
         except Exception as error:  # the engine must refuse too
             entry["error"] = f"{type(error).__name__}: {error}"
         results.append(entry)
-    return {"generator": "reference/jinja_language_cases.py", "jinja2": ref.jinja2.__version__, "variables": V, "non_finite_variables": {k: repr(v) for k, v in NON_FINITE.items()}, "cases": results}
+    return {"generator": "reference/jinja_language_cases.py", "jinja2": ref.jinja2.__version__, "variables": V, "non_finite_variables": {k: repr(v) for k, v in NON_FINITE.items()}, "cases": results, "strftime": build_strftime()}
 
 
 def main():

@@ -183,7 +183,7 @@ internal sealed class JinjaRenderer
                 return Flow.Normal;
             case CallBlockStmt call:
             {
-                var caller = new JinjaMacro("caller", call.Parameters, call.Defaults, call.Body, scope);
+                var caller = new JinjaMacro("caller", call.Parameters, call.Defaults, call.Body, scope) { Anonymous = true };
                 var callee = Evaluate(call.Call.Callee, scope);
                 var (args, named) = EvaluateArguments(call.Call.Args, scope);
                 output.Write(Invoke(callee, args, [.. named, ("caller", caller)], call.Line));
@@ -941,6 +941,9 @@ internal sealed class JinjaMacro(string name, string[] parameters, Expr?[] defau
 
     /// <summary>The scope the macro was defined in.</summary>
     public JinjaScope Closure => closure;
+
+    /// <summary>A call block's body (<c>caller</c>), which jinja2 shows as an anonymous macro.</summary>
+    public bool Anonymous { get; init; }
 
     /// <inheritdoc />
     public override object? Invoke(JinjaRenderer renderer, object?[] args, (string Name, object? Value)[] named, int line) =>

@@ -113,14 +113,26 @@ internal static class JinjaValues
 
                 text.Append('}');
                 return;
-            case JinjaNamespace:
-                text.Append("<Namespace>");
+            // jinja2's reprs of its own objects; functions whose repr there holds a memory address keep a stable one.
+            case JinjaNamespace ns:
+                text.Append("<Namespace ");
+                WriteRepr(text, ns.Attributes);
+                text.Append('>');
+                return;
+            case JinjaMacro macro:
+                text.Append(macro.Anonymous ? "<Macro anonymous>" : $"<Macro '{macro.Name}'>");
+                return;
+            case JinjaBuiltin { Name: "dict" }:
+                text.Append("<class 'dict'>");
+                return;
+            case JinjaBuiltin { Name: "namespace" }:
+                text.Append("<class 'jinja2.utils.Namespace'>");
                 return;
             case JinjaFunction f:
                 text.Append("<function ").Append(f.Name).Append('>');
                 return;
-            case JinjaLoop:
-                text.Append("<LoopContext>");
+            case JinjaLoop loop:
+                text.Append("<LoopContext ").Append(loop.Index0 + 1).Append('/').Append(loop.Items.Count).Append('>');
                 return;
             default:
                 text.Append(ToStr(value));

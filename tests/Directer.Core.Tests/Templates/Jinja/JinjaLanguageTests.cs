@@ -104,6 +104,23 @@ public sealed class JinjaLanguageTests
         Assert.Equal(@case.GetProperty("output").GetString(), output);
     }
 
+    public static TheoryData<string, string, string> StrftimeCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var c in Document.Value.GetProperty("strftime").EnumerateArray())
+        {
+            data.Add(c.GetProperty("time").GetString()!, c.GetProperty("format").GetString()!, c.GetProperty("output").GetString()!);
+        }
+
+        return data;
+    }
+
+    /// <summary>strftime_now's formatting against Python's datetime.strftime, directive by directive.</summary>
+    [Theory]
+    [MemberData(nameof(StrftimeCases))]
+    public void FormatsTimesLikePythonsStrftime(string time, string format, string output) =>
+        Assert.Equal(output, PythonStrftime.Format(DateTime.Parse(time, System.Globalization.CultureInfo.InvariantCulture), format));
+
     [Theory]
     [InlineData("{% for x in y %}", "line 1", "endfor")]
     [InlineData("a\n{% include 'x' %}", "line 2", "include")]
