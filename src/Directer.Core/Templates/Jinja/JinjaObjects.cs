@@ -75,6 +75,6 @@ internal sealed class JinjaLoop
                 args.Length == 0 ? throw JinjaErrors.Runtime(line, "no items for cycling given.") : args[Index0 % args.Length]),
             _ => null,
         };
-        return value is not null || name is "previtem" or "nextitem";
+        return value is not null; // previtem/nextitem past the ends are undefined values, not missing attributes
     }
 }
