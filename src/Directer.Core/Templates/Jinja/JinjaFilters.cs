@@ -317,8 +317,9 @@ internal static partial class JinjaFilters
                     return parsed;
                 }
 
-                // jinja2's quirk: int(float(text)), so '4.7' is 4 and 'inf' fails as int(float('inf')) does.
-                return PythonFloat(s) is double f ? Truncate(f, fallback, line) : fallback;
+                // jinja2's quirk: int(float(text)), so '4.7' is 4; there it catches OverflowError too, so 'inf' gives
+                // the default (an infinite float value does not: see Truncate).
+                return PythonFloat(s) is double f && double.IsFinite(f) ? (long)Math.Truncate(f) : fallback;
             default:
                 return fallback;
         }

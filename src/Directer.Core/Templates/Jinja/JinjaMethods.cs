@@ -51,7 +51,7 @@ internal static class JinjaMethods
         }
 
         // Python's str, dict and list methods take positional arguments only, but for split's sep and maxsplit.
-        if (named.Length > 0 && (name is not ("split" or "rsplit") || target is not (string or TrackedString)))
+        if (named.Length > 0 && name is not ("split" or "rsplit"))
         {
             throw JinjaErrors.Runtime(line, $"{name}() takes no keyword arguments.");
         }

@@ -562,7 +562,7 @@ internal sealed class JinjaRenderer
 
                     // Python's ints have no limit: 2 ** 64 stays exact (printed, compared), past a long.
                     var power = BigInteger.Pow(a, (int)Math.Min(b, int.MaxValue));
-                    return power >= long.MinValue && power <= long.MaxValue ? (long)power : power;
+                    return power >= long.MinValue && power <= long.MaxValue ? (object)(long)power : power;
             }
         }
 

@@ -52,6 +52,12 @@ public sealed class JinjaLanguageTests
     {
         ["mk_find_start"] = "Chat template line 1: find() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
         ["r_dict_key_none"] = "Chat template line 1: a dict key that is None or undefined is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["r_dict_key_undefined"] = "Chat template line 1: a dict key that is None or undefined is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["mk_rfind_start"] = "Chat template line 1: rfind() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["mk_index_start"] = "Chat template line 1: index() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["mk_count_start"] = "Chat template line 1: count() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["mk_startswith_start"] = "Chat template line 1: startswith() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
+        ["mk_endswith_start"] = "Chat template line 1: endswith() with start and end positions is not supported by Directer's jinja engine (it implements the subset Hugging Face chat templates use).",
     };
 
     private static object? Convert(JsonElement element) => JinjaValues.FromJson(Directer.Core.PythonCompat.PythonJson.Parse(element.GetRawText(), "a test variable"));
