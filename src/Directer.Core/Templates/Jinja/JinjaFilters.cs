@@ -190,7 +190,7 @@ internal static partial class JinjaFilters
                     _ => throw JinjaErrors.Runtime(line, $"bad operand type for abs(): '{JinjaValues.TypeName(value)}'."),
                 };
             case "round":
-                return Round(value, Arg(0, "precision", 0L) as long? ?? 0, JinjaValues.AsString(Arg(1, "method", "common")) ?? "common", line);
+                return Round(value, Arg(0, "precision", 0L) as long? ?? 0, JinjaValues.AsString(Arg(1, "method", "common")), line);
 
             case "sum":
             {
@@ -247,7 +247,7 @@ internal static partial class JinjaFilters
                 }
 
                 bool caseSensitive = JinjaValues.IsTrue(Arg(0, "case_sensitive", false));
-                string by = JinjaValues.AsString(Arg(1, "by", "key")) ?? "key";
+                string? by = JinjaValues.AsString(Arg(1, "by", "key"));
                 if (by is not ("key" or "value"))
                 {
                     throw JinjaErrors.Runtime(line, "You can only sort by either \"key\" or \"value\".");
@@ -365,7 +365,7 @@ internal static partial class JinjaFilters
 
     /// <summary>jinja2's <c>round</c>: Python's <c>round(value, precision)</c> for "common" (an int stays an int), else
     /// <c>math.ceil</c>/<c>math.floor</c> of <c>value * 10**precision</c>, divided back.</summary>
-    private static object Round(object? value, long precision, string method, int line)
+    private static object Round(object? value, long precision, string? method, int line)
     {
         if (method is not ("common" or "ceil" or "floor"))
         {
