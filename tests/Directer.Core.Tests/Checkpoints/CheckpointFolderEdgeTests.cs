@@ -79,6 +79,11 @@ public sealed class CheckpointFolderEdgeTests : IDisposable
             $"Shard index '{Path.Combine(nul, CheckpointWeights.IndexFileName)}' names shard 'a\\0b.safetensors', which is empty or holds characters invalid in a path; shards must be files in '{nul}'.",
             OpenError(nul));
 
+        string first = Sharded("{\"weight_map\": {\"w\": \"\\u0000a.safetensors\"}}");
+        Assert.Equal(
+            $"Shard index '{Path.Combine(first, CheckpointWeights.IndexFileName)}' names shard '\\0a.safetensors', which is empty or holds characters invalid in a path; shards must be files in '{first}'.",
+            OpenError(first));
+
         string sub = Sharded("{\"weight_map\": {\"w\": \"sub/a.safetensors\"}}");
         Directory.CreateDirectory(Path.Combine(sub, "sub"));
         Assert.Equal(
@@ -96,6 +101,18 @@ public sealed class CheckpointFolderEdgeTests : IDisposable
             error.Message);
         Assert.Equal(Path.Combine(folder, "gone.safetensors"), error.FilePath);
         Assert.Equal("a", error.TensorName);
+    }
+
+    [Fact]
+    public void OfSeveralMissingShardsTheFirstByNameIsNamedAndShardsOpenInNameOrder()
+    {
+        string folder = Sharded("{\"weight_map\": {\"x\": \"z.safetensors\", \"y\": \"b.safetensors\"}}");
+        Assert.StartsWith("Shard 'b.safetensors' listed in", OpenError(folder), StringComparison.Ordinal);
+
+        string ok = WriteTiny(TinyCheckpoints.LlamaSharded);
+        using var weights = CheckpointWeights.Open(ok);
+        Assert.Equal([Path.Combine(ok, "model-00001-of-00002.safetensors"), Path.Combine(ok, "model-00002-of-00002.safetensors")], weights.Files.Select(f => f.FilePath));
+        Assert.Throws<ArgumentNullException>(() => CheckpointLayout.For(null!));
     }
 
     [Fact]

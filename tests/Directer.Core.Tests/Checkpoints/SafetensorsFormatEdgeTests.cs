@@ -147,6 +147,8 @@ public sealed class SafetensorsFormatEdgeTests : IDisposable
         { "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}", "w", "tensor 'w' has data_offsets [4, 0] whose end is before its begin." },
         { "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,12]}", "w", "tensor 'w' has data_offsets [4, 12] past the end of the data block (8 bytes); the file is truncated or corrupt." },
         { "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}", "w", "tensor 'w' occupies 4 bytes (data_offsets [0, 4]), but shape [2] of F32 (4 bytes each) needs 8 bytes." },
+        { "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,8]}", "w", "tensor 'w' occupies 4 bytes (data_offsets [4, 8]), but shape [2] of F32 (4 bytes each) needs 8 bytes." },
+        { "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}", "a", "tensor 'a' (data_offsets [0, 8]) overlaps tensor 'b' (data_offsets [0, 4])." },
         { "\"w\":{\"dtype\":\"BF16\",\"shape\":[1,1],\"data_offsets\":[0,4]}", "w", "tensor 'w' occupies 4 bytes (data_offsets [0, 4]), but shape [1, 1] of BF16 (2 bytes each) needs 2 bytes." },
         { "\"w\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,2],\"data_offsets\":[0,8]}", "w", "tensor 'w' has shape [4611686018427387904, 2], too large to address." },
         { "\"w\":{\"dtype\":\"I4\",\"shape\":[1],\"data_offsets\":[0,1]}", "w", "tensor 'w' has unknown dtype 'I4'. Supported weight dtypes: F32, BF16, F16, F64." },
@@ -164,6 +166,44 @@ public sealed class SafetensorsFormatEdgeTests : IDisposable
         Assert.Equal($"Safetensors file '{path}': {problem}", error.Message);
         Assert.Equal(path, error.FilePath);
         Assert.Equal(tensor, error.TensorName);
+    }
+
+    [Fact]
+    public void AHeaderThatIsNotUtf8IsRefusedAtItsByte()
+    {
+        byte[] header = [.. "{\"w\":\"x"u8, 0xFF, .. "\"}"u8];
+        string path = temp.File("utf8.safetensors");
+        var bytes = new byte[8 + header.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal($"Safetensors file '{path}' has a header that is not valid UTF-8: invalid byte sequence at header byte 7 (file byte 15).", OpenError(path));
+    }
+
+    [Fact]
+    public void AReadAfterDisposeNamesTheSafetensorsFileAndReadAllReadsEveryTensorOrNone()
+    {
+        using var scope = torch.NewDisposeScope();
+        string path = temp.File("all.safetensors");
+        SafetensorsWriter.Write(path, [new("a", torch.ones(2)), new("b", torch.zeros(1, dtype: torch.ScalarType.Float64))]);
+        var file = SafetensorsFile.Open(path);
+        file.Dispose();
+        file.Dispose(); // twice is allowed
+        Assert.Equal(typeof(SafetensorsFile).FullName, Assert.Throws<ObjectDisposedException>(() => file.Read("a", torch.ScalarType.Float32)).ObjectName);
+
+        var all = SafetensorsFile.ReadAll(path, torch.ScalarType.Float32);
+        Assert.Equal(["a", "b"], all.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(torch.ScalarType.Float32, all["b"].dtype);
+        Assert.Equal(new float[] { 1, 1 }, all["a"].data<float>().ToArray());
+
+        // I32 has F32's size: the file opens, and ReadAll fails on the tensor it cannot load.
+        byte[] bytes = File.ReadAllBytes(path);
+        byte[] from = Encoding.UTF8.GetBytes("\"b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[8,16]");
+        int at = bytes.AsSpan().IndexOf(from);
+        Encoding.UTF8.GetBytes("\"b\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[8,16]").CopyTo(bytes, at);
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<CheckpointException>(() => SafetensorsFile.ReadAll(path, torch.ScalarType.Float32));
+        Assert.Equal("b", error.TensorName);
     }
 
     [Fact]

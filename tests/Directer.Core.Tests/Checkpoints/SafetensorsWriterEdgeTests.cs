@@ -103,6 +103,21 @@ public sealed class SafetensorsWriterEdgeTests : IDisposable
     }
 
     [Fact]
+    public void NamesAndMetadataAreWrittenAsRawUtf8AndAFailedMoveLeavesNoTemporaryFile()
+    {
+        using var scope = torch.NewDisposeScope();
+        string path = temp.File("raw.safetensors");
+        SafetensorsWriter.Write(path, [new("é<w>", torch.ones(1))], new Dictionary<string, string> { ["note"] = "ü<>&" });
+        Assert.StartsWith("{\"__metadata__\":{\"note\":\"ü<>&\"},\"é<w>\":{", HeaderText(path), StringComparison.Ordinal);
+
+        string blocked = temp.File("blocked.safetensors");
+        Directory.CreateDirectory(blocked); // the target is a folder: the final move fails
+        Assert.ThrowsAny<IOException>(() => SafetensorsWriter.Write(blocked, [new("w", torch.ones(1))]));
+        Assert.Equal([path], Directory.GetFiles(temp.Path));
+        Assert.Throws<ArgumentNullException>(() => SafetensorsWriter.Write(temp.File("n.safetensors"), null!));
+    }
+
+    [Fact]
     public void AFileIsWrittenIntoFoldersThatDoNotExistYetAndReplacesAnOldOneLeavingNoTemporaryFile()
     {
         using var scope = torch.NewDisposeScope();
