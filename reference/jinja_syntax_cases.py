@@ -82,6 +82,7 @@ TOKENS = [
     ("variable_keeps_newline", "{{ x }}\n{{ y +}}\n{{- z }}"),
     ("string_cr_inside", "{{ 'a\r\nb\rc' }}\n{{ x }}"),
     ("raw_endraw_line_start", "{% raw %}a\n  {% endraw %}|{% raw %}b\n  {%+ endraw %}|{% raw %}c  {% endraw %}"),
+    ("raw_end_tag_over_lines", "{% raw %}a\n{%\nendraw\n%}\n{{ y }}"),
     ("newline_then_operator", "{{ x\n+1\n}}{%\nif x\n%}{% endif %}"),
     ("parens_close_before_tag_end", "{{ (1) }}{{ [2] }}{{ f(3)}}"),
 ]
@@ -190,6 +191,7 @@ RENDERS = [
     ("err_half_close_at_end", "{{ x }"),
     ("err_number_at_end", "{{ 1"),
     ("err_float_at_end", "{{ 1.5"),
+    ("err_number_dot_at_end", "{{ 1."),
     ("err_exponent_letter_at_end", "{{ 1e"),
     ("err_exponent_sign_at_end", "{{ 1e+"),
     ("err_exponent_at_end", "{{ 1e5"),

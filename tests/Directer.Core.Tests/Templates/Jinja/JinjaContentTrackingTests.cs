@@ -123,22 +123,4 @@ public sealed class JinjaContentTrackingTests
         Assert.Equal("<hi>[hi]", output.ToString());
         Assert.Equal([new ContentRun(0, 0, 1, 2), new ContentRun(0, 0, 5, 2)], output.Runs);
     }
-
-    [Fact]
-    public void CompilingNoTemplateIsAnArgumentError() =>
-        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => JinjaTemplate.Compile(null!)).ParamName);
-
-    /// <summary>Templates that end inside a raw block right after its opening tag: jinja2 renders nothing for them
-    /// (its lexer stops at the end of the input without looking for the end tag); the engine refuses an unclosed
-    /// raw block wherever it ends, with this message.</summary>
-    [Theory]
-    [InlineData("{% raw -%}  ")]
-    [InlineData("{% raw %}")]
-    [InlineData("a\n{% raw -%}\n")]
-    public void ARawBlockWithoutEndRawIsRefusedEvenWhereJinja2RendersNothing(string source)
-    {
-        var error = Assert.Throws<ChatTemplateException>(() => JinjaTemplate.Compile(source));
-        int line = source.StartsWith('a') ? 2 : 1;
-        Assert.Equal($"Chat template syntax error at line {line}: unclosed {{% raw %}} block (no {{% endraw %}}).", error.Message);
-    }
 }

@@ -121,6 +121,7 @@ public sealed partial class JinjaSyntaxTests
         ["err_half_close_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_number_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_float_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
+        ["err_number_dot_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_exponent_letter_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_exponent_sign_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
         ["err_exponent_at_end"] = "Chat template syntax error at line 1: unclosed {{ (no }}).",
