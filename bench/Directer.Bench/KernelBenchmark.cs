@@ -76,6 +76,9 @@ internal static class KernelBenchmark
                 report.AppendLine($"| {variants[v].Name} | " + string.Join(" | ", ks.Select((k, i) => $"{ms[v][i]:F1} ms ({ms[v][i] / ms[v][0]:F2}×)")) + " |");
             }
 
+            report.AppendLine();
+            report.AppendLine(ComputeTable(variants, ks, ms, threads));
+
             foreach (var c in caches)
             {
                 c.Dispose();
@@ -87,6 +90,37 @@ internal static class KernelBenchmark
             {
                 model.Dispose();
             }
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>
+    /// The kernels' k-row passes against the compute roofline (<see cref="ComputePeak"/>, measured after the passes):
+    /// FLOPs = 2·k·(weights read per token), so the share of the FMA peak each pass reaches, and what a k-row pass at
+    /// 1.3× the 1-row pass (issue 15's goal) would have to reach.
+    /// </summary>
+    private static string ComputeTable(List<(string Name, LlamaModel Model)> variants, int[] ks, double[][] ms, int threads)
+    {
+        double peak = ComputePeak.Gflops(threads);
+        var report = new StringBuilder();
+        report.AppendLine($"Compute roofline: float32 FMA peak {peak:F0} GFLOPS ({threads} threads, twelve independent chains of {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "512" : "256")}-bit vectors each, median of 5, measured after the passes). Kernels' passes in GFLOPS (2 FLOPs per weight per row; attention left out) and their share of that peak; last column: what an 8-row pass must reach to cost 1.3× the 1-row pass (issue 15's goal).");
+        report.AppendLine();
+        int eight = Array.IndexOf(ks, 8);
+        report.AppendLine("| runtime | " + string.Join(" | ", ks.Select(k => $"k={k}")) + " | k=8 at 1.3× needs |");
+        report.AppendLine("| --- |" + string.Concat(ks.Select(_ => " ---: |")) + " ---: |");
+        for (int v = 0; v < variants.Count; v++)
+        {
+            var (name, model) = variants[v];
+            if (!name.StartsWith("kernels", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            double weights = model.WeightBytesPerToken / (double)(name.EndsWith("f32", StringComparison.Ordinal) ? 4 : 2);
+            double Gflops(int k, double milliseconds) => 2.0 * k * weights / (milliseconds / 1e3) / 1e9;
+            string needed = eight < 0 ? "-" : $"{Gflops(8, 1.3 * ms[v][0]):F0} GFLOPS ({100 * Gflops(8, 1.3 * ms[v][0]) / peak:F0}%)";
+            report.AppendLine($"| {name} | " + string.Join(" | ", ks.Select((k, i) => $"{Gflops(k, ms[v][i]):F0} ({100 * Gflops(k, ms[v][i]) / peak:F0}%)")) + $" | {needed} |");
         }
 
         return report.ToString();

@@ -188,6 +188,42 @@ public sealed class ToolCallParserEdgeTests
     }
 
     [Theory]
+    [InlineData("Here: {\"user\": {\"name\": \"get_weather\", \"parameters\": {\"city\": \"Oslo\"}}} ok")]
+    [InlineData("{\"results\": [{\"name\": \"f\", \"parameters\": {}}]}")]
+    [InlineData("[{\"name\": \"f\", \"parameters\": {}}, 5] and more")]
+    [InlineData("[[{\"name\": \"f\", \"parameters\": {}}]]")]
+    public void LlamaACallShapedObjectInsideJsonDataIsPartOfTheData(string reply)
+    {
+        // Before: the object inside was read as a call, and the data around it lost it ("[, 5] and more").
+        var result = Llama.ParseToolCallsDetailed(reply);
+        Assert.Empty(result.ToolCalls);
+        Assert.Empty(result.Malformed);
+        Assert.Equal(reply, result.RemainingText);
+    }
+
+    [Fact]
+    public void LlamaAListOfCallsBeforeTextIsParallelCallsAndTheTextStays()
+    {
+        // Before: the list's objects were read one by one and the text kept the empty brackets ("[] more").
+        var result = Llama.ParseToolCallsDetailed("[{\"name\": \"f\", \"parameters\": {}}, {\"name\": \"g\", \"parameters\": {\"x\": [1]}}]; more");
+        Assert.Empty(result.Malformed);
+        Assert.Equal([new ToolCall("f", "{}"), new ToolCall("g", "{\"x\": [1]}")], result.ToolCalls);
+        Assert.Equal("more", result.RemainingText);
+    }
+
+    [Theory]
+    [InlineData("Use { then {\"name\": \"f\", \"parameters\": {}}", "Use { then")]
+    [InlineData("a { b {\"name\": \"f\", \"parameters\": {}} c }", "a { b c }")]
+    [InlineData("[note] {\"name\": \"f\", \"parameters\": {}} [x", "[note] [x")]
+    public void LlamaBracketsOfTheProseDoNotHideACall(string reply, string remaining)
+    {
+        var result = Llama.ParseToolCallsDetailed(reply);
+        Assert.Empty(result.Malformed);
+        Assert.Equal(new ToolCall("f", "{}"), Assert.Single(result.ToolCalls));
+        Assert.Equal(remaining, result.RemainingText);
+    }
+
+    [Theory]
     [InlineData("[{\"name\": \"f\"}]")]
     [InlineData("[]")]
     [InlineData("[1,]")]

@@ -71,6 +71,7 @@ internal sealed class JinjaKeyComparer : IEqualityComparer<object>
         bool b => b ? 1 : 0,
         long l => l.GetHashCode(),
         double d when d == Math.Floor(d) && Math.Abs(d) < 9e18 => ((long)d).GetHashCode(),
+        object?[] tuple => tuple.Aggregate(17, (hash, item) => (hash * 31) + (item is null ? 0 : GetHashCode(item))), // equal tuples hash alike
         _ => obj.GetHashCode(),
     };
 }

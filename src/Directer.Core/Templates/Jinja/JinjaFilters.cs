@@ -5,7 +5,7 @@ using Directer.Core.PythonCompat;
 namespace Directer.Core.Templates.Jinja;
 
 /// <summary>The filters of the subset (jinja2's built-ins plus transformers' <c>tojson</c>).</summary>
-internal static class JinjaFilters
+internal static partial class JinjaFilters
 {
     /// <summary>Applies a filter.</summary>
     public static object? Apply(string name, object? value, object?[] args, (string Name, object? Value)[] named, int line)
@@ -45,11 +45,12 @@ internal static class JinjaFilters
                 {
                     JinjaUndefined => new List<object?>(),
                     JinjaDict dict => JinjaMethods.Call(dict, "items", [], [], line),
-                    _ => throw JinjaErrors.Runtime(line, $"can only get item pairs from a mapping, not {JinjaValues.TypeName(value)}."),
+                    _ => throw JinjaErrors.Runtime(line, "Can only get item pairs from a mapping."),
                 };
             case "selectattr" or "rejectattr":
             {
-                string attribute = JinjaValues.AsString(Arg(0, "attribute", null)) ?? throw JinjaErrors.Runtime(line, $"{name} needs an attribute name.");
+                // jinja2 takes the attribute positionally only (selectattr(attribute='x') is refused there too).
+                string attribute = JinjaValues.AsString(args.Length > 0 ? args[0] : null) ?? throw JinjaErrors.Runtime(line, "Missing parameter for attribute name.");
                 string? test = args.Length > 1 ? JinjaValues.AsString(args[1]) : null;
                 object?[] testArgs = args.Length > 2 ? args[2..] : [];
                 bool keep = name == "selectattr";
@@ -87,9 +88,10 @@ internal static class JinjaFilters
                     }).ToList();
                 }
 
-                string filter = JinjaValues.AsString(Arg(0, "name", null)) ?? throw JinjaErrors.Runtime(line, "map needs a filter name or attribute=.");
+                // jinja2: the filter's name positionally, then its own arguments, positional and named.
+                string filter = JinjaValues.AsString(args.Length > 0 ? args[0] : null) ?? throw JinjaErrors.Runtime(line, "map requires a filter argument.");
                 object?[] rest = args.Length > 1 ? args[1..] : [];
-                return items.Select(item => Apply(filter, item, rest, [], line)).ToList();
+                return items.Select(item => Apply(filter, item, rest, named, line)).ToList();
             }
 
             case "join":
@@ -117,17 +119,22 @@ internal static class JinjaFilters
             case "title":
                 return Title(JinjaValues.ToStr(value));
             case "replace":
-                return JinjaMethods.Call(JinjaValues.ToStr(value), "replace", args, named, line);
+            {
+                // jinja2's replace(s, old, new, count=None) takes its arguments by name too; str.replace does not.
+                object?[] positional = [Arg(0, "old", null), Arg(1, "new", null)];
+                return JinjaMethods.Call(JinjaValues.ToStr(value), "replace", Arg(2, "count", null) is { } count ? [.. positional, count] : positional, [], line);
+            }
+
             case "first":
             {
                 var items = JinjaValues.Iterate(value, line);
-                return items.Count > 0 ? items[0] : new JinjaUndefined("No first item, sequence was empty.");
+                return items.Count > 0 ? items[0] : new JinjaUndefined("No first item, sequence was empty");
             }
 
             case "last":
             {
                 var items = JinjaValues.Iterate(value, line);
-                return items.Count > 0 ? items[^1] : new JinjaUndefined("No last item, sequence was empty.");
+                return items.Count > 0 ? items[^1] : new JinjaUndefined("No last item, sequence was empty");
             }
 
             case "default" or "d":
@@ -142,7 +149,7 @@ internal static class JinjaFilters
             case "string":
                 return StringValue(value);
             case "int":
-                return ToInt(value, Arg(0, "default", 0L));
+                return ToInt(value, Arg(0, "default", 0L), line);
             case "float":
                 return ToFloat(value, Arg(0, "default", 0.0));
             case "unique":
@@ -183,18 +190,7 @@ internal static class JinjaFilters
                     _ => throw JinjaErrors.Runtime(line, $"bad operand type for abs(): '{JinjaValues.TypeName(value)}'."),
                 };
             case "round":
-            {
-                double d = JinjaValues.AsDouble(value) ?? throw JinjaErrors.Runtime(line, "round needs a number.");
-                int precision = (int)(Arg(0, "precision", 0L) as long? ?? 0);
-                string method = JinjaValues.AsString(Arg(1, "method", "common")) ?? "common";
-                double scale = Math.Pow(10, precision);
-                return method switch
-                {
-                    "ceil" => Math.Ceiling(d * scale) / scale,
-                    "floor" => Math.Floor(d * scale) / scale,
-                    _ => Math.Round(d, precision, MidpointRounding.ToEven), // Python's round()
-                };
-            }
+                return Round(value, Arg(0, "precision", 0L) as long? ?? 0, JinjaValues.AsString(Arg(1, "method", "common")), line);
 
             case "sum":
             {
@@ -213,7 +209,7 @@ internal static class JinjaFilters
                 var items = JinjaValues.Iterate(value, line);
                 if (items.Count == 0)
                 {
-                    return new JinjaUndefined($"No aggregated item, sequence was empty.");
+                    return new JinjaUndefined("No aggregated item, sequence was empty");
                 }
 
                 var comparer = SortComparer(JinjaValues.IsTrue(Arg(0, "case_sensitive", false)), JinjaValues.AsString(Arg(1, "attribute", null)), line);
@@ -251,7 +247,12 @@ internal static class JinjaFilters
                 }
 
                 bool caseSensitive = JinjaValues.IsTrue(Arg(0, "case_sensitive", false));
-                string by = JinjaValues.AsString(Arg(1, "by", "key")) ?? "key";
+                string? by = JinjaValues.AsString(Arg(1, "by", "key"));
+                if (by is not ("key" or "value"))
+                {
+                    throw JinjaErrors.Runtime(line, "You can only sort by either \"key\" or \"value\".");
+                }
+
                 bool reverse = JinjaValues.IsTrue(Arg(2, "reverse", false));
                 var pairs = dict.Entries.Select(e => (object?)new object?[] { e.Key, e.Value }).ToList();
                 var inner = SortComparer(caseSensitive, null, line);
@@ -263,7 +264,7 @@ internal static class JinjaFilters
             case "indent":
                 return Indent(JinjaValues.ToStr(value), Arg(0, "width", 4L), JinjaValues.IsTrue(Arg(1, "first", false)), JinjaValues.IsTrue(Arg(2, "blank", false)));
             case "wordcount":
-                return (long)JinjaValues.ToStr(value).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+                return (long)Words().Count(JinjaValues.ToStr(value)); // jinja2 counts runs of \w, not white-space-separated words
             case "attr":
                 // jinja2's attr looks up attributes only, never items of a dict.
                 string attrName = JinjaValues.ToStr(Arg(0, "name", null));
@@ -299,7 +300,7 @@ internal static class JinjaFilters
         return JinjaJson.Dumps(value, new JinjaJson.Options(indentText, item, key, JinjaValues.IsTrue(sortKeys), JinjaValues.IsTrue(ensureAscii)), line);
     }
 
-    private static object? ToInt(object? value, object? fallback)
+    private static object? ToInt(object? value, object? fallback, int line)
     {
         switch (value)
         {
@@ -307,8 +308,8 @@ internal static class JinjaFilters
                 return l;
             case bool b:
                 return b ? 1L : 0L;
-            case double d when !double.IsNaN(d) && !double.IsInfinity(d):
-                return (long)Math.Truncate(d);
+            case double d:
+                return Truncate(d, fallback, line);
             case string or TrackedString:
                 string s = JinjaValues.AsString(value)!.Trim();
                 if (long.TryParse(s.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
@@ -316,22 +317,88 @@ internal static class JinjaFilters
                     return parsed;
                 }
 
-                return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) && !double.IsInfinity(f) && !double.IsNaN(f)
-                    ? (long)Math.Truncate(f)
-                    : fallback;
+                // jinja2's quirk: int(float(text)), so '4.7' is 4; there it catches OverflowError too, so 'inf' gives
+                // the default (an infinite float value does not: see Truncate).
+                return PythonFloat(s) is double f && double.IsFinite(f) ? (long)Math.Truncate(f) : fallback;
             default:
                 return fallback;
         }
     }
+
+    /// <summary>Python's <c>int(d)</c>: NaN is a ValueError, which jinja2's <c>int</c> turns into the default; an
+    /// infinity is an OverflowError, which it does not catch.</summary>
+    private static object? Truncate(double d, object? fallback, int line) =>
+        double.IsNaN(d) ? fallback
+        : double.IsInfinity(d) ? throw JinjaErrors.Runtime(line, "cannot convert float infinity to integer.")
+        : (long)Math.Truncate(d);
 
     private static object? ToFloat(object? value, object? fallback) => value switch
     {
         long l => (double)l,
         double d => d,
         bool b => b ? 1.0 : 0.0,
-        string or TrackedString when double.TryParse(JinjaValues.AsString(value)!.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double f) => f,
+        string or TrackedString when PythonFloat(JinjaValues.AsString(value)!.Trim()) is double f => f,
         _ => fallback,
     };
+
+    /// <summary>Python's <c>float(text)</c> (text already stripped): .NET's parser but for Python's spellings of
+    /// the non-finite values, 'inf', 'infinity' and 'nan' in any case and with a sign.</summary>
+    private static double? PythonFloat(string s)
+    {
+        string unsigned = s.TrimStart('+', '-');
+        bool negative = s.StartsWith('-');
+        if (unsigned.Length == s.Length - 1 || unsigned.Length == s.Length)
+        {
+            if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
+            {
+                return negative ? double.NegativeInfinity : double.PositiveInfinity;
+            }
+
+            if (unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
+            {
+                return double.NaN;
+            }
+        }
+
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) ? f : null;
+    }
+
+    /// <summary>jinja2's <c>round</c>: Python's <c>round(value, precision)</c> for "common" (an int stays an int), else
+    /// <c>math.ceil</c>/<c>math.floor</c> of <c>value * 10**precision</c>, divided back.</summary>
+    private static object Round(object? value, long precision, string? method, int line)
+    {
+        if (method is not ("common" or "ceil" or "floor"))
+        {
+            throw JinjaErrors.Runtime(line, "method must be common, ceil or floor.");
+        }
+
+        double d = JinjaValues.AsDouble(value) is double number && value is not System.Numerics.BigInteger
+            ? number
+            : throw JinjaErrors.Runtime(line, $"type {JinjaValues.TypeName(value)} doesn't define __round__ method.");
+        if (method == "common" && value is long or bool)
+        {
+            long n = value is bool b ? (b ? 1 : 0) : (long)value;
+            if (precision >= 0)
+            {
+                return n;
+            }
+
+            // round(17, -1) == 20: to a multiple of 10**-precision, halves to even.
+            long unit = (long)Math.Pow(10, Math.Min(-precision, 18));
+            return (long)(Math.Round((decimal)n / unit, MidpointRounding.ToEven) * unit);
+        }
+
+        double scale = Math.Pow(10, precision);
+        return method switch
+        {
+            "ceil" => Math.Ceiling(d * scale) / scale,
+            "floor" => Math.Floor(d * scale) / scale,
+            _ => precision >= 0 ? Math.Round(d, (int)Math.Min(precision, 15), MidpointRounding.ToEven) : Math.Round(d * scale, MidpointRounding.ToEven) / scale,
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\w+")]
+    private static partial System.Text.RegularExpressions.Regex Words();
 
     /// <summary>jinja2's <c>title</c>: words begin after white space, '-', and opening brackets.</summary>
     private static string Title(string s)
@@ -348,24 +415,22 @@ internal static class JinjaFilters
         return text.ToString();
     }
 
+    /// <summary>jinja2's <c>indent</c>: the text plus a newline, split as <c>str.splitlines()</c> splits, joined by
+    /// newlines; lines after the first get the indent unless empty (or always, with blank); the first only with first.</summary>
     private static string Indent(string s, object? width, bool first, bool blank)
     {
         string pad = width switch
         {
-            long n => new string(' ', (int)n),
+            long n => new string(' ', (int)Math.Max(0, n)),
             _ => JinjaValues.ToStr(width),
         };
-        var lines = s.Split('\n');
-        var text = new StringBuilder();
-        for (int i = 0; i < lines.Length; i++)
+        s += "\n";
+        var lines = JinjaMethods.SplitLines(s).Select(l => s[l.Start..l.ContentEnd]).ToList();
+        var text = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.Count; i++)
         {
-            if (i > 0)
-            {
-                text.Append('\n');
-            }
-
-            bool indentThis = (i > 0 || first) && (blank || lines[i].Any(c => !PythonText.IsWhiteSpace(c)));
-            if (indentThis)
+            text.Append('\n');
+            if (blank || lines[i].Length > 0)
             {
                 text.Append(pad);
             }
@@ -373,7 +438,7 @@ internal static class JinjaFilters
             text.Append(lines[i]);
         }
 
-        return text.ToString();
+        return first ? pad + text : text.ToString();
     }
 
     private static IComparer<object?> SortComparer(bool caseSensitive, string? attribute, int line) =>

@@ -18,17 +18,10 @@ internal sealed class JinjaLexer
 
     private JinjaLexer(string source)
     {
-        // jinja2 drops one trailing newline of the template (keep_trailing_newline=False).
-        if (source.EndsWith("\r\n", StringComparison.Ordinal))
-        {
-            source = source[..^2];
-        }
-        else if (source.EndsWith('\n') || source.EndsWith('\r'))
-        {
-            source = source[..^1];
-        }
-
-        this.source = source;
+        // jinja2 reads "\r\n", "\r" and "\n" alike as a newline before it lexes (tags, trim_blocks, line numbers
+        // and string literals all see "\n"), and drops one trailing newline (keep_trailing_newline=False).
+        source = source.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        this.source = source.EndsWith('\n') ? source[..^1] : source;
     }
 
     /// <summary>Tokenizes a template.</summary>
@@ -151,9 +144,7 @@ internal sealed class JinjaLexer
             return;
         }
 
-        // jinja2 normalises newlines in template data to "\n".
-        string value = text.Contains('\r') ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text;
-        tokens.Add(new JinjaToken(JinjaTokenKind.Data, value, line));
+        tokens.Add(new JinjaToken(JinjaTokenKind.Data, text, line));
     }
 
     /// <summary>After a closing tag: <c>-</c> strips all white space; otherwise a block or comment tag eats one newline.</summary>
@@ -171,9 +162,9 @@ internal sealed class JinjaLexer
                 pos++;
             }
         }
-        else if (trimNewline && pos < source.Length && (source[pos] == '\n' || (source[pos] == '\r' && pos + 1 < source.Length && source[pos + 1] == '\n')))
+        else if (trimNewline && pos < source.Length && source[pos] == '\n')
         {
-            pos += source[pos] == '\r' ? 2 : 1;
+            pos++;
             line++;
             lineStarting = true;
             return;
@@ -239,11 +230,11 @@ internal sealed class JinjaLexer
             {
                 pos++;
             }
+
+            line += CountNewlines(i + 2, pos);
         }
-        else if (pos < source.Length && source[pos] == '\n')
-        {
-            pos++; // trim_blocks
-        }
+
+        // trim_blocks does not apply to {% raw %}: jinja2 keeps the newline after it.
 
         // Find {% endraw %} with optional - and + signs.
         int search = pos;
@@ -275,10 +266,9 @@ internal sealed class JinjaLexer
                     k++;
                 }
 
-                bool stripAfter = false;
-                if (k < source.Length && source[k] == '-')
+                char endSign = k < source.Length && source[k] is '-' or '+' ? source[k] : '\0';
+                if (endSign != '\0')
                 {
-                    stripAfter = true;
                     k++;
                 }
 
@@ -289,11 +279,20 @@ internal sealed class JinjaLexer
                     {
                         body = body.TrimEnd(PythonWhiteSpace);
                     }
+                    else if (sign != '+')
+                    {
+                        // lstrip_blocks: the white space that starts {% endraw %}'s line goes, as before any block tag.
+                        int lineStart = body.LastIndexOf('\n') + 1;
+                        if (lineStart > 0 && AllWhiteSpace(body, lineStart))
+                        {
+                            body = body[..lineStart];
+                        }
+                    }
 
                     AddData(body);
                     line += CountNewlines(pos, k + 2);
                     pos = k + 2;
-                    AfterTagEnd(stripAfter, trimNewline: true);
+                    AfterTagEnd(strip: endSign == '-', trimNewline: endSign != '+');
                     return true;
                 }
             }
@@ -328,8 +327,9 @@ internal sealed class JinjaLexer
                 continue;
             }
 
-            // End of the tag, with optional - / + control.
-            if (depth == 0 && (c is '-' or '+') && Matches(pos + 1, close, '}'))
+            // End of the tag, with optional - control, and + (keep the newline) on block tags only: jinja2 reads
+            // "+}}" as a plus sign.
+            if (depth == 0 && (c == '-' || (c == '+' && !variable)) && Matches(pos + 1, close, '}'))
             {
                 pos += 3;
                 tokens.Add(new JinjaToken(variable ? JinjaTokenKind.VariableEnd : JinjaTokenKind.BlockEnd, string.Empty, line));
@@ -472,13 +472,6 @@ internal sealed class JinjaLexer
                 line++;
             }
 
-            if (c == '\r')
-            {
-                value.Append('\n');
-                pos += pos + 1 < source.Length && source[pos + 1] == '\n' ? 2 : 1;
-                continue;
-            }
-
             if (c != '\\' || pos + 1 >= source.Length)
             {
                 value.Append(c);
@@ -504,6 +497,7 @@ internal sealed class JinjaLexer
                 case 'x': AppendHex(value, 2, startLine); break;
                 case 'u': AppendHex(value, 4, startLine); break;
                 case 'U': AppendHex(value, 8, startLine); break;
+                case 'N': throw JinjaErrors.Unsupported(startLine, "the escape \\N{...} (a character by its Unicode name) in a string literal");
                 case >= '0' and <= '7':
                     int code = e - '0';
                     for (int k = 0; k < 2 && pos < source.Length && source[pos] is >= '0' and <= '7'; k++)

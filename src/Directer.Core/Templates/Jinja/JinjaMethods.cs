@@ -22,6 +22,15 @@ internal static class JinjaMethods
     private static readonly HashSet<string> MutatingMethods =
         ["append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"];
 
+    /// <summary>The most positional arguments each string method takes here. Python's <c>find</c>, <c>count</c>,
+    /// <c>startswith</c> and friends also take start/end positions; the engine refuses those rather than ignore them.</summary>
+    private static readonly Dictionary<string, int> MostStringArguments = new(StringComparer.Ordinal)
+    {
+        ["strip"] = 1, ["lstrip"] = 1, ["rstrip"] = 1, ["split"] = 2, ["rsplit"] = 2, ["splitlines"] = 1,
+        ["startswith"] = 1, ["endswith"] = 1, ["replace"] = 3, ["find"] = 1, ["rfind"] = 1, ["index"] = 1, ["count"] = 1,
+        ["join"] = 1, ["removeprefix"] = 1, ["removesuffix"] = 1,
+    };
+
     /// <summary>Whether <paramref name="target"/> has a method called <paramref name="name"/> (attribute lookup
     /// finds it before dict items, as jinja2's getattr does).</summary>
     public static bool HasMethod(object target, string name) => target switch
@@ -41,6 +50,12 @@ internal static class JinjaMethods
             throw JinjaErrors.Runtime(line, $"access to attribute '{name}' of '{JinjaValues.TypeName(target)}' object is unsafe.");
         }
 
+        // Python's str, dict and list methods take positional arguments only, but for split's sep and maxsplit.
+        if (named.Length > 0 && name is not ("split" or "rsplit"))
+        {
+            throw JinjaErrors.Runtime(line, $"{name}() takes no keyword arguments.");
+        }
+
         return target switch
         {
             string or TrackedString => StringMethod(target, JinjaValues.AsString(target)!, name, args, named, line),
@@ -50,22 +65,20 @@ internal static class JinjaMethods
         };
     }
 
-    private static object? Arg(object?[] args, (string Name, object? Value)[] named, int position, string name, object? fallback)
-    {
-        if (position < args.Length)
-        {
-            return args[position];
-        }
+    private static object? Arg(object?[] args, int position) => position < args.Length ? args[position] : null;
 
-        foreach (var (key, value) in named)
+    /// <summary>split's and rsplit's arguments, which Python also takes by name.</summary>
+    private static object? SplitArg(object?[] args, (string Name, object? Value)[] named, int position, string name, string method, int line)
+    {
+        foreach (var (key, _) in named)
         {
-            if (key == name)
+            if (key is not ("sep" or "maxsplit"))
             {
-                return value;
+                throw JinjaErrors.Runtime(line, $"'{key}' is an invalid keyword argument for {method}().");
             }
         }
 
-        return fallback;
+        return position < args.Length ? args[position] : named.FirstOrDefault(n => n.Name == name).Value;
     }
 
     private static string StrArg(object? value, string method, int line) =>
@@ -73,11 +86,19 @@ internal static class JinjaMethods
 
     private static object? StringMethod(object target, string s, string name, object?[] args, (string Name, object? Value)[] named, int line)
     {
+        int most = MostStringArguments.GetValueOrDefault(name);
+        if (args.Length > most)
+        {
+            throw most > 0 && name is "find" or "rfind" or "index" or "count" or "startswith" or "endswith"
+                ? JinjaErrors.Unsupported(line, $"{name}() with start and end positions")
+                : JinjaErrors.Runtime(line, most == 0 ? $"{name}() takes no arguments ({args.Length} given)." : $"{name}() takes at most {most} argument(s) ({args.Length} given).");
+        }
+
         switch (name)
         {
             case "strip" or "lstrip" or "rstrip":
             {
-                object? chars = Arg(args, named, 0, "chars", null);
+                object? chars = Arg(args, 0);
                 string? set = chars is null ? null : StrArg(chars, name, line);
                 int start = 0;
                 int end = s.Length;
@@ -102,16 +123,20 @@ internal static class JinjaMethods
 
             case "split" or "rsplit":
             {
-                object? sep = Arg(args, named, 0, "sep", null);
-                long max = Arg(args, named, 1, "maxsplit", -1L) is long m ? m : -1;
+                object? sep = SplitArg(args, named, 0, "sep", name, line);
+                long max = SplitArg(args, named, 1, "maxsplit", name, line) is long m ? m : -1;
                 return Split(target, s, sep is null ? null : StrArg(sep, name, line), max, name == "rsplit", line);
             }
 
             case "splitlines":
-                return s.Split('\n').Select(x => (object?)x.TrimEnd('\r')).ToList() is var lines && s.EndsWith('\n') ? lines.Take(lines.Count - 1).ToList() : lines;
+            {
+                bool keepEnds = JinjaValues.IsTrue(Arg(args, 0));
+                return SplitLines(s).Select(l => (object?)SliceOf(target, l.Start, (keepEnds ? l.End : l.ContentEnd) - l.Start)).ToList();
+            }
+
             case "startswith" or "endswith":
             {
-                object? prefix = Arg(args, named, 0, "prefix", null);
+                object? prefix = Arg(args, 0);
                 var candidates = prefix is IList<object?> many ? many : [prefix];
                 foreach (var candidate in candidates)
                 {
@@ -137,15 +162,15 @@ internal static class JinjaMethods
                 return s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
             case "replace":
             {
-                string old = StrArg(Arg(args, named, 0, "old", null), name, line);
-                string @new = StrArg(Arg(args, named, 1, "new", null), name, line);
-                long count = Arg(args, named, 2, "count", -1L) is long c ? c : -1;
+                string old = StrArg(Arg(args, 0), name, line);
+                string @new = StrArg(Arg(args, 1), name, line);
+                long count = Arg(args, 2) is long c ? c : -1;
                 return Replace(s, old, @new, count);
             }
 
             case "find" or "rfind" or "index":
             {
-                string sub = StrArg(Arg(args, named, 0, "sub", null), name, line);
+                string sub = StrArg(Arg(args, 0), name, line);
                 int at = name == "rfind" ? s.LastIndexOf(sub, StringComparison.Ordinal) : s.IndexOf(sub, StringComparison.Ordinal);
                 if (at < 0 && name == "index")
                 {
@@ -157,7 +182,7 @@ internal static class JinjaMethods
 
             case "count":
             {
-                string sub = StrArg(Arg(args, named, 0, "sub", null), name, line);
+                string sub = StrArg(Arg(args, 0), name, line);
                 if (sub.Length == 0)
                 {
                     return (long)JinjaValues.CodePointCount(s) + 1;
@@ -174,7 +199,7 @@ internal static class JinjaMethods
 
             case "join":
             {
-                var items = JinjaValues.Iterate(Arg(args, named, 0, "iterable", null), line);
+                var items = JinjaValues.Iterate(Arg(args, 0), line);
                 object result = string.Empty;
                 for (int i = 0; i < items.Count; i++)
                 {
@@ -191,13 +216,13 @@ internal static class JinjaMethods
 
             case "removeprefix":
             {
-                string p = StrArg(Arg(args, named, 0, "prefix", null), name, line);
+                string p = StrArg(Arg(args, 0), name, line);
                 return s.StartsWith(p, StringComparison.Ordinal) ? SliceOf(target, p.Length, s.Length - p.Length) : target;
             }
 
             case "removesuffix":
             {
-                string p = StrArg(Arg(args, named, 0, "suffix", null), name, line);
+                string p = StrArg(Arg(args, 0), name, line);
                 return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? SliceOf(target, 0, s.Length - p.Length) : target;
             }
 
@@ -210,12 +235,41 @@ internal static class JinjaMethods
             case "isspace":
                 return s.Length > 0 && s.All(PythonText.IsWhiteSpace);
             case "isupper":
-                return s.Any(char.IsLetter) && !s.Any(char.IsLower);
+                // Python: at least one cased character, and none lower or title case ('日' has no case).
+                return s.Any(char.IsUpper) && !s.Any(c => char.IsLower(c) || IsTitlecase(c));
             case "islower":
-                return s.Any(char.IsLetter) && !s.Any(char.IsUpper);
+                return s.Any(char.IsLower) && !s.Any(c => char.IsUpper(c) || IsTitlecase(c));
             default:
                 throw JinjaErrors.Runtime(line, $"'str' object has no attribute '{name}'.");
         }
+    }
+
+    private static bool IsTitlecase(char c) => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter;
+
+    /// <summary>Python's <c>str.splitlines()</c> boundaries: \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029.
+    /// Each line's start, the end of its text and the end after its line break.</summary>
+    public static List<(int Start, int ContentEnd, int End)> SplitLines(string s)
+    {
+        var lines = new List<(int, int, int)>();
+        int start = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c is '\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029')
+            {
+                int end = c == '\r' && i + 1 < s.Length && s[i + 1] == '\n' ? i + 2 : i + 1;
+                lines.Add((start, i, end));
+                start = end;
+                i = end - 1;
+            }
+        }
+
+        if (start < s.Length)
+        {
+            lines.Add((start, s.Length, s.Length));
+        }
+
+        return lines;
     }
 
     private static bool Strippable(char c, string? set) => set is null ? PythonText.IsWhiteSpace(c) : set.Contains(c);
@@ -255,24 +309,18 @@ internal static class JinjaMethods
 
             if (max >= 0 && words.Count > max + 1)
             {
+                // The unsplit rest keeps its white space on the far side: ' a b  c '.split(None, 1) is
+                // ['a', 'b  c '] and ' a b  c '.rsplit(None, 1) is [' a b', 'c'].
                 if (fromRight)
                 {
                     int keep = words.Count - (int)max;
-                    int end = words[keep - 1].Item2;
-                    bounds.Add((words[0].Item1, end));
+                    bounds.Add((0, words[keep - 1].Item2));
                     bounds.AddRange(words.Skip(keep));
                 }
                 else
                 {
                     bounds.AddRange(words.Take((int)max));
-                    int rest = words[(int)max].Item1;
-                    int tail = s.Length;
-                    while (tail > rest && PythonText.IsWhiteSpace(s[tail - 1]))
-                    {
-                        tail--;
-                    }
-
-                    bounds.Add((rest, tail));
+                    bounds.Add((words[(int)max].Item1, s.Length));
                 }
             }
             else
@@ -313,19 +361,27 @@ internal static class JinjaMethods
 
     private static string Replace(string s, string old, string @new, long count)
     {
-        if (count < 0)
+        if (old.Length == 0)
         {
-            if (old.Length == 0)
+            // An empty old string matches before every code point and at the end: count of those places get new.
+            var all = new StringBuilder();
+            long placed = 0;
+            foreach (var rune in s.EnumerateRunes())
             {
-                var all = new StringBuilder(@new);
-                foreach (var rune in s.EnumerateRunes())
+                if (count < 0 || placed < count)
                 {
-                    all.Append(rune.ToString()).Append(@new);
+                    all.Append(@new);
+                    placed++;
                 }
 
-                return all.ToString();
+                all.Append(rune.ToString());
             }
 
+            return (count < 0 || placed < count ? all.Append(@new) : all).ToString();
+        }
+
+        if (count < 0)
+        {
             return s.Replace(old, @new, StringComparison.Ordinal);
         }
 
@@ -335,7 +391,7 @@ internal static class JinjaMethods
         while (done < count)
         {
             int at = s.IndexOf(old, pos, StringComparison.Ordinal);
-            if (at < 0 || old.Length == 0)
+            if (at < 0)
             {
                 break;
             }
@@ -388,7 +444,7 @@ internal static class JinjaMethods
     {
         if (args.Length == 0)
         {
-            throw JinjaErrors.Runtime(line, $"{name}() takes exactly one argument (0 given).");
+            throw JinjaErrors.Runtime(line, name == "count" ? "list.count() takes exactly one argument (0 given)." : "index expected at least 1 argument, got 0.");
         }
 
         if (name == "count")

@@ -72,9 +72,9 @@ internal sealed class JinjaLoop
             "previtem" => Index0 > 0 ? Items[Index0 - 1] : new JinjaUndefined("there is no previous item"),
             "nextitem" => Index0 < n - 1 ? Items[Index0 + 1] : new JinjaUndefined("there is no next item"),
             "cycle" => new JinjaBuiltin("loop.cycle", (_, args, _, line) =>
-                args.Length == 0 ? throw JinjaErrors.Runtime(line, "loop.cycle() needs at least one value.") : args[Index0 % args.Length]),
+                args.Length == 0 ? throw JinjaErrors.Runtime(line, "no items for cycling given.") : args[Index0 % args.Length]),
             _ => null,
         };
-        return value is not null || name is "previtem" or "nextitem";
+        return value is not null; // previtem/nextitem past the ends are undefined values, not missing attributes
     }
 }

@@ -18,8 +18,8 @@ internal sealed class JinjaParser
     private static readonly HashSet<string> KnownTests =
     [
         "defined", "undefined", "none", "boolean", "false", "true", "integer", "float", "number", "string", "mapping",
-        "iterable", "sequence", "callable", "sameas", "eq", "equalto", "==", "ne", "!=", "lt", "<", "lessthan", "le",
-        "<=", "gt", ">", "greaterthan", "ge", ">=", "in", "odd", "even", "divisibleby", "lower", "upper", "escaped",
+        "iterable", "sequence", "callable", "sameas", "eq", "equalto", "ne", "lt", "lessthan", "le", "gt", "greaterthan",
+        "ge", "in", "odd", "even", "divisibleby", "lower", "upper", "escaped",
     ];
 
     private readonly List<JinjaToken> tokens;
@@ -326,11 +326,7 @@ internal sealed class JinjaParser
         {
             if (names.Count > 0)
             {
-                ExpectOp(",");
-                if (SkipOp(")"))
-                {
-                    break;
-                }
+                ExpectOp(","); // jinja2 refuses a trailing comma here, unlike in a call
             }
 
             names.Add(ExpectName());
@@ -346,11 +342,6 @@ internal sealed class JinjaParser
         var (parameters, defaults) = ParseParameters();
         ExpectBlockEnd();
         var body = ParseBody(["endmacro"], out _);
-        if (Current.Kind == JinjaTokenKind.Name)
-        {
-            index++; // {% endmacro name %}
-        }
-
         ExpectBlockEnd();
         return new MacroStmt(line, name, parameters, defaults, body);
     }
@@ -793,7 +784,8 @@ internal sealed class JinjaParser
     {
         bool negated = SkipName("not");
         var token = Next();
-        string name = token.Kind is JinjaTokenKind.Name or JinjaTokenKind.Operator
+        // The aliases "==", "<", ... name tests only as strings (select('==', 1)); after "is" jinja2 wants a name.
+        string name = token.Kind == JinjaTokenKind.Name
             ? token.Value
             : throw JinjaErrors.Syntax(line, $"expected a test name after 'is', found {Describe(token)}.");
         if (!KnownTests.Contains(name))
@@ -807,7 +799,7 @@ internal sealed class JinjaParser
             args = ParseCallArguments();
         }
         else if ((Current.Kind is JinjaTokenKind.String or JinjaTokenKind.Integer or JinjaTokenKind.Float
-                  || (Current.Kind == JinjaTokenKind.Name && Current.Value is not ("else" or "or" or "and" or "if" or "in" or "not" or "is"))
+                  || (Current.Kind == JinjaTokenKind.Name && Current.Value is not ("else" or "or" or "and"))
                   || IsOp("[") || IsOp("{"))
                  && Current.Kind != JinjaTokenKind.BlockEnd)
         {

@@ -82,8 +82,10 @@ internal sealed class JinjaRenderer
 
             return dict;
         }));
-        globals.Set("raise_exception", new JinjaBuiltin("raise_exception", (_, args, _, _) =>
-            throw new ChatTemplateException(describeRefusal(args.Length > 0 ? JinjaValues.ToStr(args[0]) : "raise_exception() called"))));
+        globals.Set("raise_exception", new JinjaBuiltin("raise_exception", (_, args, _, line) =>
+            throw (args.Length > 0
+                ? new ChatTemplateException(describeRefusal(JinjaValues.ToStr(args[0])))
+                : JinjaErrors.Runtime(line, "raise_exception() missing 1 required positional argument: 'message'."))));
         globals.Set("strftime_now", new JinjaBuiltin("strftime_now", (_, args, _, line) =>
             strftimeNow(JinjaValues.AsString(args.Length > 0 ? args[0] : null) ?? throw JinjaErrors.Runtime(line, "strftime_now needs a format string."))));
         return globals;
@@ -95,7 +97,7 @@ internal sealed class JinjaRenderer
         {
             long l => l,
             bool b => b ? 1 : 0,
-            _ => throw JinjaErrors.Runtime(line, $"range() needs integers, got {JinjaValues.TypeName(v)}."),
+            _ => throw JinjaErrors.Runtime(line, $"'{JinjaValues.TypeName(v)}' object cannot be interpreted as an integer."),
         };
         long start = 0, stop, step = 1;
         switch (args.Length)
@@ -103,7 +105,7 @@ internal sealed class JinjaRenderer
             case 1: stop = Int(args[0]); break;
             case 2: start = Int(args[0]); stop = Int(args[1]); break;
             case 3: start = Int(args[0]); stop = Int(args[1]); step = Int(args[2]); break;
-            default: throw JinjaErrors.Runtime(line, "range() takes 1 to 3 arguments.");
+            default: throw JinjaErrors.Runtime(line, args.Length == 0 ? "range expected at least 1 argument, got 0." : $"range expected at most 3 arguments, got {args.Length}.");
         }
 
         if (step == 0)
@@ -116,7 +118,7 @@ internal sealed class JinjaRenderer
         {
             if (items.Count >= 100_000)
             {
-                throw JinjaErrors.Runtime(line, "range too big (the sandbox allows 100000 items).");
+                throw JinjaErrors.Runtime(line, "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
             }
 
             items.Add(i);
@@ -181,7 +183,7 @@ internal sealed class JinjaRenderer
                 return Flow.Normal;
             case CallBlockStmt call:
             {
-                var caller = new JinjaMacro("caller", call.Parameters, call.Defaults, call.Body, scope);
+                var caller = new JinjaMacro("caller", call.Parameters, call.Defaults, call.Body, scope) { Anonymous = true };
                 var callee = Evaluate(call.Call.Callee, scope);
                 var (args, named) = EvaluateArguments(call.Call.Args, scope);
                 output.Write(Invoke(callee, args, [.. named, ("caller", caller)], call.Line));
@@ -245,11 +247,9 @@ internal sealed class JinjaRenderer
             items = kept;
         }
 
-        if (items.Count == 0)
-        {
-            return Execute(loop.Else, scope);
-        }
-
+        // jinja2 runs the else block unless some iteration reached the end of the body: it clears its flag after
+        // the body, which break and continue skip (so a loop that always breaks or continues runs else too).
+        bool completed = false;
         var info = new JinjaLoop { Items = items };
         for (int i = 0; i < items.Count; i++)
         {
@@ -262,9 +262,11 @@ internal sealed class JinjaRenderer
             {
                 break;
             }
+
+            completed |= flow == Flow.Normal;
         }
 
-        return Flow.Normal;
+        return completed ? Flow.Normal : Execute(loop.Else, scope);
     }
 
     private static void Bind(ForStmt loop, JinjaScope scope, object? item)
@@ -301,7 +303,7 @@ internal sealed class JinjaRenderer
         {
             if (!scope.TryGet(set.Targets[0], out var target) || target is not JinjaNamespace ns)
             {
-                throw JinjaErrors.Runtime(set.Line, $"cannot assign attribute on non-namespace object '{set.Targets[0]}'.");
+                throw JinjaErrors.Runtime(set.Line, "cannot assign attribute on non-namespace object.");
             }
 
             ns.Attributes.Set(attribute, value);
@@ -360,9 +362,15 @@ internal sealed class JinjaRenderer
                 foreach (var (k, v) in dict.Items)
                 {
                     var key = Evaluate(k, scope);
-                    if (key is null or JinjaUndefined or List<object?> or JinjaDict)
+                    if (key is List<object?> or JinjaDict)
                     {
-                        throw JinjaErrors.Runtime(dict.Line, $"unhashable dict key of type '{JinjaValues.TypeName(key)}'.");
+                        throw JinjaErrors.Runtime(dict.Line, $"unhashable type: '{JinjaValues.TypeName(key)}'.");
+                    }
+
+                    if (key is null or JinjaUndefined)
+                    {
+                        // Python accepts these keys; a JinjaDict cannot hold them.
+                        throw JinjaErrors.Unsupported(dict.Line, "a dict key that is None or undefined");
                     }
 
                     result.Set(key, Evaluate(v, scope));
@@ -412,10 +420,10 @@ internal sealed class JinjaRenderer
                     {
                         "==" => JinjaValues.PyEquals(left, right),
                         "!=" => !JinjaValues.PyEquals(left, right),
-                        "<" => Order(left, right, compare.Line) < 0,
-                        "<=" => Order(left, right, compare.Line) <= 0,
-                        ">" => Order(left, right, compare.Line) > 0,
-                        ">=" => Order(left, right, compare.Line) >= 0,
+                        "<" => Order(op, left, right, compare.Line) < 0,
+                        "<=" => Order(op, left, right, compare.Line) <= 0,
+                        ">" => Order(op, left, right, compare.Line) > 0,
+                        ">=" => Order(op, left, right, compare.Line) >= 0,
                         "in" => Contains(right, left, compare.Line),
                         _ => !Contains(right, left, compare.Line),
                     };
@@ -433,17 +441,19 @@ internal sealed class JinjaRenderer
             case ConditionalExpr conditional:
                 return JinjaValues.IsTrue(Evaluate(conditional.Condition, scope))
                     ? Evaluate(conditional.Then, scope)
-                    : conditional.Else is null ? new JinjaUndefined("the conditional expression has no else branch") : Evaluate(conditional.Else, scope);
+                    : conditional.Else is null
+                        ? new JinjaUndefined($"the inline if-expression on line {conditional.Line} evaluated to false and no else section was defined")
+                        : Evaluate(conditional.Else, scope);
             default:
                 throw JinjaErrors.Unsupported(expr.Line, expr.GetType().Name);
         }
     }
 
-    private static int Order(object? left, object? right, int line)
+    private static int Order(string op, object? left, object? right, int line)
     {
         FailIfUndefined(left, line);
         FailIfUndefined(right, line);
-        return JinjaValues.Compare(left, right, line);
+        return JinjaValues.Compare(left, right, line, op);
     }
 
     private object? Optional(Expr? expr, JinjaScope scope) => expr is null ? null : Evaluate(expr, scope);
@@ -485,6 +495,14 @@ internal sealed class JinjaRenderer
             if (left is object?[] ta && right is object?[] tb)
             {
                 return ta.Concat(tb).ToArray();
+            }
+
+            // Python names the left operand's type when only it is a sequence: 'a' + 1.
+            if ((JinjaValues.IsString(left) && !JinjaValues.IsString(right)) || (left is List<object?> && right is not List<object?>)
+                || (left is object?[] && right is not object?[]))
+            {
+                string type = JinjaValues.TypeName(left);
+                throw JinjaErrors.Runtime(line, $"can only concatenate {type} (not \"{JinjaValues.TypeName(right)}\") to {type}.");
             }
         }
 
@@ -529,13 +547,22 @@ internal sealed class JinjaRenderer
             long b = right is bool bb ? (bb ? 1 : 0) : (long)right!;
             switch (op)
             {
-                case "+": return a + b;
-                case "-": return a - b;
-                case "*": return a * b;
+                // Python's ints do not overflow: a result past a long is exact (printed, compared).
+                case "+": return Exact(() => checked(a + b), () => (BigInteger)a + b);
+                case "-": return Exact(() => checked(a - b), () => (BigInteger)a - b);
+                case "*": return Exact(() => checked(a * b), () => (BigInteger)a * b);
                 case "/": return b == 0 ? throw JinjaErrors.Runtime(line, "division by zero.") : (double)a / b;
                 case "//": return b == 0 ? throw JinjaErrors.Runtime(line, "integer division or modulo by zero.") : FloorDiv(a, b);
-                case "%": return b == 0 ? throw JinjaErrors.Runtime(line, "integer division or modulo by zero.") : a - (FloorDiv(a, b) * b);
-                case "**": return b >= 0 ? (object)(long)BigInteger.Pow(a, (int)b) : Math.Pow(a, b);
+                case "%": return b == 0 ? throw JinjaErrors.Runtime(line, "integer modulo by zero.") : a - (FloorDiv(a, b) * b);
+                case "**":
+                    if (b < 0)
+                    {
+                        return Math.Pow(a, b);
+                    }
+
+                    // Python's ints have no limit: 2 ** 64 stays exact (printed, compared), past a long.
+                    var power = BigInteger.Pow(a, (int)Math.Min(b, int.MaxValue));
+                    return power >= long.MinValue && power <= long.MaxValue ? (object)(long)power : power;
             }
         }
 
@@ -552,10 +579,23 @@ internal sealed class JinjaRenderer
                     throw JinjaErrors.Runtime(line, "float modulo.");
                 }
 
+                // Python's float %: the sign of the divisor, a zero result included (-6.0 % 3 is 0.0).
                 double m = x % y;
-                return m != 0 && (m < 0) != (y < 0) ? m + y : m;
+                return m == 0 ? Math.CopySign(0.0, y) : (m < 0) != (y < 0) ? m + y : m;
             case "**": return Math.Pow(x, y);
             default: throw JinjaErrors.Unsupported(line, $"the operator '{op}'");
+        }
+    }
+
+    private static object Exact(Func<long> fast, Func<BigInteger> exact)
+    {
+        try
+        {
+            return fast();
+        }
+        catch (OverflowException)
+        {
+            return exact();
         }
     }
 
@@ -601,7 +641,6 @@ internal sealed class JinjaRenderer
                 string? n = JinjaValues.AsString(needle);
                 if (n is null)
                 {
-                    FailIfUndefined(needle, line);
                     throw JinjaErrors.Runtime(line, $"'in <string>' requires string as left operand, not {JinjaValues.TypeName(needle)}.");
                 }
 
@@ -634,9 +673,9 @@ internal sealed class JinjaRenderer
             case JinjaUndefined undefined:
                 throw JinjaErrors.Runtime(line, undefined.Hint + ".");
             case JinjaNamespace ns:
-                return ns.Attributes.TryGet(name, out var attribute) ? attribute : new JinjaUndefined($"'Namespace' object has no attribute '{name}'");
+                return ns.Attributes.TryGet(name, out var attribute) ? attribute : new JinjaUndefined($"'jinja2.utils.Namespace object' has no attribute '{name}'");
             case JinjaLoop loop:
-                return loop.TryGet(name, out var loopValue) ? loopValue : new JinjaUndefined($"'LoopContext' object has no attribute '{name}'");
+                return loop.TryGet(name, out var loopValue) ? loopValue : new JinjaUndefined($"'jinja2.runtime.LoopContext object' has no attribute '{name}'");
             case null:
                 return new JinjaUndefined($"'None' has no attribute '{name}'");
         }
@@ -686,11 +725,11 @@ internal sealed class JinjaRenderer
                     i += list.Count;
                 }
 
-                return i >= 0 && i < list.Count ? list[(int)i] : new JinjaUndefined($"'{JinjaValues.TypeName(target)} object' has no element {key}");
+                return i >= 0 && i < list.Count ? list[(int)i] : new JinjaUndefined($"{JinjaValues.TypeName(target)} object has no element {JinjaValues.Repr(key)}");
             case string or TrackedString when key is long index:
                 var runes = CodePoints(JinjaValues.AsString(target)!);
                 long at = index < 0 ? index + runes.Count : index;
-                return at >= 0 && at < runes.Count ? runes[(int)at] : new JinjaUndefined($"'str object' has no element {index}");
+                return at >= 0 && at < runes.Count ? runes[(int)at] : new JinjaUndefined($"str object has no element {index}");
         }
 
         if (JinjaValues.AsString(key) is { } name)
@@ -698,7 +737,7 @@ internal sealed class JinjaRenderer
             return GetAttribute(target, name, line);
         }
 
-        return new JinjaUndefined($"'{JinjaValues.TypeName(target)} object' has no element {JinjaValues.Repr(key)}");
+        return new JinjaUndefined($"{JinjaValues.TypeName(target)} object has no element {JinjaValues.Repr(key)}");
     }
 
     private static List<string> CodePoints(string s) => s.EnumerateRunes().Select(r => r.ToString()).ToList();
@@ -711,7 +750,7 @@ internal sealed class JinjaRenderer
             null => null,
             long l => l,
             bool b => b ? 1 : 0,
-            _ => throw JinjaErrors.Runtime(line, "slice indices must be integers or None."),
+            _ => throw JinjaErrors.Runtime(line, "slice indices must be integers or None or have an __index__ method."),
         };
         long stride = Bound(step) ?? 1;
         if (stride == 0)
@@ -842,7 +881,7 @@ internal sealed class JinjaRenderer
         var scope = new JinjaScope(macro.Closure);
         if (args.Length > macro.Parameters.Length)
         {
-            throw JinjaErrors.Runtime(line, $"macro '{macro.Name}' takes no more than {macro.Parameters.Length} argument(s).");
+            throw JinjaErrors.Runtime(line, $"macro '{macro.Name}' takes not more than {macro.Parameters.Length} argument(s).");
         }
 
         for (int i = 0; i < macro.Parameters.Length; i++)
@@ -902,6 +941,9 @@ internal sealed class JinjaMacro(string name, string[] parameters, Expr?[] defau
 
     /// <summary>The scope the macro was defined in.</summary>
     public JinjaScope Closure => closure;
+
+    /// <summary>A call block's body (<c>caller</c>), which jinja2 shows as an anonymous macro.</summary>
+    public bool Anonymous { get; init; }
 
     /// <inheritdoc />
     public override object? Invoke(JinjaRenderer renderer, object?[] args, (string Name, object? Value)[] named, int line) =>

@@ -30,25 +30,19 @@ internal static class JinjaTests
             case "eq" or "equalto" or "==": return JinjaValues.PyEquals(value, Arg0());
             case "ne" or "!=": return !JinjaValues.PyEquals(value, Arg0());
             case "lt" or "lessthan" or "<": return JinjaValues.Compare(value, Arg0(), line) < 0;
-            case "le" or "<=": return JinjaValues.Compare(value, Arg0(), line) <= 0;
-            case "gt" or "greaterthan" or ">": return JinjaValues.Compare(value, Arg0(), line) > 0;
-            case "ge" or ">=": return JinjaValues.Compare(value, Arg0(), line) >= 0;
+            case "le" or "<=": return JinjaValues.Compare(value, Arg0(), line, "<=") <= 0;
+            case "gt" or "greaterthan" or ">": return JinjaValues.Compare(value, Arg0(), line, ">") > 0;
+            case "ge" or ">=": return JinjaValues.Compare(value, Arg0(), line, ">=") >= 0;
             case "in": return JinjaRenderer.Contains(Arg0(), value, line);
-            case "odd": return Integer(value, name, line) % 2 != 0;
-            case "even": return Integer(value, name, line) % 2 == 0;
-            case "divisibleby": return Integer(value, name, line) % Integer(Arg0(), name, line) == 0;
-            case "lower": return JinjaValues.AsString(value) is { } lower && lower == lower.ToLowerInvariant();
-            case "upper": return JinjaValues.AsString(value) is { } upper && upper == upper.ToUpperInvariant();
+            // jinja2: value % 2 == 1, value % 2 == 0, value % num == 0, with Python's % (2.5 is neither odd nor even).
+            case "odd": return JinjaValues.PyEquals(JinjaRenderer.Arithmetic("%", value, 2L, line), 1L);
+            case "even": return JinjaValues.PyEquals(JinjaRenderer.Arithmetic("%", value, 2L, line), 0L);
+            case "divisibleby": return JinjaValues.PyEquals(JinjaRenderer.Arithmetic("%", value, Arg0(), line), 0L);
+            // jinja2: str(value).islower() / .isupper(), so '123' is neither.
+            case "lower": return (bool)JinjaMethods.Call(JinjaValues.ToStr(value), "islower", [], [], line)!;
+            case "upper": return (bool)JinjaMethods.Call(JinjaValues.ToStr(value), "isupper", [], [], line)!;
             case "escaped": return false;
             default: throw JinjaErrors.Unsupported(line, $"the test '{name}'");
         }
     }
-
-    private static long Integer(object? value, string test, int line) => value switch
-    {
-        long l => l,
-        bool b => b ? 1 : 0,
-        double d when d == Math.Floor(d) => (long)d,
-        _ => throw JinjaErrors.Runtime(line, $"the test '{test}' needs an integer, got {JinjaValues.TypeName(value)}."),
-    };
 }

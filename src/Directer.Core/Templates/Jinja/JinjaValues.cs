@@ -113,14 +113,26 @@ internal static class JinjaValues
 
                 text.Append('}');
                 return;
-            case JinjaNamespace:
-                text.Append("<Namespace>");
+            // jinja2's reprs of its own objects; functions whose repr there holds a memory address keep a stable one.
+            case JinjaNamespace ns:
+                text.Append("<Namespace ");
+                WriteRepr(text, ns.Attributes);
+                text.Append('>');
+                return;
+            case JinjaMacro macro:
+                text.Append(macro.Anonymous ? "<Macro anonymous>" : $"<Macro '{macro.Name}'>");
+                return;
+            case JinjaBuiltin { Name: "dict" }:
+                text.Append("<class 'dict'>");
+                return;
+            case JinjaBuiltin { Name: "namespace" }:
+                text.Append("<class 'jinja2.utils.Namespace'>");
                 return;
             case JinjaFunction f:
                 text.Append("<function ").Append(f.Name).Append('>');
                 return;
-            case JinjaLoop:
-                text.Append("<LoopContext>");
+            case JinjaLoop loop:
+                text.Append("<LoopContext ").Append(loop.Index0 + 1).Append('/').Append(loop.Items.Count).Append('>');
                 return;
             default:
                 text.Append(ToStr(value));
@@ -268,7 +280,7 @@ internal static class JinjaValues
     }
 
     /// <summary>Python's ordering (<c>&lt;</c> is <c>Compare &lt; 0</c>): numbers, strings, lists.</summary>
-    public static int Compare(object? a, object? b, int line)
+    public static int Compare(object? a, object? b, int line, string op = "<")
     {
         if (AsDouble(a) is double da && AsDouble(b) is double db && a is not BigInteger && b is not BigInteger)
         {
@@ -293,7 +305,7 @@ internal static class JinjaValues
             return x.Count.CompareTo(y.Count);
         }
 
-        throw JinjaErrors.Runtime(line, $"'<' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'.");
+        throw JinjaErrors.Runtime(line, $"'{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'.");
     }
 
     /// <summary>Orders strings by code point, as Python does (UTF-16 order differs above U+FFFF).</summary>

@@ -1,18 +1,22 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Directer.Core.Chat;
 
 namespace Directer.Core.Templates;
 
 /// <summary>Llama 3.1 JSON tool calls: <c>{"name": ..., "parameters": {...}}</c>, optionally after
-/// <c>&lt;|python_tag|&gt;</c>; several calls may be separated by whitespace or semicolons. An object that starts
-/// like a call (<c>{"name":</c> or <c>{"type":</c>) but does not parse is reported as malformed.</summary>
+/// <c>&lt;|python_tag|&gt;</c>; several calls may be separated by whitespace or semicolons, and parallel calls may come
+/// as one JSON list of call objects (how Llama 3.2 and 3.3 sometimes write them). Only JSON values of the reply's own
+/// text are read: an object that looks like a call inside a JSON object or list that is data (e.g. a record the model
+/// quotes) is part of that data and stays in the text. An object that starts like a call (<c>{"name":</c> or
+/// <c>{"type":</c>) but does not parse is reported as malformed.</summary>
 internal static partial class Llama3JsonToolCallParser
 {
     private const string PythonTag = "<|python_tag|>";
 
-    [GeneratedRegex("""\{\s*"(?:name|type)"\s*:""")]
-    private static partial Regex CallStart();
+    [GeneratedRegex("""\G\{\s*"(?:name|type)"\s*:""")]
+    private static partial Regex CallStartAt();
 
     /// <summary>Parses a reply.</summary>
     public static ToolCallParseResult Parse(string text)
@@ -20,50 +24,66 @@ internal static partial class Llama3JsonToolCallParser
         ArgumentNullException.ThrowIfNull(text);
         bool tagged = text.Contains(PythonTag, StringComparison.Ordinal);
         string body = tagged ? text.Replace(PythonTag, string.Empty, StringComparison.Ordinal) : text;
-        if (AsList(body) is { } listed)
-        {
-            return listed;
-        }
-
         var calls = new List<ToolCall>();
         var malformed = new List<MalformedToolCall>();
         var remaining = new StringBuilder();
         int position = 0;
-        var match = CallStart().Match(body);
-        while (match.Success)
+        int scan = 0;
+        while (body.IndexOfAny(['{', '['], scan) is int open and >= 0)
         {
-            int start = match.Index;
-            int end = JsonFragments.FindEnd(body, start);
+            bool callStart = CallStartAt().IsMatch(body, open);
+            int end = JsonFragments.FindEnd(body, open);
             if (end < 0)
             {
-                malformed.Add(new MalformedToolCall(body[start..], "the JSON object never closes"));
-                remaining.Append(body, position, start - position);
+                if (!callStart)
+                {
+                    scan = open + 1; // a bracket of the prose
+                    continue;
+                }
+
+                malformed.Add(new MalformedToolCall(body[open..], "the JSON object never closes"));
+                remaining.Append(body, position, open - position);
                 position = body.Length;
                 break;
             }
 
-            string json = body[start..end];
+            string json = body[open..end];
             using var document = JsonFragments.TryParse(json, out string? error);
-            var call = document is null ? null : JsonFragments.ReadCall(document.RootElement, true, out error, "parameters", "arguments");
-            if (call is not null)
+            if (document is null)
             {
-                calls.Add(call);
-                remaining.Append(body, position, start - position);
-                position = end;
-                while (position < body.Length && (char.IsWhiteSpace(body[position]) || body[position] == ';'))
+                if (callStart)
                 {
-                    position++;
+                    malformed.Add(new MalformedToolCall(json, error!));
+                    remaining.Append(body, position, open - position);
+                    position = end;
+                    scan = end;
                 }
-            }
-            else if (document is null)
-            {
-                malformed.Add(new MalformedToolCall(json, error!));
-                remaining.Append(body, position, start - position);
-                position = end;
+                else
+                {
+                    scan = open + 1; // brackets of the prose around what may still hold a call
+                }
+
+                continue;
             }
 
-            // A valid JSON object that is not a call (e.g. data the model quotes) stays in the text.
-            match = CallStart().Match(body, Math.Max(end, position));
+            var read = body[open] == '['
+                ? CallList(document.RootElement)
+                : callStart && JsonFragments.ReadCall(document.RootElement, true, out _, "parameters", "arguments") is { } call ? [call] : null;
+            if (read is null)
+            {
+                scan = end; // data, with everything inside it
+                continue;
+            }
+
+            calls.AddRange(read);
+            remaining.Append(body, position, open - position);
+            position = end;
+            while (position < body.Length && (char.IsWhiteSpace(body[position]) || body[position] == ';'))
+            {
+                position++;
+            }
+
+            scan = position;
         }
 
         if (calls.Count == 0 && malformed.Count == 0)
@@ -77,33 +97,20 @@ internal static partial class Llama3JsonToolCallParser
         return new ToolCallParseResult(calls, remaining.ToString().Trim(), malformed);
     }
 
-    /// <summary>A reply that is one JSON list of call objects (how Llama 3.2 and 3.3 sometimes write parallel calls), or null.</summary>
-    private static ToolCallParseResult? AsList(string body)
+    /// <summary>The calls of a non-empty JSON list whose every element is a call object, or null (a list of data).</summary>
+    private static List<ToolCall>? CallList(JsonElement list)
     {
-        string trimmed = body.Trim();
-        if (!trimmed.StartsWith('[') || JsonFragments.FindEnd(trimmed, 0) != trimmed.Length)
-        {
-            return null;
-        }
-
-        using var document = JsonFragments.TryParse(trimmed, out _);
-        if (document is null || document.RootElement.GetArrayLength() == 0)
-        {
-            return null;
-        }
-
         var calls = new List<ToolCall>();
-        foreach (var element in document.RootElement.EnumerateArray())
+        foreach (var element in list.EnumerateArray())
         {
-            var call = JsonFragments.ReadCall(element, true, out _, "parameters", "arguments");
-            if (call is null)
+            if (JsonFragments.ReadCall(element, true, out _, "parameters", "arguments") is not { } call)
             {
-                return null; // a list of data, not of calls: read as text
+                return null;
             }
 
             calls.Add(call);
         }
 
-        return new ToolCallParseResult(calls, string.Empty, []);
+        return calls.Count == 0 ? null : calls;
     }
 }
