@@ -40,6 +40,9 @@ V = {
     "people": [{"name": "Ann", "age": 31, "tags": ["x"]}, {"name": "bob", "age": 25}, {"name": "Cy", "age": 31, "tags": []}],
     "uni": "日本語 😀 é",
     "big": 10**20,  # past 64 bits, as a chat's JSON data can hold it
+    # equal ints past CPython's small-int cache, distinct objects as json.loads makes them ('is sameas' tells)
+    "k1": 1000,
+    "k2": int("1000"),
 }
 
 # Non-finite floats, as a chat's data handed over as objects can hold them (strict JSON has no literal for them):
@@ -177,6 +180,8 @@ CASES = [
     ("mk_removeprefix_keyword", "{{ 'abc'.removeprefix(prefix='a') }}"),
     ("mk_get_keyword", "{{ d.get('a', default=1) }}"),
     ("mk_split_whitespace_max", "{{ 'a b'.split(none, 0) }} {{ ' a b  c '.split(none, 1) }} {{ ' a b  c '.rsplit(none, 1) }} {{ '  a b c'.rsplit(none, 0) }} {{ 'a b c '.rsplit(none, 5) }} {{ ' a  b '.rsplit() }} {{ 'a b  c d'.rsplit(none, 2) }} {{ 'a b  c d '.split(none, 2) }}"),
+    ("mk_split_whitespace_rest", "{{ 'a b '.split(none, 1) }} {{ ' a b'.rsplit(none, 1) }} {{ 'a b '.split(none, 2) }} {{ ' a b '.split(none, 0) }} {{ ' a b '.rsplit(none, 0) }} {{ 'a  b  '.split(none, 1) }} {{ '  a  b'.rsplit(none, 1) }} {{ ' '.split(none, 0) }}"),
+    ("mk_replace_fewer_than_count", "{{ 'ab'.replace('a', 'x', 5) }} {{ 'abab'.replace('b', '', 9) }}"),
     ("mk_split_edges", "{{ ',a'.split(',') }} {{ 'a,'.split(',') }} {{ 'a,b,c'.rsplit(',', 5) }} {{ 'a,b'.split(',', 1) }} {{ 'a::b::c'.split('::') }} {{ 'a::b::c'.rsplit('::', 1) }}"),
     ("mk_split_empty_sep", "{{ 'a'.split('') }}"),
     ("mk_replace_empty_old", "[{{ 'ab'.replace('', '-') }}][{{ 'ab'.replace('', '-', 2) }}][{{ 'ab'.replace('', '-', 0) }}][{{ ''.replace('', '-') }}][{{ 'ab'.replace('', '-', 9) }}][{{ 'aXbXc'.replace('X', '', 1) }}]"),
@@ -251,6 +256,7 @@ CASES = [
     ("r_repr_escapes", "{{ ['\\r\\t', '\\u200b', '\\U000e0001', '\\x85', '\\xa0', '\\u0100', '\\xff', '\\x7f', '\\\\'] }}"),
     ("r_equality", "{{ none == 0 }} {{ 0 == none }} {{ nothing == 0 }} {{ 0 == nothing }} {{ '1' == 1 }} {{ 1 == '1' }} {{ big == big }} {{ big == 1e20 }} {{ 1e20 == big }} {{ big == 1 }} {{ [1] == (1,) }} {{ [1, 2] == [1] }} {{ [1, 2] == [1, 3] }} {{ {'a': 1} == {'a': 1} }} {{ {'a': 1} == {'a': 2} }} {{ {'a': 1} == {'b': 1} }} {{ {'a': 1} == {'a': 1, 'b': 2} }} {{ (1, 2) == (1, 2) }} {{ true == 1.0 }} {{ 2 == 2.0 }}"),
     ("r_ordering", "{{ [1, 2] < [1, 3] }} {{ [1, 2] < [1] }} {{ [1] < [1, 0] }} {{ [] < [1] }} {{ [2] < [1, 5] }} {{ 'ab' < 'abc' }} {{ 'abc' < 'ab' }} {{ 'ab' < 'ab' }} {{ '😀' > 'ｚ' }} {{ 1 < 1 }} {{ 1 <= 1 }} {{ 2 <= 1 }} {{ 1 >= 1 }} {{ 0 >= 1 }} {{ 2 > 1 }} {{ 1 > 1 }} {{ 1.5 < 2 }} {{ true < 2 }}"),
+    ("r_false_as_index", "{{ range(false, 2) | list }} {{ items[false:] }} {{ items[:false] }} {{ 'abc' > 'ab' }} {{ 'ab' < 'ab\x00' }} {{ 'ab\x00' > 'ab' }} {{ 'ab' >= 'ab' }}"),
     ("r_order_mixed_raises", "{{ 1 < 'a' }}"),
     ("r_order_mixed_gt_raises", "{{ 'a' > 1 }}"),
     ("r_order_undefined_raises", "{{ nothing < 1 }}"),
@@ -333,6 +339,7 @@ CASES = [
     ("r_loop_break_else", "{% for x in items %}{% break %}{% else %}E{% endfor %}|{% for x in items %}{{ x }}{% if x == 1 %}{% break %}{% endif %}{% endfor %}"),
     # tests
     ("t_sameas", "{{ none is sameas false }} {{ false is sameas 0 }} {{ 256 is sameas 256 }} {{ -5 is sameas(-5) }} {{ none is sameas none }} {{ true is sameas 1 }} {{ 1 is sameas true }} {{ items is sameas items }} {{ d is sameas d }} {{ s is sameas s }} {{ 1.5 is sameas 1.5 }}"),
+    ("t_sameas_big", "{{ k1 is sameas k2 }} {{ k1 is sameas k1 }} {{ 300 is sameas 300 }} {{ k1 == k2 }}"),
     ("t_numbers", "{{ true is odd }} {{ false is even }} {{ 4.0 is even }} {{ 2.5 is odd }} {{ 3.0 is odd }} {{ -3 is odd }} {{ -4 is even }} {{ 9 is divisibleby 3.0 }} {{ 9.0 is divisibleby 3 }} {{ 10 is divisibleby(-5) }} {{ 9 is divisibleby(2) }}"),
     ("t_divisibleby_zero", "{{ 9 is divisibleby 0 }}"),
     ("t_odd_str", "{{ 'a' is odd }}"),

@@ -307,7 +307,8 @@ internal static class JinjaMethods
                 words.Add((start, i));
             }
 
-            if (max >= 0 && words.Count > max + 1)
+            // More words than splits allowed: the last piece is the unsplit rest ('a b '.split(None, 1) is ['a', 'b ']).
+            if (max >= 0 && words.Count > max)
             {
                 // The unsplit rest keeps its white space on the far side: ' a b  c '.split(None, 1) is
                 // ['a', 'b  c '] and ' a b  c '.rsplit(None, 1) is [' a b', 'c'].
