@@ -68,7 +68,7 @@ internal static partial class Llama3JsonToolCallParser
 
             var read = body[open] == '['
                 ? CallList(document.RootElement)
-                : callStart && JsonFragments.ReadCall(document.RootElement, true, out _, "parameters", "arguments") is { } call ? [call] : null;
+                : callStart && ReadCall(document.RootElement) is { } call ? [call] : null;
             if (read is null)
             {
                 scan = end; // data, with everything inside it
@@ -97,13 +97,16 @@ internal static partial class Llama3JsonToolCallParser
         return new ToolCallParseResult(calls, remaining.ToString().Trim(), malformed);
     }
 
+    /// <summary>A call object with its arguments under "parameters" (Llama 3.1's key) or "arguments", or null.</summary>
+    private static ToolCall? ReadCall(JsonElement element) => JsonFragments.ReadCall(element, true, out _, "parameters", "arguments");
+
     /// <summary>The calls of a non-empty JSON list whose every element is a call object, or null (a list of data).</summary>
     private static List<ToolCall>? CallList(JsonElement list)
     {
         var calls = new List<ToolCall>();
         foreach (var element in list.EnumerateArray())
         {
-            if (JsonFragments.ReadCall(element, true, out _, "parameters", "arguments") is not { } call)
+            if (ReadCall(element) is not { } call)
             {
                 return null;
             }
