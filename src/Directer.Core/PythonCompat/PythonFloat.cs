@@ -3,8 +3,9 @@ using System.Text;
 
 namespace Directer.Core.PythonCompat;
 
-/// <summary>Python's <c>repr(float)</c>: the shortest round-tripping digits, fixed notation for decimal exponents
-/// from -4 to 16 (always with a fractional part), scientific notation (<c>1e+21</c>, <c>1.5e-05</c>) otherwise.</summary>
+/// <summary>Python's floats as text: <c>repr(float)</c> (the shortest round-tripping digits, fixed notation for decimal
+/// exponents from -4 to 16, always with a fractional part, scientific notation (<c>1e+21</c>, <c>1.5e-05</c>) otherwise)
+/// and <c>float(text)</c>.</summary>
 internal static class PythonFloat
 {
     /// <summary>Formats a double the way Python's <c>repr</c> (and so <c>json.dumps</c>) does.</summary>
@@ -93,5 +94,27 @@ internal static class PythonFloat
         }
 
         return text.ToString();
+    }
+
+    /// <summary>Python's <c>float(text)</c> (text already stripped): .NET's parser but for Python's spellings of
+    /// the non-finite values, 'inf', 'infinity' and 'nan' in any case and with a sign; null when the text is no number.</summary>
+    public static double? Parse(string s)
+    {
+        string unsigned = s.TrimStart('+', '-');
+        bool negative = s.StartsWith('-');
+        if (unsigned.Length == s.Length - 1 || unsigned.Length == s.Length)
+        {
+            if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
+            {
+                return negative ? double.NegativeInfinity : double.PositiveInfinity;
+            }
+
+            if (unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
+            {
+                return double.NaN;
+            }
+        }
+
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) ? f : null;
     }
 }

@@ -319,7 +319,7 @@ internal static partial class JinjaFilters
 
                 // jinja2's quirk: int(float(text)), so '4.7' is 4; there it catches OverflowError too, so 'inf' gives
                 // the default (an infinite float value does not: see Truncate).
-                return PythonFloat(s) is double f && double.IsFinite(f) ? (long)Math.Truncate(f) : fallback;
+                return PythonFloat.Parse(s) is double f && double.IsFinite(f) ? (long)Math.Truncate(f) : fallback;
             default:
                 return fallback;
         }
@@ -337,31 +337,9 @@ internal static partial class JinjaFilters
         long l => (double)l,
         double d => d,
         bool b => b ? 1.0 : 0.0,
-        string or TrackedString when PythonFloat(JinjaValues.AsString(value)!.Trim()) is double f => f,
+        string or TrackedString when PythonFloat.Parse(JinjaValues.AsString(value)!.Trim()) is double f => f,
         _ => fallback,
     };
-
-    /// <summary>Python's <c>float(text)</c> (text already stripped): .NET's parser but for Python's spellings of
-    /// the non-finite values, 'inf', 'infinity' and 'nan' in any case and with a sign.</summary>
-    private static double? PythonFloat(string s)
-    {
-        string unsigned = s.TrimStart('+', '-');
-        bool negative = s.StartsWith('-');
-        if (unsigned.Length == s.Length - 1 || unsigned.Length == s.Length)
-        {
-            if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
-            {
-                return negative ? double.NegativeInfinity : double.PositiveInfinity;
-            }
-
-            if (unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
-            {
-                return double.NaN;
-            }
-        }
-
-        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) ? f : null;
-    }
 
     /// <summary>jinja2's <c>round</c>: Python's <c>round(value, precision)</c> for "common" (an int stays an int), else
     /// <c>math.ceil</c>/<c>math.floor</c> of <c>value * 10**precision</c>, divided back.</summary>
