@@ -403,7 +403,7 @@ internal static partial class JinjaFilters
             _ => JinjaValues.ToStr(width),
         };
         s += "\n";
-        var lines = JinjaMethods.SplitLines(s).Select(l => s[l.Start..l.ContentEnd]).ToList();
+        var lines = PythonText.SplitLines(s).Select(l => s[l.Start..l.ContentEnd]).ToList();
         var text = new StringBuilder(lines[0]);
         for (int i = 1; i < lines.Count; i++)
         {

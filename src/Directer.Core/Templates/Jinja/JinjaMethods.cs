@@ -131,7 +131,7 @@ internal static class JinjaMethods
             case "splitlines":
             {
                 bool keepEnds = JinjaValues.IsTrue(Arg(args, 0));
-                return SplitLines(s).Select(l => (object?)SliceOf(target, l.Start, (keepEnds ? l.End : l.ContentEnd) - l.Start)).ToList();
+                return PythonText.SplitLines(s).Select(l => (object?)SliceOf(target, l.Start, (keepEnds ? l.End : l.ContentEnd) - l.Start)).ToList();
             }
 
             case "startswith" or "endswith":
@@ -245,32 +245,6 @@ internal static class JinjaMethods
     }
 
     private static bool IsTitlecase(char c) => CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter;
-
-    /// <summary>Python's <c>str.splitlines()</c> boundaries: \n, \r, \r\n, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029.
-    /// Each line's start, the end of its text and the end after its line break.</summary>
-    public static List<(int Start, int ContentEnd, int End)> SplitLines(string s)
-    {
-        var lines = new List<(int, int, int)>();
-        int start = 0;
-        for (int i = 0; i < s.Length; i++)
-        {
-            char c = s[i];
-            if (c is '\n' or '\r' or '\v' or '\f' or '\x1c' or '\x1d' or '\x1e' or '\x85' or '\u2028' or '\u2029')
-            {
-                int end = c == '\r' && i + 1 < s.Length && s[i + 1] == '\n' ? i + 2 : i + 1;
-                lines.Add((start, i, end));
-                start = end;
-                i = end - 1;
-            }
-        }
-
-        if (start < s.Length)
-        {
-            lines.Add((start, s.Length, s.Length));
-        }
-
-        return lines;
-    }
 
     private static bool Strippable(char c, string? set) => set is null ? PythonText.IsWhiteSpace(c) : set.Contains(c);
 
