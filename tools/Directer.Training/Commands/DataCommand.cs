@@ -18,11 +18,12 @@ internal static class DataCommand
         double? drills = options.Has("drills") ? options.Double("drills", 0) : null;
         double randomCopy = options.Double("random-copy", 0);
         double longContext = options.Double("long-context", 0);
+        bool wide = options.WideWordings();
         string? tokenizer = options.String("tokenizer");
         options.EnsureAllUsed();
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide);
         string trainPath = Path.Combine(outDir, "train-sample.jsonl");
         JsonlWriter.Write(trainPath, Enumerable.Range(0, count).Select(i => JsonlWriter.ConversationRow(i, generator.Generate(i))));
         string evalPath = Path.Combine(outDir, "eval.jsonl");

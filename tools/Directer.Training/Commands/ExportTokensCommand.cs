@@ -35,6 +35,7 @@ internal static class ExportTokensCommand
         double? drills = o.Has("drills") ? o.Double("drills", 0) : null;
         double randomCopy = o.Double("random-copy", 0);
         double longContext = o.Double("long-context", 0);
+        bool wide = o.WideWordings();
         o.EnsureAllUsed();
         if (count <= 0)
         {
@@ -54,7 +55,7 @@ internal static class ExportTokensCommand
         }
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide);
         long tokens = 0, trainableTokens = 0, written = 0, skipped = 0;
         string binPath = Path.Combine(outDir, "examples.bin.gz");
         using (var file = File.Create(binPath))
@@ -106,6 +107,7 @@ internal static class ExportTokensCommand
             ["drills"] = drills,
             ["random_copy"] = randomCopy,
             ["long_context"] = longContext,
+            ["wordings"] = wide ? "wide" : "base",
             ["tokenizer_sha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tokenizerPath))),
         };
         Tokenization.HfTokenizerFiles.WriteJson(Path.Combine(outDir, "export.json"), description);

@@ -50,6 +50,17 @@ internal sealed class Options
         return s is null ? fallback : double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new ArgumentException($"--{name} expects a number, got '{s}'.");
     }
 
+    /// <summary>
+    /// <c>--wordings base|wide</c>: whether training requests also come from the archetypes' additional wordings
+    /// (<see cref="Data.ToolArchetype.MoreTrainRequests"/>); base (the default) keeps earlier stages' data bit for bit.
+    /// </summary>
+    public bool WideWordings() => (String("wordings") ?? "base") switch
+    {
+        "base" => false,
+        "wide" => true,
+        var other => throw new ArgumentException($"--wordings must be base or wide, got '{other}'."),
+    };
+
     /// <summary>Throws if an option was given that the command does not know.</summary>
     public void EnsureAllUsed()
     {

@@ -90,6 +90,7 @@ internal static class TrainCommand
             DrillShare = o.Has("drills") ? o.Double("drills", 0) : null,
             RandomCopyShare = o.Double("random-copy", 0),
             LongContextShare = o.Double("long-context", 0),
+            WideWordings = o.WideWordings(),
             ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
             {
                 "f32" => false,

@@ -26,6 +26,7 @@ internal sealed partial class ConversationGenerator
     private readonly double drillShare;
     private readonly double randomCopyShare;
     private readonly double longContextShare;
+    private readonly bool wideWordings;
 
     /// <param name="seed">Data seed.</param>
     /// <param name="split">Training or held-out phrasings.</param>
@@ -34,8 +35,11 @@ internal sealed partial class ConversationGenerator
     /// <param name="drillShare">Share of copy drills; null = a quarter of <paramref name="novelShare"/>.</param>
     /// <param name="randomCopyShare">Share of drills that echo random letter strings (0: no extra draw).</param>
     /// <param name="longContextShare">Share of conversations set in a long agent context (<see cref="AgentContext"/>; 0: no extra draw).</param>
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0)
+    /// <param name="wideWordings">Training requests also drawn from <see cref="ToolArchetype.MoreTrainRequests"/> (false:
+    /// the original wordings, bit for bit; the held-out split never uses them).</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0, bool wideWordings = false)
     {
+        this.wideWordings = wideWordings;
         this.longContextShare = longContextShare;
         this.randomCopyShare = randomCopyShare;
         this.seed = seed;
@@ -249,7 +253,8 @@ internal sealed partial class ConversationGenerator
             values[slot.Key] = Display(v);
         }
 
-        string template = rng.Pick(split == DataSplit.Train ? target.TrainRequests : target.EvalRequests);
+        string template = rng.Pick(split == DataSplit.Eval ? target.EvalRequests
+            : wideWordings ? [.. target.TrainRequests, .. target.MoreTrainRequests] : target.TrainRequests);
         var mentioned = target.Slots.Where(s => template.Contains("{" + s.Key + "}", StringComparison.Ordinal)).ToList();
         string request = ToolInstance.Fill(template, values);
 

@@ -30,6 +30,13 @@ internal sealed record ToolArchetype
     /// <summary>User requests used for training data ({slot} and {variable} placeholders).</summary>
     public required string[] TrainRequests { get; init; }
 
+    /// <summary>
+    /// More training wordings, drawn together with <see cref="TrainRequests"/> only when the generator's wide wordings
+    /// are on (the <c>--wide-wordings</c> option), so earlier stages' commands still produce their data bit for bit.
+    /// Written without the held-out frames: no five-word window in common with <see cref="EvalRequests"/>.
+    /// </summary>
+    public string[] MoreTrainRequests { get; init; } = [];
+
     /// <summary>Held-out user requests for the evaluation set.</summary>
     public required string[] EvalRequests { get; init; }
 

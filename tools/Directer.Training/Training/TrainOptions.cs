@@ -69,4 +69,10 @@ internal sealed record TrainOptions
     /// documents, long tool results between the system constraints and the reply). 0 keeps the stream bit for bit.
     /// </summary>
     public double LongContextShare { get; init; }
+
+    /// <summary>
+    /// Training requests also drawn from the archetypes' additional wordings (<see cref="Data.ToolArchetype.MoreTrainRequests"/>;
+    /// <c>--wordings wide</c>). False keeps the stream bit for bit.
+    /// </summary>
+    public bool WideWordings { get; init; }
 }
