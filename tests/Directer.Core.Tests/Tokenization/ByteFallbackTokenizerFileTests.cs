@@ -96,6 +96,16 @@ public sealed class ByteFallbackTokenizerFileTests : IDisposable
         { "decoder-metaspace-replacement", "$.decoder.replacement", "only \"" + Meta + "\" is supported, found \"_\"" },
         { "decoder-metaspace-scheme", "$.decoder.prepend_scheme", "\"most\" is not a prepend scheme (first, always, never)" },
         { "byte-missing", "$.model.vocab", "byte_fallback is set but the vocabulary lacks some of the 256 byte tokens <0x00>..<0xFF>" },
+        { "subword-number", "$.model.continuing_subword_prefix", "expected a string, found 5" },
+        { "ignore_merges-string", "$.model.ignore_merges", "expected true or false, found \"yes\"" },
+        { "unk-number", "$.model.unk_token", "expected a string, found 5" },
+        { "fuse_unk-string", "$.model.fuse_unk", "expected true or false, found \"yes\"" },
+        { "pre-type-number", "$.pre_tokenizer.type", "expected a string, found 5" },
+        { "pre-with-prepend-only", "$.pre_tokenizer", "a Metaspace pre-tokenizer together with a Prepend/Replace normalizer is not supported" },
+        { "pre-with-replace-only", "$.pre_tokenizer", "a Metaspace pre-tokenizer together with a Prepend/Replace normalizer is not supported" },
+        { "pre-split-string", "$.pre_tokenizer.split", "expected true or false, found \"no\"" },
+        { "decoder-type-number", "$.decoder.type", "expected a string, found 5" },
+        { "decoder-step-type-number", "$.decoder.decoders[1].type", "expected a string, found 5" },
     };
 
     private static void Edit(string name, JsonObject root)
@@ -145,6 +155,22 @@ public sealed class ByteFallbackTokenizerFileTests : IDisposable
             case "decoder-metaspace-replacement": root["decoder"] = JsonNode.Parse("{\"type\": \"Metaspace\", \"replacement\": \"_\"}"); break;
             case "decoder-metaspace-scheme": root["decoder"] = JsonNode.Parse("{\"type\": \"Metaspace\", \"prepend_scheme\": \"most\"}"); break;
             case "byte-missing": Model(root)["vocab"]!.AsObject().Remove("<0xFF>"); break;
+            case "subword-number": Model(root)["continuing_subword_prefix"] = 5; break;
+            case "ignore_merges-string": Model(root)["ignore_merges"] = "yes"; break;
+            case "unk-number": Model(root)["unk_token"] = 5; break;
+            case "fuse_unk-string": Model(root)["fuse_unk"] = "yes"; break;
+            case "pre-type-number": ToMetaspace(root, "{\"type\": 5}"); break;
+            case "pre-with-prepend-only":
+                root["normalizer"] = Normalizers(root)[0]!.DeepClone();
+                root["pre_tokenizer"] = JsonNode.Parse(MetaspacePre);
+                break;
+            case "pre-with-replace-only":
+                root["normalizer"] = Normalizers(root)[1]!.DeepClone();
+                root["pre_tokenizer"] = JsonNode.Parse(MetaspacePre);
+                break;
+            case "pre-split-string": ToMetaspace(root, MetaspacePre.Replace("\"split\": true", "\"split\": \"no\"")); break;
+            case "decoder-type-number": root["decoder"] = JsonNode.Parse("{\"type\": 5}"); break;
+            case "decoder-step-type-number": Decoders(root)[1]!["type"] = 5; break;
             default: throw new ArgumentException(name);
         }
     }

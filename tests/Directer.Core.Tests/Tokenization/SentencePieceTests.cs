@@ -48,4 +48,45 @@ public sealed class SentencePieceTests
         Assert.True(tokenizer.IsSpecial(1));
         Assert.Equal(new[] { 1 }, tokenizer.Encode("<s>").Take(1));
     }
+
+    /// <summary>
+    /// Offsets: ids and the range of every piece that spells input characters are sentencepiece's own (its surfaces,
+    /// reference/sentencepiece_offsets_reference.py, the text around a control token encoded on its own); the
+    /// dummy-prefix ▁ and byte pieces, to which sentencepiece gives an empty surface (the character's surface goes on its
+    /// last byte piece), get Hugging Face's ranges instead: the character the ▁ was put before, and each byte piece its
+    /// whole character (both UTF-16 units of a supplementary one), as the Rust tokenizers gives them on the converted
+    /// Mistral file.
+    /// </summary>
+    [Theory]
+    [InlineData("Hello world", new[] { 260, 0, 1, 291, 0, 1, 261, 1, 2, 266, 2, 3, 266, 3, 4, 263, 4, 5, 260, 5, 6, 272, 6, 7, 263, 7, 8, 269, 8, 9, 266, 9, 10, 273, 10, 11 })]
+    [InlineData("a😀b", new[] { 260, 0, 1, 267, 0, 1, 243, 1, 3, 162, 1, 3, 155, 1, 3, 131, 1, 3, 282, 3, 4 })]
+    [InlineData("😀", new[] { 260, 0, 2, 243, 0, 2, 162, 0, 2, 155, 0, 2, 131, 0, 2 })]
+    [InlineData("x <s> y", new[] { 260, 0, 1, 284, 0, 1, 260, 1, 2, 1, 2, 5, 260, 5, 6, 260, 5, 6, 298, 6, 7 })]
+    [InlineData("ab</s>", new[] { 260, 0, 1, 267, 0, 1, 282, 1, 2, 2, 2, 6 })]
+    public void OffsetsAreThoseOfTheInputCharactersEachPieceStandsFor(string text, int[] idStartEnd)
+    {
+        var tokenizer = TextTokenizer.Load(Folder);
+        var tokens = tokenizer.EncodeWithOffsets(text);
+        Assert.Equal(idStartEnd, tokens.SelectMany(t => new[] { t.Id, t.Start, t.End }));
+    }
+
+    [Fact]
+    public void IdsPastThePiecesHaveNoTokenAndNoBytesAndTheUnknownPieceIsAControlToken()
+    {
+        var tokenizer = TextTokenizer.Load(Folder);
+        Assert.Equal(300, tokenizer.VocabSize);
+        Assert.Equal("z", tokenizer.IdToToken(299));
+        Assert.Null(tokenizer.IdToToken(300));
+        Assert.Null(tokenizer.IdToToken(-1));
+        Assert.Equal("z"u8.ToArray(), tokenizer.TokenBytes(299).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.TokenBytes(300));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.TokenBytes(-1));
+
+        // <unk> (0), <s> (1), </s> (2): the model's unknown, begin and end pieces are control tokens, id 0 included.
+        Assert.Equal(0, tokenizer.TokenToId("<unk>"));
+        Assert.True(tokenizer.IsSpecial(0));
+        Assert.True(tokenizer.IsSpecial(2));
+        Assert.False(tokenizer.IsSpecial(3));
+        Assert.Equal([0], tokenizer.Encode("<unk>"));
+    }
 }
