@@ -114,3 +114,53 @@ for (const decoder of [
   const t = Tokenizer.fromString(JSON.stringify(spec));
   for (const text of ["hello", "1hello", "x hello", "7é", "12 the"]) await encode("bytelevel digits", t, text);
 }
+
+// Pre-tokenizer sequences on the same tiny byte-level vocabulary (PreTokenizerEdgeTests): Split pieces that a ByteLevel
+// with add_prefix_space follows, and a Split after it.
+{
+  const printable = [];
+  for (let c = 0x21; c <= 0x7e; c++) printable.push(c);
+  for (let c = 0xa1; c <= 0xac; c++) printable.push(c);
+  for (let c = 0xae; c <= 0xff; c++) printable.push(c);
+  const byteChar = (b) => {
+    if (printable.includes(b)) return String.fromCharCode(b);
+    let n = 0;
+    for (let i = 0; i < b; i++) if (!printable.includes(i)) n++;
+    return String.fromCharCode(256 + n);
+  };
+  const merges = ["h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "Ġwor l", "Ġworl d", "Ġ t", "Ġt h", "Ġth e"];
+  const vocab = {};
+  for (let b = 0; b < 256; b++) vocab[byteChar(b)] = b;
+  for (const m of merges) vocab[m.replace(" ", "")] = Object.keys(vocab).length;
+  const split = (regex) => ({ type: "Split", pattern: { Regex: regex }, behavior: "Isolated", invert: false });
+  const byteLevel = { type: "ByteLevel", add_prefix_space: true, trim_offsets: false, use_regex: false };
+  const sequences = {
+    "split-then-bytelevel": { type: "Sequence", pretokenizers: [split("\\p{N}"), byteLevel] },
+    "bytelevel-then-split": { type: "Sequence", pretokenizers: [byteLevel, split("\\p{N}")] },
+    "empty-matches-then-bytelevel": { type: "Sequence", pretokenizers: [split("x*"), byteLevel] },
+  };
+  for (const [name, pre] of Object.entries(sequences)) {
+    const spec = {
+      version: "1.0", added_tokens: [], normalizer: null, post_processor: null, pre_tokenizer: pre,
+      decoder: { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false },
+      model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "", fuse_unk: false, byte_fallback: false, vocab, merges },
+    };
+    const t = Tokenizer.fromString(JSON.stringify(spec));
+    for (const text of ["12", "a1", "1", "a😀b", "x😀", ""]) {
+      const e = await t.encode(text, null, { addSpecialTokens: false });
+      console.log(name, JSON.stringify(text), JSON.stringify(e.getTokens()), JSON.stringify(e.getIds()), JSON.stringify(e.getOffsets()));
+    }
+  }
+}
+
+// BPE merge order where a queued merge goes stale (ByteFallbackBpeModelTests): b c, then a b (stale: b is now bc), then
+// bc d, then a bc (stale: bc is now bcd).
+{
+  const vocab = { a: 0, b: 1, c: 2, d: 3, bc: 4, ab: 5, bcd: 6, abc: 7 };
+  const spec = {
+    version: "1.0", added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null,
+    model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: ["b c", "a b", "bc d", "a bc"] },
+  };
+  const t = Tokenizer.fromString(JSON.stringify(spec));
+  for (const text of ["abcd", "abc"]) await encode("stale merges", t, text);
+}

@@ -184,4 +184,77 @@ public sealed class ByteFallbackBpeModelTests
         Assert.Empty(output);
         Assert.Equal(0, new ByteFallbackBpeModel([], [], null, false, Plain, metaIsSpace: false).VocabularyEnd);
     }
+
+    /// <summary>
+    /// A queued merge goes stale when a neighbour merged first: in abcd, b c (rank 0) makes a|bc|d, so the queued a b
+    /// (rank 1) no longer applies, even though a bc (rank 3) does; bc d (rank 2) comes before a bc. The Rust tokenizers
+    /// gives a, bcd (reference/byte_fallback_variants_reference.mjs).
+    /// </summary>
+    [Fact]
+    public void AMergeQueuedBeforeItsNeighbourMergedIsNotApplied()
+    {
+        var model = new ByteFallbackBpeModel(Vocab("a", "b", "c", "d", "bc", "ab", "bcd", "abc"), Merges("b c", "a b", "bc d", "a bc"), null, false, Plain, metaIsSpace: false);
+        Assert.Equal([new(0, 0, 1), new(6, 1, 4)], Encode(model, "abcd"));
+        Assert.Equal(["abc"], Tokens(model, "abc"));
+    }
+
+    [Fact]
+    public void AByteTokenAtIdZeroIsAByteToken()
+    {
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int b = 0; b < 256; b++)
+        {
+            vocab[$"<0x{b:X2}>"] = b;
+        }
+
+        vocab["a"] = 256;
+        var model = new ByteFallbackBpeModel(vocab, [], null, false, Plain, metaIsSpace: false);
+        Assert.True(model.HasAllByteTokens);
+        Assert.Equal([new(0, 0, 1), new(256, 1, 2)], Encode(model, "\0a"));
+    }
+
+    [Fact]
+    public void AWordOfOnlyDroppedCharactersEncodesToNothing()
+    {
+        var dropping = new ByteFallbackBpeModel(Vocab("a"), [], unkToken: null, fuseUnk: false, Plain, metaIsSpace: false);
+        Assert.Empty(Encode(dropping, "xy"));
+        Assert.Equal([new EncodedToken(0, 1, 2)], Encode(dropping, "xay"));
+    }
+
+    /// <summary>
+    /// A normalized control token (matched in the marked text) does not match where its match would take in a character
+    /// of a literal range (template content), the ▁ that stands for a space included; literal ranges are in the original
+    /// text's offsets, so the segment's start and the prepended ▁ shift them. Here <c>&lt;s&gt;</c> normalizes to
+    /// <c>▁&lt;s&gt;</c> with the Prepend/Replace normalizer and stays <c>&lt;s&gt;</c> with a Replace alone.
+    /// </summary>
+    [Theory]
+    [InlineData(true, " <s>", 0, 0, 1, false)]   // the space before <s> is literal: its ▁ would be part of the match
+    [InlineData(true, " <s>", 0, 1, 4, false)]
+    [InlineData(true, " <s>", 10, 10, 11, false)] // the same in a segment that starts at 10
+    [InlineData(true, "<s>x", 0, 3, 4, true)]    // literal text after the match (the prepended ▁ is no input character)
+    [InlineData(true, "x <s>", 10, 10, 11, true)] // literal text before the match
+    [InlineData(true, " <s>", 0, 4, 4, true)]    // an empty range at the end holds nothing
+    [InlineData(false, "x<s>", 0, 0, 1, true)]
+    [InlineData(false, "x<s>", 0, 1, 2, false)]
+    [InlineData(false, "x<s>", 5, 5, 6, true)]
+    public void ANormalizedControlTokenDoesNotTakeInLiteralCharacters(bool prepend, string text, int baseOffset, int literalStart, int literalEnd, bool matched)
+    {
+        var vocab = WithBytes(Meta.ToString(), "x", "<", "s", ">", Meta + "x");
+        var spaces = new SpaceMarking(Normalizer: true, prepend ? PrependScheme.Always : PrependScheme.Never, Split: false, ReplaceSpaces: true);
+        var model = new ByteFallbackBpeModel(vocab, Merges($"{Meta} x"), null, false, spaces, metaIsSpace: true);
+        const int control = 1000;
+        model.SetNormalizedAddedTokens([new AddedToken(control, "<s>", Special: true, LStrip: false, RStrip: false, SingleWord: false, Normalized: true)]);
+
+        var free = new List<EncodedToken>();
+        model.Encode(NormalizedText.Identity(text, baseOffset), 0, text.Length, free, null);
+        Assert.Contains(free, t => t.Id == control);
+
+        var output = new List<EncodedToken>();
+        model.Encode(NormalizedText.Identity(text, baseOffset), 0, text.Length, output, [new Directer.Core.Templates.CharRange(literalStart, literalEnd)]);
+        Assert.Equal(matched, output.Any(t => t.Id == control));
+        if (matched)
+        {
+            Assert.Equal(free, output);
+        }
+    }
 }
