@@ -89,4 +89,80 @@ public sealed class SentencePieceTests
         Assert.False(tokenizer.IsSpecial(3));
         Assert.Equal([0], tokenizer.Encode("<unk>"));
     }
+
+    // Protobuf appended to the committed model (sentencepiece_model.proto): a repeated field adds to the list, a
+    // message field given again merges into the first. ModelProto: 1 pieces {1 piece, 2 score, 3 type (1 normal)},
+    // 3 normalizer_spec {3 add_dummy_prefix}.
+    private static byte[] Varint(ulong value)
+    {
+        var bytes = new List<byte>();
+        do
+        {
+            byte b = (byte)(value & 0x7F);
+            value >>= 7;
+            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
+        }
+        while (value != 0);
+        return [.. bytes];
+    }
+
+    private static byte[] Field(int number, byte[] payload) => [.. Varint((ulong)(number << 3 | 2)), .. Varint((ulong)payload.Length), .. payload];
+
+    private static byte[] NormalPiece(string piece) =>
+        Field(1, [.. Field(1, System.Text.Encoding.UTF8.GetBytes(piece)), .. Varint(2 << 3 | 5), .. BitConverter.GetBytes(-1000f), .. Varint(3 << 3), .. Varint(1)]);
+
+    private string WriteModel(byte[] appended)
+    {
+        string dir = Directory.CreateTempSubdirectory("directer-spm-").FullName;
+        File.WriteAllBytes(Path.Combine(dir, "tokenizer.model"), [.. File.ReadAllBytes(Path.Combine(Folder, "tokenizer.model")), .. appended]);
+        return dir;
+    }
+
+    /// <summary>
+    /// Only a six-character &lt;0xNN&gt; piece is a byte: the normal pieces "ab12c&gt;" and "&lt;0x41z&gt;" (ids 300 and
+    /// 301, appended to the model) decode to their text, as sentencepiece decodes them (checked with Debian's
+    /// python3-sentencepiece on the same bytes: 'ab12c>', '<0x41z>', 'aab12c>b').
+    /// </summary>
+    [Fact]
+    public void APieceThatOnlyLooksLikeAByteDecodesToItsText()
+    {
+        string dir = WriteModel([.. NormalPiece("ab12c>"), .. NormalPiece("<0x41z>")]);
+        try
+        {
+            var tokenizer = TextTokenizer.Load(dir);
+            Assert.Equal(302, tokenizer.VocabSize);
+            Assert.Equal("ab12c>", tokenizer.Decode([300]));
+            Assert.Equal("<0x41z>", tokenizer.Decode([301]));
+            Assert.Equal("aab12c>b", tokenizer.Decode([267, 300, 282]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Without the dummy prefix (normalizer_spec.add_dummy_prefix false) no ▁ is put before the text and none is dropped
+    /// when decoding; sentencepiece (python3-sentencepiece, the same bytes) encodes "Hello world" as 291 261 266 266 263
+    /// 260 272 263 269 266 273 and " y" as 260 298, and decodes the latter to " y". Every piece spells its characters.
+    /// </summary>
+    [Fact]
+    public void WithoutTheDummyPrefixNoSpaceIsAddedOrDropped()
+    {
+        string dir = WriteModel(Field(3, [.. Varint(3 << 3), .. Varint(0)]));
+        try
+        {
+            var tokenizer = TextTokenizer.Load(dir);
+            Assert.False(tokenizer.DropsLeadingSpace);
+            Assert.Equal(
+                [291, 0, 1, 261, 1, 2, 266, 2, 3, 266, 3, 4, 263, 4, 5, 260, 5, 6, 272, 6, 7, 263, 7, 8, 269, 8, 9, 266, 9, 10, 273, 10, 11],
+                tokenizer.EncodeWithOffsets("Hello world").SelectMany(t => new[] { t.Id, t.Start, t.End }));
+            Assert.Equal([260, 0, 1, 298, 1, 2], tokenizer.EncodeWithOffsets(" y").SelectMany(t => new[] { t.Id, t.Start, t.End }));
+            Assert.Equal(" y", tokenizer.Decode([260, 298]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
