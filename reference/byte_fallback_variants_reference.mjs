@@ -63,6 +63,12 @@ const none = (s) => { s.normalizer = null; s.pre_tokenizer = null; };
   for (const text of ["x a b", "a bc", "xa by"]) await encode("legacy+normalized", t, text);
 }
 
+// An added token without content (normalized: it would be ▁ after the normalizer).
+{
+  const t = mistral((s) => s.added_tokens.push(added(32000, "", true)));
+  await encode("empty added token", t, "a b");
+}
+
 // Decoding look-alikes of byte tokens and invalid byte runs.
 {
   const t = mistral((s) => { s.added_tokens.push(added(32000, "<0x41>z", false)); s.added_tokens.push(added(32001, "zzz41>", false)); });

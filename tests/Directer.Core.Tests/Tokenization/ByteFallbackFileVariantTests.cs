@@ -100,6 +100,14 @@ public sealed class ByteFallbackFileVariantTests : IDisposable
     }
 
     [Fact]
+    public void AnAddedTokenWithoutContentMatchesNothing()
+    {
+        // Normalized, it would be ▁ with the legacy normalizer; Rust ignores it: "a b" is ▁a ▁b as without it.
+        var tokenizer = Load(root => root["added_tokens"]!.AsArray().Add(AddedToken(32000, string.Empty, normalized: true)));
+        AssertEncodes(tokenizer, "a b", [Meta + "a", Meta + "b"], [[0, 1], [1, 3]]);
+    }
+
+    [Fact]
     public void OnlyASixCharacterByteTokenIsAByteWhenDecoding()
     {
         // Added tokens decode as their content: "<0x41>z" (seven characters) and "zzz41>" are text, not the byte 0x41.
