@@ -17,7 +17,7 @@ import re
 import sentencepiece as spm
 
 MODEL = os.path.join(os.path.dirname(__file__), "..", "tests", "Directer.Core.Tests", "Fixtures", "tokenizers", "sentencepiece", "tokenizer.model")
-TEXTS = ["Hello world", "a😀b", "😀", "x <s> y", "ab</s>"]
+TEXTS = ["Hello world", "a😀b", "😀", "x <s> y", "ab</s>", "a the"]
 
 
 def varint(b, i):

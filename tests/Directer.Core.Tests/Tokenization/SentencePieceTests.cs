@@ -63,6 +63,7 @@ public sealed class SentencePieceTests
     [InlineData("😀", new[] { 260, 0, 2, 243, 0, 2, 162, 0, 2, 155, 0, 2, 131, 0, 2 })]
     [InlineData("x <s> y", new[] { 260, 0, 1, 284, 0, 1, 260, 1, 2, 1, 2, 5, 260, 5, 6, 260, 5, 6, 298, 6, 7 })]
     [InlineData("ab</s>", new[] { 260, 0, 1, 267, 0, 1, 282, 1, 2, 2, 2, 6 })]
+    [InlineData("a the", new[] { 260, 0, 1, 267, 0, 1, 259, 1, 3, 270, 3, 4, 261, 4, 5 })] // ▁t: the space and the t
     public void OffsetsAreThoseOfTheInputCharactersEachPieceStandsFor(string text, int[] idStartEnd)
     {
         var tokenizer = TextTokenizer.Load(Folder);
