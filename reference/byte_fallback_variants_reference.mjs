@@ -144,6 +144,7 @@ for (const decoder of [
     "split-then-bytelevel": { type: "Sequence", pretokenizers: [split("\\p{N}"), byteLevel] },
     "bytelevel-then-split": { type: "Sequence", pretokenizers: [byteLevel, split("\\p{N}")] },
     "empty-matches-then-bytelevel": { type: "Sequence", pretokenizers: [split("x*"), byteLevel] },
+    "lookahead-then-bytelevel": { type: "Sequence", pretokenizers: [split("(?=b)"), byteLevel] },
   };
   for (const [name, pre] of Object.entries(sequences)) {
     const spec = {
@@ -152,7 +153,7 @@ for (const decoder of [
       model: { type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "", fuse_unk: false, byte_fallback: false, vocab, merges },
     };
     const t = Tokenizer.fromString(JSON.stringify(spec));
-    for (const text of ["12", "a1", "1", "a😀b", "x😀", ""]) {
+    for (const text of ["12", "a1", "1", "a😀b", "x😀", "", "abab", "xxa"]) {
       const e = await t.encode(text, null, { addSpecialTokens: false });
       console.log(name, JSON.stringify(text), JSON.stringify(e.getTokens()), JSON.stringify(e.getIds()), JSON.stringify(e.getOffsets()));
     }

@@ -48,4 +48,23 @@ public sealed class PreTokenizerSequenceTests : IDisposable
         var tokenizer = Load(PrefixedByteLevel(), Split(@"\p{N}"));
         Assert.Equal(idStartEnd, tokenizer.EncodeWithOffsets(text).SelectMany(t => new[] { t.Id, t.Start, t.End }));
     }
+
+    /// <summary>
+    /// A pattern that can match nothing splits where it does: Hugging Face splits at every match and drops the empty
+    /// pieces, so x* cuts between any two characters that are not x, and (?=b) before every b.
+    /// </summary>
+    [Theory]
+    [InlineData("x*", "12", new[] { 32, 49, 32, 50 })]
+    [InlineData("x*", "abab", new[] { 32, 97, 32, 98, 32, 97, 32, 98 })]
+    [InlineData("x*", "xxa", new[] { 32, 120, 120, 32, 97 })]
+    [InlineData("x*", "a😀b", new[] { 32, 97, 32, 240, 159, 152, 128, 32, 98 })]
+    [InlineData("x*", "x😀", new[] { 32, 120, 32, 240, 159, 152, 128 })]
+    [InlineData("(?=b)", "abab", new[] { 32, 97, 32, 98, 97, 32, 98 })]
+    [InlineData("(?=b)", "a😀b", new[] { 32, 97, 240, 159, 152, 128, 32, 98 })]
+    [InlineData("(?=b)", "12", new[] { 32, 49, 50 })]
+    public void AnEmptyMatchSplitsTheTextWithoutAPieceOfItsOwn(string pattern, string text, int[] ids)
+    {
+        var tokenizer = Load(Split(pattern), PrefixedByteLevel());
+        Assert.Equal(ids, tokenizer.Encode(text));
+    }
 }

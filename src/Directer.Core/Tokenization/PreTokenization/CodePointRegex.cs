@@ -17,7 +17,10 @@ internal sealed class CodePointRegex
     /// <summary>Wraps a translated regex.</summary>
     public CodePointRegex(Regex regex) => _regex = regex;
 
-    /// <summary>Appends the [start, end) ranges (indices into <paramref name="text"/>) of all non-empty matches.</summary>
+    /// <summary>
+    /// Appends the [start, end) ranges (indices into <paramref name="text"/>) of all matches, empty ones included (a
+    /// pattern that can match nothing, such as <c>x*</c> or <c>(?=b)</c>, splits the text where it does).
+    /// </summary>
     public void Matches(string text, List<(int Start, int End)> output)
     {
         int surrogate = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
@@ -25,10 +28,7 @@ internal sealed class CodePointRegex
         {
             foreach (ValueMatch m in _regex.EnumerateMatches(text))
             {
-                if (m.Length > 0)
-                {
-                    output.Add((m.Index, m.Index + m.Length));
-                }
+                output.Add((m.Index, m.Index + m.Length));
             }
 
             return;
@@ -55,10 +55,7 @@ internal sealed class CodePointRegex
         map.Add(text.Length);
         foreach (ValueMatch m in _regex.EnumerateMatches(standIn.ToString()))
         {
-            if (m.Length > 0)
-            {
-                output.Add((map[m.Index], map[m.Index + m.Length]));
-            }
+            output.Add((map[m.Index], map[m.Index + m.Length]));
         }
     }
 

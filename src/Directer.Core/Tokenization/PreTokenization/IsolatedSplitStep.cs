@@ -2,7 +2,8 @@ namespace Directer.Core.Tokenization.PreTokenization;
 
 /// <summary>
 /// Hugging Face <c>Split</c> with behavior <c>Isolated</c> and <c>invert: false</c>: every match becomes its own
-/// piece and so does every stretch of text between matches.
+/// piece and so does every stretch of text between matches; an empty match is no piece but still ends the stretch
+/// before it (as Hugging Face drops the empty splits after splitting at every match).
 /// </summary>
 internal sealed class IsolatedSplitStep : IPreTokenizerStep
 {
@@ -28,7 +29,11 @@ internal sealed class IsolatedSplitStep : IPreTokenizerStep
                 output.Add(piece.Slice(last, start));
             }
 
-            output.Add(piece.Slice(start, end));
+            if (end > start)
+            {
+                output.Add(piece.Slice(start, end));
+            }
+
             last = end;
         }
 
