@@ -281,11 +281,11 @@ public sealed class TextTokenizer
 
     private static TextTokenizer LoadSentencePiece(string path)
     {
-        SentencePieceTokenizer sentencePiece;
+        SentencePieceModel model;
         try
         {
             using var stream = File.OpenRead(path);
-            sentencePiece = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
+            model = new SentencePieceModel(LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false));
         }
         catch (Exception e) when (e is not IOException || e is Google.Protobuf.InvalidProtocolBufferException)
         {
@@ -294,7 +294,6 @@ public sealed class TextTokenizer
             throw new TokenizerLoadException(path, null, $"not a SentencePiece model this loader supports ({e.Message})", e);
         }
 
-        var model = new SentencePieceModel(sentencePiece);
         var controls = model.ControlIds.Select(id => new AddedToken(id, model.IdToToken(id)!, Special: true, LStrip: false, RStrip: false, SingleWord: false, Normalized: false)).ToList();
         return new TextTokenizer(model, controls, nfc: false);
     }

@@ -166,4 +166,25 @@ public sealed class SentencePieceTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// A model whose trainer spec names a begin-of-sentence id past its pieces (trainer_spec 2 {41 bos_id}: 5000 of
+    /// 300) is a load error naming the file; it escaped as a NullReferenceException before.
+    /// </summary>
+    [Fact]
+    public void AControlIdPastThePiecesIsALoadErrorNamingTheFile()
+    {
+        string dir = WriteModel(Field(2, [.. Varint(41 << 3), .. Varint(5000)]));
+        try
+        {
+            var error = Assert.Throws<TokenizerLoadException>(() => TextTokenizer.Load(dir));
+            Assert.Equal(Path.Combine(dir, "tokenizer.model"), error.FilePath);
+            Assert.Null(error.Location);
+            Assert.Equal("not a SentencePiece model this loader supports (its begin, end or unknown token id 5000 is not one of its 300 pieces)", error.Problem);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -33,10 +33,13 @@ internal sealed class SentencePieceModel : TokenizerModel
 
         foreach (int control in new[] { tokenizer.BeginningOfSentenceId, tokenizer.EndOfSentenceId, tokenizer.UnknownId })
         {
-            if ((uint)control < (uint)end)
+            if ((uint)control >= (uint)end)
             {
-                bytes[control] = [];
+                // The trainer spec names an id past the pieces (Microsoft.ML takes bos/eos/unk ids from it as they are).
+                throw new ArgumentException($"its begin, end or unknown token id {control} is not one of its {end} pieces");
             }
+
+            bytes[control] = [];
         }
     }
 
