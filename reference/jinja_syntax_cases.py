@@ -85,6 +85,7 @@ TOKENS = [
     ("raw_end_tag_over_lines", "{% raw %}a\n{%\nendraw\n%}\n{{ y }}"),
     ("newline_then_operator", "{{ x\n+1\n}}{%\nif x\n%}{% endif %}"),
     ("parens_close_before_tag_end", "{{ (1) }}{{ [2] }}{{ f(3)}}"),
+    ("raw_open_tag_over_lines", "{% raw\n-%}\n\nX{% endraw %}\n{{ y }}{%\nraw\n%}\nY{% endraw %}{{ z }}{%- raw %}Z{% endraw %}\n{{ w }}"),
 ]
 
 RENDERS = [
@@ -254,6 +255,7 @@ RENDERS = [
     ("err_break_with_argument", "{% for a in items %}{% break 1 %}{% endfor %}"),
     ("err_tojson_not_serializable", "\n{{ range | tojson }}"),
     ("err_tojson_tuple_key", "{{ {(1, 2): 1} | tojson }}"),
+    ("err_line_after_raw_tag_over_lines", "{% raw\n%}r{% endraw %}\n{{ 1 + 'a' }}"),
 ]
 
 TOJSON = [

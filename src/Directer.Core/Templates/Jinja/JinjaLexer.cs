@@ -194,6 +194,7 @@ internal sealed class JinjaLexer
 
     private bool TryLexRaw(int tagLine)
     {
+        int tagStart = pos;
         int i = pos;
         while (i < source.Length && PythonText.IsWhiteSpace(source[i]))
         {
@@ -230,9 +231,10 @@ internal sealed class JinjaLexer
             {
                 pos++;
             }
-
-            line += CountNewlines(i + 2, pos);
         }
+
+        // The tag's own newlines ({%\nraw\n-%}) count, as the stripped ones after it do.
+        line += CountNewlines(tagStart, pos);
 
         // trim_blocks does not apply to {% raw %}: jinja2 keeps the newline after it.
 

@@ -187,6 +187,7 @@ public sealed partial class JinjaSyntaxTests
         ["err_break_with_argument"] = "Chat template syntax error at line 1: expected the end of the tag (%}), found '1'.",
         ["err_tojson_not_serializable"] = "Chat template error at line 2: Object of type function is not JSON serializable.",
         ["err_tojson_tuple_key"] = "Chat template error at line 1: keys must be str, int, float, bool or None, not tuple.",
+        ["err_line_after_raw_tag_over_lines"] = "Chat template error at line 3: unsupported operand type(s) for +: 'int' and 'str'.",
     };
 
     /// <summary>Templates jinja2 renders but the engine refuses as outside the chat-template subset, each with its message.</summary>
