@@ -85,6 +85,8 @@ TOKENS = [
     ("raw_end_tag_over_lines", "{% raw %}a\n{%\nendraw\n%}\n{{ y }}"),
     ("newline_then_operator", "{{ x\n+1\n}}{%\nif x\n%}{% endif %}"),
     ("parens_close_before_tag_end", "{{ (1) }}{{ [2] }}{{ f(3)}}"),
+    ("string_octal_digits", "{{ '\\17\\77\\177\\1777\\78' }}"),
+    ("raw_only_spaces_on_its_line", "{% raw %}  {% endraw %}|{% raw %}\t{%+ endraw %}|{% raw %} {%- endraw %}|"),
     ("raw_open_tag_over_lines", "{% raw\n-%}\n\nX{% endraw %}\n{{ y }}{%\nraw\n%}\nY{% endraw %}{{ z }}{%- raw %}Z{% endraw %}\n{{ w }}"),
 ]
 
@@ -255,6 +257,11 @@ RENDERS = [
     ("err_break_with_argument", "{% for a in items %}{% break 1 %}{% endfor %}"),
     ("err_tojson_not_serializable", "\n{{ range | tojson }}"),
     ("err_tojson_tuple_key", "{{ {(1, 2): 1} | tojson }}"),
+    ("err_octal_at_end", "{{ '\\1"),
+    ("err_octal_two_digits_at_end", "{{ '\\17"),
+    ("err_keyword_argument_not_a_name", "{{ range(1=2) }}"),
+    ("err_keyword_argument_string", "{{ dict('a'=2) }}"),
+    ("ws_raw_only_spaces", "{% raw %}  {% endraw %}|{% raw %}\t{% endraw %}|"),
     ("err_line_after_raw_tag_over_lines", "{% raw\n%}r{% endraw %}\n{{ 1 + 'a' }}"),
 ]
 

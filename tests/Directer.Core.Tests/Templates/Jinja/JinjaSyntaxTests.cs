@@ -187,6 +187,10 @@ public sealed partial class JinjaSyntaxTests
         ["err_break_with_argument"] = "Chat template syntax error at line 1: expected the end of the tag (%}), found '1'.",
         ["err_tojson_not_serializable"] = "Chat template error at line 2: Object of type function is not JSON serializable.",
         ["err_tojson_tuple_key"] = "Chat template error at line 1: keys must be str, int, float, bool or None, not tuple.",
+        ["err_octal_at_end"] = "Chat template syntax error at line 1: unterminated string literal.",
+        ["err_octal_two_digits_at_end"] = "Chat template syntax error at line 1: unterminated string literal.",
+        ["err_keyword_argument_not_a_name"] = "Chat template syntax error at line 1: expected ',', found '='.",
+        ["err_keyword_argument_string"] = "Chat template syntax error at line 1: expected ',', found '='.",
         ["err_line_after_raw_tag_over_lines"] = "Chat template error at line 3: unsupported operand type(s) for +: 'int' and 'str'.",
     };
 
