@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Directer.Core.PythonCompat;
 
 namespace Directer.Core.Tests.Templates;
@@ -52,6 +53,34 @@ public sealed class PythonCompatEdgeTests
         // json.dumps({"b": False, "a": True})
         var value = PythonJsonConversion.FromObject(new Dictionary<string, object?> { ["b"] = false, ["a"] = true });
         Assert.Equal("{\"b\": false, \"a\": true}", PythonJson.Dumps(value));
+    }
+
+    private const string NodePython = "{\"s\": \"x\", \"t\": true, \"f\": false, \"n\": null, \"i\": 1, \"big\": 12345678901, \"d\": 1.5, \"e\": 1e+16, \"l\": [1, {\"k\": []}]}";
+
+    [Fact]
+    public void ABuiltJsonNodeTreeIsWrittenAsPythonWould()
+    {
+        // json.dumps({"s": "x", "t": True, "f": False, "n": None, "i": 1, "big": 12345678901, "d": 1.5, "e": 1e16, "l": [1, {"k": []}]})
+        var node = new JsonObject
+        {
+            ["s"] = "x", ["t"] = true, ["f"] = false, ["n"] = null, ["i"] = 1, ["big"] = 12345678901L, ["d"] = 1.5, ["e"] = 1e16,
+            ["l"] = new JsonArray(1, new JsonObject { ["k"] = new JsonArray() }),
+        };
+        Assert.Equal(NodePython, PythonJson.Dumps(node));
+    }
+
+    [Fact]
+    public void AParsedJsonNodeTreeIsWrittenAsPythonWould()
+    {
+        var node = JsonNode.Parse("{\"s\":\"x\",\"t\":true,\"f\":false,\"n\":null,\"i\":1,\"big\":12345678901,\"d\":1.5,\"e\":1e16,\"l\":[1,{\"k\":[]}]}");
+        Assert.Equal(NodePython, PythonJson.Dumps(node));
+    }
+
+    [Fact]
+    public void AJsonValueOfAnotherTypeIsRefusedNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PythonJson.Dumps(JsonValue.Create(1.5m)));
+        Assert.Equal("Unsupported JSON value 1.5.", error.Message);
     }
 
     [Theory]
