@@ -1,0 +1,264 @@
+using Directer.Core.Modeling.Kernels;
+using Directer.Core.Runtime;
+using static TorchSharp.torch;
+
+namespace Directer.Core.Tests.Modeling;
+
+/// <summary>
+/// The float32, bfloat16 and int8 matrix products on the edges <see cref="MatrixKernelTests"/> and
+/// <see cref="Int8WeightTests"/> leave out: an output range that starts and ends inside the matrix, an output row
+/// stride wider than the range, 1..12 activation rows (every remainder of the four- and two-row blocks), rows shorter
+/// than one vector step, and non-finite or all-zero blocks of int8 activations. Expected values are double-precision
+/// products of the exact weights (bf16 widened exactly; for int8 the dequantised weights and the activations quantised
+/// per block of 32 as the layout documents), computed here; elements outside the range must be left as they were.
+/// </summary>
+public sealed unsafe class KernelProductEdgeTests
+{
+    private const int MaxK = 12;
+
+    public KernelProductEdgeTests() => TorchRuntime.EnsureInitialized();
+
+    public static TheoryData<string, int, int, int, int> Ranges()
+    {
+        var data = new TheoryData<string, int, int, int, int>();
+
+        // 11 outputs, range [1, 10): two blocks of four and one output after them; [2, 5): no block, three alone.
+        // 1064 columns: one 1024-column chunk of the 256-bit many-row kernel and a 32-column one, then a tail of 8.
+        foreach (string dtype in new[] { "f32", "bf16" })
+        {
+            data.Add(dtype, 11, 1064, 1, 10);
+            data.Add(dtype, 11, 1064, 2, 5);
+            data.Add(dtype, 6, 7, 1, 6); // fewer columns than one step: the tail alone
+            data.Add(dtype, 6, 40, 0, 5); // one step and a tail
+        }
+
+        data.Add("int8", 11, 96, 1, 10);
+        data.Add("int8", 11, 96, 2, 5);
+        data.Add("int8", 6, 32, 0, 6);
+        return data;
+    }
+
+    /// <summary>
+    /// y[r·yStride + o] for o in [start, end) and r &lt; k is the product (within float32 rounding of the double one)
+    /// and bitwise the element computed with k = 1; every other element of y, in the range's gaps and past it, keeps
+    /// its NaN. At every width this CPU runs.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Ranges))]
+    public void AnOutputRangeWithAStrideGetsTheProductAndNothingElseIsWritten(string dtype, int rows, int cols, int start, int end)
+    {
+        var random = new Random((rows * 131) + (cols * 7) + start);
+        float[] source = Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        float[] x = Enumerable.Range(0, MaxK * cols).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        using var w = tensor(source).reshape(rows, cols);
+        using var typed = dtype switch
+        {
+            "bf16" => w.to_type(ScalarType.BFloat16).contiguous(),
+            "int8" => CpuDecoder.QuantizeInt8(w),
+            _ => w.contiguous(),
+        };
+        byte* p = TensorMemory.Address(typed);
+        double[] weights = ExactWeights(dtype, typed, p, rows, cols);
+        double[] activations = dtype == "int8" ? QuantisedActivations(x, cols) : x.Select(v => (double)v).ToArray();
+        int yStride = rows + 3;
+        foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
+        {
+            IWeightMatrix matrix = Matrix(dtype, p, rows, cols, width);
+            var alone = Products(matrix, x, 1, cols, yStride, start, end, separately: true);
+            for (int k = 1; k <= MaxK; k++)
+            {
+                float[] y = Products(matrix, x, k, cols, yStride, start, end, separately: false);
+                for (int r = 0; r < MaxK; r++)
+                {
+                    for (int o = 0; o < yStride; o++)
+                    {
+                        float got = y[(r * yStride) + o];
+                        if (r >= k || o < start || o >= end)
+                        {
+                            Assert.True(float.IsNaN(got), $"{dtype} {width} k={k}: y[{r}, {o}] outside the range was written ({got})");
+                            continue;
+                        }
+
+                        double sum = 0, magnitude = 0;
+                        for (int i = 0; i < cols; i++)
+                        {
+                            double term = weights[(o * cols) + i] * activations[(r * cols) + i];
+                            sum += term;
+                            magnitude += Math.Abs(term);
+                        }
+
+                        Assert.True(Math.Abs(got - sum) <= (2e-5 * magnitude) + 1e-30, $"{dtype} {width} k={k}: y[{r}, {o}] = {got} vs {sum}");
+                        float single = alone[(r * yStride) + o];
+                        Assert.True(BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(single), $"{dtype} {width} k={k}: y[{r}, {o}] = {got}, {single} alone");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Each row read back (embedding lookups) is the stored weights widened exactly (int8: q·d rounded to float32), at every width.</summary>
+    [Theory]
+    [InlineData("f32")]
+    [InlineData("bf16")]
+    [InlineData("int8")]
+    public void ReadRowGivesTheStoredWeightsAsFloat32(string dtype)
+    {
+        const int rows = 5, cols = 96;
+        var random = new Random(11);
+        using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray()).reshape(rows, cols);
+        using var typed = dtype switch
+        {
+            "bf16" => w.to_type(ScalarType.BFloat16).contiguous(),
+            "int8" => CpuDecoder.QuantizeInt8(w),
+            _ => w.contiguous(),
+        };
+        byte* p = TensorMemory.Address(typed);
+        double[] weights = ExactWeights(dtype, typed, p, rows, cols);
+        foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
+        {
+            IWeightMatrix matrix = Matrix(dtype, p, rows, cols, width);
+            Assert.Equal(rows, matrix.Rows);
+            Assert.Equal(cols, matrix.Columns);
+            var row = new float[cols];
+            for (int r = 0; r < rows; r++)
+            {
+                fixed (float* d = row)
+                {
+                    matrix.ReadRow(r, d);
+                }
+
+                for (int i = 0; i < cols; i++)
+                {
+                    Assert.True(row[i] == (float)weights[(r * cols) + i], $"{dtype} {width}: ({r}, {i}) = {row[i]} vs {weights[(r * cols) + i]}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Int8 activations: a block of zeros has scale 0 and contributes 0 (not 0·∞); a block holding an infinity or a NaN
+    /// gets a non-finite scale, so that row's outputs are not finite while the other rows' are; a weight block of
+    /// zeros is stored as scale 0 and zeros. At every width and for one, two and five rows.
+    /// </summary>
+    [Fact]
+    public void Int8ZeroBlocksGiveZeroAndNonFiniteActivationsReachTheOutputs()
+    {
+        const int rows = 5, cols = 64;
+        var random = new Random(5);
+        float[] source = Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        Array.Clear(source, (2 * cols) + 32, 32); // row 2's second block
+        using var w = tensor(source).reshape(rows, cols);
+        using var q = CpuDecoder.QuantizeInt8(w);
+        byte* p = TensorMemory.Address(q);
+        byte* zeroBlock = p + (2 * Int8Blocks.RowBytes(cols)) + Int8Blocks.BlockBytes;
+        Assert.Equal(0f, *(float*)zeroBlock);
+        for (int j = 0; j < Int8Blocks.Block; j++)
+        {
+            Assert.Equal(0, ((sbyte*)(zeroBlock + 4))[j]);
+        }
+
+        foreach (float bad in new[] { float.PositiveInfinity, float.NegativeInfinity, float.NaN })
+        {
+            // Row 0: first block zeros; row 1: one non-finite value in its second block; rows 2-4 ordinary.
+            float[] x = Enumerable.Range(0, 5 * cols).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            Array.Clear(x, 0, 32);
+            x[cols + 40] = bad;
+            double[] weights = ExactWeights("int8", q, p, rows, cols);
+            double[] activations = QuantisedActivations(x, cols);
+            foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
+            {
+                IWeightMatrix matrix = new Int8Matrix(p, rows, cols, width);
+                foreach (int k in new[] { 1, 2, 5 })
+                {
+                    float[] y = Products(matrix, x, k, cols, rows, 0, rows, separately: false);
+                    for (int o = 0; o < rows; o++)
+                    {
+                        double expected = Enumerable.Range(0, cols).Sum(i => weights[(o * cols) + i] * activations[i]);
+                        Assert.True(Math.Abs(y[o] - expected) <= 1e-4, $"{bad} {width} k={k}: row 0 (a zero block) output {o} = {y[o]} vs {expected}");
+                        if (k >= 2)
+                        {
+                            Assert.False(float.IsFinite(y[rows + o]), $"{bad} {width} k={k}: row 1 holds {bad} but output {o} = {y[rows + o]}");
+                        }
+
+                        for (int r = 2; r < k; r++)
+                        {
+                            Assert.True(float.IsFinite(y[(r * rows) + o]), $"{bad} {width} k={k}: row {r} output {o} = {y[(r * rows) + o]}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static IWeightMatrix Matrix(string dtype, byte* p, int rows, int cols, KernelWidth width) => dtype switch
+    {
+        "bf16" => new WeightMatrix<BF16Load>(p, rows, cols, width),
+        "int8" => new Int8Matrix(p, rows, cols, width),
+        _ => new WeightMatrix<F32Load>(p, rows, cols, width),
+    };
+
+    /// <summary>
+    /// The weights as stored, in double: float32 as is, bf16 as its upper 16 bits, int8 from the block layout read
+    /// here (a float32 scale d, then 32 signed bytes q; weight q·d).
+    /// </summary>
+    private static double[] ExactWeights(string dtype, Tensor typed, byte* p, int rows, int cols)
+    {
+        if (dtype != "int8")
+        {
+            using var exact = typed.to_type(ScalarType.Float32).contiguous();
+            return exact.data<float>().ToArray().Select(v => (double)v).ToArray();
+        }
+
+        var weights = new double[rows * cols];
+        long rowBytes = cols / 32 * 36L;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < cols; i++)
+            {
+                byte* block = p + (r * rowBytes) + (i / 32 * 36);
+                weights[(r * cols) + i] = (double)((sbyte*)(block + 4))[i % 32] * *(float*)block;
+            }
+        }
+
+        return weights;
+    }
+
+    /// <summary>Activations quantised per block of 32: scale amax/32767 (float32), values rounded half to even.</summary>
+    private static double[] QuantisedActivations(float[] x, int cols)
+    {
+        var q = new double[x.Length];
+        for (int b = 0; b < x.Length; b += 32)
+        {
+            float amax = Enumerable.Range(b, 32).Max(j => Math.Abs(x[j]));
+            float d = amax / 32767f;
+            for (int j = b; j < b + 32; j++)
+            {
+                q[j] = d == 0 ? 0 : Math.Round(x[j] * (1f / d), MidpointRounding.ToEven) * d;
+            }
+        }
+
+        return q;
+    }
+
+    /// <summary>y (MaxK rows of yStride, NaN outside what is written) for k rows at once, or each row alone.</summary>
+    private static float[] Products(IWeightMatrix matrix, float[] x, int k, int cols, int yStride, int start, int end, bool separately)
+    {
+        var y = Enumerable.Repeat(float.NaN, MaxK * yStride).ToArray();
+        fixed (float* xp = x, yp = y)
+        {
+            if (separately)
+            {
+                for (int r = 0; r < x.Length / cols && r < MaxK; r++)
+                {
+                    matrix.MultiplyRows(xp + ((long)r * cols), 1, yp + ((long)r * yStride), yStride, start, end);
+                }
+            }
+            else
+            {
+                matrix.MultiplyRows(xp, k, yp, yStride, start, end);
+            }
+        }
+
+        return y;
+    }
+}
