@@ -96,7 +96,7 @@ public sealed unsafe class KernelProductEdgeTests
         }
     }
 
-    /// <summary>Each row read back (embedding lookups) is the stored weights widened exactly (int8: q·d rounded to float32), at every width.</summary>
+    /// <summary>Each row read back (embedding lookups) is the stored weights widened exactly (int8: q·d rounded to float32), at every width, and nothing past the row is written.</summary>
     [Theory]
     [InlineData("f32")]
     [InlineData("bf16")]
@@ -119,9 +119,10 @@ public sealed unsafe class KernelProductEdgeTests
             IWeightMatrix matrix = Matrix(dtype, p, rows, cols, width);
             Assert.Equal(rows, matrix.Rows);
             Assert.Equal(cols, matrix.Columns);
-            var row = new float[cols];
+            var row = new float[cols + 1];
             for (int r = 0; r < rows; r++)
             {
+                row[cols] = float.NaN;
                 fixed (float* d = row)
                 {
                     matrix.ReadRow(r, d);
@@ -131,6 +132,8 @@ public sealed unsafe class KernelProductEdgeTests
                 {
                     Assert.True(row[i] == (float)weights[(r * cols) + i], $"{dtype} {width}: ({r}, {i}) = {row[i]} vs {weights[(r * cols) + i]}");
                 }
+
+                Assert.True(float.IsNaN(row[cols]), $"{dtype} {width}: row {r} wrote past its {cols} columns");
             }
         }
     }
