@@ -96,7 +96,7 @@ public sealed unsafe class KernelProductEdgeTests
         }
     }
 
-    /// <summary>Each row read back (embedding lookups) is the stored weights widened exactly (int8: q·d rounded to float32), at every width, and nothing past the row is written.</summary>
+    /// <summary>Each row read back (embedding lookups) is the stored weights widened exactly (int8: q·d rounded to float32), at every width, and nothing past the row is written; Bytes is the whole matrix as stored (float32 4, bfloat16 2 bytes a weight; int8 a 4-byte scale and 32 bytes per block of 32).</summary>
     [Theory]
     [InlineData("f32")]
     [InlineData("bf16")]
@@ -119,6 +119,7 @@ public sealed unsafe class KernelProductEdgeTests
             IWeightMatrix matrix = Matrix(dtype, p, rows, cols, width);
             Assert.Equal(rows, matrix.Rows);
             Assert.Equal(cols, matrix.Columns);
+            Assert.Equal(dtype switch { "f32" => 4L * cols * rows, "bf16" => 2L * cols * rows, _ => (4L + 32) * (cols / 32) * rows }, matrix.Bytes);
             var row = new float[cols + 1];
             for (int r = 0; r < rows; r++)
             {
