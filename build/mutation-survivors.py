@@ -7,6 +7,8 @@ Re-testing only those lines after adding tests is enough when the product code d
 only kill more mutants. build/mutation-summary.py TARGET FIRST_DIR --rerun RERUN_DIR then scores the first report
 with the statuses of the re-tested mutants. Spans are Stryker's character offsets ({from..to}, 0-based), each the
 full lines of one survivor, so a pattern matches that survivor and any other mutant inside those lines.
+With --timeouts, timed-out mutants count as survivors too: Stryker scores a timeout as detected, but on a loaded
+machine a surviving mutant can time out, so re-testing them on an idle one tells which were.
 """
 import glob
 import json
@@ -15,7 +17,9 @@ import sys
 
 
 def main():
-    folder = sys.argv[1]
+    args = [a for a in sys.argv[1:] if a != "--timeouts"]
+    statuses = ("Survived", "NoCoverage", "Timeout") if "--timeouts" in sys.argv[1:] else ("Survived", "NoCoverage")
+    folder = args[0]
     reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
     if not reports:
         sys.exit(f"no mutation-report.json under {folder}")
@@ -29,7 +33,7 @@ def main():
             starts.append(starts[-1] + len(line) + 1)
         spans = set()
         for m in entry["mutants"]:
-            if m["status"] in ("Survived", "NoCoverage"):
+            if m["status"] in statuses:
                 first, last = m["location"]["start"]["line"], m["location"]["end"]["line"]
                 spans.add((starts[first - 1], starts[last] - 1))
         if spans:

@@ -251,6 +251,8 @@ public sealed class DecodeKernelTests
     /// A chunked prefill of exactly one or two whole chunks (48, 96 tokens; int8 weights always prefill in chunks, float32
     /// on CPUs with AVX-512): the last position's logits bitwise what feeding the tokens one at a time ends with, and the
     /// cache holds the prompt. An extra empty chunk after the last whole one (`offset &lt;= n`) would be the pass returned.
+    /// On a CPU without AVX-512 a float32 prompt longer than one chunk goes through TorchSharp's GEMMs instead
+    /// (<c>LlamaModel.PrefillOnKernels</c>), whose sums run in another order: there the logits agree to float32 rounding.
     /// </summary>
     [Theory]
     [InlineData(48, false)]
@@ -277,7 +279,14 @@ public sealed class DecodeKernelTests
                 step = model.Forward(one, stepCache);
             }
 
-            Assert.True(step!.equal(last).all().item<bool>(), $"{length} tokens (int8: {int8}): the prefill's last logits differ from token-by-token decoding");
+            if (int8 || System.Runtime.Intrinsics.X86.Avx512F.IsSupported || length <= CpuDecoder.MaxRows)
+            {
+                Assert.True(step!.equal(last).all().item<bool>(), $"{length} tokens (int8: {int8}): the prefill's last logits differ from token-by-token decoding");
+            }
+            else
+            {
+                Assert.True(step!.allclose(last, rtol: 1e-4, atol: 1e-5), $"{length} tokens: the prefill's last logits differ from token-by-token decoding by more than float32 rounding");
+            }
         }
         finally
         {
