@@ -51,12 +51,7 @@ public sealed unsafe class KernelProductEdgeTests
         float[] source = Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
         float[] x = Enumerable.Range(0, MaxK * cols).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         using var w = tensor(source).reshape(rows, cols);
-        using var typed = dtype switch
-        {
-            "bf16" => w.to_type(ScalarType.BFloat16).contiguous(),
-            "int8" => CpuDecoder.QuantizeInt8(w),
-            _ => w.contiguous(),
-        };
+        using var typed = Encode(w, dtype);
         byte* p = TensorMemory.Address(typed);
         double[] weights = ExactWeights(dtype, typed, p, rows, cols);
         double[] activations = dtype == "int8" ? QuantisedActivations(x, cols) : x.Select(v => (double)v).ToArray();
@@ -106,12 +101,7 @@ public sealed unsafe class KernelProductEdgeTests
         const int rows = 5, cols = 96;
         var random = new Random(11);
         using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray()).reshape(rows, cols);
-        using var typed = dtype switch
-        {
-            "bf16" => w.to_type(ScalarType.BFloat16).contiguous(),
-            "int8" => CpuDecoder.QuantizeInt8(w),
-            _ => w.contiguous(),
-        };
+        using var typed = Encode(w, dtype);
         byte* p = TensorMemory.Address(typed);
         double[] weights = ExactWeights(dtype, typed, p, rows, cols);
         foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
@@ -242,6 +232,14 @@ public sealed unsafe class KernelProductEdgeTests
         "bf16" => new WeightMatrix<BF16Load>(p, rows, cols, width),
         "int8" => new Int8Matrix(p, rows, cols, width),
         _ => new WeightMatrix<F32Load>(p, rows, cols, width),
+    };
+
+    /// <summary>The weight matrix as the kernels read it: float32, bfloat16 or int8 blocks.</summary>
+    private static Tensor Encode(Tensor w, string dtype) => dtype switch
+    {
+        "bf16" => w.to_type(ScalarType.BFloat16).contiguous(),
+        "int8" => CpuDecoder.QuantizeInt8(w),
+        _ => w.contiguous(),
     };
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Directer.Core.Tests.Support;
 using Directer.Core.Tokenization;
 
 namespace Directer.Core.Tests.Tokenization;
@@ -15,22 +16,12 @@ namespace Directer.Core.Tests.Tokenization;
 public sealed class ByteFallbackFileVariantTests : IDisposable
 {
     private const string Meta = "\u2581";
-    private static readonly string Source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "byte-fallback", "mistral-7b-v0.1");
-    private readonly string directory = Directory.CreateTempSubdirectory("directer-bf-variant-").FullName;
-    private int folders;
+    private static readonly string Source = EditedByteFallbackFiles.Source;
+    private readonly EditedByteFallbackFiles files = new("directer-bf-variant-");
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => files.Dispose();
 
-    private TextTokenizer Load(Action<JsonObject> edit)
-    {
-        string dir = Path.Combine(directory, $"t{folders++}");
-        Directory.CreateDirectory(dir);
-        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Source, "tokenizer.json")))!.AsObject();
-        edit(root);
-        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), root.ToJsonString());
-        File.Copy(Path.Combine(Source, "tokenizer_config.json"), Path.Combine(dir, "tokenizer_config.json"));
-        return TextTokenizer.Load(dir);
-    }
+    private TextTokenizer Load(Action<JsonObject> edit) => TextTokenizer.Load(files.Write(edit));
 
     private static JsonObject AddedToken(int id, string content, bool normalized) => new()
     {
