@@ -32,7 +32,7 @@ internal sealed class EvalCli : IDisposable
             start.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(start)!;
+        using var process = StartWithInterruptHandled(start);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
@@ -50,7 +50,7 @@ internal sealed class EvalCli : IDisposable
 
         if (!process.HasExited)
         {
-            // libc's kill(2) directly: spawning /bin/kill took long enough on a loaded machine for a fast run to finish first.
+            // libc's kill(2): no process to spawn between seeing the first saved row and the signal.
             Assert.True(Kill(process.Id, SignalInterrupt) == 0, $"kill({process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
         }
 
@@ -65,6 +65,45 @@ internal sealed class EvalCli : IDisposable
     }
 
     private const int SignalInterrupt = 2;
+    private static readonly IntPtr SignalDefault = 0, SignalIgnore = 1;
+    private static readonly Lock SpawnLock = new();
+
+    /// <summary>
+    /// Starts the process with SIGINT at its default disposition. A test host started from a background job of a
+    /// non-interactive shell (`.ci/run &amp;`) ignores SIGINT, and a child inherits an ignored signal through exec, so the
+    /// CLI would never see the interrupt; only then is SIGINT set to default around the start and ignored again after.
+    /// </summary>
+    private static Process StartWithInterruptHandled(ProcessStartInfo start)
+    {
+        lock (SpawnLock)
+        {
+            byte[] old = new byte[256]; // struct sigaction (152 bytes on x86-64 glibc); sa_handler first
+            Assert.True(SigAction(SignalInterrupt, IntPtr.Zero, old) == 0, "sigaction(SIGINT) failed");
+            bool ignored = BitConverter.ToInt64(old, 0) == SignalIgnore;
+            if (ignored)
+            {
+                Signal(SignalInterrupt, SignalDefault);
+            }
+
+            try
+            {
+                return Process.Start(start)!;
+            }
+            finally
+            {
+                if (ignored)
+                {
+                    Signal(SignalInterrupt, SignalIgnore);
+                }
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "sigaction", SetLastError = true)]
+    private static extern int SigAction(int signal, IntPtr action, byte[] oldAction);
+
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern IntPtr Signal(int signal, IntPtr handler);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
