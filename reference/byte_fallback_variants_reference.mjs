@@ -94,9 +94,8 @@ for (const decoder of [
   await decode(`decoder ${JSON.stringify(decoder)}`, mistral((s) => { s.decoder = decoder; }), [M + "a", M + "b"]);
 }
 
-// The tiny byte-level tokenizer of tests/Directer.Testing/TinyTokenizer.cs with its "digits" pre-tokenizer (Digits,
-// then ByteLevel with add_prefix_space).
-{
+// The vocabulary and merges of tests/Directer.Testing/TinyTokenizer.cs: the 256 GPT-2 byte characters, then its merges.
+function tinyByteLevelModel() {
   const printable = [];
   for (let c = 0x21; c <= 0x7e; c++) printable.push(c);
   for (let c = 0xa1; c <= 0xac; c++) printable.push(c);
@@ -111,6 +110,13 @@ for (const decoder of [
   const vocab = {};
   for (let b = 0; b < 256; b++) vocab[byteChar(b)] = b;
   for (const m of merges) vocab[m.replace(" ", "")] = Object.keys(vocab).length;
+  return { vocab, merges };
+}
+
+// The tiny byte-level tokenizer of tests/Directer.Testing/TinyTokenizer.cs with its "digits" pre-tokenizer (Digits,
+// then ByteLevel with add_prefix_space).
+{
+  const { vocab, merges } = tinyByteLevelModel();
   const spec = {
     version: "1.0", added_tokens: [], normalizer: { type: "NFC" }, post_processor: null,
     pre_tokenizer: { type: "Sequence", pretokenizers: [{ type: "Digits", individual_digits: true }, { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true }] },
@@ -124,20 +130,7 @@ for (const decoder of [
 // Pre-tokenizer sequences on the same tiny byte-level vocabulary (PreTokenizerEdgeTests): Split pieces that a ByteLevel
 // with add_prefix_space follows, and a Split after it.
 {
-  const printable = [];
-  for (let c = 0x21; c <= 0x7e; c++) printable.push(c);
-  for (let c = 0xa1; c <= 0xac; c++) printable.push(c);
-  for (let c = 0xae; c <= 0xff; c++) printable.push(c);
-  const byteChar = (b) => {
-    if (printable.includes(b)) return String.fromCharCode(b);
-    let n = 0;
-    for (let i = 0; i < b; i++) if (!printable.includes(i)) n++;
-    return String.fromCharCode(256 + n);
-  };
-  const merges = ["h e", "l l", "he ll", "hell o", "Ġ w", "o r", "Ġw or", "Ġwor l", "Ġworl d", "Ġ t", "Ġt h", "Ġth e"];
-  const vocab = {};
-  for (let b = 0; b < 256; b++) vocab[byteChar(b)] = b;
-  for (const m of merges) vocab[m.replace(" ", "")] = Object.keys(vocab).length;
+  const { vocab, merges } = tinyByteLevelModel();
   const split = (regex) => ({ type: "Split", pattern: { Regex: regex }, behavior: "Isolated", invert: false });
   const byteLevel = { type: "ByteLevel", add_prefix_space: true, trim_offsets: false, use_regex: false };
   const sequences = {
