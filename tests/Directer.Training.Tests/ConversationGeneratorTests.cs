@@ -77,11 +77,15 @@ public class ConversationGeneratorTests
         Assert.Contains(conversations, c => c.Kind == ConversationKind.ChatWithTools);
     }
 
-    [Fact]
-    public void ToolCallsNameAListedToolAndCopyArgumentsFromTheRequest()
+    /// <param name="wideWordings">The additional training wordings too (<c>--wordings wide</c>), over enough conversations
+    /// that every one of them is drawn (<see cref="WideWordingsTests"/> checks that they are).</param>
+    [Theory]
+    [InlineData(false, 800)]
+    [InlineData(true, 5000)]
+    public void ToolCallsNameAListedToolAndCopyArgumentsFromTheRequest(bool wideWordings, int count)
     {
-        var g = new ConversationGenerator(9);
-        for (int i = 0; i < 800; i++)
+        var g = new ConversationGenerator(9, DataSplit.Train, wideWordings: wideWordings);
+        for (int i = 0; i < count; i++)
         {
             var c = g.Generate(i);
             if (c.Kind != ConversationKind.ToolUse)
