@@ -542,7 +542,7 @@ public sealed class LlamaModel : IDisposable
     /// a chunked prefill also gives a prompt's tokens the bits of decoding them one at a time. bfloat16 with AVX-512 stays on
     /// TorchSharp (libtorch's bfloat16 GEMM: 83 against 175 ms for the bench model's 128 tokens).
     /// </summary>
-    private bool PrefillOnKernels => System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? dtype == ScalarType.Float32 : dtype == ScalarType.BFloat16;
+    internal bool PrefillOnKernels => System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? dtype == ScalarType.Float32 : dtype == ScalarType.BFloat16;
 
     /// <summary>
     /// int8 weights exist only for the decode kernels, so a long pass (prefill) runs on them in chunks
