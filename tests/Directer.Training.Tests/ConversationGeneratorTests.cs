@@ -79,12 +79,15 @@ public class ConversationGeneratorTests
 
     /// <param name="wideWordings">The additional training wordings too (<c>--wordings wide</c>), over enough conversations
     /// that every one of them is drawn (<see cref="WideWordingsTests"/> checks that they are).</param>
+    /// <param name="keywordShare">Requests written with a word of the tool's own schema (<see cref="KeywordRequests"/>).</param>
+    /// <param name="count">Conversations generated.</param>
     [Theory]
-    [InlineData(false, 800)]
-    [InlineData(true, 5000)]
-    public void ToolCallsNameAListedToolAndCopyArgumentsFromTheRequest(bool wideWordings, int count)
+    [InlineData(false, 0.0, 800)]
+    [InlineData(true, 0.0, 5000)]
+    [InlineData(true, 0.6, 1500)]
+    public void ToolCallsNameAListedToolAndCopyArgumentsFromTheRequest(bool wideWordings, double keywordShare, int count)
     {
-        var g = new ConversationGenerator(9, DataSplit.Train, wideWordings: wideWordings);
+        var g = new ConversationGenerator(9, DataSplit.Train, novelShare: keywordShare > 0 ? 0.5 : 0, wideWordings: wideWordings, keywordShare: keywordShare);
         for (int i = 0; i < count; i++)
         {
             var c = g.Generate(i);

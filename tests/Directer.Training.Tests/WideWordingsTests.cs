@@ -103,7 +103,8 @@ public class WideWordingsTests
     private static Regex Pattern(string template) =>
         new("^" + Placeholder.Replace(Regex.Escape(template).Replace(@"\{", "{", StringComparison.Ordinal), "(.+)") + "$", RegexOptions.CultureInvariant);
 
-    private static IEnumerable<string> Windows(string template)
+    /// <summary>The windows of four words (a placeholder counts as one) of a request template.</summary>
+    internal static IEnumerable<string> Windows(string template)
     {
         var words = Regex.Matches(template.ToLowerInvariant(), @"\{\w+\}|[a-z0-9']+").Select(m => m.Value).ToList();
         for (int i = 0; i + 4 <= words.Count; i++)

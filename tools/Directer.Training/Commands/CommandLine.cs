@@ -7,7 +7,7 @@ internal static class CommandLine
         Directer.Training — builds the built-in demo model (models/directer-demo).
 
         Commands:
-          data --out DIR [--seed N] [--count N] [--eval-seed N] [--novel P] [--drills P] [--random-copy P] [--long-context P] [--wordings base|wide] [--tokenizer FILE]
+          data --out DIR [--seed N] [--count N] [--eval-seed N] [--novel P] [--drills P] [--random-copy P] [--long-context P] [--wordings base|wide] [--keyword-requests P] [--tokenizer FILE]
               Writes DIR/train-sample.jsonl (the first N training conversations) and DIR/eval.jsonl (held-out set).
           tokenizer --out DIR [--seed N] [--vocab N] [--corpus N]
               Trains the byte-level BPE vocabulary and writes tokenizer.json, tokenizer_config.json, generation_config.json.
@@ -19,7 +19,7 @@ internal static class CommandLine
               Greedy, unsteered check of a saved checkpoint on the held-out set (per-type accuracy).
           longcontext --model DIR [--out FILE] [--per-type N] [--tool-answers N] [--distances 0,250,500,800]
               Writes the long-context held-out split (DIR/longcontext-eval.jsonl): the same constraints at growing distances.
-          export-tokens --out DIR --tokenizer-from MODEL_DIR --count N [--first N] [--seed N] [--max-length N] [--novel P] [--drills P] [--random-copy P] [--long-context P] [--wordings base|wide]
+          export-tokens --out DIR --tokenizer-from MODEL_DIR --count N [--first N] [--seed N] [--max-length N] [--novel P] [--drills P] [--random-copy P] [--long-context P] [--wordings base|wide] [--keyword-requests P]
               Writes the training stream (token ids + loss masks, DIR/examples.bin.gz) for tools/gpu-training/train.py.
           logits --model DIR --ids 1,2,3
               Prints the logits of a saved checkpoint (to compare with reference/llama_reference.py).

@@ -19,11 +19,12 @@ internal static class DataCommand
         double randomCopy = options.Double("random-copy", 0);
         double longContext = options.Double("long-context", 0);
         bool wide = options.WideWordings();
+        double keywords = options.Double("keyword-requests", 0);
         string? tokenizer = options.String("tokenizer");
         options.EnsureAllUsed();
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide, keywords);
         string trainPath = Path.Combine(outDir, "train-sample.jsonl");
         JsonlWriter.Write(trainPath, Enumerable.Range(0, count).Select(i => JsonlWriter.ConversationRow(i, generator.Generate(i))));
         string evalPath = Path.Combine(outDir, "eval.jsonl");

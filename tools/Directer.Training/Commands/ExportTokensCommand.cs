@@ -36,6 +36,7 @@ internal static class ExportTokensCommand
         double randomCopy = o.Double("random-copy", 0);
         double longContext = o.Double("long-context", 0);
         bool wide = o.WideWordings();
+        double keywords = o.Double("keyword-requests", 0);
         o.EnsureAllUsed();
         if (count <= 0)
         {
@@ -55,7 +56,7 @@ internal static class ExportTokensCommand
         }
 
         Directory.CreateDirectory(outDir);
-        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide);
+        var generator = new ConversationGenerator(seed, DataSplit.Train, novel, drills, randomCopy, longContext, wide, keywords);
         long tokens = 0, trainableTokens = 0, written = 0, skipped = 0;
         string binPath = Path.Combine(outDir, "examples.bin.gz");
         using (var file = File.Create(binPath))
@@ -108,6 +109,7 @@ internal static class ExportTokensCommand
             ["random_copy"] = randomCopy,
             ["long_context"] = longContext,
             ["wordings"] = wide ? "wide" : "base",
+            ["keyword_requests"] = keywords,
             ["tokenizer_sha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tokenizerPath))),
         };
         Tokenization.HfTokenizerFiles.WriteJson(Path.Combine(outDir, "export.json"), description);

@@ -91,6 +91,7 @@ internal static class TrainCommand
             RandomCopyShare = o.Double("random-copy", 0),
             LongContextShare = o.Double("long-context", 0),
             WideWordings = o.WideWordings(),
+            KeywordShare = o.Double("keyword-requests", 0),
             ComputeBf16 = (o.String("compute") ?? (d.ComputeBf16 ? "bf16" : "f32")) switch
             {
                 "f32" => false,

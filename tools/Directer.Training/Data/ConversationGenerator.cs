@@ -27,6 +27,7 @@ internal sealed partial class ConversationGenerator
     private readonly double randomCopyShare;
     private readonly double longContextShare;
     private readonly bool wideWordings;
+    private readonly double keywordShare;
 
     /// <param name="seed">Data seed.</param>
     /// <param name="split">Training or held-out phrasings.</param>
@@ -37,8 +38,11 @@ internal sealed partial class ConversationGenerator
     /// <param name="longContextShare">Share of conversations set in a long agent context (<see cref="AgentContext"/>; 0: no extra draw).</param>
     /// <param name="wideWordings">Training requests also drawn from <see cref="ToolArchetype.MoreTrainRequests"/> (false:
     /// the original wordings, bit for bit; the held-out split never uses them).</param>
-    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0, bool wideWordings = false)
+    /// <param name="keywordShare">Share of training tool requests written with a word of the wanted tool's own schema
+    /// (<see cref="KeywordRequests"/>; 0: no extra draw; the held-out split never uses them).</param>
+    public ConversationGenerator(long seed, DataSplit split = DataSplit.Train, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0, bool wideWordings = false, double keywordShare = 0)
     {
+        this.keywordShare = keywordShare;
         this.wideWordings = wideWordings;
         this.longContextShare = longContextShare;
         this.randomCopyShare = randomCopyShare;
@@ -253,10 +257,21 @@ internal sealed partial class ConversationGenerator
             values[slot.Key] = Display(v);
         }
 
-        string template = rng.Pick(split == DataSplit.Eval ? target.EvalRequests
-            : wideWordings ? [.. target.TrainRequests, .. target.MoreTrainRequests] : target.TrainRequests);
-        var mentioned = target.Slots.Where(s => template.Contains("{" + s.Key + "}", StringComparison.Ordinal)).ToList();
-        string request = ToolInstance.Fill(template, values);
+        var keyworded = keywordShare > 0 && split == DataSplit.Train && rng.Chance(keywordShare)
+            ? KeywordRequests.Write(rng, targetTool, tools, values) : null;
+        List<ToolSlot> mentioned;
+        string request;
+        if (keyworded is { } k)
+        {
+            (request, mentioned) = k;
+        }
+        else
+        {
+            string template = rng.Pick(split == DataSplit.Eval ? target.EvalRequests
+                : wideWordings ? [.. target.TrainRequests, .. target.MoreTrainRequests] : target.TrainRequests);
+            mentioned = target.Slots.Where(s => template.Contains("{" + s.Key + "}", StringComparison.Ordinal)).ToList();
+            request = ToolInstance.Fill(template, values);
+        }
 
         var arguments = new JsonObject();
         foreach (var slot in mentioned)

@@ -10,13 +10,13 @@ namespace Directer.Training.Data;
 internal static partial class NovelNames
 {
     // Plugin-style prefixes as agent frameworks write them (Semantic Kernel: "Plugin_function").
-    private static readonly string[] Namespaces =
+    internal static readonly string[] Namespaces =
     [
         "inventory", "calculator", "weather", "shop", "store", "calendar", "mail", "crm", "finance", "travel",
         "home", "office", "warehouse", "music", "contacts", "tools", "api", "util", "math", "data",
     ];
 
-    private static readonly string[] Verbs = ["get", "check", "find", "lookup", "fetch", "query", "read", "list", "compute", "run", "do"];
+    internal static readonly string[] Verbs = ["get", "check", "find", "lookup", "fetch", "query", "read", "list", "compute", "run", "do"];
 
     /// <summary>A tool name: a namespace prefix, a made-up noun, a short verb-only form, or a wholly made-up name.</summary>
     public static string ToolName(SeededRandom rng, string baseName)

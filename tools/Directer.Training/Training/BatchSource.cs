@@ -21,13 +21,13 @@ internal sealed class BatchSource
     private long cachedPool = -1;
     private List<List<TrainingExample>>? cached;
 
-    public BatchSource(long seed, BpeVocabulary vocab, int batchSize, int maxLength, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0, bool wideWordings = false)
+    public BatchSource(long seed, BpeVocabulary vocab, int batchSize, int maxLength, double novelShare = 0, double? drillShare = null, double randomCopyShare = 0, double longContextShare = 0, bool wideWordings = false, double keywordShare = 0)
     {
         this.seed = seed;
         this.vocab = vocab;
         this.batchSize = batchSize;
         this.maxLength = maxLength;
-        generator = new ConversationGenerator(seed, DataSplit.Train, novelShare, drillShare, randomCopyShare, longContextShare, wideWordings);
+        generator = new ConversationGenerator(seed, DataSplit.Train, novelShare, drillShare, randomCopyShare, longContextShare, wideWordings, keywordShare);
         padId = vocab.SpecialIds[SpecialTokens.EndOfText];
     }
 

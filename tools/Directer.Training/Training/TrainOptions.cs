@@ -75,4 +75,10 @@ internal sealed record TrainOptions
     /// <c>--wordings wide</c>). False keeps the stream bit for bit.
     /// </summary>
     public bool WideWordings { get; init; }
+
+    /// <summary>
+    /// Share of training tool requests written with a word of the wanted tool's own name or description
+    /// (<see cref="Data.KeywordRequests"/>; <c>--keyword-requests P</c>). 0 keeps the stream bit for bit.
+    /// </summary>
+    public double KeywordShare { get; init; }
 }

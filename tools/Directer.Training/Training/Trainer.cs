@@ -77,7 +77,7 @@ internal sealed class Trainer
         };
         using var optimizer = torch.optim.AdamW(groups, options.PeakLearningRate);
         var parameters = model.parameters().ToList();
-        var source = new BatchSource(options.Seed, vocab, options.BatchSize, options.MaxLength, options.NovelShare, options.DrillShare, options.RandomCopyShare, options.LongContextShare, options.WideWordings);
+        var source = new BatchSource(options.Seed, vocab, options.BatchSize, options.MaxLength, options.NovelShare, options.DrillShare, options.RandomCopyShare, options.LongContextShare, options.WideWordings, options.KeywordShare);
 
         long? total = options.Steps;
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps, total ?? long.MaxValue);
