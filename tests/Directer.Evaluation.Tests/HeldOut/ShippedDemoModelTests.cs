@@ -45,53 +45,53 @@ public sealed class ShippedDemoModelTests(ITestOutputHelper output)
     [Fact]
     public void Tool_calls_name_a_listed_tool_copied_from_the_prompt_and_some_are_exactly_right()
     {
-        // Unconstrained, measured on the first 30 tool_call rows with the stage-7 weights (floors below each): well-formed
-        // 29 (0.9); naming one of the listed tools, whose names it never saw in training, 25 (0.75); the expected tool 19
-        // (0.55; a blind pick among the ~3 listed would average 36%); the expected tool with exactly the expected arguments
-        // 13 (0.35). Stage 6 measured 27, 24, 16 and 9. The model copies from the context, unreliably (docs/DEMO-MODEL.md).
+        // Unconstrained, measured on the first 30 tool_call rows with the stage-8 weights (floors below each): well-formed
+        // 29 (0.9); naming one of the listed tools, whose names it never saw in training, 27 (0.8); the expected tool 20
+        // (0.6; a blind pick among the ~3 listed would average 36%); the expected tool with exactly the expected arguments
+        // 15 (0.4). Stage 7 measured 29, 25, 19 and 13. The model copies from the context, unreliably (docs/DEMO-MODEL.md).
         IReadOnlyList<HeldOutOutcome> outcomes = FreeCalls.Value;
         Assert.Equal(30, outcomes.Count);
         Assert.True(Rate(_ => true, g => g.Valid, outcomes) >= 0.9);
-        Assert.True(Rate(_ => true, g => g.Listed, outcomes) >= 0.75);
-        Assert.True(Rate(_ => true, g => g.RightTool, outcomes) >= 0.55);
-        Assert.True(Rate(_ => true, g => g.Correct, outcomes) >= 0.35);
+        Assert.True(Rate(_ => true, g => g.Listed, outcomes) >= 0.8);
+        Assert.True(Rate(_ => true, g => g.RightTool, outcomes) >= 0.6);
+        Assert.True(Rate(_ => true, g => g.Correct, outcomes) >= 0.4);
     }
 
     [Fact]
     public void Constrained_tool_calls_name_a_listed_tool_and_some_are_exactly_right()
     {
-        // Measured on the first 30 tool_call rows with the stage-7 weights (floors below each; stage 6: 30, 16, 12):
+        // Measured on the first 30 tool_call rows with the stage-8 weights (floors below each; stage 7: 30, 20, 16):
         // - well-formed and naming a listed tool: 30 of 30 (the constraint makes every finished call name one; a call can
         //   still run out of tokens inside a string value); floor 0.9;
-        // - the expected tool: 20 of 30 (67%; the model picks among ~3 listed tools as it writes the name); floor 0.6;
-        // - the expected tool with exactly the expected arguments: 16 of 30 (53%; numbers it copies, longer strings it
-        //   often garbles); floor 0.45.
+        // - the expected tool: 22 of 30 (73%; the model picks among ~3 listed tools as it writes the name); floor 0.65;
+        // - the expected tool with exactly the expected arguments: 17 of 30 (57%; numbers it copies, longer strings it
+        //   often garbles); floor 0.5.
         IReadOnlyList<HeldOutOutcome> outcomes = ConstrainedCalls.Value;
         Assert.Equal(30, outcomes.Count);
         Assert.True(Rate(_ => true, g => g.Valid && g.Listed, outcomes) >= 0.9);
-        Assert.True(Rate(_ => true, g => g.RightTool, outcomes) >= 0.6);
-        Assert.True(Rate(_ => true, g => g.Correct, outcomes) >= 0.45);
+        Assert.True(Rate(_ => true, g => g.RightTool, outcomes) >= 0.65);
+        Assert.True(Rate(_ => true, g => g.Correct, outcomes) >= 0.5);
         Assert.All(outcomes.Where(o => o.Grade.Valid), o => Assert.True(o.Grade.Listed, o.Reply));
     }
 
     [Fact]
     public void System_prompt_constraints_are_followed_at_the_measured_rate()
     {
-        // Measured on these 48 rows (6 per constraint type): 75.0% (stage-7 weights; stage 6: 72.9%); floor 0.68.
+        // Measured on these 48 rows (6 per constraint type): 75.0% (stage-8 and stage-7 weights; stage 6: 72.9%); floor 0.68.
         Assert.True(Rate(o => o.Row.Kind == "constraint", g => g.Correct) >= 0.68);
     }
 
     [Fact]
     public void Answers_after_a_tool_result_repeat_it_at_the_measured_rate()
     {
-        // Measured on these 6 rows: 100% (stage-7 and stage-6 weights; stage 4b: 83%); floor 0.8.
+        // Measured on these 6 rows: 100% (stage-8, 7 and 6 weights; stage 4b: 83%); floor 0.8.
         Assert.True(Rate(o => o.Row.Kind == "tool_answer", g => g.Correct) >= 0.8);
     }
 
     [Fact]
     public void Lowercase_and_comma_free_replies_are_mostly_right()
     {
-        // Measured on these 12 rows: 100% (stage-7 and stage-6 weights); floor 0.8.
+        // Measured on these 12 rows: 91.7% (stage-8 weights: one comma; stage 7 and 6: 100%); floor 0.8.
         Assert.True(Rate(o => o.Row.Group is "constraint:lowercase" or "constraint:no_commas", g => g.Correct) >= 0.8);
     }
 }
