@@ -65,6 +65,15 @@ def cases():
     add('{"a":1,"a":2}', '{"":0}', '{"\\u0000":0}', '{"a\\"":1}', '{"a":1}{', '{"a":1}]', '[1]}', '{"a":1]', '[1}', '{"a"}', '{"a",1}', '{null:1}')
     add('[{"a":[1,{"b":null}]},"x",-2.5e-3,true,false,NaN,-Infinity]', '{"a":"}"}', '["]"]', '{"a":"\\"}"}', '["[", "{"]')
 
+    # A container closed by the other kind's bracket inside the other kind: the inner one must refuse the closer, not
+    # leave it to the outer one.
+    add('[{"a":1]', '[{"a":1]}', '{"a":[1}', '{"a":[1}]', '[{"a":1}]', '{"a":[1]}', '[{"a":1,]', '{"a":[1,}')
+
+    # A raw control character that is also JSON white space, then what would close or continue the string's container
+    # if the string ended before it.
+    for space in ["\t", "\n", "\r"]:
+        add('["' + space + ',1]', '["a' + space + ']', '{"a":"' + space + '}', '{"a":"' + space + ',"b":1}', '{"' + space + ':1}')
+
     # Extra data after a complete value.
     add("1 2", "[] []", "{}x", '"a""b"', "null null", "1,", "[]1", "true]", '"a" :')
 
