@@ -10,7 +10,7 @@ namespace Directer.Core.PythonCompat;
 /// </summary>
 internal static class PythonJsonSyntax
 {
-    /// <summary>The deepest nesting accepted.</summary>
+    /// <summary>The deepest nesting accepted: the most arrays and objects around one another.</summary>
     public const int MaxDepth = 1000;
 
     /// <summary>True when <c>json.loads(text)</c> would succeed.</summary>
@@ -30,11 +30,12 @@ internal static class PythonJsonSyntax
 
     private static bool Value(string s, ref int pos, int depth)
     {
-        if (pos >= s.Length || depth > MaxDepth) return false;
+        if (pos >= s.Length) return false;
         switch (s[pos])
         {
-            case '{': return Object(s, ref pos, depth + 1);
-            case '[': return Array(s, ref pos, depth + 1);
+            // depth counts the containers around this value; the one it opens is one more
+            case '{': return depth < MaxDepth && Object(s, ref pos, depth + 1);
+            case '[': return depth < MaxDepth && Array(s, ref pos, depth + 1);
             case '"': return String(s, ref pos);
             case 'n': return Literal(s, ref pos, "null");
             case 't': return Literal(s, ref pos, "true");

@@ -215,6 +215,8 @@ public sealed class ToolCallParserEdgeTests
     [InlineData("Use { then {\"name\": \"f\", \"parameters\": {}}", "Use { then")]
     [InlineData("a { b {\"name\": \"f\", \"parameters\": {}} c }", "a { b c }")]
     [InlineData("[note] {\"name\": \"f\", \"parameters\": {}} [x", "[note] [x")]
+    [InlineData("[] {\"name\": \"f\", \"parameters\": {}}", "[]")]                  // an empty list is data, not zero calls
+    [InlineData("Got [] then {\"name\": \"f\", \"parameters\": {}}; ok", "Got [] then ok")]
     public void LlamaBracketsOfTheProseDoNotHideACall(string reply, string remaining)
     {
         var result = Llama.ParseToolCallsDetailed(reply);

@@ -30,6 +30,9 @@ public sealed class OnigurumaPatternTests
     [InlineData("a?+b", "ab b", new[] { "ab", "b" })]
     [InlineData("a+a", "aaa", new[] { "aaa" })]          // the greedy form backtracks
     [InlineData("a+?", "aaa", new[] { "a", "a", "a" })]  // lazy stays lazy
+    [InlineData("a+?b", "aab", new[] { "aab" })]
+    [InlineData("ba*?", "baa", new[] { "b" })]
+    [InlineData("a{1,", "a{1,", new[] { "a{1," })]        // an interval cut at the end of the pattern is a literal
     [InlineData("a??b", "ab", new[] { "ab" })]
     [InlineData("(?:ab)++b", "ababb", new[] { "ababb" })] // a possessive group: nothing to give back, the b follows
     [InlineData("[ab]++b", "abab", new string[0])]
@@ -262,6 +265,11 @@ public sealed class OnigurumaPatternTests
     [InlineData("a(?m)b", "the Oniguruma (?m) option at index 1 is not supported")]
     [InlineData("(?im:a)", "the Oniguruma (?m) option at index 0 is not supported")]
     [InlineData("[a", "unterminated character class")]
+    [InlineData("[a&", "unterminated character class")]    // a lone '&' at the end: no intersection to look past it for
+    [InlineData("a(", "unbalanced '('")]                   // '(' as the last character
+    [InlineData("(?<", "unterminated group name at index 0")]
+    [InlineData("(?i=a)", "unsupported group construct at index 0")] // '=' after an option is no lookahead
+    [InlineData("(*a)", "quantifier '*' at index 1 has nothing to repeat")]
     [InlineData("[", "unterminated character class")]
     [InlineData("[^", "unterminated character class")]
     [InlineData("[]", "unterminated character class")]
@@ -301,6 +309,16 @@ public sealed class OnigurumaPatternTests
     public void WhatCannotBeTranslatedIsRefusedSayingWhereAndWhy(string pattern, string expected)
     {
         Assert.Equal(expected, Refusal(pattern));
+    }
+
+    [Theory]
+    [InlineData(@"[\A]")]
+    [InlineData(@"[\z]")]
+    [InlineData(@"[\G]")]
+    public void AnAnchorInsideAClassIsRefusedAndNotReadAsABackspace(string pattern)
+    {
+        // Only \b has a meaning inside a class (backspace); the anchors have none, and .NET refuses them there.
+        Assert.StartsWith($"the pattern translated to .NET as {pattern} does not compile: ", Refusal(pattern));
     }
 
     [Fact]
