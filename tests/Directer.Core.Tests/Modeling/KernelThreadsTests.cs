@@ -16,6 +16,71 @@ public sealed class KernelThreadsTests
         public void Execute(int part, int parts) => Interlocked.Increment(ref Runs[part]);
     }
 
+    private sealed class RecordingJob : IParallelJob
+    {
+        public readonly long[] Runs = new long[4];
+        public int Parts;
+
+        public void Execute(int part, int parts)
+        {
+            Volatile.Write(ref Parts, parts);
+            Interlocked.Increment(ref Runs[part]);
+        }
+    }
+
+    /// <summary>
+    /// The hand-off on a few hundred jobs (fast, unlike the stress test below): workers that spin and workers that sleep
+    /// between jobs (a pause every few jobs lets a zero-spin worker reach its semaphore), each part run once per job, told
+    /// the pool's size, and nothing run on a part the pool does not have.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(3, 0)]
+    [InlineData(3, 200)]
+    public async Task EachJobRunsOnceOnEveryPartWhetherTheWorkersSpinOrSleep(int threads, int spinMicroseconds)
+    {
+        using var pool = new KernelThreads(threads, TimeSpan.FromMicroseconds(spinMicroseconds));
+        Assert.Equal(threads, pool.Count);
+        var job = new RecordingJob();
+        const int jobs = 300;
+        var run = Task.Run(() =>
+        {
+            for (int i = 0; i < jobs; i++)
+            {
+                pool.Run(job);
+                Assert.Equal(i + 1, Interlocked.Read(ref job.Runs[0]));
+                for (int part = 1; part < threads; part++)
+                {
+                    Assert.Equal(i + 1, Interlocked.Read(ref job.Runs[part])); // every worker finished before Run returned
+                }
+
+                if (i % 50 == 0)
+                {
+                    Thread.Sleep(2);
+                }
+            }
+        });
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == run, $"Run did not return after {Interlocked.Read(ref job.Runs[0])} of {jobs} jobs");
+        await run;
+        Assert.Equal(threads, job.Parts);
+        Assert.Equal(new long[4].Select((_, part) => part < threads ? (long)jobs : 0), job.Runs);
+    }
+
+    /// <summary>Disposing a pool whose workers sleep on their semaphores wakes them and returns once they have ended.</summary>
+    [Fact]
+    public async Task DisposingWakesSleepingWorkersAndReturns()
+    {
+        var pool = new KernelThreads(3, TimeSpan.Zero);
+        pool.Run(new RecordingJob());
+        Thread.Sleep(20); // the workers go to sleep at once (no spin)
+        var dispose = Task.Run(pool.Dispose);
+        var finished = await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == dispose, "Dispose did not return: a sleeping worker was not woken");
+        await dispose;
+    }
+
     [Theory]
     [InlineData(2, 0)]
     [InlineData(2, 20)]
