@@ -81,6 +81,22 @@ public sealed class KernelThreadsTests
         await dispose;
     }
 
+    /// <summary>
+    /// A disposed pool refuses to run a job, also when its workers were still spinning when it was disposed (a 60 s spin:
+    /// none went to sleep, so no semaphore is touched and only the disposed check stands between Run and a wait for
+    /// workers that have ended).
+    /// </summary>
+    [Fact]
+    public async Task RunAfterDisposeIsRefusedAlsoWhenNoWorkerWentToSleep()
+    {
+        var pool = new KernelThreads(2, TimeSpan.FromSeconds(60));
+        pool.Dispose();
+        var run = Task.Run(() => pool.Run(new RecordingJob()));
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20)));
+        Assert.True(finished == run, "Run on a disposed pool did not return");
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => run);
+    }
+
     [Theory]
     [InlineData(2, 0)]
     [InlineData(2, 20)]
