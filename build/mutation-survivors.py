@@ -9,6 +9,8 @@ with the statuses of the re-tested mutants. Spans are Stryker's character offset
 full lines of one survivor, so a pattern matches that survivor and any other mutant inside those lines.
 With --timeouts, timed-out mutants count as survivors too: Stryker scores a timeout as detected, but on a loaded
 machine a surviving mutant can time out, so re-testing them on an idle one tells which were.
+With --rerun RERUN_DIR (repeatable, as in build/mutation-summary.py) the statuses of the mutants those later runs
+tested replace the first report's, so the globs cover what is left after them.
 """
 import glob
 import json
@@ -16,15 +18,33 @@ import os
 import sys
 
 
-def main():
-    args = [a for a in sys.argv[1:] if a != "--timeouts"]
-    statuses = ("Survived", "NoCoverage", "Timeout") if "--timeouts" in sys.argv[1:] else ("Survived", "NoCoverage")
-    folder = args[0]
+def load(folder):
     reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
     if not reports:
         sys.exit(f"no mutation-report.json under {folder}")
     with open(reports[-1], encoding="utf-8") as f:
-        report = json.load(f)
+        return json.load(f)
+
+
+def key(path, m):
+    loc = m["location"]
+    return (path.split("/src/", 1)[-1], loc["start"]["line"], loc["start"]["column"], loc["end"]["line"],
+            loc["end"]["column"], m["mutatorName"], m.get("replacement", ""))
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--timeouts"]
+    statuses = ("Survived", "NoCoverage", "Timeout") if "--timeouts" in sys.argv[1:] else ("Survived", "NoCoverage")
+    folder = args[0]
+    reruns = [args[i + 1] for i in range(1, len(args) - 1) if args[i] == "--rerun"]
+    report = load(folder)
+    for rerun in reruns:
+        later = {key(path, m): m["status"] for path, entry in load(rerun)["files"].items() for m in entry["mutants"]
+                 if m["status"] not in ("Ignored", "CompileError")}
+        for path, entry in report["files"].items():
+            for m in entry["mutants"]:
+                if key(path, m) in later and m["status"] not in ("Ignored", "CompileError"):
+                    m["status"] = later[key(path, m)]
     patterns = []
     for path, entry in sorted(report["files"].items()):
         lines = entry.get("source", "").split("\n")

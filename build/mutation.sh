@@ -16,6 +16,11 @@
 #   MUTATE='**/Generation/Rules/*.cs' MUTATION_OUT=/tmp/m-rules build/mutation.sh generation
 # FILTER replaces a target's test filter (e.g. FILTER=full: the target's full covering filter, for re-running the
 # survivors of a fast first pass, see below).
+# ISA runs the tests as a CPU with fewer instructions runs them, so that the code for such CPUs is scored: ISA=avx2 exports
+# DOTNET_EnableAVX512=0 (AVX2, no AVX-512: the 256-bit paths), ISA=scalar DOTNET_EnableAVX2=0 (no Vector256: the scalar
+# paths); Stryker's test hosts inherit it (.ci/run runs the Core tests under both). Merge such a run into the machine's own
+# with build/mutation-summary.py TARGET FIRST --union ISA_RUN (detected in either run counts detected):
+#   ISA=avx2 MUTATE="$(build/mutation-survivors.py /tmp/m/modeling)" MUTATION_OUT=/tmp/m-avx2 build/mutation.sh modeling
 #
 # Cost, and what keeps it down. Stryker's VsTest runner starts a fresh test host (plus its coverage data collector)
 # for every test run, i.e. for every mutant or group of mutants: the host loads the test assembly and TorchSharp and
@@ -41,6 +46,12 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(steering generation generation-constraints modeling checkpoints text settings settings-ai ifeval)
 
 dotnet tool restore >/dev/null
+case "${ISA:-}" in
+  "") ;;
+  avx2) export DOTNET_EnableAVX512=0 ;;
+  scalar) export DOTNET_EnableAVX2=0 ;;
+  *) echo "ISA must be avx2 or scalar, not '$ISA'" >&2; exit 2 ;;
+esac
 
 core_tests=tests/Directer.Core.Tests
 # Stryker's progress bar crashes ("length -11") on a terminal of zero width (e.g. under `script`); only a real,
@@ -56,7 +67,7 @@ run() { # target test-project source-project fast-filter full-filter mutate-glob
   local globs=("$@")
   [[ -z "${MUTATE:-}" ]] || read -r -a globs <<< "$MUTATE"
   for glob in "${globs[@]}"; do mutate+=(--mutate "$glob"); done
-  echo "== $target: $project, tests $tests ($filter)"
+  echo "== $target: $project, tests $tests ($filter)${ISA:+, ISA=$ISA}"
   rm -rf "$out/$target"
   mkdir -p "$out/$target"
   (cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency "$concurrency" \

@@ -190,6 +190,46 @@ public sealed unsafe class KernelProductEdgeTests
     /// fused-multiply-added times the activations' scale into the sum: bitwise that float32 sequence, recomputed here
     /// from the stored blocks and the activations quantised as documented (amax/32767, half to even), for every k.
     /// </summary>
+    /// <summary>
+    /// Any width may be asked for, whatever this CPU runs: an int8 matrix asked for one the CPU lacks (the 512-bit kernel
+    /// calls AVX-512 BW directly, the 256-bit one AVX2) runs the next narrower one and gives the product. On an AVX-512
+    /// machine the fallback runs only under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 (.ci/run runs the Core tests
+    /// under both, build/mutation.sh with ISA=avx2 or ISA=scalar): the other tests ask only for widths up to
+    /// <see cref="MatrixKernels.Best"/>.
+    /// </summary>
+    [Fact]
+    public void AnInt8MatrixAskedForAWidthTheCpuLacksGivesTheProductOnANarrowerOne()
+    {
+        const int rows = 6, cols = 96, k = 3;
+        var random = new Random(23);
+        using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray()).reshape(rows, cols);
+        using var q = CpuDecoder.QuantizeInt8(w);
+        byte* p = TensorMemory.Address(q);
+        float[] x = Enumerable.Range(0, k * cols).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        double[] weights = ExactWeights("int8", q, p, rows, cols);
+        double[] activations = QuantisedActivations(x, cols);
+        foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar })
+        {
+            float[] y = Products(new Int8Matrix(p, rows, cols, width), x, k, cols, rows, 0, rows, separately: false);
+            for (int r = 0; r < k; r++)
+            {
+                for (int o = 0; o < rows; o++)
+                {
+                    double sum = 0, magnitude = 0;
+                    for (int i = 0; i < cols; i++)
+                    {
+                        double term = weights[(o * cols) + i] * activations[(r * cols) + i];
+                        sum += term;
+                        magnitude += Math.Abs(term);
+                    }
+
+                    float got = y[(r * rows) + o];
+                    Assert.True(Math.Abs(got - sum) <= (2e-5 * magnitude) + 1e-30, $"{width} asked for (best here {MatrixKernels.Best}): y[{r}, {o}] = {got} vs {sum}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void TheScalarInt8WidthIsTheDocumentedFloat32SequenceBitForBit()
     {

@@ -495,6 +495,47 @@ public sealed class ModelErrorTests : IDisposable
         Assert.StartsWith("int8 weights need a multiple of 32 columns, got 48.", columns.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The kernels' own guard on a pass over sequences (<c>CpuDecoder.ForwardSequences(sequences, first, rows)</c>):
+    /// <see cref="LlamaModel.ForwardSequences"/> only ever asks for 1..48 rows inside its list, so the guard is reached
+    /// here directly (the model's decoder, read by reflection): 1 and 48 rows, the first and the last rows of the list
+    /// are accepted; 0 and 49 rows, a first row below 0 and a range past the list's end are refused, naming the range.
+    /// </summary>
+    [Fact]
+    public void TheKernelsPassOverSequencesTakesOneToFortyEightRowsInsideItsList()
+    {
+        using var model = Tiny(new ModelOptions { CpuDecodeKernels = true });
+        var decoder = Assert.IsType<CpuDecoder>(typeof(LlamaModel).GetField("decoder", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(model));
+        using var cache = model.CreateCache(8);
+        using (var prompt = Ids(1, 2, 3))
+        {
+            model.Forward(prompt, cache).Dispose();
+        }
+
+        var rows = Enumerable.Range(0, CpuDecoder.MaxRows + 1).Select(r => new SequenceRow(4 + (r % 3), cache, 3, false)).ToArray();
+        using (var all = decoder.ForwardSequences(rows, 1, CpuDecoder.MaxRows))
+        {
+            Assert.Equal([CpuDecoder.MaxRows, 1, model.Config.VocabSize], all.shape);
+        }
+
+        using (var one = decoder.ForwardSequences(rows, 0, 1))
+        {
+            Assert.Equal([1, 1, model.Config.VocabSize], one.shape);
+        }
+
+        using (var last = decoder.ForwardSequences(rows, CpuDecoder.MaxRows, 1))
+        {
+            Assert.Equal([1, 1, model.Config.VocabSize], last.shape);
+        }
+
+        Assert.Equal(3, cache.Length);
+        foreach (var (first, count) in new[] { (0, 0), (0, CpuDecoder.MaxRows + 1), (-1, 1), (CpuDecoder.MaxRows, 2), (CpuDecoder.MaxRows + 1, 1) })
+        {
+            var error = Assert.Throws<ArgumentException>(() => decoder.ForwardSequences(rows, first, count));
+            Assert.Equal($"{count} sequence rows from {first} of {rows.Length}: at most {CpuDecoder.MaxRows} in one pass. (Parameter 'sequences')", error.Message);
+        }
+    }
+
     private sealed class FailingJob : IParallelJob
     {
         public void Execute(int part, int parts)
