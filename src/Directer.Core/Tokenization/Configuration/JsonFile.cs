@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Directer.Core.Tokenization.Configuration;
@@ -132,16 +131,5 @@ internal sealed class JsonFile : IDisposable
         }
 
         throw Error(path, $"expected a non-negative integer token id, found {Show(v)}");
-    }
-
-    /// <summary>Parses a JSON object key that must be a token id (as in <c>added_tokens_decoder</c>).</summary>
-    public int KeyAsTokenId(string key, string path)
-    {
-        if (int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
-        {
-            return id;
-        }
-
-        throw Error(path, $"expected the key to be a token id, found \"{key}\"");
     }
 }
