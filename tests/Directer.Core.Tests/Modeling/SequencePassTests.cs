@@ -86,6 +86,7 @@ public sealed class SequencePassTests
         for (int l = 0; l < layers; l++)
         {
             Assert.True(soloC.KeysPrefix(l, posC + 1).eq(cacheC.KeysPrefix(l, posC + 1)).all().item<bool>(), $"C's cached keys differ in layer {l}");
+            Assert.True(soloC.ValuesPrefix(l, posC + 1).eq(cacheC.ValuesPrefix(l, posC + 1)).all().item<bool>(), $"C's cached values differ in layer {l}");
             AssertSame(soloCapture.Inputs[l]!, capture.Inputs[l]!, $"C's captured attention input, layer {l}");
             AssertSame(soloCapture.Outputs[l]!, capture.Outputs[l]!, $"C's captured attention output, layer {l}");
         }
