@@ -26,6 +26,9 @@ public sealed class TokenGenerator : IDisposable
     private readonly List<(GenerationRun Run, SteeredRows Rows)> steered = new();
     private readonly List<SequenceRow> steeredRows = new();
 
+    // The steered requests of a round that finished or failed, settled only after every row of the round is disposed.
+    private readonly List<(GenerationRun Run, Exception? Error)> steeredEnds = new();
+
     // Runs the loop took from the queue and has not yet completed or failed (running or leaving): what it must never drop.
     private readonly HashSet<GenerationRun> owned = new();
     private bool looping;
@@ -478,68 +481,10 @@ public sealed class TokenGenerator : IDisposable
     /// </summary>
     private void RunSteeredRows()
     {
-        Tensor? all = null;
+        steeredEnds.Clear();
         try
         {
-            if (steered.Count > 1)
-            {
-                steeredRows.Clear();
-                foreach (var (run, rows) in steered)
-                {
-                    rows.AddTo(steeredRows, run.CurrentStep);
-                }
-
-                try
-                {
-                    all = Model.ForwardSequences(steeredRows);
-                    BatchedSteeredPasses++;
-                    PeakSteeredRequests = Math.Max(PeakSteeredRequests, steered.Count);
-                }
-                catch (Exception e)
-                {
-                    foreach (var (run, _) in steered)
-                    {
-                        End(run, e);
-                    }
-
-                    return;
-                }
-                finally
-                {
-                    steeredRows.Clear();
-                }
-            }
-
-            int offset = 0;
-            foreach (var (run, rows) in steered)
-            {
-                try
-                {
-                    Tensor logits;
-                    if (all is null)
-                    {
-                        logits = run.CurrentStep.RunSteeredRows(rows);
-                    }
-                    else
-                    {
-                        run.PeakSteeredRows = Math.Max(run.PeakSteeredRows, steered.Count);
-                        logits = run.CurrentStep.TakeSteeredRows(all.narrow(0, offset, rows.Count));
-                    }
-
-                    if (run.EndSteered(logits))
-                    {
-                        Finish(run);
-                    }
-                }
-                catch (Exception e)
-                {
-                    End(run, e);
-                }
-                finally
-                {
-                    offset += rows.Count;
-                }
-            }
+            RunSteeredPasses();
         }
         finally
         {
@@ -549,6 +494,86 @@ public sealed class TokenGenerator : IDisposable
             }
 
             steered.Clear();
+        }
+
+        // Settled after the rows are disposed: a caller woken by its result finds the last step's steering freed.
+        foreach (var (run, error) in steeredEnds)
+        {
+            if (error is null)
+            {
+                Finish(run);
+            }
+            else
+            {
+                End(run, error);
+            }
+        }
+
+        steeredEnds.Clear();
+    }
+
+    /// <summary>The round's steered passes (shared when more than one request has rows); records who finished or failed in <see cref="steeredEnds"/>.</summary>
+    private void RunSteeredPasses()
+    {
+        Tensor? all = null;
+        if (steered.Count > 1)
+        {
+            steeredRows.Clear();
+            foreach (var (run, rows) in steered)
+            {
+                rows.AddTo(steeredRows, run.CurrentStep);
+            }
+
+            try
+            {
+                all = Model.ForwardSequences(steeredRows);
+                BatchedSteeredPasses++;
+                PeakSteeredRequests = Math.Max(PeakSteeredRequests, steered.Count);
+            }
+            catch (Exception e)
+            {
+                foreach (var (run, _) in steered)
+                {
+                    steeredEnds.Add((run, e));
+                }
+
+                return;
+            }
+            finally
+            {
+                steeredRows.Clear();
+            }
+        }
+
+        int offset = 0;
+        foreach (var (run, rows) in steered)
+        {
+            try
+            {
+                Tensor logits;
+                if (all is null)
+                {
+                    logits = run.CurrentStep.RunSteeredRows(rows);
+                }
+                else
+                {
+                    run.PeakSteeredRows = Math.Max(run.PeakSteeredRows, steered.Count);
+                    logits = run.CurrentStep.TakeSteeredRows(all.narrow(0, offset, rows.Count));
+                }
+
+                if (run.EndSteered(logits))
+                {
+                    steeredEnds.Add((run, null));
+                }
+            }
+            catch (Exception e)
+            {
+                steeredEnds.Add((run, e));
+            }
+            finally
+            {
+                offset += rows.Count;
+            }
         }
     }
 

@@ -153,6 +153,36 @@ public sealed class SelectorContractTests : IDisposable
         Assert.Equal(result.Ids, results[0].Ids);
     }
 
+    /// <summary>
+    /// A request completes only after its last step's steered rows are disposed, alone and in a shared pass: a caller
+    /// woken by the result finds them freed. (Before 2026-12-05 the request was settled first and the rows disposed
+    /// after it, so reading the count at once saw one disposal short, now and then, in CI's AVX2 run.)
+    /// </summary>
+    [Fact]
+    public async Task ARequestCompletesOnlyAfterItsStepsSteeredRowsAreDisposed()
+    {
+        var alone = new CompletionWatchingSteering();
+        var task = generator.GenerateAsync(Prompt, Options, new TwoPhase(alone));
+        alone.Request = task;
+        await task.WaitAsync(Patience);
+        Assert.Equal(Options.MaxNewTokens, alone.Disposed);
+        Assert.Equal(0, alone.DisposedAfterCompletion);
+
+        var together = new[] { new CompletionWatchingSteering(), new CompletionWatchingSteering() };
+        using var holder = new HoldsTheFirstStep();
+        var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
+        Assert.True(holder.Started.Wait(Patience), "the holding request never started");
+        var runs = new[] { generator.GenerateAsync(Prompt, Options, new TwoPhase(together[0])), generator.GenerateAsync(Other, Options, new TwoPhase(together[1])) };
+        together[0].Request = runs[0];
+        together[1].Request = runs[1];
+        holder.Release.Set();
+        await held.WaitAsync(Patience);
+        await Task.WhenAll(runs).WaitAsync(Patience);
+        Assert.True(generator.BatchedSteeredPasses > 0, "the steered rows never shared a pass");
+        Assert.All(together, s => Assert.Equal(Options.MaxNewTokens, s.Disposed));
+        Assert.All(together, s => Assert.Equal(0, s.DisposedAfterCompletion));
+    }
+
     [Fact]
     public async Task TheStepWhoseSharedRawPassFillsTheCacheStillSharesItsSteeredPass()
     {
@@ -392,5 +422,34 @@ public sealed class SelectorContractTests : IDisposable
         }
 
         public void Dispose() => Interlocked.Increment(ref disposed);
+    }
+
+    /// <summary>Steers nothing; counts its disposals and those that came after its request had already completed.</summary>
+    private sealed class CompletionWatchingSteering : IAttentionSteering, IDisposable
+    {
+        private int disposed;
+        private int afterCompletion;
+
+        /// <summary>The request's task, set as soon as the generator returns it (its first steps may run before).</summary>
+        public volatile Task? Request;
+
+        public int Disposed => Volatile.Read(ref disposed);
+
+        public int DisposedAfterCompletion => Volatile.Read(ref afterCompletion);
+
+        public bool AffectsLayer(int layer) => false;
+
+        public void Apply(int layer, torch.Tensor scores)
+        {
+        }
+
+        public void Dispose()
+        {
+            Interlocked.Increment(ref disposed);
+            if (Request is { IsCompleted: true })
+            {
+                Interlocked.Increment(ref afterCompletion);
+            }
+        }
     }
 }
