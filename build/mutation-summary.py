@@ -23,25 +23,15 @@ listed) this gives the score before those tests were added.
 Score = (killed + timeout) / (killed + timeout + survived + no coverage), Stryker's definition; compile errors
 and ignored mutants do not count. Survivors are printed as 'file:line mutator: replacement' for docs/TESTING.md.
 """
-import glob
-import json
-import os
 import sys
 from collections import Counter
 
+import mutation_reports
+from mutation_reports import key
+
 
 def load(target, folder):
-    reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
-    if not reports:
-        sys.exit(f"{target}: no mutation-report.json under {folder}")
-    with open(reports[-1], encoding="utf-8") as f:
-        return json.load(f)
-
-
-def key(path, m):
-    loc = m["location"]
-    return (path.split("/src/", 1)[-1], loc["start"]["line"], loc["start"]["column"], loc["end"]["line"],
-            loc["end"]["column"], m["mutatorName"], m.get("replacement", ""))
+    return mutation_reports.load(folder, target)
 
 
 def main():

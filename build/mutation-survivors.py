@@ -12,24 +12,9 @@ machine a surviving mutant can time out, so re-testing them on an idle one tells
 With --rerun RERUN_DIR (repeatable, as in build/mutation-summary.py) the statuses of the mutants those later runs
 tested replace the first report's, so the globs cover what is left after them.
 """
-import glob
-import json
-import os
 import sys
 
-
-def load(folder):
-    reports = sorted(glob.glob(os.path.join(folder, "**", "mutation-report.json"), recursive=True), key=os.path.getmtime)
-    if not reports:
-        sys.exit(f"no mutation-report.json under {folder}")
-    with open(reports[-1], encoding="utf-8") as f:
-        return json.load(f)
-
-
-def key(path, m):
-    loc = m["location"]
-    return (path.split("/src/", 1)[-1], loc["start"]["line"], loc["start"]["column"], loc["end"]["line"],
-            loc["end"]["column"], m["mutatorName"], m.get("replacement", ""))
+from mutation_reports import key, load
 
 
 def main():
