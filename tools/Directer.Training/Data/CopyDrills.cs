@@ -136,7 +136,7 @@ internal static class CopyDrills
         }
 
         var target = rng.Pick(tools);
-        string need = LowerFirst(target.Definition.Description);
+        string need = WordBanks.LowerFirst(target.Definition.Description);
         return (list.ToString(), rng.Pick(PickRequests).Replace("{d}", need, StringComparison.Ordinal), target.Definition.Name);
     }
 
@@ -150,6 +150,4 @@ internal static class CopyDrills
             _ => rng.Range(2, 9999).ToString(CultureInfo.InvariantCulture),
         };
     }
-
-    private static string LowerFirst(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..];
 }

@@ -31,7 +31,7 @@ internal static partial class KeywordRequests
             "about", "from", "into", "with", "that", "this", "some", "what", "which", "give", "gives", "given", "returns",
             "return", "lists", "finds", "look", "make", "show", "shows", "tell", "tells", "many", "much", "does", "their",
             "there", "them", "they", "your", "other", "current", "start", "starts", "sets", "adds", "available", "unit",
-            "info", "value", "values", "another", "short", "some", "person", "today",
+            "info", "value", "values", "another", "short", "person", "today",
         ]),
         StringComparer.Ordinal);
 
@@ -63,7 +63,7 @@ internal static partial class KeywordRequests
             {
                 0 => name + " " + value,
                 1 => value + " as " + name,
-                _ => LowerFirst(parameters.Single(p => p.Name == name).Description.TrimEnd('.')) + ": " + value,
+                _ => WordBanks.LowerFirst(parameters.Single(p => p.Name == name).Description.TrimEnd('.')) + ": " + value,
             };
         }).ToList();
         string args = labelled.Count == 1 ? labelled[0] : string.Join(", ", labelled[..^1]) + " and " + labelled[^1];
@@ -77,8 +77,6 @@ internal static partial class KeywordRequests
     public static IEnumerable<string> Words(ToolDefinition tool) =>
         WordPattern().Matches(CamelBreak().Replace(tool.Name, "$1 $2") + " " + tool.Description)
             .Select(m => m.Value.ToLowerInvariant());
-
-    private static string LowerFirst(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..];
 
     [GeneratedRegex("[A-Za-z]+")]
     private static partial Regex WordPattern();
