@@ -161,14 +161,14 @@ public sealed class SelectorContractTests : IDisposable
     [Fact]
     public async Task ARequestCompletesOnlyAfterItsStepsSteeredRowsAreDisposed()
     {
-        var alone = new CompletionWatchingSteering();
+        var alone = new CountingSteering();
         var task = generator.GenerateAsync(Prompt, Options, new TwoPhase(alone));
         alone.Request = task;
         await task.WaitAsync(Patience);
         Assert.Equal(Options.MaxNewTokens, alone.Disposed);
         Assert.Equal(0, alone.DisposedAfterCompletion);
 
-        var together = new[] { new CompletionWatchingSteering(), new CompletionWatchingSteering() };
+        var together = new[] { new CountingSteering(), new CountingSteering() };
         using var holder = new HoldsTheFirstStep();
         var held = generator.GenerateAsync([5, 6], new GenerationOptions { MaxNewTokens = 1, EosTokenIds = [] }, holder);
         Assert.True(holder.Started.Wait(Patience), "the holding request never started");
@@ -408,24 +408,11 @@ public sealed class SelectorContractTests : IDisposable
         public void Apply(int layer, torch.Tensor scores) => throw failure;
     }
 
-    /// <summary>Steers nothing; counts its disposals (steered rows own their steering).</summary>
+    /// <summary>
+    /// Steers nothing; counts its disposals (steered rows own their steering), and those that came after its request, when
+    /// given, had already completed.
+    /// </summary>
     private sealed class CountingSteering : IAttentionSteering, IDisposable
-    {
-        private int disposed;
-
-        public int Disposed => Volatile.Read(ref disposed);
-
-        public bool AffectsLayer(int layer) => false;
-
-        public void Apply(int layer, torch.Tensor scores)
-        {
-        }
-
-        public void Dispose() => Interlocked.Increment(ref disposed);
-    }
-
-    /// <summary>Steers nothing; counts its disposals and those that came after its request had already completed.</summary>
-    private sealed class CompletionWatchingSteering : IAttentionSteering, IDisposable
     {
         private int disposed;
         private int afterCompletion;
