@@ -814,4 +814,7 @@ public sealed class LlamaModel : IDisposable
 
         rotary.Dispose();
     }
+
+    /// <summary>The CPU decode kernels when this model runs on them (null otherwise); tests reach the kernels' own guards through it.</summary>
+    internal CpuDecoder? Decoder => decoder;
 }

@@ -498,14 +498,14 @@ public sealed class ModelErrorTests : IDisposable
     /// <summary>
     /// The kernels' own guard on a pass over sequences (<c>CpuDecoder.ForwardSequences(sequences, first, rows)</c>):
     /// <see cref="LlamaModel.ForwardSequences"/> only ever asks for 1..48 rows inside its list, so the guard is reached
-    /// here directly (the model's decoder, read by reflection): 1 and 48 rows, the first and the last rows of the list
+    /// here directly (the model's decoder, <see cref="LlamaModel.Decoder"/>): 1 and 48 rows, the first and the last rows of the list
     /// are accepted; 0 and 49 rows, a first row below 0 and a range past the list's end are refused, naming the range.
     /// </summary>
     [Fact]
     public void TheKernelsPassOverSequencesTakesOneToFortyEightRowsInsideItsList()
     {
         using var model = Tiny(new ModelOptions { CpuDecodeKernels = true });
-        var decoder = Assert.IsType<CpuDecoder>(typeof(LlamaModel).GetField("decoder", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(model));
+        var decoder = Assert.IsType<CpuDecoder>(model.Decoder);
         using var cache = model.CreateCache(8);
         using (var prompt = Ids(1, 2, 3))
         {
