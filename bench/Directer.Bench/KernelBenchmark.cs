@@ -8,7 +8,7 @@ namespace Directer.Bench;
 /// <summary>
 /// Cost of one read-only pass of k rows (k new tokens in k batch rows over a shared 96-token cache,
 /// what DIRECTER's candidates and ranking run) relative to a 1-row pass, for the decode kernels and
-/// the TorchSharp path, interleaved, medians.
+/// the TorchSharp path (and the kernels' int8 weights), interleaved, medians.
 /// </summary>
 internal static class KernelBenchmark
 {
@@ -31,6 +31,9 @@ internal static class KernelBenchmark
                     variants.Add(($"{(kernels ? "kernels" : "TorchSharp")} {(dtype == ComputeDType.Float32 ? "f32" : "bf16")}", model));
                 }
             }
+
+            // int8 weights run only on the kernels (TorchSharp has no such weights).
+            variants.Add(("kernels int8", LlamaModel.Load(checkpoint, new ModelOptions { MaxSequenceLength = 256, Threads = threads, Int8Weights = true })));
 
             var caches = variants.Select(v => v.Model.CreateCache()).ToList();
             int[] prompt = BenchModel.Prompt(96, 5, BenchModel.Spec.VocabSize);
@@ -112,7 +115,8 @@ internal static class KernelBenchmark
         for (int v = 0; v < variants.Count; v++)
         {
             var (name, model) = variants[v];
-            if (!name.StartsWith("kernels", StringComparison.Ordinal))
+            // int8's products are integer multiply-adds, not float32 FMAs: no share of the FMA peak to report.
+            if (!name.StartsWith("kernels", StringComparison.Ordinal) || name.EndsWith("int8", StringComparison.Ordinal))
             {
                 continue;
             }

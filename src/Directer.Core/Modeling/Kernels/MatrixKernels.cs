@@ -231,24 +231,25 @@ internal static unsafe class MatrixKernels
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
         int o = start;
+        long ahead = RowPairKernels.Ahead(rowBytes);
         for (; o + 2 <= end; o += 2)
         {
             byte* w0 = w + (o * rowBytes);
             int r = 0;
             for (; k - r >= 8; r += 8)
             {
-                RowPairKernels.Eight<TLoad>(w0, rowBytes, r == 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
+                RowPairKernels.Eight<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
             }
 
             if (k - r >= 4)
             {
-                RowPairKernels.Four<TLoad>(w0, rowBytes, r == 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
+                RowPairKernels.Four<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
                 r += 4;
             }
 
             if (k - r >= 2)
             {
-                RowPairKernels.Two<TLoad>(w0, rowBytes, r == 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
+                RowPairKernels.Two<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
                 r += 2;
             }
 

@@ -9,7 +9,7 @@ namespace Directer.Core.Modeling.Kernels;
 /// runs for passes of two to eight rows. Each weight vector is loaded once for every activation row of the block and
 /// each activation vector once for both weight rows: a step of eight rows is 32 FMAs for 20 loads, where one weight row
 /// × four activation rows was 8 FMAs for 10 loads, bound by the loads and by each accumulator's chain of two FMAs a step.
-/// The rows are adjacent and the block that first reads a pair asks for the next pair's lines, so the weights stream
+/// The rows are adjacent and the block that first reads a pair asks for a later pair's lines, so the weights stream
 /// nearly as one. Each (output, row) element is one accumulator over the columns in order plus the same scalar tail as
 /// in every other block, so a row's result does not depend on the block or on k.
 /// </summary>
@@ -17,7 +17,7 @@ internal static unsafe class RowPairKernels
 {
     /// <summary>Weight rows w0 and w0 + rowBytes × activation rows x .. x + 7·xStride, into y[r·yStride + 0..1].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Eight<TLoad>(byte* w0, long rowBytes, bool prefetch, int vec, int cols, float* x, int xStride, float* y, int yStride)
+    public static void Eight<TLoad>(byte* w0, long rowBytes, long ahead, int vec, int cols, float* x, int xStride, float* y, int yStride)
         where TLoad : struct, IWeightLoad
     {
         byte* w1 = w0 + rowBytes;
@@ -33,9 +33,9 @@ internal static unsafe class RowPairKernels
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
         for (int i = 0; i < vec; i += 32)
         {
-            if (prefetch)
+            if (ahead != 0)
             {
-                Prefetch<TLoad>(w0, rowBytes, i);
+                Prefetch<TLoad>(w0 + ahead, rowBytes, i);
             }
 
             TLoad.Load512(w0, i, out var l0, out var h0);
@@ -86,7 +86,7 @@ internal static unsafe class RowPairKernels
 
     /// <summary><see cref="Eight{TLoad}"/> for four activation rows: 16 FMAs for 12 loads a step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Four<TLoad>(byte* w0, long rowBytes, bool prefetch, int vec, int cols, float* x, int xStride, float* y, int yStride)
+    public static void Four<TLoad>(byte* w0, long rowBytes, long ahead, int vec, int cols, float* x, int xStride, float* y, int yStride)
         where TLoad : struct, IWeightLoad
     {
         byte* w1 = w0 + rowBytes;
@@ -98,9 +98,9 @@ internal static unsafe class RowPairKernels
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
         for (int i = 0; i < vec; i += 32)
         {
-            if (prefetch)
+            if (ahead != 0)
             {
-                Prefetch<TLoad>(w0, rowBytes, i);
+                Prefetch<TLoad>(w0 + ahead, rowBytes, i);
             }
 
             TLoad.Load512(w0, i, out var l0, out var h0);
@@ -131,7 +131,7 @@ internal static unsafe class RowPairKernels
 
     /// <summary><see cref="Eight{TLoad}"/> for two activation rows: 8 FMAs for 8 loads a step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Two<TLoad>(byte* w0, long rowBytes, bool prefetch, int vec, int cols, float* x, int xStride, float* y, int yStride)
+    public static void Two<TLoad>(byte* w0, long rowBytes, long ahead, int vec, int cols, float* x, int xStride, float* y, int yStride)
         where TLoad : struct, IWeightLoad
     {
         byte* w1 = w0 + rowBytes;
@@ -141,9 +141,9 @@ internal static unsafe class RowPairKernels
         Vector512<float> b0 = default, b1 = default;
         for (int i = 0; i < vec; i += 32)
         {
-            if (prefetch)
+            if (ahead != 0)
             {
-                Prefetch<TLoad>(w0, rowBytes, i);
+                Prefetch<TLoad>(w0 + ahead, rowBytes, i);
             }
 
             TLoad.Load512(w0, i, out var l0, out var h0);
@@ -163,10 +163,19 @@ internal static unsafe class RowPairKernels
     }
 
     /// <summary>
-    /// Asks for the next pair of weight rows' lines of step i into L2 (two rows ahead of each of the pair's rows): the
-    /// hardware prefetcher alone kept up with one activation row but not with four (a 4-row pass over the 125M model's
-    /// matrices took 23–26 ms on one Zen 4 core, 16 ms with a prefetch ahead). Past the matrix's end it is harmless (a
-    /// hint, never a fault).
+    /// How far ahead of a pair <see cref="Prefetch{TLoad}"/> asks for lines, as a whole number of pairs: the first pair
+    /// whose start is at least <see cref="AheadBytes"/> on. The hardware prefetcher alone kept up with one activation row
+    /// but not with four (a 4-row pass over the 125M model's matrices took 23–26 ms on one Zen 4 core, 16 ms with a
+    /// prefetch ahead); at two threads, 4 rows, the next pair (6 KB) was best for f32 rows of 768 columns and two pairs
+    /// on (6 KB) for bf16 ones, one pair on (3 KB) costing bf16 10–15%.
+    /// </summary>
+    public static long Ahead(long rowBytes) => 2 * rowBytes * Math.Max(1, AheadBytes / (2 * rowBytes));
+
+    private const long AheadBytes = 6144;
+
+    /// <summary>
+    /// Asks for the lines of step i of the pair at <paramref name="w0"/> (a pair ahead of the one computed, see
+    /// <see cref="Ahead"/>) into L2. Past the matrix's end it is harmless (a hint, never a fault).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Prefetch<TLoad>(byte* w0, long rowBytes, int i)
@@ -177,7 +186,7 @@ internal static unsafe class RowPairKernels
             return;
         }
 
-        byte* at = w0 + (2 * rowBytes) + TLoad.RowBytes(i);
+        byte* at = w0 + TLoad.RowBytes(i);
         for (long line = 0; line < TLoad.RowBytes(32); line += 64)
         {
             Sse.Prefetch1(at + line);
