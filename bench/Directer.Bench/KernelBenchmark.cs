@@ -14,7 +14,7 @@ internal static class KernelBenchmark
 {
     public static string Run(string checkpoint, bool quick, int threads)
     {
-        int[] ks = { 1, 2, 4, 8, 13, 16, 32 };
+        int[] ks = { 1, 2, 3, 4, 8, 13, 16, 32 };
         var report = new StringBuilder();
         report.AppendLine("Read-only pass of k rows at position 96 (one new token per row), median ms and cost relative to 1 row of the same runtime; one runtime at a time, its row counts interleaved.");
         report.AppendLine();
