@@ -198,10 +198,10 @@ internal static unsafe class MatrixKernels
     }
 
     /// <summary>
-    /// Up to this many activation rows, the 512-bit product goes one weight row at a time (<see cref="RowByRow512{TLoad}"/>),
-    /// in loops of four activation rows. Measured on one Zen 4 core over the 125M model's matrices against the blocks of
-    /// four weight rows: 4 rows 17–21 vs 24–26 ms (f32), 9–12 vs 19–21 (bf16); 8 rows 24–25 vs 30–31 (f32), 20 vs 25–26
-    /// (bf16); from 13 rows on the blocks win (13: 41–49 vs 53 ms f32).
+    /// Up to this many activation rows, the 512-bit product goes one weight row or one pair of rows at a time
+    /// (<see cref="RowByRow512{TLoad}"/>). On one Zen 4 core over the 125M model's matrices, one weight row beat the blocks
+    /// of four (4 rows 17–21 vs 24–26 ms f32, 9–12 vs 19–21 bf16); from 13 rows on the blocks win (13: 41–49 vs 53 ms
+    /// f32 with one weight row; 13 and 16 rows as pairs of weight rows: 3–10% slower than the blocks).
     /// </summary>
     private const int RowByRowMaxRows = 8;
 
@@ -234,17 +234,18 @@ internal static unsafe class MatrixKernels
         long ahead = RowPairKernels.Ahead(rowBytes);
         for (; o + 2 <= end; o += 2)
         {
+            // k ≤ RowByRowMaxRows = 8: a block of eight or four rows, then of two, then one row; the first block prefetches.
             byte* w0 = w + (o * rowBytes);
             int r = 0;
-            for (; k - r >= 8; r += 8)
+            if (k >= 8)
             {
-                RowPairKernels.Eight<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
+                RowPairKernels.Eight<TLoad>(w0, rowBytes, ahead, vec, cols, x, xStride, y + o, yStride);
+                r = 8;
             }
-
-            if (k - r >= 4)
+            else if (k >= 4)
             {
-                RowPairKernels.Four<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
-                r += 4;
+                RowPairKernels.Four<TLoad>(w0, rowBytes, ahead, vec, cols, x, xStride, y + o, yStride);
+                r = 4;
             }
 
             if (k - r >= 2)
