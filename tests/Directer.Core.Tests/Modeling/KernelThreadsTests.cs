@@ -97,6 +97,56 @@ public sealed class KernelThreadsTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => run);
     }
 
+    /// <summary>
+    /// A worker still spinning takes a new job at once: with a 15 s spin, two jobs in a row return in well under that
+    /// (a worker that only looked for jobs once its spin was over would hold each Run for the rest of the spin).
+    /// </summary>
+    [Fact]
+    public async Task ASpinningWorkerTakesANewJobAtOnce()
+    {
+        using var pool = new KernelThreads(2, TimeSpan.FromSeconds(15));
+        var job = new RecordingJob();
+        var run = Task.Run(() =>
+        {
+            pool.Run(job);
+            pool.Run(job);
+        });
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.True(finished == run, "two jobs took more than 5 s: the spinning worker did not see them until its 15 s spin was over");
+        await run;
+        Assert.Equal(2, job.Runs[1]);
+    }
+
+    /// <summary>
+    /// An idle worker spins for the pool's spin time, then sleeps: 100 ms after a job on a pool whose workers spin 500 ms
+    /// it is awake, and it is asleep later. Each try starts from a sleeping worker (the job wakes it); a try whose look
+    /// came after 300 ms (a loaded machine) is repeated rather than judged.
+    /// </summary>
+    [Fact]
+    public void AnIdleWorkerSpinsForItsSpinTimeAndThenSleeps()
+    {
+        var spin = TimeSpan.FromMilliseconds(500);
+        using var pool = new KernelThreads(2, spin);
+        var job = new RecordingJob();
+        bool judged = false;
+        for (int attempt = 0; attempt < 20 && !judged; attempt++)
+        {
+            Assert.True(SpinWait.SpinUntil(() => pool.IsAsleep(1), TimeSpan.FromSeconds(20)), "the idle worker never went to sleep");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            pool.Run(job);
+            Thread.Sleep(100);
+            bool asleep = pool.IsAsleep(1);
+            if (clock.Elapsed < TimeSpan.FromMilliseconds(300))
+            {
+                judged = true;
+                Assert.False(asleep, $"the worker slept {clock.Elapsed.TotalMilliseconds:F0} ms after its job, before its {spin.TotalMilliseconds} ms spin was over");
+            }
+        }
+
+        Assert.True(judged, "no look within 300 ms of a job in 20 tries");
+        Assert.True(SpinWait.SpinUntil(() => pool.IsAsleep(1), TimeSpan.FromSeconds(20)), "the idle worker never went to sleep after its spin");
+    }
+
     [Theory]
     [InlineData(2, 0)]
     [InlineData(2, 20)]

@@ -184,4 +184,7 @@ internal sealed class KernelThreads : IDisposable
             s.Dispose();
         }
     }
+
+    /// <summary>Whether worker <paramref name="part"/> (1 ≤ part &lt; <see cref="Count"/>) has announced that it sleeps: what the spin-time tests observe.</summary>
+    internal bool IsAsleep(int part) => Volatile.Read(ref asleep[part - 1]) == 1;
 }
