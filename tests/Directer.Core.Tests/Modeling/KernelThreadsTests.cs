@@ -98,6 +98,51 @@ public sealed class KernelThreadsTests
     }
 
     /// <summary>
+    /// A worker that went to sleep really waits on its semaphore and takes the release a job gives it: after each job
+    /// none is left over (a worker that only announced its sleep and went on spinning would leave one per job).
+    /// </summary>
+    [Fact]
+    public void ASleepingWorkerTakesTheReleaseOfTheJobThatWakesIt()
+    {
+        using var pool = new KernelThreads(2, TimeSpan.Zero);
+        var job = new RecordingJob();
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(SpinWait.SpinUntil(() => pool.IsAsleep(1), TimeSpan.FromSeconds(20)), "the idle worker never went to sleep");
+            pool.Run(job);
+            Assert.Equal(0, pool.WakeUpsPending(1));
+        }
+
+        Assert.Equal(5, job.Runs[1]);
+    }
+
+    private sealed class ThreadRecordingJob : IParallelJob
+    {
+        public string? Name;
+        public bool Background;
+
+        public void Execute(int part, int parts)
+        {
+            if (part == 1)
+            {
+                Name = Thread.CurrentThread.Name;
+                Background = Thread.CurrentThread.IsBackground;
+            }
+        }
+    }
+
+    /// <summary>Workers are named for debuggers and profilers, and are background threads: a pool never disposed does not keep the process alive.</summary>
+    [Fact]
+    public void WorkersAreNamedBackgroundThreads()
+    {
+        using var pool = new KernelThreads(2);
+        var job = new ThreadRecordingJob();
+        pool.Run(job);
+        Assert.Equal("directer-kernel-1", job.Name);
+        Assert.True(job.Background);
+    }
+
+    /// <summary>
     /// A worker still spinning takes a new job at once: with a 15 s spin, two jobs in a row return in well under that
     /// (a worker that only looked for jobs once its spin was over would hold each Run for the rest of the spin).
     /// </summary>

@@ -187,4 +187,7 @@ internal sealed class KernelThreads : IDisposable
 
     /// <summary>Whether worker <paramref name="part"/> (1 ≤ part &lt; <see cref="Count"/>) has announced that it sleeps: what the spin-time tests observe.</summary>
     internal bool IsAsleep(int part) => Volatile.Read(ref asleep[part - 1]) == 1;
+
+    /// <summary>Releases of worker <paramref name="part"/>'s semaphore it has not taken yet: 0 once a job it slept through has run (tests).</summary>
+    internal int WakeUpsPending(int part) => starts[part - 1].CurrentCount;
 }
