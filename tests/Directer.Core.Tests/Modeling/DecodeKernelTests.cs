@@ -31,6 +31,8 @@ public sealed class DecodeKernelTests
             Name = "odd-phi3-longrope", Architecture = "Phi3ForCausalLM", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 3, VocabSize = 99, PartialRotaryFactor = 0.5,
             LongRopeShortFactor = [1.0, 1.5, 2.5], LongRopeLongFactor = [1.0, 2.0, 4.0], OriginalMaxPositionEmbeddings = 32, DType = "BF16", Seed = 15,
         },
+        // hidden 36 = 4·8 + 4: the residual adds and RMSNorms of a decode step end in their scalar tails; head_dim 6 < 8: every q·k dot product is scalar.
+        new() { Name = "odd-hidden-36", HiddenSize = 36, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 3, VocabSize = 99, Seed = 16 },
     ];
 
     private static readonly Lazy<string> OddRoot = new(() =>
