@@ -3,6 +3,7 @@ using Directer.Core.Modeling;
 using Directer.Core.Modeling.Kernels;
 using Directer.Core.Runtime;
 using Directer.Core.Steering;
+using Directer.Core.Steering.Baselines;
 using Directer.Core.Tests.Support;
 using Directer.Testing;
 using static TorchSharp.torch;
@@ -30,6 +31,8 @@ public sealed class DecodeKernelTests
             Name = "odd-phi3-longrope", Architecture = "Phi3ForCausalLM", HiddenSize = 72, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 3, VocabSize = 99, PartialRotaryFactor = 0.5,
             LongRopeShortFactor = [1.0, 1.5, 2.5], LongRopeLongFactor = [1.0, 2.0, 4.0], OriginalMaxPositionEmbeddings = 32, DType = "BF16", Seed = 15,
         },
+        // hidden 36 = 4·8 + 4: the residual adds and RMSNorms of a decode step end in their scalar tails; head_dim 6 < 8: every q·k dot product is scalar.
+        new() { Name = "odd-hidden-36", HiddenSize = 36, IntermediateSize = 53, NumAttentionHeads = 6, NumKeyValueHeads = 3, VocabSize = 99, Seed = 16 },
     ];
 
     private static readonly Lazy<string> OddRoot = new(() =>
@@ -470,6 +473,105 @@ public sealed class DecodeKernelTests
         }
 
         Assert.Equal(Prompt.Length, cache.Length);
+    }
+
+    /// <summary>
+    /// Several rows of several new tokens each with only their last positions' logits (<see cref="ForwardRequest.LastPositionOnly"/>):
+    /// row r's last position is pass row r·n + n − 1, so each row must get its own last token's logits, as TorchSharp computes them.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-gqa-bias")]
+    public void LastPositionsOfAMultiTokenBatchMatchTheTorchSharpPath(string name)
+    {
+        using var ids = tensor(new long[] { 7, 8, 9, 10, 11, 12, 13, 14, 15 }).reshape(3, 3);
+        var request = new ForwardRequest { WriteCache = false, LastPositionOnly = true };
+        var (f, s) = OnBothPaths(name, (model, cache) => model.Forward(ids, cache, request));
+        using (f)
+        using (s)
+        {
+            Assert.Equal(new long[] { 3, 1, s.shape[2] }, f.shape);
+            AssertClose(f, s, 1, $"{name}: last positions of a 3×3 batch");
+            Assert.False(f[0].equal(f[1]).all().item<bool>() || f[1].equal(f[2]).all().item<bool>(), "two rows got the same logits");
+        }
+    }
+
+    /// <summary>
+    /// A key scaling whose only emphasised position is 0 (the first cached key; the kernels scale score columns from the last
+    /// emphasised one down to column 0): as on the TorchSharp path, and the scaling moves the logits by more than the tolerance.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-qwen2-tied")]
+    public void AKeyScalingOfPositionZeroMatchesTheTorchSharpPath(string name)
+    {
+        using var ids = tensor(new long[] { 33 }).reshape(1, 1);
+        var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(0, 1) }, Prompt.Length);
+        Tensor Steered(LlamaModel model, KvCache cache)
+        {
+            using var steering = new KeyScaleSteering(emphasis, KeyScale, new[] { Enumerable.Range(0, model.LayerCount).ToHashSet() }, Prompt.Length, Prompt.Length + 1, model.Device);
+            return model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = steering });
+        }
+
+        var (f, s) = OnBothPaths(name, Steered);
+        var (rawF, rawS) = OnBothPaths(name, (model, cache) => model.Forward(ids, cache, new ForwardRequest { WriteCache = false }));
+        using (f)
+        using (s)
+        using (rawF)
+        using (rawS)
+        {
+            double bound = AssertClose(f, s, KeyScale, $"{name}: position 0 scaled");
+            Assert.True((rawS - s).abs().max().item<float>() > 10 * bound, "scaling position 0 moves the logits by less than 10× the tolerance");
+        }
+    }
+
+    /// <summary>
+    /// A steering that is not a score-column scaling (InstABoost: log M added to the emphasised columns, the baselines'
+    /// pass through <c>LlamaModel.Forward</c>) runs on the kernels by torch ops on their score buffer, viewed as
+    /// [batch, kvHeads, groups, queries, keys]: as on the TorchSharp path, for two rows over a GQA cache.
+    /// </summary>
+    [Theory]
+    [InlineData("llama-gqa-f32")]
+    [InlineData("odd-gqa-bias")]
+    public void ASteeringThatIsNotAColumnScalingMatchesTheTorchSharpPath(string name)
+    {
+        using var ids = tensor(new long[] { 33, 40 }).reshape(2, 1);
+        var emphasis = EmphasisPositions.Create(new[] { new TokenSpan(2, 6) }, Prompt.Length);
+        Tensor Steered(LlamaModel model, KvCache cache) =>
+            model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = new InstABoostSteering(10).ForPass(emphasis, Prompt.Length, Prompt.Length + 1, model.Device) });
+
+        var (f, s) = OnBothPaths(name, Steered);
+        var (rawF, rawS) = OnBothPaths(name, (model, cache) => model.Forward(ids, cache, new ForwardRequest { WriteCache = false }));
+        using (f)
+        using (s)
+        using (rawF)
+        using (rawS)
+        {
+            double bound = AssertClose(f, s, 1, $"{name}: InstABoost on two rows");
+            Assert.True((rawS - s).abs().max().item<float>() > 10 * bound, "the steering moves the logits by less than 10× the tolerance");
+        }
+    }
+
+    /// <summary>What <paramref name="pass"/> gives over a cache holding <see cref="Prompt"/>, on the kernels and on the TorchSharp path of the same float32 checkpoint.</summary>
+    private static (Tensor Kernels, Tensor TorchSharp) OnBothPaths(string name, Func<LlamaModel, KvCache, Tensor> pass)
+    {
+        using var fast = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32 });
+        using var slow = LlamaModel.Load(PathOf(name), new ModelOptions { MaxSequenceLength = 32, CpuDecodeKernels = false });
+        Assert.True(fast.UsesDecodeKernels, fast.DecodeKernelsUnused);
+        Assert.False(slow.UsesDecodeKernels);
+        using var fastCache = PrefilledCache(fast);
+        using var slowCache = PrefilledCache(slow);
+        return (pass(fast, fastCache), pass(slow, slowCache));
+    }
+
+    /// <summary>Asserts the kernels' logits within 1e-5 × <paramref name="factor"/> of the largest TorchSharp logit; returns that bound.</summary>
+    private static double AssertClose(Tensor kernels, Tensor torchSharp, float factor, string what)
+    {
+        Assert.Equal(torchSharp.shape, kernels.shape);
+        double bound = 1e-5 * factor * torchSharp.abs().max().item<float>();
+        float diff = (kernels - torchSharp).abs().max().item<float>();
+        Assert.True(diff <= bound, $"{what}: logits differ by {diff} (bound {bound})");
+        return bound;
     }
 
     [Fact]

@@ -92,6 +92,81 @@ public sealed class SequencePassTests
         }
     }
 
+    /// <summary>
+    /// A captured request after an odd number of rows without a capture (one static row, then the request's raw row and its
+    /// candidate): the kernels' capture scan steps over uncaptured rows one at a time, so the capture still records both of
+    /// the request's rows, bit for bit what the request's own pass records.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_captured_request_after_an_odd_number_of_uncaptured_rows_records_what_its_own_pass_records(bool kernels)
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"), new ModelOptions { CpuDecodeKernels = kernels });
+        int layers = model.LayerCount;
+        int[] promptB = [5, 9, 14, 22, 7, 31, 12], promptC = [8, 3, 27, 16, 11, 40];
+        using var soloC = Prefilled(model, promptC);
+        int posB = promptB.Length - 1, posC = promptC.Length - 1;
+        IReadOnlyList<IReadOnlySet<int>> withRawC = [new HashSet<int>(), Enumerable.Range(0, layers).ToHashSet()];
+        using var steeringB = new KeyScaleSteering(EmphasisPositions.Create([new TokenSpan(1, 4)], promptB.Length), 8, [new HashSet<int> { 0 }], posB, posB + 1, model.Device);
+        using var steeringC = new KeyScaleSteering(EmphasisPositions.Create([new TokenSpan(0, 3)], promptC.Length), 32, withRawC, posC, posC + 1, model.Device);
+        using var soloCapture = new AttentionCapture(layers);
+        using var ownPass = Pass(model, soloC, promptC[^1], withRawC.Count, true, posC, steeringC, soloCapture);
+
+        using var cacheB = Prefilled(model, promptB);
+        using var cacheC = Prefilled(model, promptC);
+        using var capture = new AttentionCapture(layers);
+        using var pass = model.ForwardSequences(
+        [
+            new SequenceRow(promptB[^1], cacheB, posB, false, steeringB, 0),
+            new SequenceRow(promptC[^1], cacheC, posC, true, steeringC, 0, capture),
+            new SequenceRow(promptC[^1], cacheC, posC, false, steeringC, 1, capture),
+        ]);
+
+        AssertSame(ownPass, pass.narrow(0, 1, 2), "C's raw row with its candidate");
+        for (int l = 0; l < layers; l++)
+        {
+            AssertSame(soloCapture.Inputs[l]!, capture.Inputs[l]!, $"C's captured attention input, layer {l}");
+            AssertSame(soloCapture.Outputs[l]!, capture.Outputs[l]!, $"C's captured attention output, layer {l}");
+        }
+    }
+
+    /// <summary>
+    /// A captured request whose rows end a full kernel pass (46 read-only rows of another request, then the request's raw row
+    /// and its candidate: 48 rows, the most one pass takes): the capture scan stops at the pass's last row, and the capture
+    /// records both rows as the request's own pass does.
+    /// </summary>
+    [Fact]
+    public void A_captured_request_ending_a_full_pass_of_forty_eight_rows_records_what_its_own_pass_records()
+    {
+        using var model = LlamaModel.Load(GeneratedCheckpoints.PathOf("llama-gqa-f32"));
+        Assert.True(model.UsesDecodeKernels, model.DecodeKernelsUnused);
+        int layers = model.LayerCount;
+        int[] promptA = [5, 9, 14, 22, 7, 31, 12], promptC = [8, 3, 27, 16, 11, 40];
+        using var soloC = Prefilled(model, promptC);
+        int posA = promptA.Length - 1, posC = promptC.Length - 1;
+        IReadOnlyList<IReadOnlySet<int>> withRawC = [new HashSet<int>(), Enumerable.Range(0, layers).ToHashSet()];
+        using var steeringC = new KeyScaleSteering(EmphasisPositions.Create([new TokenSpan(0, 3)], promptC.Length), 32, withRawC, posC, posC + 1, model.Device);
+        using var soloCapture = new AttentionCapture(layers);
+        using var ownPass = Pass(model, soloC, promptC[^1], withRawC.Count, true, posC, steeringC, soloCapture);
+
+        using var cacheA = Prefilled(model, promptA);
+        using var cacheC = Prefilled(model, promptC);
+        using var capture = new AttentionCapture(layers);
+        var rows = Enumerable.Range(0, 46).Select(r => new SequenceRow(4 + r, cacheA, posA, false)).ToList();
+        rows.Add(new SequenceRow(promptC[^1], cacheC, posC, true, steeringC, 0, capture));
+        rows.Add(new SequenceRow(promptC[^1], cacheC, posC, false, steeringC, 1, capture));
+        using var pass = model.ForwardSequences(rows);
+
+        Assert.Equal(48, pass.shape[0]);
+        AssertSame(ownPass, pass.narrow(0, 46, 2), "C's raw row with its candidate");
+        for (int l = 0; l < layers; l++)
+        {
+            AssertSame(soloCapture.Inputs[l]!, capture.Inputs[l]!, $"C's captured attention input, layer {l}");
+            AssertSame(soloCapture.Outputs[l]!, capture.Outputs[l]!, $"C's captured attention output, layer {l}");
+        }
+    }
+
     [Fact]
     public void Rows_that_would_both_write_one_cache_or_start_past_its_end_are_refused()
     {
@@ -119,6 +194,10 @@ public sealed class SequencePassTests
         return logits.reshape(rows, -1).DetachFromDisposeScope();
     }
 
-    private static void AssertSame(Tensor expected, Tensor actual, string what) =>
+    private static void AssertSame(Tensor expected, Tensor actual, string what)
+    {
+        // Shapes first: eq broadcasts, so one recorded row would pass against two equal ones.
+        Assert.True(expected.shape.SequenceEqual(actual.shape), $"{what}: shape [{string.Join(", ", actual.shape)}], the request's own pass [{string.Join(", ", expected.shape)}]");
         Assert.True(expected.eq(actual).all().item<bool>(), $"{what}: the pass over sequences differs from the request's own pass (max |Δ| {(expected - actual).abs().max().item<float>()})");
+    }
 }

@@ -800,19 +800,19 @@ internal sealed unsafe class CpuDecoder : IDisposable
     {
         for (int r = 0; r < rows;)
         {
-            if (rowCapture[r] is not { } capture)
-            {
-                r++;
-                continue;
-            }
-
+            // Not a pattern variable (`is not { } capture`): Stryker cannot compile mutants of one (CS0165).
+            var capture = rowCapture[r];
             int count = 1;
-            while (r + count < rows && ReferenceEquals(rowCapture[r + count], capture))
+            if (capture is not null)
             {
-                count++;
+                while (r + count < rows && ReferenceEquals(rowCapture[r + count], capture))
+                {
+                    count++;
+                }
+
+                capture.RecordLastPositions(layer, h + ((long)r * hidden), o + ((long)r * hidden), count, 1, hidden);
             }
 
-            capture.RecordLastPositions(layer, h + ((long)r * hidden), o + ((long)r * hidden), count, 1, hidden);
             r += count;
         }
     }
