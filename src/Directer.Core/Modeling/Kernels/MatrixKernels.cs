@@ -207,8 +207,8 @@ internal static unsafe class MatrixKernels
 
     /// <summary>
     /// One activation row: one weight row at a time (<see cref="OneRow512{TLoad}"/>), the weights read as one sequential
-    /// stream. Two to eight rows: two adjacent weight rows at a time, multiplied by every activation row (in blocks of
-    /// eight, four and two rows, then one, all but the first block reading the pair from L1) before the next pair.
+    /// stream. Two to eight rows: two adjacent weight rows at a time, multiplied by every activation row (a block of
+    /// eight or four rows, then one of three or two, or a single row, all but the first reading the pair from L1).
     /// The blocks of four weight rows read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where
     /// one stream reads at 23–26 GB/s, as fast as a plain sum over the same memory (one core, 125M-model shapes, f32); in
     /// cache (the demo model's 13 MB) one stream is faster too (1 row: 0.19 vs 0.24 ms). Two adjacent rows with the next
@@ -231,10 +231,10 @@ internal static unsafe class MatrixKernels
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
         int o = start;
-        long ahead = RowPairKernels.Ahead(rowBytes);
+        long ahead = RowPairKernels.Ahead(rowBytes, k);
         for (; o + 2 <= end; o += 2)
         {
-            // k ≤ RowByRowMaxRows = 8: a block of eight or four rows, then of two, then one row; the first block prefetches.
+            // k ≤ RowByRowMaxRows = 8: a block of eight or four rows, then one of the three, two or one left; the first prefetches.
             byte* w0 = w + (o * rowBytes);
             int r = 0;
             if (k >= 8)
@@ -248,15 +248,20 @@ internal static unsafe class MatrixKernels
                 r = 4;
             }
 
-            if (k - r >= 2)
+            long next = r == 0 ? ahead : 0;
+            float* xr = x + ((long)r * xStride);
+            float* yr = y + ((long)r * yStride) + o;
+            switch (k - r)
             {
-                RowPairKernels.Two<TLoad>(w0, rowBytes, r == 0 ? ahead : 0, vec, cols, x + ((long)r * xStride), xStride, y + ((long)r * yStride) + o, yStride);
-                r += 2;
-            }
-
-            if (r < k)
-            {
-                OneRow512<TLoad>(w, cols, x + ((long)r * xStride), y + ((long)r * yStride), o, o + 2);
+                case 3:
+                    RowPairKernels.Three<TLoad>(w0, rowBytes, next, vec, cols, xr, xStride, yr, yStride);
+                    break;
+                case 2:
+                    RowPairKernels.Two<TLoad>(w0, rowBytes, next, vec, cols, xr, xStride, yr, yStride);
+                    break;
+                case 1:
+                    OneRow512<TLoad>(w, cols, xr, y + ((long)r * yStride), o, o + 2);
+                    break;
             }
         }
 

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Directer.Core.Modeling.Kernels;
 
 /// <summary>
-/// The 512-bit blocks of two adjacent weight rows × eight, four or two activation rows that <see cref="MatrixKernels"/>
+/// The 512-bit blocks of two adjacent weight rows × eight, four, three or two activation rows that <see cref="MatrixKernels"/>
 /// runs for passes of two to eight rows. Each weight vector is loaded once for every activation row of the block and
 /// each activation vector once for both weight rows: a step of eight rows is 32 FMAs for 20 loads, where one weight row
 /// × four activation rows was 8 FMAs for 10 loads, bound by the loads and by each accumulator's chain of two FMAs a step.
@@ -129,6 +129,45 @@ internal static unsafe class RowPairKernels
         Store<TLoad>(y + (3L * yStride), a3, b3, w0, w1, x3, vec, cols);
     }
 
+    /// <summary><see cref="Eight{TLoad}"/> for three activation rows: 12 FMAs for 10 loads a step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Three<TLoad>(byte* w0, long rowBytes, long ahead, int vec, int cols, float* x, int xStride, float* y, int yStride)
+        where TLoad : struct, IWeightLoad
+    {
+        byte* w1 = w0 + rowBytes;
+        float* x0 = x;
+        float* x1 = x0 + xStride;
+        float* x2 = x1 + xStride;
+        Vector512<float> a0 = default, a1 = default, a2 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default;
+        for (int i = 0; i < vec; i += 32)
+        {
+            if (ahead != 0)
+            {
+                Prefetch<TLoad>(w0 + ahead, rowBytes, i);
+            }
+
+            TLoad.Load512(w0, i, out var l0, out var h0);
+            TLoad.Load512(w1, i, out var l1, out var h1);
+            var xl = Vector512.Load(x0 + i);
+            var xh = Vector512.Load(x0 + i + 16);
+            a0 = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a0));
+            b0 = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b0));
+            xl = Vector512.Load(x1 + i);
+            xh = Vector512.Load(x1 + i + 16);
+            a1 = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a1));
+            b1 = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b1));
+            xl = Vector512.Load(x2 + i);
+            xh = Vector512.Load(x2 + i + 16);
+            a2 = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a2));
+            b2 = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b2));
+        }
+
+        Store<TLoad>(y, a0, b0, w0, w1, x0, vec, cols);
+        Store<TLoad>(y + yStride, a1, b1, w0, w1, x1, vec, cols);
+        Store<TLoad>(y + (2L * yStride), a2, b2, w0, w1, x2, vec, cols);
+    }
+
     /// <summary><see cref="Eight{TLoad}"/> for two activation rows: 8 FMAs for 8 loads a step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Two<TLoad>(byte* w0, long rowBytes, long ahead, int vec, int cols, float* x, int xStride, float* y, int yStride)
@@ -164,12 +203,13 @@ internal static unsafe class RowPairKernels
 
     /// <summary>
     /// How far ahead of a pair <see cref="Prefetch{TLoad}"/> asks for lines, as a whole number of pairs: the first pair
-    /// whose start is at least <see cref="AheadBytes"/> on. The hardware prefetcher alone kept up with one activation row
-    /// but not with four (a 4-row pass over the 125M model's matrices took 23–26 ms on one Zen 4 core, 16 ms with a
-    /// prefetch ahead); at two threads, 4 rows, the next pair (6 KB) was best for f32 rows of 768 columns and two pairs
-    /// on (6 KB) for bf16 ones, one pair on (3 KB) costing bf16 10–15%.
+    /// whose start is at least <see cref="AheadBytes"/> on, twice that for passes of two rows, which go through a pair
+    /// fastest. The hardware prefetcher alone kept up with one activation row but not with four (a 4-row pass over the
+    /// 125M model's matrices took 23–26 ms on one Zen 4 core, 16 ms with a prefetch ahead). At two threads on that
+    /// model: 4 rows best at 6 KB ahead in f32 and bf16 (bf16 one pair on, 3 KB, cost 10–15%), 2 rows in f32 at 12 KB
+    /// (6 KB: 1.07–1.26× the 1-row pass, 12 KB: 0.94–0.97×).
     /// </summary>
-    public static long Ahead(long rowBytes) => 2 * rowBytes * Math.Max(1, AheadBytes / (2 * rowBytes));
+    public static long Ahead(long rowBytes, int rows) => 2 * rowBytes * Math.Max(1, (rows <= 2 ? 2 * AheadBytes : AheadBytes) / (2 * rowBytes));
 
     private const long AheadBytes = 6144;
 
