@@ -211,12 +211,12 @@ internal static unsafe class MatrixKernels
     /// eight or four rows, then one of three or two, or a single row, all but the first reading the pair from L1).
     /// The blocks of four weight rows read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where
     /// one stream reads at 23–26 GB/s, as fast as a plain sum over the same memory (one core, 125M-model shapes, f32); in
-    /// cache (the demo model's 13 MB) one stream is faster too (1 row: 0.19 vs 0.24 ms). Two adjacent rows with the next
-    /// pair prefetched stream as fast as one row with its prefetch, and halve the loads per FMA: one core, the 125M
-    /// model's matrices, f32 / bf16, 4 rows 22.8 → 21.5 / 13.7 → 12.2 ms, 8 rows 31.8 → 27.1 / 26.7 → 20.3 ms; in L2,
-    /// 8 rows 76 → 96 GFLOPS (768 columns) and 46 → 82 (2048). One row stays on one weight row: without software
-    /// prefetch two streams read at half the rate, and with it at three quarters (15.5 → 20.6 ms f32). Each element is
-    /// the same single accumulator over the columns as in the blocks, so the values do not change.
+    /// cache (the demo model's 13 MB) one stream is faster too (1 row: 0.19 vs 0.24 ms). Two adjacent rows with a later
+    /// pair prefetched stream about as fast as one row with its prefetch, and halve the loads per FMA: one core, the 125M
+    /// model's matrices (bench `profile`), f32 / bf16 × the 1-row products, 4 rows 1.39 → 1.13 / 1.54 → 1.45, 8 rows
+    /// 1.85 → 1.48 / 3.17 → 2.72; in L2, 8 rows 76 → 96 GFLOPS (768 columns), 46 → 82 (2048). A single activation row
+    /// keeps one weight row: as a pair it read at half the rate without prefetch, three quarters with it (15.5 → 20.6 ms
+    /// f32). Each element is the same single accumulator over the columns as in the blocks, so the values do not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowByRow512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
