@@ -18,8 +18,8 @@ internal enum KernelWidth
 }
 
 /// <summary>
-/// Weights × a few activation rows. On 512-bit vectors up to eight rows (<see cref="RowByRowMaxRows"/>) go one
-/// weight row at a time, so the weights are read as one sequential stream; otherwise outputs are produced four at a time and rows two at a time:
+/// Weights × a few activation rows. On 512-bit vectors up to eight rows (<see cref="RowByRowMaxRows"/>) go one weight
+/// row (one activation row) or two adjacent ones (<see cref="RowPairKernels"/>) at a time; otherwise outputs four at a time and rows two at a time:
 /// each weight vector is loaded once per pair of rows and feeds eight independent accumulators
 /// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
 /// weight rows from L1 instead of memory, so a k-row pass streams the weights once. Every
