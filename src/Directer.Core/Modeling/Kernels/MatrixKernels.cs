@@ -18,8 +18,8 @@ internal enum KernelWidth
 }
 
 /// <summary>
-/// Weights × a few activation rows. On 512-bit vectors up to eight rows (<see cref="RowByRowMaxRows"/>) go one weight
-/// row (one activation row) or two adjacent ones (<see cref="RowPairKernels"/>) at a time; otherwise outputs four at a time and rows two at a time:
+/// Weights × a few activation rows. On 512-bit vectors up to eight rows (<see cref="RowByRowMaxRows"/>) go two weight
+/// rows far apart (one activation row) or two adjacent ones (<see cref="RowPairKernels"/>) at a time; otherwise outputs four at a time and rows two at a time:
 /// each weight vector is loaded once per pair of rows and feeds eight independent accumulators
 /// (enough to hide FMA latency at one row), and for k &gt; 2 the next row pairs re-read the same four
 /// weight rows from L1 instead of memory, so a k-row pass streams the weights once. Every
@@ -206,8 +206,8 @@ internal static unsafe class MatrixKernels
     private const int RowByRowMaxRows = 8;
 
     /// <summary>
-    /// One activation row: one weight row at a time (<see cref="OneRow512{TLoad}"/>), the weights read as one sequential
-    /// stream. Two to eight rows: two adjacent weight rows at a time, multiplied by every activation row (a block of
+    /// One activation row: two weight rows far apart at a time (<see cref="OneRow512{TLoad}"/>), the weights read as two
+    /// sequential streams. Two to eight rows: two adjacent weight rows at a time, multiplied by every activation row (a block of
     /// eight or four rows, then one of three or two, or a single row, all but the first reading the pair from L1).
     /// The blocks of four weight rows read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where
     /// one stream reads at 23–26 GB/s, as fast as a plain sum over the same memory (one core, 125M-model shapes, f32); in
@@ -215,7 +215,7 @@ internal static unsafe class MatrixKernels
     /// pair prefetched stream about as fast as one row with its prefetch, and halve the loads per FMA: one core, the 125M
     /// model's matrices (bench `profile`), f32 / bf16 × the 1-row products, 4 rows 1.39 → 1.13 / 1.54 → 1.45, 8 rows
     /// 1.85 → 1.48 / 3.17 → 2.72; in L2, 8 rows 76 → 96 GFLOPS (768 columns), 46 → 82 (2048). A single activation row
-    /// keeps one weight row: as a pair it read at half the rate without prefetch, three quarters with it (15.5 → 20.6 ms
+    /// does not use a pair: as one it read at half the rate without prefetch, three quarters with it (15.5 → 20.6 ms
     /// f32). Each element is the same single accumulator over the columns as in the blocks, so the values do not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -276,9 +276,13 @@ internal static unsafe class MatrixKernels
     }
 
     /// <summary>
-    /// <see cref="RowByRow512{TLoad}"/> for one activation row, with no software prefetch: the hardware prefetcher keeps
-    /// up with one row by itself, and asking for lines ahead made the 1-row f32 pass 15% slower (kept as its own loop:
-    /// a per-step test for the prefetch cost the bf16 1-row pass 60% on one Zen 4 core).
+    /// <see cref="RowByRow512{TLoad}"/> for one activation row: the two halves of [start, end) side by side, outputs q and
+    /// q + half in one loop, so the weights are two sequential streams far apart and each step feeds two independent
+    /// accumulator chains. One weight row at a time was bound by its single chain of two dependent FMAs a step (in L2 45
+    /// GFLOPS f32, 42 bf16, against 54 and 60 so; over the 125M model, 2 threads, at the host's low bandwidth: f32 12.3–13.0
+    /// → 8.3–10.4 ms, bf16 6.3–7.1 → 5.2–5.7 ms); two adjacent rows side by side read at half the rate, the hardware
+    /// prefetcher taking them for one stream. No software prefetch: asking for lines ahead made the 1-row f32 pass 15%
+    /// slower. Each element is still one accumulator over the columns in order, so the values do not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRow512<TLoad>(byte* w, int cols, float* x, float* y, int start, int end)
@@ -286,7 +290,28 @@ internal static unsafe class MatrixKernels
     {
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
-        for (int o = start; o < end; o++)
+        int half = (end - start) / 2;
+        for (int q = start; q < start + half; q++)
+        {
+            byte* w0 = w + (q * rowBytes);
+            byte* w1 = w0 + (half * rowBytes);
+            Vector512<float> a = default, b = default;
+            for (int i = 0; i < vec; i += 32)
+            {
+                TLoad.Load512(w0, i, out var l0, out var h0);
+                TLoad.Load512(w1, i, out var l1, out var h1);
+                var xl = Vector512.Load(x + i);
+                var xh = Vector512.Load(x + i + 16);
+                a = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a));
+                b = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b));
+            }
+
+            y[q] = Tail<TLoad>(Vector512.Sum(a), w0, x, vec, cols);
+            y[q + half] = Tail<TLoad>(Vector512.Sum(b), w1, x, vec, cols);
+        }
+
+        // An odd output left over: alone.
+        for (int o = start + (2 * half); o < end; o++)
         {
             byte* w0 = w + (o * rowBytes);
             Vector512<float> a = default;
