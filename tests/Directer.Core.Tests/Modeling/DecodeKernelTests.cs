@@ -513,16 +513,7 @@ public sealed class DecodeKernelTests
             return model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = steering });
         }
 
-        var (f, s) = OnBothPaths(name, Steered);
-        var (rawF, rawS) = OnBothPaths(name, (model, cache) => model.Forward(ids, cache, new ForwardRequest { WriteCache = false }));
-        using (f)
-        using (s)
-        using (rawF)
-        using (rawS)
-        {
-            double bound = AssertClose(f, s, KeyScale, $"{name}: position 0 scaled");
-            Assert.True((rawS - s).abs().max().item<float>() > 10 * bound, "scaling position 0 moves the logits by less than 10× the tolerance");
-        }
+        AssertSteeredPassMatchesAndMoves(name, ids, Steered, KeyScale, $"{name}: position 0 scaled");
     }
 
     /// <summary>
@@ -540,15 +531,24 @@ public sealed class DecodeKernelTests
         Tensor Steered(LlamaModel model, KvCache cache) =>
             model.Forward(ids, cache, new ForwardRequest { WriteCache = false, Steering = new InstABoostSteering(10).ForPass(emphasis, Prompt.Length, Prompt.Length + 1, model.Device) });
 
-        var (f, s) = OnBothPaths(name, Steered);
+        AssertSteeredPassMatchesAndMoves(name, ids, Steered, 1, $"{name}: InstABoost on two rows");
+    }
+
+    /// <summary>
+    /// A steered pass over <paramref name="ids"/> within <see cref="AssertClose"/>'s bound of the TorchSharp path, and moving
+    /// the TorchSharp logits away from the unsteered pass by more than 10× that bound (so the comparison is not vacuous).
+    /// </summary>
+    private static void AssertSteeredPassMatchesAndMoves(string name, Tensor ids, Func<LlamaModel, KvCache, Tensor> steered, float factor, string what)
+    {
+        var (f, s) = OnBothPaths(name, steered);
         var (rawF, rawS) = OnBothPaths(name, (model, cache) => model.Forward(ids, cache, new ForwardRequest { WriteCache = false }));
         using (f)
         using (s)
         using (rawF)
         using (rawS)
         {
-            double bound = AssertClose(f, s, 1, $"{name}: InstABoost on two rows");
-            Assert.True((rawS - s).abs().max().item<float>() > 10 * bound, "the steering moves the logits by less than 10× the tolerance");
+            double bound = AssertClose(f, s, factor, what);
+            Assert.True((rawS - s).abs().max().item<float>() > 10 * bound, $"{what}: the steering moves the logits by less than 10× the tolerance");
         }
     }
 
