@@ -46,7 +46,7 @@ if (Wants("kernels"))
 {
     report.AppendLine("## Decode kernels: cost of a k-row pass (same run)");
     report.AppendLine();
-    report.AppendLine(KernelBenchmark.Run(checkpoint, quick, threads: Math.Min(2, Environment.ProcessorCount)));
+    report.AppendLine(KernelBenchmark.Run(checkpoint, root, quick, threads: Math.Min(2, Environment.ProcessorCount)));
 }
 
 if (Wants("directer"))

@@ -16,6 +16,7 @@ internal sealed class LlamaCppPeer : IDisposable
     private readonly LLamaContext context;
     private readonly LLamaBatch batch = new();
     private readonly int vocab;
+    private int prefixLength;
 
     static LlamaCppPeer()
     {
@@ -23,7 +24,12 @@ internal sealed class LlamaCppPeer : IDisposable
         NativeLibraryConfig.All.WithLogCallback((_, _) => { });
     }
 
-    public LlamaCppPeer(string gguf, int threads, int contextSize)
+    /// <param name="gguf">The converted weights.</param>
+    /// <param name="threads">Threads for decode and batches.</param>
+    /// <param name="contextSize">Cache cells (all sequences together).</param>
+    /// <param name="sequences">Sequences the cache holds: more than one for <see cref="RowPass"/>, in one unified cache
+    /// so that the rows share the prompt's cells as Directer's k-row passes share one cache.</param>
+    public LlamaCppPeer(string gguf, int threads, int contextSize, int sequences = 1)
     {
         var parameters = new ModelParams(gguf)
         {
@@ -36,6 +42,8 @@ internal sealed class LlamaCppPeer : IDisposable
             FlashAttention = false,
             TypeK = GGMLType.GGML_TYPE_F32,
             TypeV = GGMLType.GGML_TYPE_F32,
+            SeqMax = (uint)sequences,
+            KVUnified = sequences > 1,
         };
         weights = LLamaWeights.LoadFromFile(parameters);
         context = weights.CreateContext(parameters);
@@ -67,6 +75,44 @@ internal sealed class LlamaCppPeer : IDisposable
         }
 
         return (ids, prefill, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Prefills <paramref name="prompt"/> once into sequences 0..<paramref name="rows"/>-1 (shared cells), for <see cref="RowPass"/>.</summary>
+    public void PrepareRows(IReadOnlyList<int> prompt, int rows)
+    {
+        context.NativeHandle.MemoryClear(true);
+        var all = Enumerable.Range(0, rows).Select(i => (LLamaSeqId)i).ToArray();
+        batch.Clear();
+        for (int i = 0; i < prompt.Count; i++)
+        {
+            batch.Add((LLamaToken)prompt[i], i, all, i == prompt.Count - 1);
+        }
+
+        Decode();
+        prefixLength = prompt.Count;
+    }
+
+    /// <summary>
+    /// One read-only pass of k rows, as Directer's k-row table measures: token 100 + i in sequence i at the position
+    /// after the prepared prompt, logits for every row; the new cells are removed after the clock stops. Seconds.
+    /// </summary>
+    public double RowPass(int k)
+    {
+        batch.Clear();
+        for (int i = 0; i < k; i++)
+        {
+            batch.Add((LLamaToken)(100 + i), prefixLength, (LLamaSeqId)i, true);
+        }
+
+        var clock = Stopwatch.StartNew();
+        Decode();
+        double seconds = clock.Elapsed.TotalSeconds;
+        for (int i = 0; i < k; i++)
+        {
+            context.NativeHandle.MemorySequenceRemove((LLamaSeqId)i, prefixLength, -1);
+        }
+
+        return seconds;
     }
 
     private void Decode()

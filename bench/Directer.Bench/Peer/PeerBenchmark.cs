@@ -35,7 +35,7 @@ internal static class PeerBenchmark
                 engines.Add(new Engine(name, dtype, model.WeightBytesPerToken, (p, n) => DirecterGreedy(model, p, n), model));
             }
 
-            long parameters = ParameterCount(checkpoint);
+            long parameters = ParameterCount();
             foreach (var type in new[] { GgufType.F32, GgufType.BF16, GgufType.F16, GgufType.Q8_0 })
             {
                 string gguf = GgufConverter.EnsureConverted(checkpoint, type, Path.Combine(root, "gguf"));
@@ -256,14 +256,14 @@ internal static class PeerBenchmark
         return (ids, prefill, clock.Elapsed.TotalSeconds);
     }
 
-    private static long ParameterCount(string checkpoint)
+    /// <summary>Weights one decode row reads: the layers and the output head (not the embedding table).</summary>
+    internal static long ParameterCount()
     {
         var s = BenchModel.Spec;
         long h = s.HiddenSize;
         long kv = (long)s.NumKeyValueHeads * (h / s.NumAttentionHeads);
         long layer = (h * h * 2) + (h * kv * 2) + (3 * h * s.IntermediateSize);
-        _ = checkpoint;
-        return (layer * s.NumHiddenLayers) + ((long)s.VocabSize * h); // decode reads the output head, not the embedding table
+        return (layer * s.NumHiddenLayers) + ((long)s.VocabSize * h);
     }
 
     private static double Median(List<double> values)

@@ -32,9 +32,15 @@ public sealed unsafe class KernelProductEdgeTests
             data.Add(dtype, 6, 40, 0, 5); // one step and a tail
         }
 
+        // int8: 11 or 6 outputs are plain rows alone (no whole tile of 16); 37 are two tiles and five plain rows: a range
+        // over all, one that starts and ends inside tiles, one inside a single tile, and the second tile with the rows.
         data.Add("int8", 11, 96, 1, 10);
         data.Add("int8", 11, 96, 2, 5);
         data.Add("int8", 6, 32, 0, 6);
+        data.Add("int8", 37, 96, 0, 37);
+        data.Add("int8", 37, 64, 3, 35);
+        data.Add("int8", 37, 32, 5, 12);
+        data.Add("int8", 37, 96, 16, 37);
         return data;
     }
 
@@ -98,7 +104,7 @@ public sealed unsafe class KernelProductEdgeTests
     [InlineData("int8")]
     public void ReadRowGivesTheStoredWeightsAsFloat32(string dtype)
     {
-        const int rows = 5, cols = 96;
+        const int rows = 21, cols = 96;
         var random = new Random(11);
         using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray()).reshape(rows, cols);
         using var typed = Encode(w, dtype);
@@ -137,18 +143,19 @@ public sealed unsafe class KernelProductEdgeTests
     [Fact]
     public void Int8ZeroBlocksGiveZeroAndNonFiniteActivationsReachTheOutputs()
     {
-        const int rows = 5, cols = 64;
+        const int rows = 21, cols = 64;
         var random = new Random(5);
         float[] source = Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-        Array.Clear(source, (2 * cols) + 32, 32); // row 2's second block
+        Array.Clear(source, (2 * cols) + 32, 32); // row 2's second block (in the tile)
+        Array.Clear(source, (18 * cols) + 32, 32); // row 18's second block (a plain row)
         using var w = tensor(source).reshape(rows, cols);
         using var q = CpuDecoder.QuantizeInt8(w);
         byte* p = TensorMemory.Address(q);
-        byte* zeroBlock = p + (2 * Int8Blocks.RowBytes(cols)) + Int8Blocks.BlockBytes;
-        Assert.Equal(0f, *(float*)zeroBlock);
-        for (int j = 0; j < Int8Blocks.Block; j++)
+        foreach (int zeroRow in new[] { 2, 18 })
         {
-            Assert.Equal(0, ((sbyte*)(zeroBlock + 4))[j]);
+            var (scale, values) = StoredInt8(p, rows, cols, zeroRow, 1);
+            Assert.Equal(0f, scale);
+            Assert.All(values, v => Assert.Equal(0, v));
         }
 
         foreach (float bad in new[] { float.PositiveInfinity, float.NegativeInfinity, float.NaN })
@@ -185,12 +192,6 @@ public sealed unsafe class KernelProductEdgeTests
     }
 
     /// <summary>
-    /// The scalar int8 width computes each element exactly as the layout documents, one block at a time in order: the
-    /// integer dot product of the 32 weight and activation values, converted to float32, times the weights' scale, then
-    /// fused-multiply-added times the activations' scale into the sum: bitwise that float32 sequence, recomputed here
-    /// from the stored blocks and the activations quantised as documented (amax/32767, half to even), for every k.
-    /// </summary>
-    /// <summary>
     /// Any width may be asked for, whatever this CPU runs: an int8 matrix asked for one the CPU lacks (the 512-bit kernel
     /// calls AVX-512 BW directly, the 256-bit one AVX2) runs the next narrower one and gives the product. On an AVX-512
     /// machine the fallback runs only under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 (.ci/run runs the Core tests
@@ -200,7 +201,7 @@ public sealed unsafe class KernelProductEdgeTests
     [Fact]
     public void AnInt8MatrixAskedForAWidthTheCpuLacksGivesTheProductOnANarrowerOne()
     {
-        const int rows = 6, cols = 96, k = 3;
+        const int rows = 22, cols = 96, k = 3;
         var random = new Random(23);
         using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray()).reshape(rows, cols);
         using var q = CpuDecoder.QuantizeInt8(w);
@@ -230,39 +231,47 @@ public sealed unsafe class KernelProductEdgeTests
         }
     }
 
+    /// <summary>
+    /// Every int8 width computes each element exactly as the layout documents, one block at a time in order: the exact
+    /// integer dot product of the 32 weight and activation values, converted to float32, fused-multiply-added times
+    /// d_w·d_x into the sum: bitwise that float32 sequence, recomputed here from the stored blocks (tiles and plain rows,
+    /// read by this test's own reader) and the activations quantised as documented (amax/32767, half to even).
+    /// </summary>
     [Fact]
-    public void TheScalarInt8WidthIsTheDocumentedFloat32SequenceBitForBit()
+    public void EveryInt8WidthIsTheDocumentedFloat32SequenceBitForBit()
     {
-        const int rows = 6, cols = 96, k = 3;
+        const int rows = 22, cols = 96, k = 3;
         var random = new Random(17);
         using var w = tensor(Enumerable.Range(0, rows * cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray()).reshape(rows, cols);
         using var q = CpuDecoder.QuantizeInt8(w);
         byte* p = TensorMemory.Address(q);
         float[] x = Enumerable.Range(0, k * cols).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        float[] y = Products(new Int8Matrix(p, rows, cols, KernelWidth.Scalar), x, k, cols, rows, 0, rows, separately: false);
-        long rowBytes = cols / 32 * 36L;
-        for (int r = 0; r < k; r++)
+        foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar }.Where(v => v <= MatrixKernels.Best))
         {
-            for (int o = 0; o < rows; o++)
+            float[] y = Products(new Int8Matrix(p, rows, cols, width), x, k, cols, rows, 0, rows, separately: false);
+            for (int r = 0; r < k; r++)
             {
-                float sum = 0;
-                for (int b = 0; b < cols / 32; b++)
+                for (int o = 0; o < rows; o++)
                 {
-                    byte* block = p + (o * rowBytes) + (b * 36);
-                    int start = (r * cols) + (b * 32);
-                    float amax = Enumerable.Range(start, 32).Max(j => Math.Abs(x[j]));
-                    float d = amax / 32767f;
-                    float inverse = 1f / d;
-                    int dot = 0;
-                    for (int j = 0; j < 32; j++)
+                    float sum = 0;
+                    for (int b = 0; b < cols / 32; b++)
                     {
-                        dot += ((sbyte*)(block + 4))[j] * (int)Math.Round(x[start + j] * inverse, MidpointRounding.ToEven);
+                        var (scale, values) = StoredInt8(p, rows, cols, o, b);
+                        int start = (r * cols) + (b * 32);
+                        float amax = Enumerable.Range(start, 32).Max(j => Math.Abs(x[j]));
+                        float d = amax / 32767f;
+                        float inverse = 1f / d;
+                        int dot = 0;
+                        for (int j = 0; j < 32; j++)
+                        {
+                            dot += values[j] * (int)Math.Round(x[start + j] * inverse, MidpointRounding.ToEven);
+                        }
+
+                        sum = MathF.FusedMultiplyAdd(dot, scale * d, sum);
                     }
 
-                    sum = MathF.FusedMultiplyAdd(dot * *(float*)block, d, sum);
+                    Assert.True(BitConverter.SingleToInt32Bits(sum) == BitConverter.SingleToInt32Bits(y[(r * rows) + o]), $"{width} y[{r}, {o}] = {y[(r * rows) + o]} vs {sum}");
                 }
-
-                Assert.True(BitConverter.SingleToInt32Bits(sum) == BitConverter.SingleToInt32Bits(y[(r * rows) + o]), $"y[{r}, {o}] = {y[(r * rows) + o]} vs {sum}");
             }
         }
     }
@@ -295,17 +304,47 @@ public sealed unsafe class KernelProductEdgeTests
         }
 
         var weights = new double[rows * cols];
-        long rowBytes = cols / 32 * 36L;
         for (int r = 0; r < rows; r++)
         {
             for (int i = 0; i < cols; i++)
             {
-                byte* block = p + (r * rowBytes) + (i / 32 * 36);
-                weights[(r * cols) + i] = (double)((sbyte*)(block + 4))[i % 32] * *(float*)block;
+                var (scale, q) = StoredInt8(p, rows, cols, r, i / 32);
+                weights[(r * cols) + i] = (double)q[i % 32] * scale;
             }
         }
 
         return weights;
+    }
+
+    /// <summary>
+    /// Block <paramref name="b"/> of output <paramref name="o"/> as stored, read here from the layout as documented: outputs
+    /// in whole tiles of 16 have, per block, the tile's 16 scales (float32) and then 16 column pairs of the 16 outputs' two
+    /// bytes; the rows past the last whole tile are plain (the scale, then 32 bytes).
+    /// </summary>
+    internal static (float Scale, sbyte[] Q) StoredInt8(byte* p, int rows, int cols, int o, int b)
+    {
+        long rowBytes = cols / 32 * 36L;
+        var q = new sbyte[32];
+        int tiled = rows / 16 * 16;
+        if (o >= tiled)
+        {
+            byte* block = p + (o * rowBytes) + (b * 36);
+            for (int j = 0; j < 32; j++)
+            {
+                q[j] = ((sbyte*)(block + 4))[j];
+            }
+
+            return (*(float*)block, q);
+        }
+
+        byte* tile = p + (o / 16 * 16 * rowBytes) + (b * 16 * 36);
+        int lane = o % 16;
+        for (int j = 0; j < 32; j++)
+        {
+            q[j] = ((sbyte*)(tile + 64))[(j / 2 * 32) + (lane * 2) + (j % 2)];
+        }
+
+        return (((float*)tile)[lane], q);
     }
 
     /// <summary>Activations quantised per block of 32: scale amax/32767 (float32), values rounded half to even.</summary>

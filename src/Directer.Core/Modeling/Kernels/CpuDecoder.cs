@@ -162,7 +162,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
     public static bool Int8Shapes(ModelConfig config) =>
         config.HiddenSize % Int8Blocks.Block == 0 && config.IntermediateSize % Int8Blocks.Block == 0 && (config.NumAttentionHeads * config.HeadDim) % Int8Blocks.Block == 0;
 
-    /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36]); the input is not kept.</summary>
+    /// <summary>Quantises a float32 [out, in] weight to per-block int8 (a byte tensor [out, in/32·36] in <see cref="Int8Blocks"/>' tiles); the input is not kept.</summary>
     public static Tensor QuantizeInt8(Tensor weight)
     {
         using var typed = weight.to_type(ScalarType.Float32);
@@ -186,7 +186,7 @@ internal sealed unsafe class CpuDecoder : IDisposable
             throw new ArgumentException($"Float32 rows [{n}, {cols}] do not fit at row {firstRow} of an int8 weight [{string.Join(", ", target.shape)}].", nameof(rows));
         }
 
-        Int8Blocks.Quantize((float*)TensorMemory.Address(rows), (int)n, cols, TensorMemory.Address(target) + (firstRow * Int8Blocks.RowBytes(cols)));
+        Int8Blocks.Quantize((float*)TensorMemory.Address(rows), (int)n, (int)firstRow, (int)target.shape[0], cols, TensorMemory.Address(target));
     }
 
     /// <summary>Builds the kernels over the model's tensors ([out, in] layout, CPU, contiguous), which must outlive this.</summary>

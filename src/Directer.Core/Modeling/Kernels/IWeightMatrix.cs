@@ -26,6 +26,9 @@ internal unsafe interface IWeightMatrix
     /// </summary>
     int PreparedRowBytes { get; }
 
+    /// <summary>Outputs a thread's share of a product is a multiple of (but for the last share): the kernel's tile.</summary>
+    int OutputGrain => 4;
+
     /// <summary>Writes <paramref name="k"/> float32 rows as <see cref="Multiply"/> reads them (only when <see cref="PreparedRowBytes"/> &gt; 0).</summary>
     void Prepare(float* x, int k, byte* prepared);
 

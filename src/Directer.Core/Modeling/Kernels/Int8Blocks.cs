@@ -4,49 +4,89 @@ using System.Runtime.Intrinsics;
 namespace Directer.Core.Modeling.Kernels;
 
 /// <summary>
-/// Per-block scaled int8 (like llama.cpp's Q8_0, with a float32 scale). Weights: each row is blocks of a 4-byte
-/// scale d followed by 32 signed bytes q, weight = q·d. Activations (prepared once per product): a row is its
-/// columns as int16 values q in [-<see cref="ActivationMax"/>, <see cref="ActivationMax"/>] (32 per block), then one
-/// float32 scale per block, value = q·d. Q8_0 keeps activations in int8 too; the kernels widen the weights to int16
-/// anyway, so 16-bit activations cost nothing more and take the activations' rounding error 256× below Q8_0's,
-/// leaving the weights' rounding as the error of the option.
+/// Per-block scaled int8 (like llama.cpp's Q8_0, with a float32 scale): each output row is blocks of 32 columns, a
+/// float32 scale d and 32 signed bytes q, weight = q·d. Stored in tiles of <see cref="Group"/> outputs: for each block,
+/// the 16 outputs' scales (64 bytes), then the block's 16 column pairs, each as the 16 outputs' two bytes (32 bytes), so
+/// one 512-bit multiply-add of pairs gives a column pair's products for 16 outputs at once, with no sum across lanes.
+/// Outputs past the last whole tile (rows % 16) follow as plain rows (d, then the 32 q of each block). The same bytes
+/// in all: 36 per output per block. Activations (prepared once per product): a row is its columns as int16 values q in
+/// [-<see cref="ActivationMax"/>, <see cref="ActivationMax"/>] (32 per block), then one float32 scale per block, value
+/// = q·d. Q8_0 keeps activations in int8 too; the kernels widen the weights to int16 anyway, so 16-bit activations
+/// cost nothing more and take the activations' rounding error 256× below Q8_0's, leaving the weights' rounding as the
+/// error of the option.
 /// </summary>
 internal static unsafe class Int8Blocks
 {
     public const int Block = 32;
     public const int BlockBytes = 4 + Block;
 
+    /// <summary>Outputs per tile.</summary>
+    public const int Group = 16;
+
+    /// <summary>Bytes of one block of a tile: 16 scales, then 16 column pairs × 16 outputs × 2 bytes.</summary>
+    public const int TileBlockBytes = Group * BlockBytes;
+
+    /// <summary>Where a tile block's weights start (after its 16 scales).</summary>
+    public const int TileScaleBytes = Group * sizeof(float);
+
     /// <summary>
-    /// Largest activation magnitude after quantisation: a pair sum of the int16 products is at most 2·127·32767 &lt; 2²⁴,
-    /// so each lane of a block's integer dot product converts to float32 exactly.
+    /// Largest activation magnitude after quantisation: a block's integer dot product is at most 32·127·32767 &lt; 2³¹,
+    /// so it is exact in int32 (one rounding when converted to float32).
     /// </summary>
     public const int ActivationMax = 32767;
 
     public static long RowBytes(int columns) => columns / Block * (long)BlockBytes;
 
+    /// <summary>Outputs stored in whole tiles; the rest are plain rows.</summary>
+    public static int TiledRows(int rows) => rows & ~(Group - 1);
+
     /// <summary>Bytes of one prepared activation row (int16 values, then the block scales), a multiple of 64.</summary>
     public static int ActivationRowBytes(int columns) => ((columns * sizeof(short)) + (columns / Block * sizeof(float)) + 63) & ~63;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Scalar(byte* row, int i)
-    {
-        byte* p = row + ((i / Block) * BlockBytes);
-        return ((sbyte*)(p + 4))[i % Block] * *(float*)p;
-    }
-
-    /// <summary>Quantises float32 rows [rows, columns] (columns a multiple of 32) into the weight layout.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Quantize(float* source, int rows, int columns, byte* target)
+    /// <summary>The scale of block <paramref name="b"/> of output <paramref name="o"/> in a matrix of <paramref name="rows"/> outputs.</summary>
+    public static float* ScaleAddress(byte* matrix, int rows, int columns, int o, int b)
     {
         long rowBytes = RowBytes(columns);
-        for (int r = 0; r < rows; r++)
+        if (o >= TiledRows(rows))
         {
+            return (float*)(matrix + (o * rowBytes) + ((long)b * BlockBytes));
+        }
+
+        return (float*)(matrix + (o / Group * Group * rowBytes) + ((long)b * TileBlockBytes) + (o % Group * sizeof(float)));
+    }
+
+    /// <summary>The quantised weight q of output <paramref name="o"/>, column <paramref name="i"/>.</summary>
+    public static sbyte* QuantAddress(byte* matrix, int rows, int columns, int o, int i)
+    {
+        long rowBytes = RowBytes(columns);
+        int b = i / Block, j = i % Block;
+        if (o >= TiledRows(rows))
+        {
+            return (sbyte*)(matrix + (o * rowBytes) + ((long)b * BlockBytes) + 4 + j);
+        }
+
+        return (sbyte*)(matrix + (o / Group * Group * rowBytes) + ((long)b * TileBlockBytes) + TileScaleBytes + (j / 2 * Group * 2) + (o % Group * 2) + (j % 2));
+    }
+
+    /// <summary>The weight of output <paramref name="o"/>, column <paramref name="i"/>: q·d.</summary>
+    public static float Weight(byte* matrix, int rows, int columns, int o, int i) =>
+        *QuantAddress(matrix, rows, columns, o, i) * *ScaleAddress(matrix, rows, columns, o, i / Block);
+
+    /// <summary>
+    /// Quantises float32 rows (columns a multiple of 32) as outputs <paramref name="firstRow"/>.. of a matrix of
+    /// <paramref name="rows"/> outputs in the layout above: each output on its own (d = amax/127, q rounded half away
+    /// from zero), so a matrix quantised a few rows at a time is the same as quantised whole.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Quantize(float* source, int count, int firstRow, int rows, int columns, byte* matrix)
+    {
+        for (int r = 0; r < count; r++)
+        {
+            int o = firstRow + r;
             float* src = source + ((long)r * columns);
-            byte* dst = target + (r * rowBytes);
             for (int b = 0; b < columns / Block; b++)
             {
                 float* x = src + (b * Block);
-                byte* p = dst + (b * BlockBytes);
                 float amax = 0;
                 for (int j = 0; j < Block; j++)
                 {
@@ -55,10 +95,10 @@ internal static unsafe class Int8Blocks
 
                 float d = amax / 127f;
                 float id = d != 0 ? 1f / d : 0f;
-                *(float*)p = d;
+                *ScaleAddress(matrix, rows, columns, o, b) = d;
                 for (int j = 0; j < Block; j++)
                 {
-                    ((sbyte*)(p + 4))[j] = (sbyte)Math.Clamp(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero), -127, 127);
+                    *QuantAddress(matrix, rows, columns, o, (b * Block) + j) = (sbyte)Math.Clamp(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero), -127, 127);
                 }
             }
         }

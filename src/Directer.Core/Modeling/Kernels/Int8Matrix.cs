@@ -6,17 +6,26 @@ namespace Directer.Core.Modeling.Kernels;
 
 /// <summary>
 /// A per-block int8 weight matrix (<see cref="Int8Blocks"/>) times int8 activations, like llama.cpp's Q8_0 × Q8_0:
-/// each row of activations is quantised per block once per product, then every block of every output is an exact
-/// integer dot product of 32 pairs (int8 weights widened to int16, multiplied and added in pairs by
-/// vpmaddwd / pmaddwd), converted to float32, times the weights' scale, and added times the activations' scale. Outputs four at a time, rows two at a
-/// time, as <see cref="MatrixKernels"/>; each (output, row) element is one accumulator over the blocks in order,
-/// so results do not depend on the batch.
+/// each row of activations is quantised per block once per product; then for every (output, row) and block, the
+/// exact integer dot product of the 32 weights and activations (int32), converted to float32, times d_w·d_x, is
+/// fused-multiply-added into the output's sum, block after block in order. The tiles put 16 outputs in the lanes of a
+/// vector, so a column pair costs one multiply-add of pairs and one add per row, whatever the number of rows: a k-row
+/// pass reads the tile once for all its rows. Every width and every k computes each element the same way (integer
+/// sums are exact, the rest is one rounding per operation), so results do not depend on the batch or the CPU.
 /// </summary>
 internal sealed unsafe class Int8Matrix : IWeightMatrix
 {
+    /// <summary>Rows one 512-bit tile pass takes (two accumulators per row in registers); more rows run in chunks.</summary>
+    private const int MaxRows512 = 8;
+
+    /// <summary>Rows one 256-bit pass takes: sixteen registers.</summary>
+    private const int MaxRows256 = 4;
+
     private readonly byte* data;
     private readonly KernelWidth width;
     private readonly long rowBytes;
+    private readonly int tiled;
+    private readonly int blocks;
 
     public Int8Matrix(byte* data, int rows, int columns, KernelWidth width)
     {
@@ -36,6 +45,8 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
         Rows = rows;
         Columns = columns;
         rowBytes = Int8Blocks.RowBytes(columns);
+        tiled = Int8Blocks.TiledRows(rows);
+        blocks = columns / Int8Blocks.Block;
         PreparedRowBytes = Int8Blocks.ActivationRowBytes(columns);
     }
 
@@ -47,119 +58,79 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
 
     public int PreparedRowBytes { get; }
 
+    /// <summary>Whole tiles per thread share.</summary>
+    public int OutputGrain => Int8Blocks.Group;
+
     public void Prepare(float* x, int k, byte* prepared) => Int8Blocks.QuantizeActivations(x, k, Columns, prepared);
 
     public void ReadRow(int row, float* destination)
     {
-        byte* p = data + (rowBytes * row);
         for (int i = 0; i < Columns; i++)
         {
-            destination[i] = Int8Blocks.Scalar(p, i);
+            destination[i] = Int8Blocks.Weight(data, Rows, Columns, row, i);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(byte* input, int k, float* y, int yStride, int start, int end)
     {
-        if (width == KernelWidth.Vector512 && k <= 2)
+        int chunk = width == KernelWidth.Vector512 ? MaxRows512 : MaxRows256;
+        float* partial = stackalloc float[Int8Blocks.Group * MaxRows512];
+        for (int o = start; o < Math.Min(end, tiled);)
         {
-            RowByRow512(input, k, y, yStride, start, end);
-            return;
-        }
-
-        int o = start;
-        for (; o + 4 <= end; o += 4)
-        {
-            int r = 0;
-            if (width == KernelWidth.Vector512)
+            int g = o / Int8Blocks.Group * Int8Blocks.Group;
+            int last = Math.Min(end, g + Int8Blocks.Group);
+            bool whole = o == g && last == g + Int8Blocks.Group;
+            byte* tile = data + (g * rowBytes);
+            for (int r = 0; r < k; r += chunk)
             {
-                for (; r + 4 <= k; r += 4)
+                int n = Math.Min(chunk, k - r);
+                byte* x = input + ((long)r * PreparedRowBytes);
+                if (whole)
                 {
-                    byte* w0 = data + (o * rowBytes);
-                    Four512x4(w0, w0 + rowBytes, w0 + (2 * rowBytes), w0 + (3 * rowBytes), input + ((long)r * PreparedRowBytes), y + ((long)r * yStride) + o, yStride);
+                    Tile(tile, x, n, y + ((long)r * yStride) + g, yStride);
+                    continue;
+                }
+
+                // A share that starts or ends inside a tile (only callers that split outputs themselves): the tile into a
+                // buffer, then the outputs asked for.
+                Tile(tile, x, n, partial, Int8Blocks.Group);
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = o; j < last; j++)
+                    {
+                        y[((long)(r + i) * yStride) + j] = partial[(i * Int8Blocks.Group) + j - g];
+                    }
                 }
             }
 
-            for (; r + 2 <= k; r += 2)
-            {
-                Four(o, input + ((long)r * PreparedRowBytes), 2, y + ((long)r * yStride) + o, yStride, r == 0);
-            }
-
-            if (r < k)
-            {
-                Four(o, input + ((long)r * PreparedRowBytes), 1, y + ((long)r * yStride) + o, yStride, r == 0);
-            }
+            o = last;
         }
 
-        for (; o < end; o++)
+        for (int o = Math.Max(start, tiled); o < end; o++)
         {
-            byte* w = data + (o * rowBytes);
             for (int r = 0; r < k; r++)
             {
-                y[((long)r * yStride) + o] = One(w, input + ((long)r * PreparedRowBytes));
+                y[((long)r * yStride) + o] = Plain(o, input + ((long)r * PreparedRowBytes));
             }
         }
     }
 
-    /// <summary>
-    /// One weight row at a time for one or two activation rows: the weights as one sequential stream, as
-    /// <see cref="MatrixKernels"/> does for few rows (four interleaved row streams read slower on AMD Zen 4). The same
-    /// per-block steps into one accumulator as the four-row blocks, so the values do not change.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RowByRow512(byte* input, int k, float* y, int yStride, int start, int end)
+    /// <summary>The 16 outputs of a tile for n rows (n at most the width's chunk) into y[r·yStride + 0..15].</summary>
+    private void Tile(byte* tile, byte* x, int n, float* y, int yStride)
     {
-        int blocks = Columns / Int8Blocks.Block;
-        short* qa = (short*)input;
-        float* sa = (float*)(qa + Columns);
-        short* qb = (short*)(input + PreparedRowBytes);
-        float* sb = (float*)(qb + Columns);
-        for (int o = start; o < end; o++)
-        {
-            byte* w = data + (o * rowBytes);
-            Vector512<float> a = default, b = default;
-            if (k == 2)
-            {
-                for (int i = 0; i < blocks; i++)
-                {
-                    long off = (long)i * Int8Blocks.BlockBytes;
-                    var q = Weights512(w + off);
-                    var d = Vector512.Create(*(float*)(w + off));
-                    a = Step512(q, d, Vector512.Load(qa + (i * Int8Blocks.Block)), Vector512.Create(sa[i]), a);
-                    b = Step512(q, d, Vector512.Load(qb + (i * Int8Blocks.Block)), Vector512.Create(sb[i]), b);
-                }
-
-                y[yStride + o] = Vector512.Sum(b);
-            }
-            else
-            {
-                for (int i = 0; i < blocks; i++)
-                {
-                    a = Block512(w + ((long)i * Int8Blocks.BlockBytes), Vector512.Load(qa + (i * Int8Blocks.Block)), sa[i], a);
-                }
-            }
-
-            y[o] = Vector512.Sum(a);
-        }
-    }
-
-    /// <summary>Outputs o..o+3 for one or two rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four(int o, byte* xa, int rows, float* y, int yStride, bool first)
-    {
-        byte* w0 = data + (o * rowBytes);
-        byte* w1 = w0 + rowBytes;
-        byte* w2 = w1 + rowBytes;
-        byte* w3 = w2 + rowBytes;
         if (width == KernelWidth.Vector512)
         {
-            if (rows == 2)
+            switch (n)
             {
-                Four512x2(w0, w1, w2, w3, xa, xa + PreparedRowBytes, y, y + yStride, first);
-            }
-            else
-            {
-                Four512x1(w0, w1, w2, w3, xa, y);
+                case 1: Tile512<One>(tile, x, y, yStride); break;
+                case 2: Tile512<Two>(tile, x, y, yStride); break;
+                case 3: Tile512<Three>(tile, x, y, yStride); break;
+                case 4: Tile512<Four>(tile, x, y, yStride); break;
+                case 5: Tile512<Five>(tile, x, y, yStride); break;
+                case 6: Tile512<Six>(tile, x, y, yStride); break;
+                case 7: Tile512<Seven>(tile, x, y, yStride); break;
+                default: Tile512<Eight>(tile, x, y, yStride); break;
             }
 
             return;
@@ -167,278 +138,349 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
 
         if (width == KernelWidth.Vector256)
         {
-            for (int r = 0; r < rows; r++)
+            for (int half = 0; half < 2; half++)
             {
-                Four256x1(w0, w1, w2, w3, xa + ((long)r * PreparedRowBytes), y + ((long)r * yStride), first && r == 0);
+                switch (n)
+                {
+                    case 1: Tile256<One>(tile, half, x, y, yStride); break;
+                    case 2: Tile256<Two>(tile, half, x, y, yStride); break;
+                    case 3: Tile256<Three>(tile, half, x, y, yStride); break;
+                    default: Tile256<Four>(tile, half, x, y, yStride); break;
+                }
             }
 
             return;
         }
 
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < n; r++)
         {
-            byte* x = xa + ((long)r * PreparedRowBytes);
-            float* yr = y + ((long)r * yStride);
-            yr[0] = One(w0, x);
-            yr[1] = One(w1, x);
-            yr[2] = One(w2, x);
-            yr[3] = One(w3, x);
-        }
-    }
-
-    /// <summary>acc + (Σ pairs of q_w·q_x as float32 × d_w) × d_x: the per-block step every path takes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Step512(Vector512<short> q, Vector512<float> d, Vector512<short> x, Vector512<float> xScale, Vector512<float> acc) =>
-        Vector512.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(q, x)) * d, xScale, acc);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> Weights512(byte* w) => Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)(w + 4)));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Block512(byte* w, Vector512<short> x, float xScale, Vector512<float> acc) =>
-        Step512(Weights512(w), Vector512.Create(*(float*)w), x, Vector512.Create(xScale), acc);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four512x4(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, float* y, int yStride)
-    {
-        int blocks = Columns / Int8Blocks.Block;
-        int stride = PreparedRowBytes / sizeof(short);
-        short* qa = (short*)x;
-        short* qb = qa + stride;
-        short* qc = qb + stride;
-        short* qd = qc + stride;
-        float* sa = (float*)(qa + Columns);
-        float* sb = (float*)(qb + Columns);
-        float* sc = (float*)(qc + Columns);
-        float* sd = (float*)(qd + Columns);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
-        for (int b = 0; b < blocks; b++)
-        {
-            long off = (long)b * Int8Blocks.BlockBytes;
-            int at = b * Int8Blocks.Block;
-            var xa = Vector512.Load(qa + at);
-            var xb = Vector512.Load(qb + at);
-            var xc = Vector512.Load(qc + at);
-            var xd = Vector512.Load(qd + at);
-            var da = Vector512.Create(sa[b]);
-            var db = Vector512.Create(sb[b]);
-            var dc = Vector512.Create(sc[b]);
-            var dd = Vector512.Create(sd[b]);
-            var q = Weights512(w0 + off);
-            var d = Vector512.Create(*(float*)(w0 + off));
-            a0 = Step512(q, d, xa, da, a0);
-            b0 = Step512(q, d, xb, db, b0);
-            c0 = Step512(q, d, xc, dc, c0);
-            d0 = Step512(q, d, xd, dd, d0);
-            q = Weights512(w1 + off);
-            d = Vector512.Create(*(float*)(w1 + off));
-            a1 = Step512(q, d, xa, da, a1);
-            b1 = Step512(q, d, xb, db, b1);
-            c1 = Step512(q, d, xc, dc, c1);
-            d1 = Step512(q, d, xd, dd, d1);
-            q = Weights512(w2 + off);
-            d = Vector512.Create(*(float*)(w2 + off));
-            a2 = Step512(q, d, xa, da, a2);
-            b2 = Step512(q, d, xb, db, b2);
-            c2 = Step512(q, d, xc, dc, c2);
-            d2 = Step512(q, d, xd, dd, d2);
-            q = Weights512(w3 + off);
-            d = Vector512.Create(*(float*)(w3 + off));
-            a3 = Step512(q, d, xa, da, a3);
-            b3 = Step512(q, d, xb, db, b3);
-            c3 = Step512(q, d, xc, dc, c3);
-            d3 = Step512(q, d, xd, dd, d3);
-        }
-
-        Store4(y, a0, a1, a2, a3);
-        Store4(y + yStride, b0, b1, b2, b3);
-        Store4(y + (2L * yStride), c0, c1, c2, c3);
-        Store4(y + (3L * yStride), d0, d1, d2, d3);
-    }
-
-    /// <summary>The next four rows' line of this block (see <see cref="MatrixKernels"/>' prefetch).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* n0, byte* n1, byte* n2, byte* n3)
-    {
-        if (Sse.IsSupported)
-        {
-            Sse.Prefetch0(n0);
-            Sse.Prefetch0(n1);
-            Sse.Prefetch0(n2);
-            Sse.Prefetch0(n3);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store4(float* y, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3)
-    {
-        y[0] = Vector512.Sum(s0);
-        y[1] = Vector512.Sum(s1);
-        y[2] = Vector512.Sum(s2);
-        y[3] = Vector512.Sum(s3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four512x2(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, byte* xb, float* ya, float* yb, bool prefetch)
-    {
-        int blocks = Columns / Int8Blocks.Block;
-        short* qa = (short*)xa;
-        short* qb = (short*)xb;
-        float* sa = (float*)(qa + Columns);
-        float* sb = (float*)(qb + Columns);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        long ahead = prefetch ? 4 * rowBytes : 0;
-        for (int b = 0; b < blocks; b++)
-        {
-            long off = (long)b * Int8Blocks.BlockBytes;
-            if (prefetch)
+            for (int lane = 0; lane < Int8Blocks.Group; lane++)
             {
-                Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
+                y[((long)r * yStride) + lane] = TileLane(tile, lane, x + ((long)r * PreparedRowBytes));
             }
-
-            var xav = Vector512.Load(qa + (b * Int8Blocks.Block));
-            var xbv = Vector512.Load(qb + (b * Int8Blocks.Block));
-            var da = Vector512.Create(sa[b]);
-            var db = Vector512.Create(sb[b]);
-            var q = Weights512(w0 + off);
-            var d = Vector512.Create(*(float*)(w0 + off));
-            a0 = Step512(q, d, xav, da, a0);
-            b0 = Step512(q, d, xbv, db, b0);
-            q = Weights512(w1 + off);
-            d = Vector512.Create(*(float*)(w1 + off));
-            a1 = Step512(q, d, xav, da, a1);
-            b1 = Step512(q, d, xbv, db, b1);
-            q = Weights512(w2 + off);
-            d = Vector512.Create(*(float*)(w2 + off));
-            a2 = Step512(q, d, xav, da, a2);
-            b2 = Step512(q, d, xbv, db, b2);
-            q = Weights512(w3 + off);
-            d = Vector512.Create(*(float*)(w3 + off));
-            a3 = Step512(q, d, xav, da, a3);
-            b3 = Step512(q, d, xbv, db, b3);
         }
-
-        Store4(ya, a0, a1, a2, a3);
-        Store4(yb, b0, b1, b2, b3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four512x1(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, float* ya)
-    {
-        int blocks = Columns / Int8Blocks.Block;
-        short* qa = (short*)xa;
-        float* sa = (float*)(qa + Columns);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        long ahead = 4 * rowBytes;
-        for (int b = 0; b < blocks; b++)
-        {
-            long off = (long)b * Int8Blocks.BlockBytes;
-            Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
-            var xav = Vector512.Load(qa + (b * Int8Blocks.Block));
-            float da = sa[b];
-            a0 = Block512(w0 + off, xav, da, a0);
-            a1 = Block512(w1 + off, xav, da, a1);
-            a2 = Block512(w2 + off, xav, da, a2);
-            a3 = Block512(w3 + off, xav, da, a3);
-        }
-
-        ya[0] = Vector512.Sum(a0);
-        ya[1] = Vector512.Sum(a1);
-        ya[2] = Vector512.Sum(a2);
-        ya[3] = Vector512.Sum(a3);
-    }
-
-    /// <summary>acc + (Σ pairs of q_w·q_x as float32 × d_w) × d_x for one block at 256 bits (two halves of 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Block256(byte* p, short* x, Vector256<float> xScale, Vector256<float> acc)
-    {
-        var lo = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 4)), Vector256.Load(x));
-        var hi = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16((sbyte*)(p + 20)), Vector256.Load(x + 16));
-        return Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(lo + hi) * Vector256.Create(*(float*)p), xScale, acc);
     }
 
     /// <summary>
-    /// Four outputs × one row at 256 bits: four independent accumulators (one chain per output hid no latency) and,
-    /// on a product's first row, the next four weight rows prefetched as in the 512-bit kernels.
+    /// One tile, <typeparamref name="TRows"/> rows, 512 bits: per block, per column pair, the pair's 32 weight bytes (16
+    /// outputs × 2) widened to int16, multiplied in pairs by each row's two activations (broadcast) and added into the
+    /// row's int32 sums; then each row's sums as float32 times d_w·d_x into its accumulator. Unused rows fold away.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Four256x1(byte* w0, byte* w1, byte* w2, byte* w3, byte* xa, float* ya, bool prefetch)
+    private void Tile512<TRows>(byte* tile, byte* x, float* y, int yStride)
+        where TRows : struct, IRowCount
     {
-        int blocks = Columns / Int8Blocks.Block;
-        short* qa = (short*)xa;
-        float* sa = (float*)(qa + Columns);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        long ahead = 4 * rowBytes;
+        int n = TRows.Count;
+        long stride = PreparedRowBytes;
+        short* x0 = (short*)x;
+        short* x1 = (short*)(x + (n > 1 ? stride : 0));
+        short* x2 = (short*)(x + (n > 2 ? 2 * stride : 0));
+        short* x3 = (short*)(x + (n > 3 ? 3 * stride : 0));
+        short* x4 = (short*)(x + (n > 4 ? 4 * stride : 0));
+        short* x5 = (short*)(x + (n > 5 ? 5 * stride : 0));
+        short* x6 = (short*)(x + (n > 6 ? 6 * stride : 0));
+        short* x7 = (short*)(x + (n > 7 ? 7 * stride : 0));
+        Vector512<float> f0 = default, f1 = default, f2 = default, f3 = default, f4 = default, f5 = default, f6 = default, f7 = default;
         for (int b = 0; b < blocks; b++)
         {
-            long off = (long)b * Int8Blocks.BlockBytes;
-            if (prefetch)
+            byte* t = tile + ((long)b * Int8Blocks.TileBlockBytes);
+            byte* q = t + Int8Blocks.TileScaleBytes;
+            int c = b * Int8Blocks.Block;
+            Vector512<int> i0 = default, i1 = default, i2 = default, i3 = default, i4 = default, i5 = default, i6 = default, i7 = default;
+            short* a0 = x0 + c, a1 = x1 + c, a2 = x2 + c, a3 = x3 + c, a4 = x4 + c, a5 = x5 + c, a6 = x6 + c, a7 = x7 + c;
+
+            for (int p = 0; p < Int8Blocks.Block; p += 2)
             {
-                Prefetch(w0 + ahead + off, w1 + ahead + off, w2 + ahead + off, w3 + ahead + off);
+                var w = Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)(q + (p * Int8Blocks.Group))));
+                i0 += Pair512(w, a0 + p);
+                if (n > 1)
+                {
+                    i1 += Pair512(w, a1 + p);
+                }
+
+                if (n > 2)
+                {
+                    i2 += Pair512(w, a2 + p);
+                }
+
+                if (n > 3)
+                {
+                    i3 += Pair512(w, a3 + p);
+                }
+
+                if (n > 4)
+                {
+                    i4 += Pair512(w, a4 + p);
+                }
+
+                if (n > 5)
+                {
+                    i5 += Pair512(w, a5 + p);
+                }
+
+                if (n > 6)
+                {
+                    i6 += Pair512(w, a6 + p);
+                }
+
+                if (n > 7)
+                {
+                    i7 += Pair512(w, a7 + p);
+                }
             }
 
-            short* xb = qa + (b * Int8Blocks.Block);
-            var da = Vector256.Create(sa[b]);
-            a0 = Block256(w0 + off, xb, da, a0);
-            a1 = Block256(w1 + off, xb, da, a1);
-            a2 = Block256(w2 + off, xb, da, a2);
-            a3 = Block256(w3 + off, xb, da, a3);
+            var dw = Vector512.Load((float*)t);
+            f0 = Scaled512(i0, dw, ((float*)(x0 + Columns))[b], f0);
+            if (n > 1)
+            {
+                f1 = Scaled512(i1, dw, ((float*)(x1 + Columns))[b], f1);
+            }
+
+            if (n > 2)
+            {
+                f2 = Scaled512(i2, dw, ((float*)(x2 + Columns))[b], f2);
+            }
+
+            if (n > 3)
+            {
+                f3 = Scaled512(i3, dw, ((float*)(x3 + Columns))[b], f3);
+            }
+
+            if (n > 4)
+            {
+                f4 = Scaled512(i4, dw, ((float*)(x4 + Columns))[b], f4);
+            }
+
+            if (n > 5)
+            {
+                f5 = Scaled512(i5, dw, ((float*)(x5 + Columns))[b], f5);
+            }
+
+            if (n > 6)
+            {
+                f6 = Scaled512(i6, dw, ((float*)(x6 + Columns))[b], f6);
+            }
+
+            if (n > 7)
+            {
+                f7 = Scaled512(i7, dw, ((float*)(x7 + Columns))[b], f7);
+            }
         }
 
-        ya[0] = Vector256.Sum(a0);
-        ya[1] = Vector256.Sum(a1);
-        ya[2] = Vector256.Sum(a2);
-        ya[3] = Vector256.Sum(a3);
+        f0.Store(y);
+        if (n > 1)
+        {
+            f1.Store(y + yStride);
+        }
+
+        if (n > 2)
+        {
+            f2.Store(y + (2L * yStride));
+        }
+
+        if (n > 3)
+        {
+            f3.Store(y + (3L * yStride));
+        }
+
+        if (n > 4)
+        {
+            f4.Store(y + (4L * yStride));
+        }
+
+        if (n > 5)
+        {
+            f5.Store(y + (5L * yStride));
+        }
+
+        if (n > 6)
+        {
+            f6.Store(y + (6L * yStride));
+        }
+
+        if (n > 7)
+        {
+            f7.Store(y + (7L * yStride));
+        }
     }
 
-    /// <summary>One (output, row) element at this matrix's width: the same arithmetic as the blocked kernels.</summary>
+    /// <summary>A column pair's products for 16 outputs: the pair's weights (16 outputs × 2) times the row's two activations, broadcast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Pair512(Vector512<short> w, short* a) => Avx512BW.MultiplyAddAdjacent(w, Vector512.Create(*(int*)a).AsInt16());
+
+    /// <summary>acc + float32(dot)·(d_w·d_x), lane by lane: the step every width takes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Scaled512(Vector512<int> dot, Vector512<float> dw, float dx, Vector512<float> acc) =>
+        Vector512.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(dot), dw * Vector512.Create(dx), acc);
+
+    /// <summary>Half a tile (outputs 8·half..8·half+7), <typeparamref name="TRows"/> rows (at most four), 256 bits: <see cref="Tile512{TRows}"/>'s steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private float One(byte* w, byte* x)
+    private void Tile256<TRows>(byte* tile, int half, byte* x, float* y, int yStride)
+        where TRows : struct, IRowCount
     {
-        int blocks = Columns / Int8Blocks.Block;
+        int n = TRows.Count;
+        long stride = PreparedRowBytes;
+        short* x0 = (short*)x;
+        short* x1 = (short*)(x + (n > 1 ? stride : 0));
+        short* x2 = (short*)(x + (n > 2 ? 2 * stride : 0));
+        short* x3 = (short*)(x + (n > 3 ? 3 * stride : 0));
+        Vector256<float> f0 = default, f1 = default, f2 = default, f3 = default;
+        int lanes = half * (Int8Blocks.Group / 2);
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* t = tile + ((long)b * Int8Blocks.TileBlockBytes);
+            byte* q = t + Int8Blocks.TileScaleBytes + (lanes * 2);
+            int c = b * Int8Blocks.Block;
+            Vector256<int> i0 = default, i1 = default, i2 = default, i3 = default;
+            for (int p = 0; p < Int8Blocks.Block; p += 2)
+            {
+                var w = Avx2.ConvertToVector256Int16((sbyte*)(q + (p * Int8Blocks.Group)));
+                i0 += Avx2.MultiplyAddAdjacent(w, Vector256.Create(*(int*)(x0 + c + p)).AsInt16());
+                if (n > 1)
+                {
+                    i1 += Avx2.MultiplyAddAdjacent(w, Vector256.Create(*(int*)(x1 + c + p)).AsInt16());
+                }
+
+                if (n > 2)
+                {
+                    i2 += Avx2.MultiplyAddAdjacent(w, Vector256.Create(*(int*)(x2 + c + p)).AsInt16());
+                }
+
+                if (n > 3)
+                {
+                    i3 += Avx2.MultiplyAddAdjacent(w, Vector256.Create(*(int*)(x3 + c + p)).AsInt16());
+                }
+            }
+
+            var dw = Vector256.Load((float*)t + lanes);
+            f0 = Scaled256(i0, dw, ((float*)(x0 + Columns))[b], f0);
+            if (n > 1)
+            {
+                f1 = Scaled256(i1, dw, ((float*)(x1 + Columns))[b], f1);
+            }
+
+            if (n > 2)
+            {
+                f2 = Scaled256(i2, dw, ((float*)(x2 + Columns))[b], f2);
+            }
+
+            if (n > 3)
+            {
+                f3 = Scaled256(i3, dw, ((float*)(x3 + Columns))[b], f3);
+            }
+        }
+
+        f0.Store(y + lanes);
+        if (n > 1)
+        {
+            f1.Store(y + yStride + lanes);
+        }
+
+        if (n > 2)
+        {
+            f2.Store(y + (2L * yStride) + lanes);
+        }
+
+        if (n > 3)
+        {
+            f3.Store(y + (3L * yStride) + lanes);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Scaled256(Vector256<int> dot, Vector256<float> dw, float dx, Vector256<float> acc) =>
+        Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Single(dot), dw * Vector256.Create(dx), acc);
+
+    /// <summary>One output of a tile for one row, scalar: the same steps as the vector widths.</summary>
+    private float TileLane(byte* tile, int lane, byte* x)
+    {
         short* q = (short*)x;
         float* s = (float*)(q + Columns);
-        if (width == KernelWidth.Vector512)
-        {
-            Vector512<float> acc = default;
-            for (int b = 0; b < blocks; b++)
-            {
-                acc = Block512(w + ((long)b * Int8Blocks.BlockBytes), Vector512.Load(q + (b * Int8Blocks.Block)), s[b], acc);
-            }
-
-            return Vector512.Sum(acc);
-        }
-
-        if (width == KernelWidth.Vector256)
-        {
-            Vector256<float> acc = default;
-            for (int b = 0; b < blocks; b++)
-            {
-                acc = Block256(w + ((long)b * Int8Blocks.BlockBytes), q + (b * Int8Blocks.Block), Vector256.Create(s[b]), acc);
-            }
-
-            return Vector256.Sum(acc);
-        }
-
         float sum = 0;
         for (int b = 0; b < blocks; b++)
         {
-            byte* p = w + ((long)b * Int8Blocks.BlockBytes);
-            sbyte* wq = (sbyte*)(p + 4);
+            byte* t = tile + ((long)b * Int8Blocks.TileBlockBytes);
+            sbyte* w = (sbyte*)(t + Int8Blocks.TileScaleBytes) + (lane * 2);
+            short* xb = q + (b * Int8Blocks.Block);
+            int dot = 0;
+            for (int p = 0; p < Int8Blocks.Block; p += 2)
+            {
+                dot += (w[p * Int8Blocks.Group] * xb[p]) + (w[(p * Int8Blocks.Group) + 1] * xb[p + 1]);
+            }
+
+            sum = MathF.FusedMultiplyAdd(dot, ((float*)t)[lane] * s[b], sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>An output past the last whole tile (a plain row), for one row: the same steps.</summary>
+    private float Plain(int o, byte* x)
+    {
+        short* q = (short*)x;
+        float* s = (float*)(q + Columns);
+        byte* row = data + (o * rowBytes);
+        float sum = 0;
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* p = row + ((long)b * Int8Blocks.BlockBytes);
+            sbyte* w = (sbyte*)(p + 4);
             short* xb = q + (b * Int8Blocks.Block);
             int dot = 0;
             for (int j = 0; j < Int8Blocks.Block; j++)
             {
-                dot += wq[j] * xb[j];
+                dot += w[j] * xb[j];
             }
 
-            sum = MathF.FusedMultiplyAdd(dot * *(float*)p, s[b], sum);
+            sum = MathF.FusedMultiplyAdd(dot, *(float*)p * s[b], sum);
         }
 
         return sum;
+    }
+
+    /// <summary>A row count known to the JIT, so that a tile kernel's unused rows fold away.</summary>
+    private interface IRowCount
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct One : IRowCount
+    {
+        public static int Count => 1;
+    }
+
+    private struct Two : IRowCount
+    {
+        public static int Count => 2;
+    }
+
+    private struct Three : IRowCount
+    {
+        public static int Count => 3;
+    }
+
+    private struct Four : IRowCount
+    {
+        public static int Count => 4;
+    }
+
+    private struct Five : IRowCount
+    {
+        public static int Count => 5;
+    }
+
+    private struct Six : IRowCount
+    {
+        public static int Count => 6;
+    }
+
+    private struct Seven : IRowCount
+    {
+        public static int Count => 7;
+    }
+
+    private struct Eight : IRowCount
+    {
+        public static int Count => 8;
     }
 }

@@ -20,7 +20,7 @@ internal sealed unsafe class MatrixJob : IParallelJob
 
     public void Execute(int part, int parts)
     {
-        var (start, end) = KernelThreads.Share(matrix!.Rows, part, parts, 4);
+        var (start, end) = KernelThreads.Share(matrix!.Rows, part, parts, matrix.OutputGrain);
         if (start < end)
         {
             matrix.Multiply(x, k, y, yStride, start, end);
