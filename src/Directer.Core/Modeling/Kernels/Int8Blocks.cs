@@ -84,6 +84,8 @@ internal static unsafe class Int8Blocks
         {
             int o = firstRow + r;
             float* src = source + ((long)r * columns);
+            // Column pairs are 32 bytes apart in a tile, adjacent in a plain row.
+            int pairStride = o < TiledRows(rows) ? Group * 2 : 2;
             for (int b = 0; b < columns / Block; b++)
             {
                 float* x = src + (b * Block);
@@ -96,9 +98,10 @@ internal static unsafe class Int8Blocks
                 float d = amax / 127f;
                 float id = d != 0 ? 1f / d : 0f;
                 *ScaleAddress(matrix, rows, columns, o, b) = d;
+                sbyte* q = QuantAddress(matrix, rows, columns, o, b * Block);
                 for (int j = 0; j < Block; j++)
                 {
-                    *QuantAddress(matrix, rows, columns, o, (b * Block) + j) = (sbyte)Math.Clamp(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero), -127, 127);
+                    q[(j / 2 * pairStride) + (j % 2)] = (sbyte)Math.Clamp(MathF.Round(x[j] * id, MidpointRounding.AwayFromZero), -127, 127);
                 }
             }
         }
