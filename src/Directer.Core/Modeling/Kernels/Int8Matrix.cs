@@ -74,6 +74,21 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(byte* input, int k, float* y, int yStride, int start, int end)
     {
+        if (k == 1 && width == KernelWidth.Vector512 && start % Int8Blocks.Group == 0)
+        {
+            // One row: the two halves of the share's whole tiles side by side, two weight streams far apart (as the float
+            // kernels' 1-row pass), each activation pair broadcast once for both. 125M model's products, 2 threads, four
+            // interleaved pairs of runs: 2.15–2.99 ms against 2.82–3.44 one tile at a time.
+            int half = (Math.Min(end, tiled) - start) / Int8Blocks.Group / 2;
+            int second = half * Int8Blocks.Group;
+            for (int g = start; g < start + second; g += Int8Blocks.Group)
+            {
+                TilePair512(data + (g * rowBytes), data + ((g + second) * rowBytes), input, y + g, y + g + second);
+            }
+
+            start += 2 * second;
+        }
+
         int chunk = width == KernelWidth.Vector512 ? MaxRows512 : MaxRows256;
         float* partial = stackalloc float[Int8Blocks.Group * MaxRows512];
         for (int o = start; o < Math.Min(end, tiled);)
@@ -307,6 +322,35 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
     /// <summary>A column pair's products for 16 outputs: the pair's weights (16 outputs × 2) times the row's two activations, broadcast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Pair512(Vector512<short> w, short* a) => Avx512BW.MultiplyAddAdjacent(w, Vector512.Create(*(int*)a).AsInt16());
+
+    /// <summary>Two tiles × one row, 512 bits: <see cref="Tile512{TRows}"/>'s steps for each, the activations broadcast once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TilePair512(byte* tileA, byte* tileB, byte* x, float* yA, float* yB)
+    {
+        short* x0 = (short*)x;
+        float* scales = (float*)(x0 + Columns);
+        Vector512<float> fa = default, fb = default;
+        for (int b = 0; b < blocks; b++)
+        {
+            long at = (long)b * Int8Blocks.TileBlockBytes;
+            byte* qa = tileA + at + Int8Blocks.TileScaleBytes;
+            byte* qb = tileB + at + Int8Blocks.TileScaleBytes;
+            short* a0 = x0 + (b * Int8Blocks.Block);
+            Vector512<int> ia = default, ib = default;
+            for (int p = 0; p < Int8Blocks.Block; p += 2)
+            {
+                var xp = Vector512.Create(*(int*)(a0 + p)).AsInt16();
+                ia += Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)(qa + (p * Int8Blocks.Group)))), xp);
+                ib += Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)(qb + (p * Int8Blocks.Group)))), xp);
+            }
+
+            fa = Scaled512(ia, Vector512.Load((float*)(tileA + at)), scales[b], fa);
+            fb = Scaled512(ib, Vector512.Load((float*)(tileB + at)), scales[b], fb);
+        }
+
+        fa.Store(yA);
+        fb.Store(yB);
+    }
 
     /// <summary>acc + float32(dot)·(d_w·d_x), lane by lane: the step every width takes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -207,16 +207,18 @@ internal static unsafe class MatrixKernels
 
     /// <summary>
     /// One activation row: two weight rows far apart at a time (<see cref="OneRow512{TLoad}"/>), the weights read as two
-    /// sequential streams. Two to eight rows: two adjacent weight rows at a time, multiplied by every activation row (a block of
-    /// eight or four rows, then one of three or two, or a single row, all but the first reading the pair from L1).
+    /// sequential streams. Two to eight rows: the same two streams (outputs q and q + half of the share), each pair of
+    /// weight rows multiplied by every activation row (a block of eight or four rows, then one of three, two or one, all
+    /// but the first reading the pair from L1), with a prefetch ahead in both streams (<see cref="RowPairKernels"/>).
     /// The blocks of four weight rows read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where
     /// one stream reads at 23–26 GB/s, as fast as a plain sum over the same memory (one core, 125M-model shapes, f32); in
-    /// cache (the demo model's 13 MB) one stream is faster too (1 row: 0.19 vs 0.24 ms). Two adjacent rows with a later
-    /// pair prefetched stream about as fast as one row with its prefetch, and halve the loads per FMA: one core, the 125M
-    /// model's matrices (bench `profile`), f32 / bf16 × the 1-row products, 4 rows 1.39 → 1.13 / 1.54 → 1.45, 8 rows
-    /// 1.85 → 1.48 / 3.17 → 2.72; in L2, 8 rows 76 → 96 GFLOPS (768 columns), 46 → 82 (2048). A single activation row
-    /// does not use a pair: as one it read at half the rate without prefetch, three quarters with it (15.5 → 20.6 ms
-    /// f32). Each element is the same single accumulator over the columns as in the blocks, so the values do not change.
+    /// cache (the demo model's 13 MB) one stream is faster too (1 row: 0.19 vs 0.24 ms). Pairs halve the loads per FMA
+    /// of one weight row: one core, the 125M model's matrices (bench `profile`), f32 / bf16 × the 1-row products, 4 rows
+    /// 1.39 → 1.13 / 1.54 → 1.45, 8 rows 1.85 → 1.48 / 3.17 → 2.72; in L2, 8 rows 76 → 96 GFLOPS (768 columns), 46 → 82
+    /// (2048). Far-apart pairs against adjacent ones (each with its best prefetch), 2 threads, the 125M model's
+    /// products, medians of four interleaved runs at the host's high bandwidth: f32 2 / 3 / 4 / 8 rows 11.4 / 11.6 / 11.7
+    /// / 14.9 → 10.5 / 10.6 / 10.8 / 13.8 ms, bf16 5.7 / 6.7 / 7.8 / 13.4 → 5.1 / 5.7 / 7.2 / 12.7 ms (1 row 9.5 and 4.6–5.0
+    /// ms). Each element is the same single accumulator over the columns as in the blocks, so the values do not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowByRow512<TLoad>(byte* w, int cols, float* x, int xStride, int k, float* y, int yStride, int start, int end)
@@ -230,41 +232,44 @@ internal static unsafe class MatrixKernels
 
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
-        int o = start;
-        long ahead = RowPairKernels.Ahead(rowBytes, k);
-        for (; o + 2 <= end; o += 2)
+        int half = (end - start) / 2;
+        long ahead = RowPairKernels.AheadBytes;
+        for (int q = start; q < start + half; q++)
         {
-            // k ≤ RowByRowMaxRows = 8: a block of eight or four rows, then one of the three, two or one left; the first prefetches.
-            byte* w0 = w + (o * rowBytes);
+            // k ≤ RowByRowMaxRows = 8: a block of eight or four rows, then one of the three, two or one left; the first
+            // prefetches. Outputs q and q + half: two streams far apart.
+            byte* w0 = w + (q * rowBytes);
+            byte* w1 = w0 + (half * rowBytes);
             int r = 0;
             if (k >= 8)
             {
-                RowPairKernels.Eight<TLoad>(w0, rowBytes, ahead, vec, cols, x, xStride, y + o, yStride);
+                RowPairKernels.Eight<TLoad>(w0, w1, ahead, vec, cols, x, xStride, y + q, half, yStride);
                 r = 8;
             }
             else if (k >= 4)
             {
-                RowPairKernels.Four<TLoad>(w0, rowBytes, ahead, vec, cols, x, xStride, y + o, yStride);
+                RowPairKernels.Four<TLoad>(w0, w1, ahead, vec, cols, x, xStride, y + q, half, yStride);
                 r = 4;
             }
 
             long next = r == 0 ? ahead : 0;
             float* xr = x + ((long)r * xStride);
-            float* yr = y + ((long)r * yStride) + o;
+            float* yr = y + ((long)r * yStride) + q;
             switch (k - r)
             {
                 case 3:
-                    RowPairKernels.Three<TLoad>(w0, rowBytes, next, vec, cols, xr, xStride, yr, yStride);
+                    RowPairKernels.Three<TLoad>(w0, w1, next, vec, cols, xr, xStride, yr, half, yStride);
                     break;
                 case 2:
-                    RowPairKernels.Two<TLoad>(w0, rowBytes, next, vec, cols, xr, xStride, yr, yStride);
+                    RowPairKernels.Two<TLoad>(w0, w1, next, vec, cols, xr, xStride, yr, half, yStride);
                     break;
                 case 1:
-                    OneRow512<TLoad>(w, cols, xr, y + ((long)r * yStride), o, o + 2);
+                    RowPairKernels.One<TLoad>(w0, w1, next, vec, cols, xr, yr, half);
                     break;
             }
         }
 
+        int o = start + (2 * half);
         // An odd output left (a share's end is a multiple of four unless the matrix's is not): every row alone.
         for (; o < end; o++)
         {
@@ -294,20 +299,7 @@ internal static unsafe class MatrixKernels
         for (int q = start; q < start + half; q++)
         {
             byte* w0 = w + (q * rowBytes);
-            byte* w1 = w0 + (half * rowBytes);
-            Vector512<float> a = default, b = default;
-            for (int i = 0; i < vec; i += 32)
-            {
-                TLoad.Load512(w0, i, out var l0, out var h0);
-                TLoad.Load512(w1, i, out var l1, out var h1);
-                var xl = Vector512.Load(x + i);
-                var xh = Vector512.Load(x + i + 16);
-                a = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a));
-                b = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b));
-            }
-
-            y[q] = Tail<TLoad>(Vector512.Sum(a), w0, x, vec, cols);
-            y[q + half] = Tail<TLoad>(Vector512.Sum(b), w1, x, vec, cols);
+            RowPairKernels.One<TLoad>(w0, w0 + (half * rowBytes), 0, vec, cols, x, y + q, half);
         }
 
         // An odd output left over: alone.
