@@ -17,7 +17,8 @@ namespace Directer.Core.Runtime;
 /// </summary>
 /// <remarks>
 /// Values are never touched here: a tensor reads what it reads either way, only the page size differs. Where huge
-/// pages cannot be had (another OS, a size under 2 MiB, a failed mapping) the tensor is <c>torch.empty</c>'s. The
+/// pages cannot be had (another OS, a size under 2 MiB that is not packed, a failed mapping) the tensor is
+/// <c>torch.empty</c>'s. Packed tensors under 2 MiB share slabs of <see cref="SlabBytes"/>. The
 /// kernel backs only whole 2 MiB extents with huge pages; the rest of a mapping stays in 4 KiB pages, so resident
 /// memory grows by less than 2 MiB per tensor at most, and only for the pages written.
 /// </remarks>
@@ -34,24 +35,51 @@ internal static unsafe partial class HugePageTensors
     // Mapping start → mapped length, for the deleter libtorch calls when the last tensor over the storage goes.
     private static readonly ConcurrentDictionary<nint, nuint> Mappings = new();
 
+    /// <summary>
+    /// Tensors from this size up to 2 MiB, when packed (<see cref="Empty"/>'s <c>pack</c>), share huge-page-advised slabs:
+    /// alone each would be under one whole huge page and stay on 4 KiB pages.
+    /// </summary>
+    public const long PackedMinimumBytes = 64 * 1024;
+
+    /// <summary>Size of a slab that packed tensors share, a whole number of huge pages.</summary>
+    public const long SlabBytes = 16 * HugePageBytes;
+
+    private static readonly Lock SlabLock = new();
+
+    // Packed tensor start → its slab, for the deleter.
+    private static readonly ConcurrentDictionary<nint, Slab> Packed = new();
+
     /// <summary>Off: every tensor is <c>torch.empty</c>'s (the bench's side-by-side row on 4 KiB pages sets it per model load).</summary>
     internal static bool Enabled { get; set; } = true;
 
     /// <summary>Whether <paramref name="start"/> is a mapping made here and not yet returned (tests check that disposal returns it).</summary>
     internal static bool IsMapped(nint start) => Mappings.ContainsKey(start);
 
-    /// <summary>An uninitialised contiguous CPU tensor; on huge-page-advised memory where possible (see the class).</summary>
-    public static torch.Tensor Empty(long[] shape, torch.ScalarType dtype)
+    /// <summary>The slab mapping a packed tensor at <paramref name="start"/> lives in, or 0 (tests).</summary>
+    internal static nint SlabOf(nint start) => Packed.TryGetValue(start, out var slab) ? (nint)slab.Start : 0;
+
+    /// <summary>
+    /// An uninitialised contiguous CPU tensor; on huge-page-advised memory where possible (see the class). With a
+    /// <paramref name="packing"/>, a tensor of <see cref="PackedMinimumBytes"/> up to 2 MiB goes into a slab shared with
+    /// that packing's other tensors (4 KiB-aligned), returned when the last tensor over it goes: for weights that live
+    /// and die together (one model's matrices), not for temporaries, whose freed space a slab does not reuse.
+    /// </summary>
+    public static torch.Tensor Empty(long[] shape, torch.ScalarType dtype, Packing? packing = null)
     {
         long elements = shape.Aggregate(1L, (a, b) => a * b);
         long bytes = elements * ElementBytes(dtype);
-        if (!Enabled || !OperatingSystem.IsLinux() || bytes < HugePageBytes)
+        if (!Enabled || !OperatingSystem.IsLinux() || bytes < (packing is null ? HugePageBytes : PackedMinimumBytes))
         {
             return torch.empty(shape, dtype);
         }
 
         TorchRuntime.EnsureInitialized();
         nuint length = (nuint)((bytes + BasePageBytes - 1) & ~(BasePageBytes - 1));
+        if (bytes < HugePageBytes)
+        {
+            return PackedTensor(packing!, shape, dtype, length);
+        }
+
         byte* start = MapAligned(length);
         if (start == null)
         {
@@ -61,15 +89,51 @@ internal static unsafe partial class HugePageTensors
         // Advice only: a kernel without THP (or with it set to "never") refuses it, and the memory stays usable.
         _ = madvise(start, length, MadviseHugePage);
         Mappings[(nint)start] = length;
+        return Over(start, shape, dtype, &Unmap, () => Release((nint)start), length);
+    }
+
+    /// <summary>A tensor over <paramref name="length"/> bytes of the packing's open slab (a new slab when it is full).</summary>
+    private static torch.Tensor PackedTensor(Packing packing, long[] shape, torch.ScalarType dtype, nuint length)
+    {
+        Slab slab;
+        byte* start;
+        lock (SlabLock)
+        {
+            if (packing.Open is null || packing.Open.Used + (long)length > SlabBytes)
+            {
+                byte* mapped = MapAligned((nuint)SlabBytes);
+                if (mapped == null)
+                {
+                    return torch.empty(shape, dtype);
+                }
+
+                _ = madvise(mapped, (nuint)SlabBytes, MadviseHugePage);
+                Mappings[(nint)mapped] = (nuint)SlabBytes;
+                packing.Open = new Slab(mapped, packing);
+            }
+
+            slab = packing.Open;
+            start = slab.Start + slab.Used;
+            slab.Used += (long)length;
+            slab.Live++;
+            Packed[(nint)start] = slab;
+        }
+
+        return Over(start, shape, dtype, &UnpackStorage, () => Unpack((nint)start), length);
+    }
+
+    /// <summary>libtorch's tensor over memory made here, the deleter called when its storage goes.</summary>
+    private static torch.Tensor Over(byte* start, long[] shape, torch.ScalarType dtype, delegate* unmanaged[Cdecl]<IntPtr, void> deleter, Action undo, nuint length)
+    {
         IntPtr handle;
         fixed (long* sizes = shape)
         {
-            handle = THSTensor_new(start, &Unmap, sizes, shape.Length, (sbyte)dtype, (sbyte)dtype, 0, 0, false);
+            handle = THSTensor_new(start, deleter, sizes, shape.Length, (sbyte)dtype, (sbyte)dtype, 0, 0, false);
         }
 
         if (handle == IntPtr.Zero)
         {
-            Release((nint)start);
+            undo();
             string error = Marshal.PtrToStringAnsi(THSTorch_get_and_reset_last_err()) ?? "no error text";
             throw new InvalidOperationException($"libtorch refused a [{string.Join(", ", shape)}] {dtype} tensor over a {length}-byte mapping: {error}");
         }
@@ -105,6 +169,50 @@ internal static unsafe partial class HugePageTensors
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Unmap(IntPtr data) => Release(data);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void UnpackStorage(IntPtr data) => Unpack(data);
+
+    /// <summary>A packed tensor's storage goes: its slab goes with its last tensor (an open one too: a later packed tensor maps a new one).</summary>
+    private static void Unpack(nint start)
+    {
+        lock (SlabLock)
+        {
+            if (!Packed.TryRemove(start, out var slab))
+            {
+                return;
+            }
+
+            if (--slab.Live == 0)
+            {
+                if (slab.Owner.Open == slab)
+                {
+                    slab.Owner.Open = null;
+                }
+
+                Release((nint)slab.Start);
+            }
+        }
+    }
+
+    /// <summary>Tensors packed together (one model's matrices): they share slabs with each other only.</summary>
+    internal sealed class Packing
+    {
+        /// <summary>The slab new tensors go into (under <see cref="SlabLock"/>).</summary>
+        internal Slab? Open { get; set; }
+    }
+
+    /// <summary>A huge-page-advised mapping that one packing's tensors share, filled from its start.</summary>
+    internal sealed class Slab(byte* start, Packing owner)
+    {
+        public byte* Start { get; } = start;
+
+        public Packing Owner { get; } = owner;
+
+        public long Used { get; set; }
+
+        public int Live { get; set; }
+    }
 
     private static void Release(nint start)
     {

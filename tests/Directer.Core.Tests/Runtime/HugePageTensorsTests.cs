@@ -70,6 +70,128 @@ public sealed class HugePageTensorsTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tensors packed together from 64 KiB up to 2 MiB share one 2 MiB-aligned, huge-page-advised slab, each 4 KiB-aligned,
+    /// one after the other, each holding its own values; the slab goes with the last tensor over it (a view keeps it), and
+    /// a later packed tensor opens a new one. Under 64 KiB a packed tensor is torch's own; from 2 MiB it has its own mapping.
+    /// </summary>
+    [Fact]
+    public unsafe void PackedTensorsUnderTwoMebibytesShareAHugePageSlabThatGoesWithTheLastOfThem()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var packing = new HugePageTensors.Packing();
+        var a = HugePageTensors.Empty([300, 1000], torch.ScalarType.Float32, packing); // 1.2 MB
+        var b = HugePageTensors.Empty([17, 4096], torch.ScalarType.Byte, packing); // 68 KiB
+        using (var small = HugePageTensors.Empty([16, 1000], torch.ScalarType.Float32, packing))
+        using (var big = HugePageTensors.Empty([512, 1024], torch.ScalarType.Float32, packing))
+        {
+            Assert.Equal(0, HugePageTensors.SlabOf((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(small)));
+            Assert.False(HugePageTensors.IsMapped((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(small)));
+            long bigAddress = (long)Directer.Core.Modeling.Kernels.TensorMemory.Address(big);
+            Assert.Equal(0, HugePageTensors.SlabOf((nint)bigAddress));
+            Assert.True(HugePageTensors.IsMapped((nint)bigAddress));
+        }
+
+        nint aAddress = (nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(a);
+        nint bAddress = (nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(b);
+        nint slab = HugePageTensors.SlabOf(aAddress);
+        Assert.NotEqual(0, slab);
+        Assert.Equal(slab, HugePageTensors.SlabOf(bAddress));
+        Assert.Equal(0, slab % HugePageTensors.HugePageBytes);
+        Assert.True(HugePageTensors.IsMapped(slab));
+        Assert.Contains("hg", VmFlagsOfMappingAt(slab));
+        Assert.Equal(((300 * 1000 * 4) + 4095) / 4096 * 4096, bAddress - aAddress); // next 4 KiB boundary after a
+        using (var va = torch.arange(300 * 1000, dtype: torch.ScalarType.Float32).reshape(300, 1000))
+        using (var vb = torch.arange(17 * 4096, dtype: torch.ScalarType.Int64).remainder(256).to_type(torch.ScalarType.Byte).reshape(17, 4096))
+        {
+            a.copy_(va);
+            b.copy_(vb);
+            Assert.Equal(Floats(va), Floats(a));
+            Assert.Equal(Floats(vb), Floats(b));
+        }
+
+        var view = b.narrow(0, 16, 1);
+        a.Dispose();
+        b.Dispose();
+        Assert.True(HugePageTensors.IsMapped(slab)); // the view keeps b, and with it the slab
+        view.Dispose();
+        Assert.False(HugePageTensors.IsMapped(slab));
+        Assert.DoesNotContain(File.ReadLines("/proc/self/maps"), line => line.StartsWith($"{slab:x}-", StringComparison.Ordinal));
+        Assert.Equal(0, HugePageTensors.SlabOf(aAddress));
+
+        using var c = HugePageTensors.Empty([300, 1000], torch.ScalarType.Float32, packing);
+        nint cSlab = HugePageTensors.SlabOf((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(c));
+        Assert.NotEqual(0, cSlab);
+        Assert.True(HugePageTensors.IsMapped(cSlab));
+    }
+
+    /// <summary>A slab holds packed tensors until the next would not fit; that one opens a new slab, and each slab goes with its own last tensor.</summary>
+    [Fact]
+    public unsafe void APackedTensorThatDoesNotFitTheOpenSlabOpensANewOne()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var packing = new HugePageTensors.Packing();
+        long perSlab = HugePageTensors.SlabBytes / (HugePageTensors.HugePageBytes - 4096); // tensors of 2 MiB less a page
+        var tensors = Enumerable.Range(0, (int)perSlab + 1).Select(_ => HugePageTensors.Empty([(HugePageTensors.HugePageBytes - 4096) / 4], torch.ScalarType.Float32, packing)).ToList();
+        try
+        {
+            var slabs = tensors.Select(t => HugePageTensors.SlabOf((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(t))).ToList();
+            Assert.DoesNotContain((nint)0, slabs);
+            Assert.Single(slabs.Take((int)perSlab).Distinct());
+            Assert.NotEqual(slabs[0], slabs[^1]);
+            tensors[^1].Dispose();
+            Assert.False(HugePageTensors.IsMapped(slabs[^1]));
+            Assert.True(HugePageTensors.IsMapped(slabs[0]));
+            foreach (var t in tensors.Take((int)perSlab))
+            {
+                t.Dispose();
+            }
+
+            Assert.False(HugePageTensors.IsMapped(slabs[0]));
+        }
+        finally
+        {
+            foreach (var t in tensors)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A model's matrices on the kernels are packed: an int8 model's matrices of 64 KiB up to 2 MiB are in slabs, the others not.</summary>
+    [Fact]
+    public unsafe void AnInt8ModelsSmallMatricesArePackedIntoSlabs()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var spec = LargeSpec("packed-int8");
+        string folder = TinyCheckpoints.Write(spec, Path.Combine(temp.Path, spec.Name));
+        using var model = LlamaModel.Load(folder, new ModelOptions { MaxSequenceLength = 32, Int8Weights = true });
+        int packed = 0;
+        foreach (var t in model.LayerMatrices)
+        {
+            Assert.Equal(torch.ScalarType.Byte, t.dtype);
+            nint address = (nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(t);
+            long bytes = t.NumberOfElements;
+            bool packable = bytes >= HugePageTensors.PackedMinimumBytes && bytes < HugePageTensors.HugePageBytes;
+            Assert.Equal(packable, HugePageTensors.SlabOf(address) != 0);
+            packed += packable ? 1 : 0;
+        }
+
+        Assert.Equal(2, packed); // gate/up (8192 × 144 bytes) and down (128 × 4608); q/k/v and output are under 64 KiB
+    }
+
     [Fact]
     public unsafe void TensorsReadFromAFileOfTwoMebibytesOrMoreAreOnHugePagesWithTheFilesValues()
     {
