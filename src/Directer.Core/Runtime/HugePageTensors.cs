@@ -36,7 +36,7 @@ internal static unsafe partial class HugePageTensors
     private static readonly ConcurrentDictionary<nint, nuint> Mappings = new();
 
     /// <summary>
-    /// Tensors from this size up to 2 MiB, when packed (<see cref="Empty"/>'s <c>pack</c>), share huge-page-advised slabs:
+    /// Tensors from this size up to 2 MiB, when packed (<see cref="Empty"/> with a <see cref="Packing"/>), share huge-page-advised slabs:
     /// alone each would be under one whole huge page and stay on 4 KiB pages.
     /// </summary>
     public const long PackedMinimumBytes = 64 * 1024;
