@@ -205,9 +205,11 @@ internal static unsafe class MatrixKernels
     /// </summary>
     private const int RowByRowMaxRows = 8;
 
+
+
     /// <summary>
-    /// One activation row: two weight rows far apart at a time (<see cref="OneRow512{TLoad}"/>), the weights read as two
-    /// sequential streams. Two to eight rows: the same two streams (outputs q and q + half of the share), each pair of
+    /// One activation row: four weight rows far apart at a time (<see cref="OneRow512{TLoad}"/>), the weights read as four
+    /// sequential streams. Two to eight rows: two such streams (outputs q and q + half of the share), each pair of
     /// weight rows multiplied by every activation row (a block of eight or four rows, then one of three, two or one, all
     /// but the first reading the pair from L1), with a prefetch ahead in both streams (<see cref="RowPairKernels"/>).
     /// The blocks of four weight rows read them as four interleaved streams, which on AMD Zen 4 came at 15–16 GB/s where
@@ -281,13 +283,17 @@ internal static unsafe class MatrixKernels
     }
 
     /// <summary>
-    /// <see cref="RowByRow512{TLoad}"/> for one activation row: the two halves of [start, end) side by side, outputs q and
-    /// q + half in one loop, so the weights are two sequential streams far apart and each step feeds two independent
-    /// accumulator chains. One weight row at a time was bound by its single chain of two dependent FMAs a step (in L2 45
-    /// GFLOPS f32, 42 bf16, against 54 and 60 so; over the 125M model, 2 threads, at the host's low bandwidth: f32 12.3–13.0
-    /// → 8.3–10.4 ms, bf16 6.3–7.1 → 5.2–5.7 ms); two adjacent rows side by side read at half the rate, the hardware
-    /// prefetcher taking them for one stream. No software prefetch: asking for lines ahead made the 1-row f32 pass 15%
-    /// slower. Each element is still one accumulator over the columns in order, so the values do not change.
+    /// <see cref="RowByRow512{TLoad}"/> for one activation row: the four quarters of [start, end) side by side, outputs
+    /// q, q + quarter, q + 2·quarter and q + 3·quarter in one loop, so the weights are four sequential streams far apart
+    /// and each step feeds four independent accumulator chains. One weight row at a time was bound by its single chain of
+    /// two dependent FMAs a step (in L2 45 GFLOPS f32, 42 bf16, against 54 and 60 with two; over the 125M model, 2
+    /// threads, at the host's low bandwidth: f32 12.3–13.0 → 8.3–10.4 ms, bf16 6.3–7.1 → 5.2–5.7 ms with two streams).
+    /// Four streams against two, the 125M model's products, 2 threads, 60 interleaved repeats, medians of six runs: f32
+    /// 12.6 / 12.7 / 9.5 / 12.6 / 9.7 / 9.3 → 12.0 / 12.0 / 8.5 / 12.0 / 8.6 / 8.4 ms, bf16 6.0 / 5.7 / 5.0 / 6.1 / 4.8
+    /// / 4.6 → 5.8 / 5.6 / 4.5 / 5.9 / 4.4 / 4.3 ms; eight streams were no faster than two. Adjacent rows side by side read
+    /// at half the rate, the hardware prefetcher taking them for one stream. No software prefetch: asking for lines ahead
+    /// made the 1-row f32 pass 15% slower. Each element is still one accumulator over the columns in order, so the
+    /// values do not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneRow512<TLoad>(byte* w, int cols, float* x, float* y, int start, int end)
@@ -295,6 +301,34 @@ internal static unsafe class MatrixKernels
     {
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
+        int quarter = (end - start) / 4;
+        long d = quarter * rowBytes;
+        for (int q = start; q < start + quarter; q++)
+        {
+            byte* w0 = w + (q * rowBytes);
+            Vector512<float> a = default, b = default, c = default, e = default;
+            for (int i = 0; i < vec; i += 32)
+            {
+                var xl = Vector512.Load(x + i);
+                var xh = Vector512.Load(x + i + 16);
+                TLoad.Load512(w0, i, out var l0, out var h0);
+                TLoad.Load512(w0 + d, i, out var l1, out var h1);
+                TLoad.Load512(w0 + (2 * d), i, out var l2, out var h2);
+                TLoad.Load512(w0 + (3 * d), i, out var l3, out var h3);
+                a = Vector512.FusedMultiplyAdd(h0, xh, Vector512.FusedMultiplyAdd(l0, xl, a));
+                b = Vector512.FusedMultiplyAdd(h1, xh, Vector512.FusedMultiplyAdd(l1, xl, b));
+                c = Vector512.FusedMultiplyAdd(h2, xh, Vector512.FusedMultiplyAdd(l2, xl, c));
+                e = Vector512.FusedMultiplyAdd(h3, xh, Vector512.FusedMultiplyAdd(l3, xl, e));
+            }
+
+            y[q] = Tail<TLoad>(Vector512.Sum(a), w0, x, vec, cols);
+            y[q + quarter] = Tail<TLoad>(Vector512.Sum(b), w0 + d, x, vec, cols);
+            y[q + (2 * quarter)] = Tail<TLoad>(Vector512.Sum(c), w0 + (2 * d), x, vec, cols);
+            y[q + (3 * quarter)] = Tail<TLoad>(Vector512.Sum(e), w0 + (3 * d), x, vec, cols);
+        }
+
+        // The one to three outputs left: two far apart, then one alone.
+        start += 4 * quarter;
         int half = (end - start) / 2;
         for (int q = start; q < start + half; q++)
         {
