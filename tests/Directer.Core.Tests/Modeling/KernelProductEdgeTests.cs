@@ -32,8 +32,9 @@ public sealed unsafe class KernelProductEdgeTests
             data.Add(dtype, 6, 40, 0, 5); // one step and a tail
         }
 
-        // int8: 11 or 6 outputs are plain rows alone (no whole tile of 16); 37 are two tiles and five plain rows: a range
-        // over all, one that starts and ends inside tiles, one inside a single tile, and the second tile with the rows.
+        // int8: 11 or 6 outputs are plain rows alone (no whole tile of 16); 37 are two tiles and five plain rows, 53 three
+        // tiles and five: a range over all, ranges that start or end inside tiles, one inside a single tile, and the last
+        // tile with the plain rows.
         data.Add("int8", 11, 96, 1, 10);
         data.Add("int8", 11, 96, 2, 5);
         data.Add("int8", 6, 32, 0, 6);
@@ -41,6 +42,8 @@ public sealed unsafe class KernelProductEdgeTests
         data.Add("int8", 37, 64, 3, 35);
         data.Add("int8", 37, 32, 5, 12);
         data.Add("int8", 37, 96, 16, 37);
+        data.Add("int8", 37, 64, 16, 27); // starts on a tile, ends inside it
+        data.Add("int8", 53, 64, 3, 50); // starts inside a tile with two whole tiles after it, ends in the plain rows
         return data;
     }
 

@@ -43,6 +43,9 @@ public sealed class HugePageTensorsTests : IDisposable
     [Theory]
     [InlineData(torch.ScalarType.Float32)]
     [InlineData(torch.ScalarType.BFloat16)]
+    [InlineData(torch.ScalarType.Float16)]
+    [InlineData(torch.ScalarType.Int64)]
+    [InlineData(torch.ScalarType.Float64)]
     [InlineData(torch.ScalarType.Byte)]
     public unsafe void ItHoldsWhatIsWrittenAndItsMappingGoesWithTheLastTensorOverIt(torch.ScalarType dtype)
     {
@@ -86,6 +89,7 @@ public sealed class HugePageTensorsTests : IDisposable
         var packing = new HugePageTensors.Packing();
         var a = HugePageTensors.Empty([300, 1000], torch.ScalarType.Float32, packing); // 1.2 MB
         var b = HugePageTensors.Empty([17, 4096], torch.ScalarType.Byte, packing); // 68 KiB
+        var after = HugePageTensors.Empty([17, 1024], torch.ScalarType.Float32, packing); // 68 KiB again
         using (var small = HugePageTensors.Empty([16, 1000], torch.ScalarType.Float32, packing))
         using (var big = HugePageTensors.Empty([512, 1024], torch.ScalarType.Float32, packing))
         {
@@ -105,6 +109,8 @@ public sealed class HugePageTensorsTests : IDisposable
         Assert.True(HugePageTensors.IsMapped(slab));
         Assert.Contains("hg", VmFlagsOfMappingAt(slab));
         Assert.Equal(((300 * 1000 * 4) + 4095) / 4096 * 4096, bAddress - aAddress); // next 4 KiB boundary after a
+        Assert.Equal(17 * 4096, (nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(after) - bAddress); // b: whole pages, none added
+        after.Dispose();
         using (var va = torch.arange(300 * 1000, dtype: torch.ScalarType.Float32).reshape(300, 1000))
         using (var vb = torch.arange(17 * 4096, dtype: torch.ScalarType.Int64).remainder(256).to_type(torch.ScalarType.Byte).reshape(17, 4096))
         {
@@ -129,7 +135,7 @@ public sealed class HugePageTensorsTests : IDisposable
         Assert.True(HugePageTensors.IsMapped(cSlab));
     }
 
-    /// <summary>A slab holds packed tensors until the next would not fit; that one opens a new slab, and each slab goes with its own last tensor.</summary>
+    /// <summary>A slab holds packed tensors until the next would not fit (the last one that fits fills it exactly); that one opens a new slab, and each slab goes with its own last tensor.</summary>
     [Fact]
     public unsafe void APackedTensorThatDoesNotFitTheOpenSlabOpensANewOne()
     {
@@ -139,8 +145,8 @@ public sealed class HugePageTensorsTests : IDisposable
         }
 
         var packing = new HugePageTensors.Packing();
-        long perSlab = HugePageTensors.SlabBytes / (HugePageTensors.HugePageBytes - 4096); // tensors of 2 MiB less a page
-        var tensors = Enumerable.Range(0, (int)perSlab + 1).Select(_ => HugePageTensors.Empty([(HugePageTensors.HugePageBytes - 4096) / 4], torch.ScalarType.Float32, packing)).ToList();
+        long perSlab = HugePageTensors.SlabBytes / (HugePageTensors.HugePageBytes / 2); // tensors of 1 MiB fill a slab exactly
+        var tensors = Enumerable.Range(0, (int)perSlab + 1).Select(_ => HugePageTensors.Empty([HugePageTensors.HugePageBytes / 8], torch.ScalarType.Float32, packing)).ToList();
         try
         {
             var slabs = tensors.Select(t => HugePageTensors.SlabOf((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(t))).ToList();
@@ -163,6 +169,25 @@ public sealed class HugePageTensorsTests : IDisposable
             {
                 t.Dispose();
             }
+        }
+    }
+
+    /// <summary>With huge pages off (the bench's 4 KiB-page rows), every tensor is torch's own, packed or not.</summary>
+    [Fact]
+    public unsafe void WithHugePagesOffEveryTensorIsTorchsOwn()
+    {
+        HugePageTensors.Enabled = false;
+        try
+        {
+            var packing = new HugePageTensors.Packing();
+            using var big = HugePageTensors.Empty([512, 1024], torch.ScalarType.Float32);
+            using var packed = HugePageTensors.Empty([300, 1000], torch.ScalarType.Float32, packing);
+            Assert.False(HugePageTensors.IsMapped((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(big)));
+            Assert.Equal(0, HugePageTensors.SlabOf((nint)Directer.Core.Modeling.Kernels.TensorMemory.Address(packed)));
+        }
+        finally
+        {
+            HugePageTensors.Enabled = true;
         }
     }
 
