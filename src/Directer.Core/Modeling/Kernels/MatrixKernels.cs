@@ -234,6 +234,34 @@ internal static unsafe class MatrixKernels
 
         long rowBytes = TLoad.RowBytes(cols);
         int vec = cols & ~31;
+        // Two to four rows: four weight streams far apart (RowQuadKernels), where bfloat16's three and four rows, bound by
+        // the FMA peak and their widening, gained nothing (2 threads, the 125M model's products, interleaved in one
+        // process at the host's high / low bandwidth: f32 2 / 3 / 4 rows 10.1 / 10.4 / 10.6 → 9.3 / 9.7 / 10.0 ms and
+        // 12.5 / 12.6 / 12.8 → 12.1 / 12.2 / 12.2 ms; bf16 2 rows 5.1 → 4.9 and 5.9 → 5.6 ms, 4 rows 7.4 → 7.4 and 6.7 → 6.9).
+        if (k == 2 || (k <= 4 && !TLoad.EvenOdd))
+        {
+            int quarter = (end - start) / 4;
+            long gap = quarter * rowBytes;
+            for (int q = start; q < start + quarter; q++)
+            {
+                byte* w0 = w + (q * rowBytes);
+                switch (k)
+                {
+                    case 2:
+                        RowQuadKernels.Block<TLoad, Rows2>(w0, gap, RowPairKernels.AheadBytes, vec, cols, x, xStride, y + q, quarter, yStride);
+                        break;
+                    case 3:
+                        RowQuadKernels.Block<TLoad, Rows3>(w0, gap, RowPairKernels.AheadBytes, vec, cols, x, xStride, y + q, quarter, yStride);
+                        break;
+                    default:
+                        RowQuadKernels.Block<TLoad, Rows4>(w0, gap, RowPairKernels.AheadBytes, vec, cols, x, xStride, y + q, quarter, yStride);
+                        break;
+                }
+            }
+
+            start += 4 * quarter;
+        }
+
         int half = (end - start) / 2;
         long ahead = RowPairKernels.AheadBytes;
         for (int q = start; q < start + half; q++)
