@@ -45,6 +45,7 @@ public sealed unsafe class KernelProductEdgeTests
         data.Add("int8", 37, 64, 16, 27); // starts on a tile, ends inside it
         data.Add("int8", 53, 64, 3, 50); // starts inside a tile with two whole tiles after it, ends in the plain rows
         data.Add("int8", 83, 64, 0, 83); // five tiles: one row takes four side by side, then the fifth, then the plain rows
+        data.Add("int8", 83, 64, 3, 80); // starts inside a tile with four whole ones after it: no four side by side from there
         return data;
     }
 
