@@ -68,6 +68,13 @@ internal static unsafe class Int8Blocks
         return (sbyte*)(matrix + (o / Group * Group * rowBytes) + ((long)b * TileBlockBytes) + TileScaleBytes + (j / 2 * Group * 2) + (o % Group * 2) + (j % 2));
     }
 
+    /// <summary>
+    /// Bytes from one column pair's q to the next in output <paramref name="o"/>'s blocks: a tile's pairs are 16 outputs ×
+    /// 2 bytes apart, a plain row's are adjacent. Column j of a block is at <see cref="QuantAddress"/>'s column 0 + (j / 2) ·
+    /// stride + j % 2.
+    /// </summary>
+    public static int PairStride(int rows, int o) => o < TiledRows(rows) ? Group * 2 : 2;
+
     /// <summary>The weight of output <paramref name="o"/>, column <paramref name="i"/>: q·d.</summary>
     public static float Weight(byte* matrix, int rows, int columns, int o, int i) =>
         *QuantAddress(matrix, rows, columns, o, i) * *ScaleAddress(matrix, rows, columns, o, i / Block);
@@ -84,8 +91,7 @@ internal static unsafe class Int8Blocks
         {
             int o = firstRow + r;
             float* src = source + ((long)r * columns);
-            // Column pairs are 32 bytes apart in a tile, adjacent in a plain row.
-            int pairStride = o < TiledRows(rows) ? Group * 2 : 2;
+            int pairStride = PairStride(rows, o);
             for (int b = 0; b < columns / Block; b++)
             {
                 float* x = src + (b * Block);

@@ -65,9 +65,17 @@ internal sealed unsafe class Int8Matrix : IWeightMatrix
 
     public void ReadRow(int row, float* destination)
     {
-        for (int i = 0; i < Columns; i++)
+        // Once per token and row for int8 embeddings: each block's scale and first q are found once, not per column.
+        int pairStride = Int8Blocks.PairStride(Rows, row);
+        for (int b = 0; b < blocks; b++)
         {
-            destination[i] = Int8Blocks.Weight(data, Rows, Columns, row, i);
+            float d = *Int8Blocks.ScaleAddress(data, Rows, Columns, row, b);
+            sbyte* q = Int8Blocks.QuantAddress(data, Rows, Columns, row, b * Int8Blocks.Block);
+            float* target = destination + (b * Int8Blocks.Block);
+            for (int j = 0; j < Int8Blocks.Block; j++)
+            {
+                target[j] = q[(j / 2 * pairStride) + (j % 2)] * d;
+            }
         }
     }
 

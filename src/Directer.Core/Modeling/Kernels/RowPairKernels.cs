@@ -232,10 +232,11 @@ internal static unsafe class RowPairKernels
 
     /// <summary>
     /// Asks for the lines of step i of the rows at <paramref name="w0"/> and <paramref name="w1"/> (<see cref="AheadBytes"/>
-    /// past the pair computed) into L2. Past the matrix's end it is harmless (a hint, never a fault).
+    /// past the pair computed) into L2; <see cref="RowQuadKernels"/> asks for its four rows as two pairs. Past the
+    /// matrix's end it is harmless (a hint, never a fault).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch<TLoad>(byte* w0, byte* w1, int i)
+    internal static void Prefetch<TLoad>(byte* w0, byte* w1, int i)
         where TLoad : struct, IWeightLoad
     {
         if (!Sse.IsSupported)

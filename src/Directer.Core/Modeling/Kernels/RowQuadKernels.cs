@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Directer.Core.Modeling.Kernels;
 
@@ -38,16 +37,10 @@ internal static unsafe class RowQuadKernels
         Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
         for (int i = 0; i < vec; i += 32)
         {
-            if (ahead != 0 && Sse.IsSupported)
+            if (ahead != 0)
             {
-                long at = ahead + TLoad.RowBytes(i);
-                for (long line = 0; line < TLoad.RowBytes(32); line += 64)
-                {
-                    Sse.Prefetch1(w0 + at + line);
-                    Sse.Prefetch1(w1 + at + line);
-                    Sse.Prefetch1(w2 + at + line);
-                    Sse.Prefetch1(w3 + at + line);
-                }
+                RowPairKernels.Prefetch<TLoad>(w0 + ahead, w1 + ahead, i);
+                RowPairKernels.Prefetch<TLoad>(w2 + ahead, w3 + ahead, i);
             }
 
             TLoad.Load512(w0, i, out var l0, out var h0);
